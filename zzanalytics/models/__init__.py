@@ -1,0 +1,1 @@
+"""Models stage: comparisons, trends, forecasts, backtests and target-breach probabilities."""

@@ -1,0 +1,1 @@
+"""Report stage: number wording, charts and maps, papermill/nbconvert rendering, PDF, batch."""
