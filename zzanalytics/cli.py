@@ -111,8 +111,10 @@ def counts(
     from zzanalytics.aggregate import counts as _counts
     from zzanalytics.store import open_store
 
+    keys = _split(by)
     with open_store(store) as st:
-        frame = _counts(st.incidents(), freq=freq, by=_split(by), level=level)
+        areas = st.areas() if "area_code" in keys else None
+        frame = _counts(st.incidents(), freq=freq, by=keys, level=level, areas=areas)
     _write_frame(frame, out)
 
 
