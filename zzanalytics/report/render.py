@@ -1,0 +1,309 @@
+"""Render a briefing: papermill executes the notebook, nbconvert writes one offline HTML page,
+headless Chromium prints it to an A4 PDF.
+
+The HTML is self-contained: the ``zzbriefing`` template (``report/templates/``)
+loads neither require.js nor MathJax, inlines plotly.js exactly once, hides all
+code and drops stderr. Every file is written to a temporary name in the output
+folder and moved into place with :func:`os.replace`, so ``reports/`` never holds
+a half-written briefing, and re-running overwrites atomically.
+
+Examples
+--------
+>>> briefing_filename("district", "2026-01-01", "2026-10-31")
+'briefing-district-2026-01-01_2026-10-31.html'
+>>> briefing_filename("620102001", "2026-01-01", "2026-06-30", lang="en", suffix=".pdf")
+'briefing-620102001-2026-01-01_2026-06-30.en.pdf'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from zzanalytics.config import REPO_DIR, reports_dir
+from zzanalytics.errors import DependencyMissingError, ReportError
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "zzbriefing"
+NOTEBOOK = REPO_DIR / "notebooks" / "briefing.ipynb"
+"""The briefing notebook run by :func:`render_briefing`."""
+
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+INSTALL_HINT = "install it with: sudo apt-get install chromium fonts-noto-cjk (or set ZZ_CHROMIUM=/path/to/chrome)"
+
+
+def briefing_filename(area: str | None, start: Any, end: Any, lang: str = "zh", suffix: str = ".html") -> str:
+    """File name of a briefing: ``briefing-<area|district>-<start>_<end>[.en].html``."""
+    s, e = pd.Timestamp(start).date().isoformat(), pd.Timestamp(end).date().isoformat()
+    tag = "" if lang == "zh" else f".{lang}"
+    return f"briefing-{area or 'district'}-{s}_{e}{tag}{suffix}"
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; on success move it over ``target`` atomically.
+
+    On error the temporary file is removed and ``target`` is left as it was.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> with atomic_path(d / "a.txt") as tmp:
+    ...     _ = tmp.write_text("x")
+    >>> sorted(p.name for p in d.iterdir())
+    ['a.txt']
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report is for sharing
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_atomic(target: Path, data: str | bytes) -> Path:
+    """Write text (UTF-8) or bytes to ``target`` through :func:`atomic_path`."""
+    with atomic_path(target) as tmp:
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data, encoding="utf-8")
+    return Path(target)
+
+
+# ------------------------------------------------------------------ notebook → HTML
+
+
+def execute_notebook(
+    notebook: str | Path, parameters: dict[str, Any], *, timeout: int = 600, workdir: Path | None = None
+) -> Any:
+    """Run ``notebook`` with papermill and return the executed ``nbformat`` node.
+
+    A failing cell raises :class:`ReportError` naming the notebook, the parameters and the
+    error of the cell.
+    """
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook = Path(notebook)
+    if not notebook.exists():
+        raise ReportError(f"notebook {notebook} does not exist; the briefing notebook is {NOTEBOOK}")
+    with tempfile.TemporaryDirectory(prefix="zzbrief-") as tmpdir:
+        out = Path(tmpdir) / notebook.name
+        try:
+            pm.execute_notebook(
+                str(notebook),
+                str(out),
+                parameters=parameters,
+                kernel_name="python3",
+                language="python",
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=timeout,
+                cwd=str(workdir or tmpdir),
+            )
+        except PapermillExecutionError as exc:
+            raise ReportError(
+                f"notebook {notebook.name} failed with parameters {parameters}: "
+                f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
+            ) from None
+        return nbformat.read(out, as_version=4)
+
+
+def notebook_to_html(nb: Any, title: str = "briefing", lang: str = "zh") -> str:
+    """Convert an executed notebook to one self-contained HTML page with the ``zzbriefing`` template."""
+    from nbconvert import HTMLExporter
+    from plotly.offline import get_plotlyjs
+
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(PACKAGE_TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    labels = ("第 ", " 页,共 ", " 页") if lang == "zh" else ("Page ", " of ", "")
+    resources = {
+        "plotly_js": get_plotlyjs(),
+        "briefing_title": title,
+        "language_code": "zh-CN" if lang == "zh" else "en",
+        "page_label_prefix": labels[0],
+        "page_label_middle": labels[1],
+        "page_label_suffix": labels[2],
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
+
+
+# ------------------------------------------------------------------ HTML → PDF
+
+
+def find_chromium() -> str:
+    """Path of a Chromium/Chrome executable (``ZZ_CHROMIUM`` first) or :class:`DependencyMissingError`.
+
+    Examples
+    --------
+    >>> find_chromium()  # doctest: +SKIP
+    '/usr/bin/chromium'
+    """
+    env = os.environ.get("ZZ_CHROMIUM")
+    if env:
+        if Path(env).exists() or shutil.which(env):
+            return shutil.which(env) or env
+        raise DependencyMissingError(f"ZZ_CHROMIUM={env} does not exist; {INSTALL_HINT}")
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise DependencyMissingError(
+        f"printing the PDF needs headless Chromium, and none of {list(CHROMIUM_CANDIDATES)} is on PATH; "
+        f"{INSTALL_HINT}"
+    )
+
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--no-pdf-header-footer",
+    "--run-all-compositor-stages-before-draw",
+    "--virtual-time-budget=15000",
+)
+"""Offline, stateless printing: no network, no extensions, no header/footer of Chromium's own
+(page numbers come from the page's ``@page`` margin boxes)."""
+
+
+def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: int = 120) -> Path:
+    """Print an HTML file to an A4 PDF with headless Chromium, atomically.
+
+    Page size, margins and page numbers come from the page's print CSS (``@page``).
+    Raises :class:`DependencyMissingError` (with the install command) when Chromium is missing.
+    """
+    chromium = find_chromium()
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
+    with tempfile.TemporaryDirectory(prefix="zzchrome-") as profile, atomic_path(pdf_path) as tmp:
+        cmd = [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--print-to-pdf={tmp}",
+            html_path.as_uri(),
+        ]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise ReportError(f"Chromium did not finish printing {html_path} within {timeout} s") from None
+        if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+            tail = (proc.stderr or "").strip().splitlines()[-3:]
+            raise ReportError(
+                f"Chromium ({chromium}) failed to print {html_path} (exit {proc.returncode}): {' | '.join(tail)}"
+            )
+    return pdf_path
+
+
+# ------------------------------------------------------------------ the briefing
+
+
+def render_briefing(
+    store: str | Path | None = None,
+    *,
+    period: str | tuple[Any, Any] | None = None,
+    area: str | None = None,
+    lang: str = "zh",
+    pdf: bool = False,
+    out: str | Path | None = None,
+    targets: dict[str, float] | None = None,
+    notebook: str | Path | None = None,
+    parameters: dict[str, Any] | None = None,
+    timeout: int = 600,
+) -> list[Path]:
+    """Render one briefing (district or one township) to HTML and optionally PDF.
+
+    Parameters
+    ----------
+    store : path, optional
+        DuckDB store; default the sample district's store.
+    period : "START:END" or (start, end), optional
+        Default: 1 January to the end of the last complete month in the data.
+    area : str, optional
+        Township code; ``None`` or ``"district"`` for the whole district.
+    lang : {"zh", "en"}
+    pdf : bool
+        Also print an A4 PDF next to the HTML (needs Debian ``chromium``).
+    out : path, optional
+        Output folder; default ``reports/`` (``ZZ_REPORTS``).
+    targets : dict, optional
+        Annual ceilings overriding the store's targets table, e.g. ``{"fire.count": 120}``.
+    notebook : path, optional
+        Notebook to run instead of ``notebooks/briefing.ipynb``.
+    parameters : dict, optional
+        Extra papermill parameters.
+    timeout : int
+        Seconds allowed per cell.
+
+    Returns
+    -------
+    list of Path
+        The HTML file, then the PDF when ``pdf`` is true.
+
+    Examples
+    --------
+    >>> paths = render_briefing(period="2026-01-01:2026-06-30", pdf=True)  # doctest: +SKIP
+    >>> [p.name for p in paths]  # doctest: +SKIP
+    ['briefing-district-2026-01-01_2026-06-30.html', 'briefing-district-2026-01-01_2026-06-30.pdf']
+    """
+    from zzanalytics.report.briefing import resolve_area, resolve_period
+
+    if lang not in ("zh", "en"):
+        raise ReportError(f"lang was {lang!r} but is expected to be 'zh' or 'en'")
+    area = None if area in (None, "", "district") else str(area)
+    store_path = str(Path(store).resolve()) if store is not None else None
+    start, end = resolve_period(store_path, period)
+    area_name = resolve_area(store_path, area, lang)
+    out_dir = Path(out) if out is not None else reports_dir()
+    params = {
+        "store": store_path,
+        "start": start.date().isoformat(),
+        "end": end.date().isoformat(),
+        "area": area,
+        "lang": lang,
+        "targets": dict(targets or {}),
+    }
+    params.update(parameters or {})
+    nb = execute_notebook(notebook or NOTEBOOK, params, timeout=timeout)
+    from zzanalytics.report import text as T
+
+    title = f"{area_name} {T.period_label(start, end, lang, with_year=True)}"
+    html_doc = notebook_to_html(nb, title=T.clean(title), lang=lang)
+    html_path = write_atomic(out_dir / briefing_filename(area, start, end, lang), html_doc)
+    paths = [html_path]
+    if pdf:
+        paths.append(print_pdf(html_path, html_path.with_suffix(".pdf")))
+    return paths

@@ -1,0 +1,411 @@
+"""Number wording for briefings, in the register of an official document (zh) and in English.
+
+One style throughout: counts ``1,234起``, percentages with one decimal
+``上升5.2%``, money in 万元 with one decimal ``直接经济损失56.3万元``, petitions
+``12批35人次``, ranks ``排全省82个县市的第5位``. A change is only called a rise
+or a fall together with what the significance test said: ``(显著)`` or
+``(在正常波动范围内)``. Missing numbers print as ``—``, never as ``nan``.
+
+Text that comes from data goes through :func:`h` before it reaches HTML
+(markup stripped, identifiers masked, HTML-escaped); detail lists go through
+:func:`mask_frame`.
+
+Examples
+--------
+>>> count(1234)
+'1,234起'
+>>> change(1298, 1234, significant=True)
+'比去年同期上升5.2%(显著)'
+>>> money(563_000)
+'56.3万元'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from zzanalytics.errors import ReportError
+
+LANGS = ("zh", "en")
+MISSING = "—"
+
+_MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ReportError(f"lang was {lang!r} but is expected to be one of {list(LANGS)}")
+
+
+def _missing(x: Any) -> bool:
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    try:
+        return not math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(x: Any, decimals: int = 0) -> str:
+    """Format a number with thousands separators and a fixed number of decimals.
+
+    Examples
+    --------
+    >>> number(1234), number(1234.56, 1), number(float("nan")), number(None)
+    ('1,234', '1,234.6', '—', '—')
+    """
+    if _missing(x):
+        return MISSING
+    value = round(float(x), decimals)
+    if value == 0:
+        value = 0.0  # no "-0"
+    return f"{value:,.{decimals}f}"
+
+
+def count(n: Any, unit: str = "起", lang: str = "zh") -> str:
+    """A count with its measure word: ``1,234起`` (zh) or ``1,234`` (en).
+
+    ``unit`` is the Chinese measure word (起, 人, 批, 人次, 件, 个); English has none.
+
+    Examples
+    --------
+    >>> count(1234), count(3, "人"), count(1234, lang="en"), count(None)
+    ('1,234起', '3人', '1,234', '—')
+    """
+    _check_lang(lang)
+    if _missing(n):
+        return MISSING
+    return number(n) + (unit if lang == "zh" else "")
+
+
+def pct(x: Any, signed: bool = False) -> str:
+    """A percentage (given in percent) with one decimal: ``5.2%``.
+
+    Examples
+    --------
+    >>> pct(5.23), pct(-3.14), pct(-3.14, signed=True), pct(12345.6), pct(float("inf"))
+    ('5.2%', '-3.1%', '-3.1%', '12,345.6%', '—')
+    """
+    if _missing(x):
+        return MISSING
+    s = number(x, 1)
+    if signed and float(x) > 0 and s != "0.0":
+        s = "+" + s
+    return s + "%"
+
+
+def money(yuan: Any, lang: str = "zh") -> str:
+    """Money in 万元 with one decimal (zh) or whole yuan (en).
+
+    Examples
+    --------
+    >>> money(563_000), money(1_234_567), money(4_000), money(0), money(563_000, lang="en")
+    ('56.3万元', '123.5万元', '0.4万元', '0.0万元', 'CNY 563,000')
+    """
+    _check_lang(lang)
+    if _missing(yuan):
+        return MISSING
+    if lang == "zh":
+        return number(float(yuan) / 10_000, 1) + "万元"
+    return "CNY " + number(round(float(yuan), -2))
+
+
+def pct_change(current: Any, baseline: Any) -> float:
+    """Percentage change from ``baseline`` to ``current``; NaN when the baseline is 0 or missing.
+
+    Examples
+    --------
+    >>> pct_change(1298, 1234)
+    5.186385737439222
+    >>> math.isnan(pct_change(5, 0))
+    True
+    """
+    if _missing(current) or _missing(baseline) or float(baseline) == 0:
+        return float("nan")
+    return (float(current) - float(baseline)) / float(baseline) * 100.0
+
+
+_QUALIFIER = {
+    ("zh", True): "(显著)",
+    ("zh", False): "(在正常波动范围内)",
+    ("en", True): " (significant)",
+    ("en", False): " (within normal variation)",
+}
+
+
+def change(
+    current: Any,
+    baseline: Any,
+    significant: bool | None,
+    lang: str = "zh",
+    lead: str = "比去年同期",
+) -> str:
+    """Word the change of a count against the same period last year.
+
+    Parameters
+    ----------
+    current, baseline : number
+        The count in the period and in the same period a year earlier.
+    significant : bool or None
+        From the comparison's test (``compare_periods(...).significant``). A rise or a
+        fall is always followed by ``(显著)`` or ``(在正常波动范围内)``; ``None`` (no
+        test available) is worded as not significant.
+    lang : {"zh", "en"}
+    lead : str
+        The Chinese lead-in: ``比去年同期`` on first mention, ``同比`` afterwards.
+
+    Examples
+    --------
+    >>> change(1298, 1234, True)
+    '比去年同期上升5.2%(显著)'
+    >>> change(1196, 1234, False, lead="同比")
+    '同比下降3.1%(在正常波动范围内)'
+    >>> change(3, 0, False), change(0, 0, False), change(100, 100, True)
+    ('去年同期为0', '与去年同期均为0', '与去年同期持平')
+    >>> change(1298, 1234, True, lang="en")
+    'up 5.2% on the same period last year (significant)'
+    """
+    _check_lang(lang)
+    if _missing(current) or _missing(baseline):
+        return "" if lang == "zh" else ""
+    cur, base = float(current), float(baseline)
+    if base == 0:
+        if cur == 0:
+            return "与去年同期均为0" if lang == "zh" else "none in this or the same period last year"
+        return "去年同期为0" if lang == "zh" else "none in the same period last year"
+    p = pct_change(cur, base)
+    if round(p, 1) == 0:
+        return "与去年同期持平" if lang == "zh" else "unchanged on the same period last year"
+    qualifier = _QUALIFIER[(lang, bool(significant))]
+    if lang == "zh":
+        word = "上升" if p > 0 else "下降"
+        return f"{lead}{word}{pct(abs(p))}{qualifier}"
+    word = "up" if p > 0 else "down"
+    return f"{word} {pct(abs(p))} on the same period last year{qualifier}"
+
+
+def batches(n_batches: Any, persons: Any, lang: str = "zh") -> str:
+    """Petition batches and persons: ``12批35人次``.
+
+    Examples
+    --------
+    >>> batches(12, 35), batches(1, 1, lang="en"), batches(3, 40, lang="en")
+    ('12批35人次', '1 batch (1 person)', '3 batches (40 persons)')
+    """
+    _check_lang(lang)
+    if lang == "zh":
+        return count(n_batches, "批") + count(persons, "人次")
+    b = "batch" if n_batches == 1 else "batches"
+    p = "person" if persons == 1 else "persons"
+    return f"{number(n_batches)} {b} ({number(persons)} {p})"
+
+
+def ordinal(n: int) -> str:
+    """English ordinal: 1st, 2nd, 3rd, 11th.
+
+    Examples
+    --------
+    >>> [ordinal(i) for i in (1, 2, 3, 4, 11, 12, 21, 102)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '21st', '102nd']
+    """
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def rank(position: Any, total: Any, scope: str = "province", lang: str = "zh") -> str:
+    """A rank among peer counties, as the speech words it.
+
+    Examples
+    --------
+    >>> rank(5, 82), rank(3, 9, "city")
+    ('排全省82个县市的第5位', '在全市排第3位')
+    >>> rank(5, 82, lang="en"), rank(3, 9, "city", lang="en")
+    ('ranked 5th of 82 counties in the province', 'ranked 3rd of 9 in the city')
+    """
+    _check_lang(lang)
+    if _missing(position) or _missing(total):
+        return ""
+    p, t = int(position), int(total)
+    if scope not in ("province", "city"):
+        raise ReportError(f"scope was {scope!r} but is expected to be 'province' or 'city'")
+    if lang == "zh":
+        return f"排全省{t}个县市的第{p}位" if scope == "province" else f"在全市排第{p}位"
+    where = "counties in the province" if scope == "province" else "in the city"
+    return f"ranked {ordinal(p)} of {t} {where}"
+
+
+def period_label(start: Any, end: Any, lang: str = "zh", with_year: bool = False) -> str:
+    """Name a reporting period the way the speech does: ``1-6月``.
+
+    Whole months of one year read as a month range; other spans as dates.
+
+    Examples
+    --------
+    >>> period_label("2026-01-01", "2026-06-30"), period_label("2026-01-01", "2026-10-31", with_year=True)
+    ('1-6月', '2026年1-10月')
+    >>> period_label("2026-03-01", "2026-03-31"), period_label("2026-03-05", "2026-06-30")
+    ('3月', '3月5日至6月30日')
+    >>> period_label("2025-11-01", "2026-02-28")
+    '2025年11月至2026年2月'
+    >>> period_label("2026-01-01", "2026-06-30", lang="en", with_year=True)
+    'January–June 2026'
+    """
+    _check_lang(lang)
+    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    whole = s.day == 1 and e.is_month_end
+    if s.year == e.year and whole:
+        if lang == "zh":
+            months = f"{s.month}月" if s.month == e.month else f"{s.month}-{e.month}月"
+            return f"{s.year}年{months}" if with_year else months
+        months = _MONTHS_EN[s.month - 1] if s.month == e.month else (
+            f"{_MONTHS_EN[s.month - 1]}–{_MONTHS_EN[e.month - 1]}"
+        )
+        return f"{months} {s.year}" if with_year else months
+    if whole:
+        if lang == "zh":
+            return f"{s.year}年{s.month}月至{e.year}年{e.month}月"
+        return f"{_MONTHS_EN[s.month - 1]} {s.year} – {_MONTHS_EN[e.month - 1]} {e.year}"
+    if lang == "zh":
+        if s.year == e.year:
+            body = f"{s.month}月{s.day}日至{e.month}月{e.day}日"
+            return f"{s.year}年{body}" if with_year else body
+        return f"{s.year}年{s.month}月{s.day}日至{e.year}年{e.month}月{e.day}日"
+    return f"{s.day} {_MONTHS_EN[s.month - 1]} {s.year} – {e.day} {_MONTHS_EN[e.month - 1]} {e.year}"
+
+
+def date(d: Any, lang: str = "zh") -> str:
+    """A date as an official document writes it: ``5月6日`` (zh), ``6 May`` (en).
+
+    Examples
+    --------
+    >>> date("2026-05-06"), date("2026-05-06", lang="en"), date(None)
+    ('5月6日', '6 May', '—')
+    """
+    _check_lang(lang)
+    if _missing(d):
+        return MISSING
+    t = pd.Timestamp(d)
+    return f"{t.month}月{t.day}日" if lang == "zh" else f"{t.day} {_MONTHS_EN[t.month - 1][:3]}"
+
+
+def probability(p: Any, lang: str = "zh") -> str:
+    """A probability as a whole percentage, with bounds instead of 0% or 100%.
+
+    Examples
+    --------
+    >>> probability(0.734), probability(0.0001), probability(0.9999), probability(None)
+    ('73%', '<1%', '>99%', '—')
+    """
+    _check_lang(lang)
+    if _missing(p):
+        return MISSING
+    x = float(p) * 100
+    if x < 1:
+        return "<1%"
+    if x > 99:
+        return ">99%"
+    return f"{x:.0f}%"
+
+
+# ---------------------------------------------------------------- personal data and escaping
+
+_ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{12,13}([0-9Xx]{2})(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\d)")
+_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>|<\s*/?\s*[A-Za-z!?][^<>]*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def mask_text(s: Any) -> str:
+    """Mask 18-digit ID-card numbers and 11-digit mobile numbers inside free text.
+
+    Examples
+    --------
+    >>> mask_text("身份证110101199003074518,电话13812345678")
+    '身份证110*************18,电话138****5678'
+    >>> mask_text("案件编号A2026000123")
+    '案件编号A2026000123'
+    """
+    if _missing(s):
+        return ""
+    text = str(s)
+    text = _ID_CARD.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 5) + m.group(2), text)
+    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+
+
+def mask_name(s: Any) -> str:
+    """Mask a person's name, keeping the surname: ``张三丰`` -> ``张**``.
+
+    Examples
+    --------
+    >>> mask_name("张三丰"), mask_name("李四"), mask_name("John Smith"), mask_name(None)
+    ('张**', '李*', 'J*********', '')
+    """
+    if _missing(s):
+        return ""
+    text = str(s).strip()
+    return text[:1] + "*" * (len(text) - 1) if text else ""
+
+
+def clean(s: Any) -> str:
+    """Text from data made fit to show: markup and control characters removed, identifiers masked.
+
+    Examples
+    --------
+    >>> clean("东关<script>alert(1)</script>街道 13812345678")
+    '东关alert(1)街道 138****5678'
+    """
+    if _missing(s):
+        return ""
+    text = _CONTROL.sub("", str(s))
+    prev = None
+    while prev != text:  # nested or broken tags
+        prev, text = text, _TAG.sub("", text)
+    return mask_text(text)
+
+
+def h(s: Any) -> str:
+    """:func:`clean` and then HTML-escape: use for every string from data that goes into HTML.
+
+    Examples
+    --------
+    >>> h('A & B <img src=x onerror="y">')
+    'A &amp; B '
+    >>> h("a<b")
+    'a'
+    >>> h("5 > 3 < 4")
+    '5 &gt; 3 &lt; 4'
+    """
+    return html.escape(clean(s), quote=True)
+
+
+NAME_COLUMNS = ("name", "person", "victim", "suspect", "driver", "reporter", "contact", "姓名", "当事人")
+"""Columns treated as person names by :func:`mask_frame` (names of people, never of places)."""
+
+
+def mask_frame(frame: pd.DataFrame, name_columns: Iterable[str] = NAME_COLUMNS) -> pd.DataFrame:
+    """Copy of a detail list fit for a report: names masked, identifiers masked in every text column.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"driver": ["王小明"], "cause": ["醉驾,电话13912345678"], "deaths": [1]})
+    >>> mask_frame(df).to_dict("records")
+    [{'driver': '王**', 'cause': '醉驾,电话139****5678', 'deaths': 1}]
+    """
+    out = frame.copy()
+    names = set(name_columns)
+    for col in out.columns:
+        if col in names:
+            out[col] = out[col].map(mask_name)
+        elif out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(clean)
+    return out
