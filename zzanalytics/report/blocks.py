@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from zzanalytics.report import text as T
+from zzanalytics.report import text as tx
 from zzanalytics.report.theme import PLOT_CONFIG
 
 
@@ -36,7 +36,7 @@ class Html(str):
 
 
 def _h(x: Any) -> str:
-    return str(x) if isinstance(x, Html) else T.h(x)
+    return str(x) if isinstance(x, Html) else tx.h(x)
 
 
 def heading(title: Any, level: int = 2, new_page: bool = False) -> Html:
@@ -136,14 +136,15 @@ def table(
         )
         rows.append(f"<tr{flag}>{tds}</tr>")
     cap = f"<caption>{_h(caption)}</caption>" if caption else ""
-    return Html(f'<table class="zz">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    body = "".join(rows)
+    return Html(f'<table class="zz">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
 
 def _cell(x: Any) -> Any:
     if isinstance(x, float | int) and not isinstance(x, bool):
-        return T.number(x, 0 if float(x).is_integer() else 1)
-    if T._missing(x):
-        return T.MISSING
+        return tx.number(x, 0 if float(x).is_integer() else 1)
+    if tx._missing(x):
+        return tx.MISSING
     return x
 
 

@@ -33,7 +33,9 @@ def parse_period(period: str | tuple[Any, Any]) -> tuple[pd.Timestamp, pd.Timest
     if isinstance(period, str):
         parts = period.split(":")
         if len(parts) != 2:
-            raise ReportError(f"--period was {period!r} but is expected as START:END, e.g. 2026-01-01:2026-06-30")
+            raise ReportError(
+                f"--period was {period!r} but is expected as START:END, e.g. 2026-01-01:2026-06-30"
+            )
         period = (parts[0], parts[1])
     try:
         start, end = (pd.Timestamp(p).tz_localize(None).normalize() for p in period)
@@ -56,7 +58,7 @@ def last_complete_period(data_end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 def data_end(store: Any) -> pd.Timestamp:
     """The last ``occurred_at`` in a store (an open ``Store`` or a path/None)."""
-    with _opened(store) as st:
+    with _Opened(store) as st:
         try:
             value = st.con.execute("SELECT max(occurred_at) FROM incidents").fetchone()[0]
         except Exception:  # the SQL view may be named differently; fall back to the public API
@@ -76,7 +78,7 @@ def resolve_period(store: Any, period: str | tuple[Any, Any] | None) -> tuple[pd
     return last_complete_period(data_end(store))
 
 
-class _opened:
+class _Opened:
     """Context manager that opens a store path read-only, or passes an open Store through."""
 
     def __init__(self, store: Any) -> None:
@@ -102,14 +104,14 @@ def store_like(obj: Any) -> bool:
 
 def area_names(store: Any, lang: str = "zh") -> dict[str, str]:
     """``area_code -> name`` of every township in the store (cleaned for display)."""
-    from zzanalytics.report import text as T
+    from zzanalytics.report import text as tx
 
-    with _opened(store) as st:
+    with _Opened(store) as st:
         areas = st.areas()
     if areas is None or len(areas) == 0:
         return {}
     col = "name_en" if lang == "en" and "name_en" in areas.columns else "name"
-    return {str(c): T.clean(n) or str(c) for c, n in zip(areas["area_code"], areas[col], strict=False)}
+    return {str(c): tx.clean(n) or str(c) for c, n in zip(areas["area_code"], areas[col], strict=False)}
 
 
 def resolve_area(store: Any, area: str | None, lang: str = "zh") -> str:

@@ -37,7 +37,9 @@ NOTEBOOK = REPO_DIR / "notebooks" / "briefing.ipynb"
 """The briefing notebook run by :func:`render_briefing`."""
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-INSTALL_HINT = "install it with: sudo apt-get install chromium fonts-noto-cjk (or set ZZ_CHROMIUM=/path/to/chrome)"
+INSTALL_HINT = (
+    "install it with: sudo apt-get install chromium fonts-noto-cjk (or set ZZ_CHROMIUM=/path/to/chrome)"
+)
 
 
 def briefing_filename(area: str | None, start: Any, end: Any, lang: str = "zh", suffix: str = ".html") -> str:
@@ -223,7 +225,8 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: int = 120
         if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
             tail = (proc.stderr or "").strip().splitlines()[-3:]
             raise ReportError(
-                f"Chromium ({chromium}) failed to print {html_path} (exit {proc.returncode}): {' | '.join(tail)}"
+                f"Chromium ({chromium}) failed to print {html_path} "
+                f"(exit {proc.returncode}): {' | '.join(tail)}"
             )
     return pdf_path
 
@@ -298,10 +301,10 @@ def render_briefing(
     }
     params.update(parameters or {})
     nb = execute_notebook(notebook or NOTEBOOK, params, timeout=timeout)
-    from zzanalytics.report import text as T
+    from zzanalytics.report import text as tx
 
-    title = f"{area_name} {T.period_label(start, end, lang, with_year=True)}"
-    html_doc = notebook_to_html(nb, title=T.clean(title), lang=lang)
+    title = f"{area_name} {tx.period_label(start, end, lang, with_year=True)}"
+    html_doc = notebook_to_html(nb, title=tx.clean(title), lang=lang)
     html_path = write_atomic(out_dir / briefing_filename(area, start, end, lang), html_doc)
     paths = [html_path]
     if pdf:

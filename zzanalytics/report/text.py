@@ -176,7 +176,7 @@ def change(
     """
     _check_lang(lang)
     if _missing(current) or _missing(baseline):
-        return "" if lang == "zh" else ""
+        return ""
     cur, base = float(current), float(baseline)
     if base == 0:
         if cur == 0:
