@@ -1,0 +1,162 @@
+"""Conditional permutation inference for local statistics, written once and shared.
+
+This is esda's ``crand`` scheme (Anselin 1995; Rey & Anselin's PySAL
+implementation) restated in vectorised numpy so that one set of permutation
+indices serves *several* variables at once — the time steps of a space-time
+cube — and the weights are prepared once:
+
+* site ``i`` keeps its own value; its ``k_i`` neighbours are replaced by values
+  drawn without replacement from the other ``n - 1`` sites;
+* the draws are a single ``(permutations, max_k)`` table of indices into the
+  ``n - 1`` other sites, shared by every site (esda's ``vec_permutations``; we
+  call esda's own function, so with the same ``seed`` the draws are esda's);
+* the folded pseudo p-value is esda's ``directed`` one:
+  ``p_sim = (min(M, R - M) + 1) / (R + 1)`` where ``M`` counts simulated statistics
+  ``>=`` the observed one and ``R`` is the number of permutations.
+
+The statistic here is any local *weighted sum* ``s_i = w_ii y_i + sum_j w_ij y_j``
+(Gi*, Gi and the local lag of Moran's I are affine functions of it with site-wide
+constants), so comparisons are done on the sums: with integer counts and binary
+weights they are exact and ties behave as in esda.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from zzanalytics.errors import SpatialError
+
+__all__ = ["PermutationMoments", "permutation_ids", "permute_local_sums"]
+
+
+def permutation_ids(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
+    """``(permutations, max_card)`` indices drawn without replacement from ``range(n - 1)``.
+
+    Uses esda's ``crand.vec_permutations`` so that the same seed gives esda's draws.
+
+    Examples
+    --------
+    >>> ids = permutation_ids(3, 10, 5, seed=1)
+    >>> ids.shape, bool((ids < 9).all())
+    ((5, 3), True)
+    """
+    if max_card <= 0:
+        return np.zeros((permutations, 0), dtype=np.int64)
+    if max_card > n - 1:
+        raise SpatialError(f"a site has {max_card} neighbours but there are only {n - 1} other sites")
+    try:
+        from esda.crand import vec_permutations
+
+        return np.asarray(vec_permutations(int(max_card), int(n), int(permutations), int(seed)))
+    except ImportError:  # pragma: no cover - esda is a dependency
+        rng = np.random.RandomState(seed)
+        return np.stack([rng.choice(n - 1, size=max_card, replace=False) for _ in range(permutations)])
+
+
+@dataclass
+class PermutationMoments:
+    """What the permutations say about each site (and variable).
+
+    Attributes
+    ----------
+    larger : ndarray (n, T)
+        Number of simulated sums ``>=`` the observed sum.
+    mean, std : ndarray (n, T)
+        Mean and standard deviation (ddof 0, as esda) of the simulated sums.
+    permutations : int
+    """
+
+    larger: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    permutations: int
+
+    @property
+    def p_sim(self) -> np.ndarray:
+        """Folded pseudo p-value, esda's ``directed`` alternative."""
+        r = self.permutations
+        m = np.minimum(self.larger, r - self.larger)
+        return (m + 1.0) / (r + 1.0)
+
+
+def permute_local_sums(
+    Y: np.ndarray,
+    W: sp.spmatrix,
+    permutations: int = 999,
+    seed: int = 12345,
+    *,
+    block_bytes: int = 32_000_000,
+) -> PermutationMoments:
+    """Conditional randomisation of local weighted sums for one or many variables.
+
+    Parameters
+    ----------
+    Y : ndarray (n,) or (n, T)
+        Values per site (and per time step); every column is permuted with the
+        *same* indices, as if each were analysed alone with the same seed.
+    W : sparse (n, n)
+        Weights; the diagonal is the self-weight (1 for Gi*, 0 for Gi / Moran).
+    permutations : int
+    seed : int
+
+    Returns
+    -------
+    PermutationMoments
+        Counts, mean and std of the simulated sums ``w_ii y_i + sum_k w_ik y_perm``.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> W = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=float))
+    >>> pm = permute_local_sums(np.array([5.0, 1.0, 0.0]), W, permutations=9, seed=0)
+    >>> pm.larger.shape
+    (3, 1)
+    """
+    Y = np.asarray(Y, dtype=float)
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    n, T = Y.shape
+    W = sp.csr_matrix(W, dtype=float)
+    if W.shape != (n, n):
+        raise SpatialError(f"weights are {W.shape} but there are {n} sites")
+    self_w = W.diagonal()
+    off = W.tolil()
+    off.setdiag(0)
+    off = sp.csr_matrix(off)
+    off.eliminate_zeros()
+    off.sort_indices()
+    card = np.diff(off.indptr)
+    observed = np.asarray(W @ Y)
+    larger = np.zeros((n, T))
+    mean = np.zeros((n, T))
+    std = np.zeros((n, T))
+    max_card = int(card.max()) if n else 0
+    P = permutation_ids(max_card, n, permutations, seed)
+    R = permutations
+    for k in np.unique(card):
+        sites = np.flatnonzero(card == k)
+        if k == 0:
+            base = self_w[sites, None] * Y[sites]
+            larger[sites] = np.where(base >= observed[sites], R, 0)
+            mean[sites] = base
+            continue
+        Pk = P[:, :k]
+        wk = np.stack([off.data[off.indptr[i] : off.indptr[i + 1]] for i in sites])
+        uniform = bool(np.all(wk == wk[:, :1]))
+        B = max(1, int(block_bytes // (R * k * T * 8)))
+        for s0 in range(0, len(sites), B):
+            blk = sites[s0 : s0 + B]
+            idx = Pk[None, :, :] + (Pk[None, :, :] >= blk[:, None, None])
+            g = Y[idx]  # (B, R, k, T)
+            if uniform:
+                rs = g.sum(axis=2) * wk[s0 : s0 + B, 0][:, None, None]
+            else:
+                rs = np.einsum("bk,brkt->brt", wk[s0 : s0 + B], g)
+            rs += (self_w[blk, None] * Y[blk])[:, None, :]
+            larger[blk] = (rs >= observed[blk][:, None, :]).sum(axis=1)
+            mean[blk] = rs.mean(axis=1)
+            std[blk] = rs.std(axis=1)
+    return PermutationMoments(larger=larger, mean=mean, std=std, permutations=R)
