@@ -231,18 +231,24 @@ def briefing(
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Render the plenary-meeting briefing (HTML, optionally PDF) for the district or townships."""
-    from zzanalytics.report.batch import briefing_command
+    from zzanalytics.report.batch import BatchError, briefing_command
 
-    paths = briefing_command(
-        store=store,
-        period=period,
-        area=area,
-        lang=lang,
-        pdf=pdf,
-        out=out,
-        workers=workers,
-        scheduler=scheduler,
-    )
+    try:
+        paths = briefing_command(
+            store=store,
+            period=period,
+            area=area,
+            lang=lang,
+            pdf=pdf,
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+        )
+    except BatchError as exc:  # some areas failed: list what was written, then the failures
+        for p in exc.paths:
+            typer.echo(str(p))
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     for p in paths:
         typer.echo(str(p))
 

@@ -8,7 +8,8 @@ Examples
 --------
 >>> import plotly.graph_objects as go
 >>> fig = apply(go.Figure(), title="标题")
->>> fig.layout.width == FIG_WIDTH and "Noto Sans CJK SC" in fig.layout.font.family
+>>> t = fig.layout.template.layout
+>>> t.width == FIG_WIDTH and "Noto Sans CJK SC" in t.font.family
 True
 """
 
