@@ -1,0 +1,387 @@
+"""Emerging hot spot analysis (EHSA) on grid cells or polygons.
+
+A space-time cube (cells × periods of counts) is analysed in three steps, as in
+ArcGIS Pro's *Emerging Hot Spot Analysis* ("How Emerging Hot Spot Analysis works"):
+
+1. Gi* per cell and time step (:func:`~zzanalytics.spatial.hotspots.gi_star` on the
+   cube: the weights and one set of permutation indices are shared by all steps,
+   the computation is vectorised over periods), Benjamini–Hochberg FDR within each
+   time step; a bin is *hot* (*cold*) when its FDR-adjusted p is below ``alpha``
+   (default 0.10, i.e. at least 90% confidence, ArcGIS's lowest class) and z > 0 (< 0).
+   Unlike ArcGIS the neighbourhood is spatial only (no neighbouring time steps).
+2. A Mann-Kendall trend test on each cell's series of Gi* z-scores (two-sided,
+   level ``trend_alpha``, default 0.05; tie-corrected variance).
+3. Each cell is placed in one of 17 classes. With ``T`` time steps, "90%" means
+   ``hot bins / T >= 0.9``; *final* is the last step:
+
+``new hot spot``
+    Significant hot spot in the final step and never a significant hot spot before.
+    (Our precise reading: no significant bin of either sign before the final step;
+    a cell with earlier cold bins is *oscillating*.)
+``consecutive hot spot``
+    A single uninterrupted run of at least two significant hot bins ending in the
+    final step; never a significant hot spot before that run (again: no significant
+    bin of either sign before it); fewer than 90% of all bins hot.
+``intensifying hot spot``
+    Hot in at least 90% of the steps, including the final one, and the intensity of
+    clustering (Gi* z) increases over time: Mann-Kendall trend up and significant.
+``persistent hot spot``
+    Hot in at least 90% of the steps (our reading: including the final one,
+    otherwise it is *historical*), with no significant trend.
+``diminishing hot spot``
+    Hot in at least 90% of the steps, including the final one, and the intensity
+    decreases: Mann-Kendall trend down and significant.
+``sporadic hot spot``
+    Hot in the final step with an on-and-off history of being hot: fewer than 90%
+    of the steps hot, some hot bin before the final run of hot bins, and never a
+    significant cold spot.
+``oscillating hot spot``
+    Hot in the final step, a significant cold spot in some earlier step, fewer than
+    90% of the steps hot.
+``historical hot spot``
+    Not hot in the final step but hot in at least 90% of the steps. (Our reading: the
+    final step is not significant; if it is cold, the cold classes apply, which
+    makes the classes disjoint.)
+``new/consecutive/intensifying/persistent/diminishing/sporadic/oscillating/historical cold spot``
+    The same definitions with hot and cold exchanged (intensifying cold: z trending
+    *down*, diminishing cold: z trending *up*).
+``no pattern``
+    None of the above.
+
+The 17 predicates are mutually exclusive; :func:`ehsa_matches` lists all that hold
+for a cell (always exactly one) and :func:`classify_emerging` returns it.
+
+Examples
+--------
+>>> z = np.array([[0.0] * 9 + [3.0]])
+>>> classify_emerging(z, 2 * stats.norm.sf(np.abs(z))).tolist()
+['new hot spot']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from zzanalytics.errors import SchemaError, SpatialError
+
+__all__ = [
+    "CLASSES",
+    "EmergingResult",
+    "classify_emerging",
+    "ehsa_matches",
+    "emerging_hotspots",
+    "mann_kendall",
+]
+
+_KINDS = (
+    "new",
+    "consecutive",
+    "intensifying",
+    "persistent",
+    "diminishing",
+    "sporadic",
+    "oscillating",
+    "historical",
+)
+CLASSES: tuple[str, ...] = (
+    *(f"{k} hot spot" for k in _KINDS),
+    *(f"{k} cold spot" for k in _KINDS),
+    "no pattern",
+)
+"""The 17 EHSA classes, hot first, then cold, then ``no pattern``."""
+
+
+def mann_kendall(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mann-Kendall trend test on every row of ``x`` (vectorised).
+
+    ``S = Σ_{i<j} sign(x_j − x_i)``; ``Var S = [T(T−1)(2T+5) − Σ_g t_g(t_g−1)(2t_g+5)] / 18``
+    over groups of tied values; ``z = (S − sign S) / √Var S``; two-sided ``p``; Kendall's
+    ``tau = S / (T(T−1)/2)``. Same results as ``pymannkendall.original_test``.
+
+    Returns
+    -------
+    tau, z, p : ndarray (rows,)
+
+    Examples
+    --------
+    >>> tau, z, p = mann_kendall(np.array([[1.0, 2, 3, 4, 5, 6, 7, 8]]))
+    >>> float(tau[0]), bool(p[0] < 0.01)
+    (1.0, True)
+    """
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    m, T = x.shape
+    iu, ju = np.triu_indices(T, k=1)
+    S = np.sign(x[:, ju] - x[:, iu]).sum(axis=1)
+    var = np.full(m, T * (T - 1) * (2 * T + 5), dtype=float)
+    xs = np.sort(x, axis=1)
+    has_ties = (np.diff(xs, axis=1) == 0).any(axis=1)
+    for r in np.flatnonzero(has_ties):
+        _, t = np.unique(xs[r], return_counts=True)
+        t = t[t > 1]
+        var[r] -= (t * (t - 1) * (2 * t + 5)).sum()
+    var /= 18.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(S > 0, (S - 1) / np.sqrt(var), np.where(S < 0, (S + 1) / np.sqrt(var), 0.0))
+    z = np.where(np.isfinite(z), z, 0.0)
+    p = 2 * stats.norm.sf(np.abs(z))
+    tau = S / (T * (T - 1) / 2)
+    return tau, z, p
+
+
+def _final_run(sig: np.ndarray) -> np.ndarray:
+    """Length of the run of True ending at the last column, per row."""
+    rev = sig[:, ::-1]
+    notsig = ~rev
+    first_false = np.where(notsig.any(axis=1), notsig.argmax(axis=1), sig.shape[1])
+    return first_false
+
+
+def _predicates(codes: np.ndarray, trend_z: np.ndarray, trend_p: np.ndarray, trend_alpha: float) -> dict:
+    """Boolean array per class; hot predicates for sign=+1, cold ones mirror them."""
+    T = codes.shape[1]
+    out: dict[str, np.ndarray] = {}
+    up = (trend_p < trend_alpha) & (trend_z > 0)
+    down = (trend_p < trend_alpha) & (trend_z < 0)
+    for sign, word in ((1, "hot"), (-1, "cold")):
+        this = codes == sign
+        other = codes == -sign
+        sig = codes != 0
+        final = this[:, -1]
+        share = this.sum(axis=1) / T
+        many = share >= 0.9 - 1e-12
+        run = _final_run(this)
+        before_run = np.array([sig[i, : T - run[i]].any() for i in range(len(codes))], dtype=bool)
+        this_before_run = np.array([this[i, : T - run[i]].any() for i in range(len(codes))], dtype=bool)
+        other_before = other[:, :-1].any(axis=1)
+        stronger = up if sign == 1 else down
+        weaker = down if sign == 1 else up
+        out[f"new {word} spot"] = final & (run == 1) & ~before_run
+        out[f"consecutive {word} spot"] = final & (run >= 2) & ~before_run & ~many
+        out[f"intensifying {word} spot"] = final & many & stronger
+        out[f"persistent {word} spot"] = final & many & ~stronger & ~weaker
+        out[f"diminishing {word} spot"] = final & many & weaker
+        out[f"sporadic {word} spot"] = final & ~many & this_before_run & ~other.any(axis=1)
+        out[f"oscillating {word} spot"] = final & ~many & other_before
+        out[f"historical {word} spot"] = (codes[:, -1] == 0) & many
+    anyc = np.zeros(len(codes), dtype=bool)
+    for v in out.values():
+        anyc |= v
+    out["no pattern"] = ~anyc
+    return {c: out[c] for c in CLASSES}
+
+
+def _codes(z: np.ndarray, q: np.ndarray, alpha: float) -> np.ndarray:
+    z = np.atleast_2d(np.asarray(z, dtype=float))
+    q = np.atleast_2d(np.asarray(q, dtype=float))
+    return np.where(np.isfinite(q) & (q < alpha), np.sign(z), 0).astype(int)
+
+
+def ehsa_matches(
+    z: np.ndarray, q: np.ndarray, alpha: float = 0.10, trend_alpha: float = 0.05
+) -> list[list[str]]:
+    """Every EHSA class whose definition holds, per cell (always exactly one).
+
+    Parameters
+    ----------
+    z, q : ndarray (cells, T)
+        Gi* z-scores and the (FDR-adjusted) p-values that decide significance.
+
+    Examples
+    --------
+    >>> z = np.array([[3.0] * 10])
+    >>> ehsa_matches(z, np.full((1, 10), 0.001))
+    [['persistent hot spot']]
+    """
+    codes = _codes(z, q, alpha)
+    _, tz, tp = mann_kendall(np.atleast_2d(z))
+    pred = _predicates(codes, tz, tp, trend_alpha)
+    n = codes.shape[0]
+    return [[c for c in CLASSES if pred[c][i]] for i in range(n)]
+
+
+def classify_emerging(
+    z: np.ndarray, q: np.ndarray, alpha: float = 0.10, trend_alpha: float = 0.05
+) -> np.ndarray:
+    """EHSA class per cell from its z-series and FDR-adjusted p-series.
+
+    Parameters
+    ----------
+    z, q : ndarray (cells, T)
+    alpha : float
+        Level at which a bin is a significant hot/cold spot.
+    trend_alpha : float
+        Level of the Mann-Kendall test on the z-series.
+
+    Returns
+    -------
+    ndarray of str
+        One of :data:`CLASSES` per cell.
+
+    Examples
+    --------
+    >>> z = np.array([[0.0] * 7 + [3.0] * 3, [3.0] * 9 + [0.0]])
+    >>> classify_emerging(z, 2 * stats.norm.sf(np.abs(z))).tolist()
+    ['consecutive hot spot', 'historical hot spot']
+    """
+    z = np.atleast_2d(np.asarray(z, dtype=float))
+    codes = _codes(z, q, alpha)
+    _, tz, tp = mann_kendall(z)
+    pred = _predicates(codes, tz, tp, trend_alpha)
+    out = np.full(len(codes), "no pattern", dtype=object)
+    for c in CLASSES[:-1]:
+        out[pred[c]] = c
+    return out
+
+
+@dataclass
+class EmergingResult:
+    """Result of :func:`emerging_hotspots`.
+
+    Attributes
+    ----------
+    ids : ndarray
+        Cell ids.
+    periods : ndarray
+        Time steps (first day of each period).
+    gi : GiStarResult
+        Gi* of the cube (arrays ``(cells, T)``).
+    pattern : ndarray
+        EHSA class per cell.
+    trend_tau, trend_z, trend_p : ndarray
+        Mann-Kendall of each cell's z-series.
+    n_hot, n_cold : ndarray
+        Significant hot / cold bins per cell.
+    alpha, trend_alpha : float
+    """
+
+    ids: np.ndarray
+    periods: np.ndarray
+    gi: Any
+    pattern: np.ndarray
+    trend_tau: np.ndarray
+    trend_z: np.ndarray
+    trend_p: np.ndarray
+    n_hot: np.ndarray
+    n_cold: np.ndarray
+    alpha: float
+    trend_alpha: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per cell: ``cell_id, pattern, trend_tau, trend_z, trend_p, n_hot, n_cold,
+        final_z, final_class``."""
+        z = np.atleast_2d(self.gi.z)
+        q = np.atleast_2d(self.gi.q)
+        from zzanalytics.spatial.hotspots import classify
+
+        return pd.DataFrame(
+            {
+                "cell_id": self.ids,
+                "pattern": self.pattern,
+                "trend_tau": self.trend_tau,
+                "trend_z": self.trend_z,
+                "trend_p": self.trend_p,
+                "n_hot": self.n_hot,
+                "n_cold": self.n_cold,
+                "final_z": z[:, -1],
+                "final_class": classify(z[:, -1], q[:, -1]),
+            }
+        )
+
+    def bins(self) -> pd.DataFrame:
+        """One row per cell and period: the cube's Gi* (see ``GiStarResult.to_frame``)."""
+        return self.gi.to_frame()
+
+
+def emerging_hotspots(
+    counts: pd.DataFrame,
+    grid: gpd.GeoDataFrame,
+    *,
+    alpha: float = 0.10,
+    trend_alpha: float = 0.05,
+    permutations: int = 199,
+    seed: int = 12345,
+    ring: int = 1,
+    inference: str = "sim",
+    W: Any = None,
+) -> EmergingResult:
+    """Emerging hot spot analysis of a ``[cell_id, period, count]`` cube.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Long counts per cell and period (e.g. ``cell_counts(incidents, grid, freq="month")``);
+        missing combinations count as zero.
+    grid : GeoDataFrame
+        Cells (``cell_id``); any polygons work when ``W`` is given or libpysal Queen applies.
+    alpha, trend_alpha : float
+        Bin significance (FDR-adjusted, per time step) and Mann-Kendall level.
+    permutations, seed, ring, inference
+        Passed to :func:`~zzanalytics.spatial.hotspots.gi_star`.
+    W : sparse matrix or libpysal W, optional
+        Neighbours; default :func:`~zzanalytics.spatial.hotspots.grid_weights`.
+
+    Returns
+    -------
+    EmergingResult
+
+    Examples
+    --------
+    >>> from zzanalytics.spatial.grid import make_grid
+    >>> g = make_grid((103.80, 36.05, 103.86, 36.10), cell=500, clip=False)
+    >>> T = 12; rng = np.random.default_rng(0)
+    >>> c = pd.DataFrame({"cell_id": np.repeat(g.cell_id, T), "period": np.tile(np.arange(T), len(g)),
+    ...     "count": rng.poisson(1, len(g) * T)})
+    >>> r = emerging_hotspots(c, g, permutations=0)
+    >>> set(r.to_frame().pattern) <= set(CLASSES)
+    True
+    """
+    from zzanalytics.spatial.hotspots import gi_star, grid_weights
+
+    missing = {"cell_id", "period", "count"} - set(counts.columns)
+    if missing:
+        raise SchemaError(
+            f"emerging_hotspots: counts lack {sorted(missing)}; columns are {list(counts.columns)}"
+        )
+    wide = counts.pivot_table(index="cell_id", columns="period", values="count", aggfunc="sum", fill_value=0)
+    ids = grid["cell_id"].to_numpy()
+    wide = wide.reindex(ids, fill_value=0)
+    T = wide.shape[1]
+    if T < 4:
+        raise SpatialError(f"emerging_hotspots: need at least 4 periods for a trend test, got {T}")
+    if W is None:
+        W = grid_weights(grid, ring=ring)
+    gi = gi_star(
+        wide.to_numpy(float),
+        W,
+        permutations=permutations,
+        seed=seed,
+        inference=inference,
+        ids=ids,
+        periods=wide.columns.to_numpy(),
+    )
+    z = np.atleast_2d(gi.z)
+    codes = _codes(z, gi.q, alpha)
+    tau, tz, tp = mann_kendall(z)
+    pred = _predicates(codes, tz, tp, trend_alpha)
+    pattern = np.full(len(ids), "no pattern", dtype=object)
+    for c in CLASSES[:-1]:
+        pattern[pred[c]] = c
+    return EmergingResult(
+        ids=ids,
+        periods=wide.columns.to_numpy(),
+        gi=gi,
+        pattern=pattern,
+        trend_tau=tau,
+        trend_z=tz,
+        trend_p=tp,
+        n_hot=(codes == 1).sum(axis=1),
+        n_cold=(codes == -1).sum(axis=1),
+        alpha=alpha,
+        trend_alpha=trend_alpha,
+    )
