@@ -39,8 +39,8 @@ def _json(fig: go.Figure) -> str:
 
 
 def test_choropleth_classes_and_true_shape(areas):
-    fig = maps.choropleth(areas, {"620102001": 10.0, "620102002": 20.0}, title="每万人刑事案件", unit="起/万人",
-                          highlight=["620102002"])
+    fig = maps.choropleth(areas, {"620102001": 10.0, "620102002": 20.0}, title="每万人刑事案件",
+                          unit="起/万人", highlight=["620102002"])
     names = [t.name for t in fig.data if t.name]
     assert "无数据" in names  # the third township has no value
     assert "显著恶化" in names
@@ -54,7 +54,7 @@ def test_choropleth_classes_and_true_shape(areas):
 
 def test_choropleth_english_labels_and_fill_per_class(areas):
     fig = maps.choropleth(areas, pd.Series({"620102001": 1.0, "620102002": 2.0, "620102003": 3.0}), lang="en")
-    text_trace = [t for t in fig.data if t.mode == "text"][0]
+    text_trace = next(t for t in fig.data if t.mode == "text")
     assert list(text_trace.text) == ["Dongguan", "Xiguan", "Nanguan"]
     filled = [t for t in fig.data if t.fill == "toself"]
     assert len(filled) == 3  # three distinct values -> three classes
@@ -90,7 +90,8 @@ def test_cell_map_projected_input_is_reprojected():
 def test_camera_map_layers(areas):
     streets = gpd.GeoDataFrame(
         {"name": ["解放路", "小巷"], "class": ["main", "secondary"]},
-        geometry=[LineString([(103.80, 36.06), (103.84, 36.06)]), LineString([(103.81, 36.05), (103.81, 36.07)])],
+        geometry=[LineString([(103.80, 36.06), (103.84, 36.06)]),
+                  LineString([(103.81, 36.05), (103.81, 36.07)])],
         crs="EPSG:4326",
     )
     cams = pd.DataFrame({"lon": [103.805, 103.83, np.nan], "lat": [36.06, 36.061, 36.0],
