@@ -1,0 +1,449 @@
+"""The DuckDB store: one file holding every canonical table, quarantine and the ingest log.
+
+Default location: ``data/sample/store/zz.duckdb`` (``config.default_store_path()``,
+overridden by ``ZZ_STORE``). That default store is built from
+``data/sample/sources.toml`` on first use, and rebuilt when any file listed
+there (or a mapping, or ``sources.toml`` itself) is newer than the store; the
+build runs under a file lock so parallel processes wait for one builder.
+
+Besides the canonical tables of :data:`zzanalytics.schema.TABLES` the store has
+
+``quarantine``    rows that could not be counted: source file, row, reason, column, value, raw row (JSON);
+``ingest_log``    one line per ingested file: read, accepted, updated, duplicate, quarantined,
+                  location_cleared;
+``location_log``  accepted rows whose point was cleared (impossible or outside the district) and why.
+
+Each canonical table carries two hidden columns, ``_key`` (record id) and
+``_hash`` (content fingerprint) that make ingest idempotent; the accessors
+return canonical columns only.
+
+Examples
+--------
+>>> from zzanalytics.store import open_store
+>>> with open_store() as st:  # doctest: +SKIP
+...     print(st.summary())
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import math
+import os
+import tomllib
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from zzanalytics import config
+from zzanalytics.errors import StoreError
+from zzanalytics.schema import LOCAL_TZ, TABLES
+
+__all__ = ["Store", "build_store", "open_store"]
+
+SQL_TYPES = {
+    "str": "VARCHAR",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "float": "DOUBLE",
+    "int": "BIGINT",
+    "bool": "BOOLEAN",
+    "geometry": "BLOB",
+}
+"""DuckDB type of each logical dtype; timestamps are naive local (Asia/Shanghai) wall time."""
+
+GEO_TABLES = ("areas", "streets", "zones")
+PLAIN_TABLES = ("petitions", "disputes", "cameras", "peers", "targets")
+
+_SYSTEM_DDL = {
+    "quarantine": (
+        'source_file VARCHAR, "row" BIGINT, reason VARCHAR, "column" VARCHAR, "value" VARCHAR, '
+        'raw VARCHAR, "table" VARCHAR, "at" TIMESTAMP'
+    ),
+    "ingest_log": (
+        'file VARCHAR, "table" VARCHAR, read BIGINT, accepted BIGINT, updated BIGINT, duplicate BIGINT, '
+        'quarantined BIGINT, location_cleared BIGINT, "at" TIMESTAMP'
+    ),
+    "location_log": (
+        'source_file VARCHAR, "row" BIGINT, record_id VARCHAR, reason VARCHAR, lon DOUBLE, lat DOUBLE, '
+        '"table" VARCHAR, "at" TIMESTAMP'
+    ),
+}
+
+
+def q(name: str) -> str:
+    """Quote an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def create_schema(con: Any) -> None:
+    """Create every canonical and system table that does not exist yet."""
+    for t in TABLES.values():
+        cols = ", ".join(f"{q(c.name)} {SQL_TYPES[c.dtype]}" for c in t.columns)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {q(t.name)} ({cols}, _key VARCHAR, _hash UHUGEINT)")
+    for name, ddl in _SYSTEM_DDL.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({ddl})")
+
+
+def _memory_limit() -> str | None:
+    return os.environ.get("ZZ_DUCKDB_MEMORY") or None
+
+
+class Store:
+    """An open zzanalytics store (a DuckDB file). Use :func:`open_store` to get one.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The DuckDB file.
+    con : duckdb.DuckDBPyConnection
+        The connection, for analysts who want SQL.
+    read_only : bool
+        Whether the store was opened read-only.
+    """
+
+    def __init__(self, path: Path, con: Any, read_only: bool) -> None:
+        self.path = path
+        self.con = con
+        self.read_only = read_only
+        self._district_cache: Any = None
+
+    # -- context manager ------------------------------------------------------------------
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r}, read_only={self.read_only})"
+
+    # -- reading -------------------------------------------------------------------------
+    def _frame(
+        self, table: str, where: str = "", params: list | None = None, order: str = ""
+    ) -> pd.DataFrame:
+        t = TABLES[table]
+        cols = ", ".join(q(c) for c in t.names)
+        sql = f"SELECT {cols} FROM {q(table)} {where} {order}"
+        df = self.con.execute(sql, params or []).df()
+        for c in t.columns:
+            if c.dtype == "date":
+                df[c.name] = pd.to_datetime(df[c.name]).astype("datetime64[ns]")
+            elif c.dtype == "timestamp":
+                df[c.name] = pd.to_datetime(df[c.name]).astype("datetime64[ns]").dt.tz_localize(LOCAL_TZ)
+            elif c.dtype == "str":
+                df[c.name] = df[c.name].astype(object)
+        return df
+
+    def incidents(
+        self,
+        start: str | pd.Timestamp | None = None,
+        end: str | pd.Timestamp | None = None,
+        category: str | None = None,
+        area_code: str | None = None,
+    ) -> pd.DataFrame:
+        """Incidents with canonical columns, ``occurred_at`` tz-aware Asia/Shanghai.
+
+        Parameters
+        ----------
+        start, end : str or Timestamp, optional
+            Inclusive first and last date.
+        category : str, optional
+            Code or prefix: ``"theft"`` selects every ``theft.*``.
+        area_code : str, optional
+            One township.
+
+        Examples
+        --------
+        >>> with open_store() as st:  # doctest: +SKIP
+        ...     st.incidents("2026-01-01", "2026-06-30", category="theft").shape
+        """
+        where, params = [], []
+        if start is not None:
+            where.append("occurred_at >= CAST(? AS DATE)")
+            params.append(str(pd.Timestamp(start).date()))
+        if end is not None:
+            where.append("occurred_at < CAST(? AS DATE) + INTERVAL 1 DAY")
+            params.append(str(pd.Timestamp(end).date()))
+        if category:
+            where.append("(category = ? OR starts_with(category, ?))")
+            params += [category, category + "."]
+        if area_code is not None:
+            where.append("area_code = ?")
+            params.append(str(area_code))
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        return self._frame("incidents", clause, params, "ORDER BY occurred_at, incident_id")
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One of ``petitions``, ``disputes``, ``cameras``, ``peers``, ``targets`` (canonical columns).
+
+        Examples
+        --------
+        >>> with open_store() as st:  # doctest: +SKIP
+        ...     list(st.table("targets").columns)
+        ['year', 'metric', 'ceiling']
+        """
+        if name in GEO_TABLES:
+            return getattr(self, name)()
+        if name == "incidents":
+            return self.incidents()
+        if name not in PLAIN_TABLES:
+            raise StoreError(f"no table {name!r}; tables are {['incidents', *PLAIN_TABLES, *GEO_TABLES]}")
+        key = TABLES[name].key or TABLES[name].names[0]
+        return self._frame(name, order=f"ORDER BY {q(key)}, _key")
+
+    def _geo(self, name: str) -> Any:
+        import geopandas as gpd
+        import shapely
+
+        t = TABLES[name]
+        cols = ", ".join(q(c) for c in t.names)
+        df = self.con.execute(f"SELECT {cols} FROM {q(name)} ORDER BY _key").df()
+        geom = shapely.from_wkb(df["geometry"].map(lambda b: None if b is None else bytes(b)).to_numpy())
+        return gpd.GeoDataFrame(df.drop(columns="geometry"), geometry=geom, crs="EPSG:4326")
+
+    def areas(self) -> Any:
+        """Township polygons: ``area_code``, ``name``, ``name_en``, ``population``, geometry (EPSG:4326)."""
+        return self._geo("areas")
+
+    def streets(self) -> Any:
+        """Street lines: ``name``, ``class``, geometry (EPSG:4326)."""
+        return self._geo("streets")
+
+    def zones(self) -> Any:
+        """Land-use zones: ``zone_id``, ``kind``, ``name``, geometry (EPSG:4326)."""
+        return self._geo("zones")
+
+    def quarantine(self) -> pd.DataFrame:
+        """Rows not counted: ``source_file``, ``row`` (1-based data row), ``reason``, ``column``, ``value``,
+        ``raw`` (the source row as JSON; may hold any text, escape it before showing it in HTML)."""
+        return self.con.execute(
+            'SELECT source_file, "row", reason, "column", "value", raw, "table", "at" FROM quarantine '
+            'ORDER BY source_file, "row"'
+        ).df()
+
+    def ingest_log(self) -> pd.DataFrame:
+        """One line per ingested file: read, accepted, updated, duplicate, quarantined, location_cleared."""
+        return self.con.execute(
+            'SELECT file, "table", read, accepted, updated, duplicate, quarantined, location_cleared, at '
+            'FROM ingest_log ORDER BY "at"'
+        ).df()
+
+    def location_log(self) -> pd.DataFrame:
+        """Counted rows whose point was cleared: source_file, row, record_id, reason, raw lon/lat."""
+        return self.con.execute(
+            'SELECT source_file, "row", record_id, reason, lon, lat, "table", "at" FROM location_log '
+            'ORDER BY source_file, "row"'
+        ).df()
+
+    def summary(self) -> str:
+        """Row counts per table, the period the incidents cover, and what sits in quarantine."""
+        lines = [f"store {self.path}"]
+        for name in TABLES:
+            n = self.con.execute(f"SELECT count(*) FROM {q(name)}").fetchall()[0][0]
+            lines.append(f"  {name:<10} {n:>12,}")
+        lo, hi = self.con.execute("SELECT min(occurred_at), max(occurred_at) FROM incidents").fetchall()[0]
+        if lo is not None:
+            lines.append(f"  incidents from {lo:%Y-%m-%d} to {hi:%Y-%m-%d}")
+        nq = self.con.execute("SELECT count(*) FROM quarantine").fetchall()[0][0]
+        nl = self.con.execute("SELECT count(*) FROM location_log").fetchall()[0][0]
+        lines.append(f"  quarantined {nq:,} rows; {nl:,} accepted rows had their point cleared")
+        return "\n".join(lines)
+
+    # -- helpers used by ingest ----------------------------------------------------------
+    def area_names(self) -> pd.DataFrame:
+        """``label`` → ``area_code`` for every code, Chinese name and English name in ``areas``."""
+        return self.con.execute(
+            "SELECT DISTINCT label, area_code FROM ("
+            " SELECT area_code AS label, area_code FROM areas UNION ALL"
+            " SELECT name, area_code FROM areas WHERE name IS NOT NULL UNION ALL"
+            " SELECT name_en, area_code FROM areas WHERE name_en IS NOT NULL)"
+        ).df()
+
+    def district(self) -> Any:
+        """Union of the areas' polygons grown by about 50 m (None when the store has no areas)."""
+        if self._district_cache is None:
+            import shapely
+
+            rows = self.con.execute("SELECT geometry FROM areas WHERE geometry IS NOT NULL").fetchall()
+            if not rows:
+                return None
+            geoms = shapely.from_wkb([bytes(r[0]) for r in rows])
+            union = shapely.union_all(geoms)
+            # 50 m in degrees of longitude at the district's latitude (the larger of the two)
+            lat = shapely.centroid(union).y
+            tol = 50.0 / (111_320.0 * max(0.2, math.cos(math.radians(lat))))
+            union = shapely.buffer(union, tol)
+            shapely.prepare(union)
+            self._district_cache = union
+        return self._district_cache
+
+
+def _connect(path: Path, read_only: bool) -> Any:
+    import duckdb
+
+    cfg: dict[str, Any] = {}
+    limit = _memory_limit()
+    if limit:
+        cfg["memory_limit"] = limit
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=cfg)
+        con.execute("SET TimeZone = 'UTC'")
+        return con
+    except duckdb.Error as exc:
+        raise StoreError(
+            f"cannot open store {path} ({'read-only' if read_only else 'read-write'}): {exc}; "
+            "another process may hold it open for writing"
+        ) from None
+
+
+def _is_default_sample(path: Path) -> bool:
+    default = config.sample_dir() / "store" / "zz.duckdb"
+    return os.path.abspath(path) == os.path.abspath(default)
+
+
+def _sources(sources_toml: Path) -> list[tuple[list[Path], Path]]:
+    try:
+        doc = tomllib.loads(sources_toml.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise StoreError(f"{sources_toml}: cannot be read: {exc}") from None
+    base = sources_toml.parent
+    out = []
+    for i, src in enumerate(doc.get("source", [])):
+        if "files" not in src or "mapping" not in src:
+            raise StoreError(f"{sources_toml}: [[source]] number {i + 1} needs both 'files' and 'mapping'")
+        files: list[Path] = []
+        for pattern in src["files"]:
+            matched = sorted(base.glob(pattern)) if any(ch in pattern for ch in "*?[") else [base / pattern]
+            files.extend(matched)
+        out.append((files, base / src["mapping"]))
+    return out
+
+
+def _newest_source(sources_toml: Path) -> float:
+    newest = sources_toml.stat().st_mtime
+    for files, mapping in _sources(sources_toml):
+        for p in [*files, mapping]:
+            with suppress(OSError):
+                newest = max(newest, p.stat().st_mtime)
+    return newest
+
+
+def build_store(sources_toml: str | Path, path: str | Path) -> list[Any]:
+    """Build a fresh store at ``path`` from a ``sources.toml`` listing (files, mapping) pairs in order.
+
+    The store is written to a temporary file and moved into place when complete,
+    so a reader never sees half a store. Returns the :class:`IngestReport` of each source.
+
+    Examples
+    --------
+    >>> build_store("data/sample/sources.toml", "/tmp/zz.duckdb")  # doctest: +SKIP
+    """
+    from zzanalytics.ingest import ingest_files
+
+    sources_toml, path = Path(sources_toml), Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        with suppress(FileNotFoundError):
+            p.unlink()
+    reports = []
+    try:
+        st = Store(tmp, _connect(tmp, read_only=False), read_only=False)
+        try:
+            create_schema(st.con)
+            for files, mapping in _sources(sources_toml):
+                reports.append(ingest_files(files, mapping, store=st))
+            st.con.execute("CHECKPOINT")
+        finally:
+            st.close()
+        os.replace(tmp, path)
+    finally:
+        for p in (tmp, Path(str(tmp) + ".wal")):
+            with suppress(FileNotFoundError):
+                p.unlink()
+    return reports
+
+
+def _ensure_sample_store(path: Path) -> None:
+    sources_toml = config.sample_dir() / "sources.toml"
+    if not sources_toml.exists():
+        if path.exists():
+            return
+        raise StoreError(
+            f"no store at {path} and no {sources_toml} to build it from; run `zz sample` first, "
+            "or pass --store PATH of a store made with `zz ingest ... --store PATH`"
+        )
+
+    def stale() -> bool:
+        return not path.exists() or path.stat().st_mtime < _newest_source(sources_toml)
+
+    if not stale():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if stale():
+                build_store(sources_toml, path)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def open_store(path: str | Path | None = None, *, read_only: bool = True) -> Store:
+    """Open the DuckDB store at ``path`` (default: the sample district's store, built on first use).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The DuckDB file. ``None`` means :func:`zzanalytics.config.default_store_path`; when that is
+        the sample store it is (re)built from ``data/sample/sources.toml`` if missing or stale.
+    read_only : bool
+        Open read-only (many processes may read at once). ``False`` creates the file if needed.
+
+    Returns
+    -------
+    Store
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.duckdb"
+    >>> with open_store(p, read_only=False) as st:
+    ...     len(st.incidents())
+    0
+    """
+    p = Path(path) if path is not None else config.default_store_path()
+    if _is_default_sample(p):
+        _ensure_sample_store(p)
+    if read_only and not p.exists():
+        raise StoreError(
+            f"no store at {p}; create one with `zz ingest FILE... --mapping MAP.toml --store {p}` "
+            "or open_store(path, read_only=False)"
+        )
+    if not read_only:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(p, read_only)
+    if not read_only:
+        create_schema(con)
+    else:
+        missing = {t for t in TABLES} - {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+        if missing:
+            con.close()
+            raise StoreError(f"{p} is not a zzanalytics store (tables {sorted(missing)} are missing)")
+    return Store(p, con, read_only)
+
+
+def now_local() -> dt.datetime:
+    """Current wall time in the local zone, naive (how the store keeps timestamps)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(LOCAL_TZ)).replace(tzinfo=None)
