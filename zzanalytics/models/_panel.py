@@ -1,0 +1,248 @@
+"""Counts frames ↔ arrays, and reading published counts files (private).
+
+:func:`read_counts_file` accepts what statistics offices publish: CSV (UTF-8,
+UTF-8-BOM or GB18030) or Parquet/XLSX, any key columns, a period column in any
+common form (``2026-05``, ``2026/5``, ``2026年5月``, ``202605``, dates, ISO weeks
+``2026-W05``) and a value column named ``count`` (or 数量/案件数/起数...) or the
+single numeric column. Wide files (one column per month) are melted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zzanalytics.errors import SchemaError, SourceError
+from zzanalytics.models.features import SEASON_LENGTH, check_freq, period_range, period_start
+
+PERIOD_NAMES = ("period", "ds", "date", "month", "week", "time", "月份", "日期", "时间", "统计月份",
+                "统计时间", "年月", "期间", "周")
+VALUE_NAMES = ("count", "y", "value", "n", "cases", "数量", "案件数", "起数", "发案数", "件数", "次数",
+               "数值")
+
+
+@dataclass
+class Panel:
+    """Series of a counts frame as one array: ``Y[i, t]`` (NaN before series ``i`` starts)."""
+
+    keys: list[str]
+    key_frame: pd.DataFrame
+    periods: pd.DatetimeIndex
+    Y: np.ndarray
+    starts: np.ndarray
+    freq: str
+    value: str
+
+    @property
+    def m(self) -> int:
+        return SEASON_LENGTH[self.freq]
+
+    def series(self, i: int) -> np.ndarray:
+        return self.Y[i, self.starts[i]:]
+
+
+_ZH = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月?\s*(?:(\d{1,2})\s*日)?\s*$")
+_YM = re.compile(r"^\s*(\d{4})\s*[-/.年_ ]\s*(\d{1,2})\s*$")
+_YM6 = re.compile(r"^\s*(\d{4})(\d{2})\s*$")
+_YMM = re.compile(r"^\s*(\d{4})\s*[mM]\s*(\d{1,2})\s*$")
+_WEEK = re.compile(r"^\s*(\d{4})\s*-?\s*[wW]\s*(\d{1,2})(?:-\d)?\s*$")
+
+
+def _parse_one(label: str) -> pd.Timestamp | None:
+    rules = (
+        (_ZH, lambda g: pd.Timestamp(int(g[0]), int(g[1]), int(g[2]) if g[2] else 1)),
+        (_YM, lambda g: pd.Timestamp(int(g[0]), int(g[1]), 1)),
+        (_YM6, lambda g: pd.Timestamp(int(g[0]), int(g[1]), 1)),
+        (_YMM, lambda g: pd.Timestamp(int(g[0]), int(g[1]), 1)),
+        (_WEEK, lambda g: pd.Timestamp.fromisocalendar(int(g[0]), int(g[1]), 1)),
+    )
+    for rx, fn in rules:
+        m = rx.match(label)
+        if m:
+            try:
+                return fn(m.groups())
+            except ValueError:
+                return None
+    try:
+        ts = pd.Timestamp(label)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if pd.isna(ts):
+        return None
+    return ts.tz_localize(None) if ts.tz is not None else ts
+
+
+def parse_periods(values: pd.Series, what: str = "period") -> pd.DatetimeIndex:
+    """Parse period labels in any common form to timestamps (first day, or the date given).
+
+    Examples
+    --------
+    >>> parse_periods(pd.Series(["2026-05", "2026/6", "2026年7月", "202608"])).strftime("%Y-%m").tolist()
+    ['2026-05', '2026-06', '2026-07', '2026-08']
+    """
+    s = pd.Series(values)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        idx = pd.DatetimeIndex(s)
+        return idx.tz_localize(None) if idx.tz is not None else idx
+    if isinstance(s.dtype, pd.PeriodDtype):
+        return pd.DatetimeIndex(s.dt.to_timestamp())
+    text = s.astype(str).str.strip()
+    uniq = pd.unique(text[s.notna()])
+    parsed = {u: _parse_one(u) for u in uniq}
+    out = pd.to_datetime(text.map(parsed), errors="coerce")
+    out[s.isna()] = pd.NaT
+    bad = out.isna() & s.notna()
+    if bad.any():
+        ex = text[bad].head(3).tolist()
+        raise SchemaError(
+            f"column {what!r}: {int(bad.sum())} values are not periods, e.g. {ex}; "
+            "use forms like 2026-05, 2026/5, 2026年5月, 2026-05-01 or 2026-W05"
+        )
+    idx = pd.DatetimeIndex(out)
+    return idx.tz_localize(None) if idx.tz is not None else idx
+
+
+def _read_any(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise SourceError(f"counts file {path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix in (".xlsx", ".xls"):
+        return pd.read_excel(path)
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise SourceError(f"counts file {path}: neither UTF-8 nor GB18030; re-save it in UTF-8")
+    from io import StringIO
+
+    sep = "\t" if text.count("\t") > text.count(",") else ","
+    return pd.read_csv(StringIO(text), sep=sep, dtype=str, keep_default_na=True)
+
+
+def _looks_numeric(col: pd.Series) -> bool:
+    if pd.api.types.is_numeric_dtype(col):
+        return True
+    v = pd.to_numeric(col.astype(str).str.replace(",", "").str.strip(), errors="coerce")
+    return bool(v.notna().mean() > 0.95) and col.notna().any()
+
+
+def _period_like(col: pd.Series) -> bool:
+    try:
+        parse_periods(col.dropna().head(50))
+    except (SchemaError, ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+def normalise_counts(frame: pd.DataFrame, value: str | None = None, source: str = "counts") -> tuple[
+        pd.DataFrame, list[str], str]:
+    """Find the period, value and key columns of a counts frame; return (frame, keys, value).
+
+    The result has the key columns (as strings), ``period`` (timestamps) and the value column.
+    """
+    df = frame.copy()
+    df.columns = [str(c).strip() for c in df.columns]
+    cols = list(df.columns)
+    lower = {c.lower(): c for c in cols}
+    pcol = next((lower[n] for n in PERIOD_NAMES if n in lower), None)
+    if pcol is None:
+        cand = [c for c in cols if not _looks_numeric(df[c]) and _period_like(df[c])]
+        cand += [c for c in cols if pd.api.types.is_datetime64_any_dtype(df[c]) and c not in cand]
+        pcol = cand[0] if cand else None
+    if pcol is None:
+        wide = [c for c in cols if _period_like(pd.Series([c]))]
+        if len(wide) >= 3:
+            ids = [c for c in cols if c not in wide]
+            df = df.melt(id_vars=ids, value_vars=wide, var_name="period", value_name="count")
+            return normalise_counts(df, "count", source)
+        raise SchemaError(
+            f"{source}: no period column; columns are {cols}. Name it 'period' (values like 2026-05) "
+            "or give one column per month"
+        )
+    if value is None or value not in df.columns:
+        vcol = next((lower[n] for n in VALUE_NAMES if n in lower and lower[n] != pcol), None)
+        if vcol is None:
+            nums = [c for c in cols if c != pcol and _looks_numeric(df[c])]
+            if len(nums) != 1:
+                raise SchemaError(
+                    f"{source}: cannot tell the value column; columns are {cols}, numeric ones {nums}. "
+                    "Name the value column 'count'"
+                )
+            vcol = nums[0]
+    else:
+        vcol = value
+    keys = [c for c in cols if c not in (pcol, vcol)]
+    out = pd.DataFrame({k: df[k].astype(str).str.strip() for k in keys})
+    out["period"] = parse_periods(df[pcol], pcol)
+    vals = df[vcol]
+    if not pd.api.types.is_numeric_dtype(vals):
+        vals = pd.to_numeric(vals.astype(str).str.replace(",", "").str.strip(), errors="coerce")
+    out[vcol] = vals.astype(float).to_numpy()
+    return out, keys, vcol
+
+
+def to_panel(counts: pd.DataFrame, *, by: list[str] | None, value: str, freq: str,
+             until: str | pd.Timestamp | None = None) -> Panel:
+    """Long counts frame → :class:`Panel` on a complete period grid (missing periods are zeros)."""
+    freq = check_freq(freq)
+    if not isinstance(counts, pd.DataFrame):
+        raise SchemaError(f"counts must be a DataFrame, got {type(counts).__name__}")
+    if "period" not in counts.columns:
+        raise SchemaError(f"counts frame has no 'period' column; columns are {list(counts.columns)}")
+    if value not in counts.columns:
+        raise SchemaError(f"counts frame has no value column {value!r}; columns are {list(counts.columns)}")
+    keys = [c for c in counts.columns if c not in ("period", value)] if by is None else list(by)
+    missing = [k for k in keys if k not in counts.columns]
+    if missing:
+        raise SchemaError(
+            f"--by key(s) {missing} not in the counts frame; columns are {list(counts.columns)}"
+        )
+    df = counts[[*keys, "period", value]].copy()
+    df["period"] = period_start(parse_periods(df["period"]), freq)
+    df[value] = pd.to_numeric(df[value], errors="coerce").fillna(0.0).astype(float)
+    if until is not None:
+        cut = pd.Timestamp(until)
+        df = df[df["period"] <= cut]
+        # a period is complete only if `until` reaches its last day
+        last = period_start(pd.DatetimeIndex([cut]), freq)[0]
+        nxt = period_range(last, 2, freq)[1]
+        if cut < nxt - pd.Timedelta(days=1):
+            df = df[df["period"] < last]
+    if df.empty:
+        raise SchemaError("no counts to forecast (empty frame, or nothing before --until)")
+    g = df.groupby([*keys, "period"], sort=True, dropna=False)[value].sum().reset_index() if keys else \
+        df.groupby("period")[value].sum().reset_index()
+    first, last = g["period"].min(), g["period"].max()
+    periods = pd.date_range(first, last, freq="MS" if freq == "month" else "W-MON")
+    if keys:
+        key_frame = g[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
+        sid = g[keys].merge(key_frame.reset_index(), on=keys, how="left")["index"].to_numpy()
+    else:
+        key_frame = pd.DataFrame(index=[0])
+        sid = np.zeros(len(g), dtype=int)
+    tix = periods.get_indexer(g["period"])
+    T = len(periods)
+    Y = np.zeros((len(key_frame), T))
+    Y[sid, tix] = g[value].to_numpy()
+    seen = np.zeros_like(Y, dtype=bool)
+    seen[sid, tix] = True
+    starts = seen.argmax(axis=1)
+    for i, s in enumerate(starts):
+        Y[i, :s] = np.nan
+    return Panel(keys, key_frame, periods, Y, starts, freq, value)
+
+
+def read_counts_file(path: str | Path) -> tuple[pd.DataFrame, list[str], str]:
+    """Read a published counts file: (frame with keys, period, value; keys; value column)."""
+    path = Path(path)
+    return normalise_counts(_read_any(path), source=str(path))
