@@ -103,6 +103,7 @@ def table(
     caption: Any = "",
     numeric: Sequence[str] | None = None,
     highlight: str | None = None,
+    cls: str = "zz",
 ) -> Html:
     """An HTML table of a small frame whose cells are already worded (strings).
 
@@ -116,6 +117,8 @@ def table(
         Columns aligned right (default: columns whose values are all numbers or end in a unit).
     highlight : str, optional
         Boolean column (not shown) marking rows to print in the alert colour.
+    cls : str
+        CSS classes of the table (``"zz compact"`` for wide tables).
 
     Examples
     --------
@@ -137,7 +140,7 @@ def table(
         rows.append(f"<tr{flag}>{tds}</tr>")
     cap = f"<caption>{_h(caption)}</caption>" if caption else ""
     body = "".join(rows)
-    return Html(f'<table class="zz">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+    return Html(f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
 
 def _cell(x: Any) -> Any:

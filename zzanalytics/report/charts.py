@@ -159,7 +159,8 @@ def forecast_fan(
     for lo, hi, name, color in bands:
         fig.add_trace(go.Scatter(
             x=list(fp) + list(fp[::-1]), y=list(f[hi].clip(lower=0)) + list(f[lo].clip(lower=0)[::-1]),
-            fill="toself", fillcolor=color, line={"width": 0}, name=name, hoverinfo="skip",
+            fill="toself", fillcolor=color, line={"width": 0, "color": color}, name=name, hoverinfo="skip",
+            mode="lines",
         ))
     fig.add_trace(go.Scatter(x=h["period"], y=h[value], mode="lines", name="实际" if zh else "Observed",
                              line={"color": "#222", "width": 1.8}))

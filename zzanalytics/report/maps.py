@@ -85,22 +85,36 @@ def paths(geoms: Sequence[Any]) -> tuple[list[float | None], list[float | None]]
 
 
 def _frame_map(fig: go.Figure, bounds: Sequence[float], title: str | None, height: int | None) -> go.Figure:
-    """Equal-aspect lon/lat axes without ticks or grid, fitted to ``bounds``."""
+    """Equal-aspect lon/lat axes without ticks or grid, fitted to ``bounds``; legend below the map.
+
+    Without ``height`` the figure is as tall as the area's true shape needs at the A4 width.
+    """
     minx, miny, maxx, maxy = bounds
     lat = (miny + maxy) / 2
     padx, pady = (maxx - minx) * 0.03 or 0.001, (maxy - miny) * 0.03 or 0.001
-    theme.apply(fig, title=title, height=height or theme.MAP_HEIGHT)
+    ratio = 1 / math.cos(math.radians(lat))
+    top = 50 if title else 20
+    n_legend = sum(1 for t in fig.data if t.showlegend is not False and t.name)
+    bottom = 20 + 24 * math.ceil(n_legend / 3) if n_legend else 10
+    if height is None:
+        plot_w = theme.FIG_WIDTH - 20
+        aspect = ((maxy - miny + 2 * pady) * ratio) / (maxx - minx + 2 * padx)
+        height = int(min(760, max(320, plot_w * aspect + top + bottom)))
+    theme.apply(fig, title=title, height=height)
     axis = {"visible": False, "showgrid": False, "zeroline": False}
     fig.update_layout(
         xaxis={**axis, "range": [minx - padx, maxx + padx]},
-        yaxis={**axis, "range": [miny - pady, maxy + pady], "scaleanchor": "x",
-               "scaleratio": 1 / math.cos(math.radians(lat))},
-        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
-        legend={"orientation": "v", "x": 1.0, "xanchor": "right", "y": 0.0, "yanchor": "bottom",
-                "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#999", "borderwidth": 1},
+        yaxis={**axis, "range": [miny - pady, maxy + pady], "scaleanchor": "x", "scaleratio": ratio},
+        margin={"l": 10, "r": 10, "t": top, "b": bottom},
+        legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": 0.0, "yanchor": "top",
+                "bgcolor": "rgba(255,255,255,0)", "font": {"size": 11}},
         hovermode="closest",
     )
     return fig
+
+
+LABEL_FONT = {"size": 11, "color": "#111", "shadow": "0px 0px 2px white, 0px 0px 3px white"}
+"""Township names on maps: dark text with a white halo, legible on dark classes too."""
 
 
 def _outline(fig: go.Figure, areas: Any, color: str = "#555", width: float = 1.0, name: str = "") -> None:
@@ -225,7 +239,7 @@ def choropleth(
     labels = _area_label(areas, lang)
     hover = [f"{n}<br>{tx.number(val, decimals)}{unit}" for n, val in zip(labels, v, strict=False)]
     fig.add_trace(go.Scatter(
-        x=lx, y=ly, mode="text", text=list(labels), textfont={"size": 11, "color": "#111"},
+        x=lx, y=ly, mode="text", text=list(labels), textfont=LABEL_FONT,
         hovertext=hover, hoverinfo="text", showlegend=False,
     ))
     fig = _frame_map(fig, areas.total_bounds, title, height)
@@ -314,7 +328,7 @@ def cell_map(
         _outline(fig, areas, color="#333", width=1.0)
         lx, ly = _label_points(areas)
         fig.add_trace(go.Scatter(x=lx, y=ly, mode="text", text=list(_area_label(areas, lang)),
-                                 textfont={"size": 10, "color": "#333"}, hoverinfo="skip", showlegend=False))
+                                 textfont={**LABEL_FONT, "size": 10}, hoverinfo="skip", showlegend=False))
         bounds = areas.total_bounds
     return _frame_map(fig, bounds, title, height)
 
@@ -398,7 +412,7 @@ def camera_map(
     if areas is not None and len(areas):
         lx, ly = _label_points(areas)
         fig.add_trace(go.Scatter(x=lx, y=ly, mode="text", text=list(_area_label(areas, lang)),
-                                 textfont={"size": 10, "color": "#333"}, hoverinfo="skip", showlegend=False))
+                                 textfont={**LABEL_FONT, "size": 10}, hoverinfo="skip", showlegend=False))
     if bounds is None:
         if len(cams) == 0:
             raise SpatialError("camera_map got neither township polygons nor cameras to draw")

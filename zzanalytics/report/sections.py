@@ -24,6 +24,9 @@ from zzanalytics.report import charts
 from zzanalytics.report import text as tx
 from zzanalytics.schema import CRIMINAL_PREFIXES, category_label, is_criminal, matches
 
+INDENT = "\u3000\u3000"
+"""Indent of sub-items in tables (ideographic spaces survive HTML whitespace collapsing)."""
+
 HEADINGS = {
     "overall": ("一、总体治安形势", "1. Overall situation"),
     "petitions": ("二、信访维稳形势", "2. Petitions and stability"),
@@ -53,6 +56,7 @@ class Context:
     tables: dict[str, pd.DataFrame]
     targets: dict[str, float] = field(default_factory=dict)
     store_path: str | None = None
+    county: str | None = None
     streets: Any = None
     ingest_log: pd.DataFrame | None = None
     quarantine: pd.DataFrame | None = None
@@ -91,6 +95,7 @@ def load(
     area: str | None = None,
     lang: str = "zh",
     targets: dict[str, float] | None = None,
+    county: str | None = None,
 ) -> Context:
     """Load the briefing's data from a store (path, open Store or ``None`` for the sample).
 
@@ -114,7 +119,7 @@ def load(
         areas = st.areas()
         streets = st.streets()
         tables = {name: st.table(name) for name in ("petitions", "disputes", "cameras", "peers", "targets")}
-        log = st.ingest_log()
+        log = _ingest_log(st)
         quarantine = st.quarantine()
         path = str(st.path)
     names = {}
@@ -127,23 +132,24 @@ def load(
         raise ReportError(f"area {area!r} is not a township of the store; townships: {sorted(names)}")
     area = None if area in (None, "", "district") else str(area)
     return Context(
-        start,
-        end,
-        area,
-        lang,
-        incidents,
-        areas,
-        names,
-        tables,
-        dict(targets or {}),
-        path,
-        streets,
-        log,
-        quarantine,
+        start=start, end=end, area=area, lang=lang, incidents=incidents, areas=areas, names=names,
+        tables=tables, targets=dict(targets or {}), store_path=path, county=county, streets=streets,
+        ingest_log=log, quarantine=quarantine,
     )
 
 
 # ------------------------------------------------------------------ helpers
+
+
+def _ingest_log(st: Any) -> pd.DataFrame:
+    """``st.ingest_log()``, tolerating a store whose log query fails (the notes then omit the sources)."""
+    try:
+        return st.ingest_log()
+    except Exception:
+        try:
+            return st.con.execute('SELECT * FROM ingest_log ORDER BY "at"').df()
+        except Exception:
+            return pd.DataFrame()
 
 
 def _local(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
@@ -289,7 +295,7 @@ def overall(ctx: Context) -> B.Html:
         rows.append((ctx.label(code), _row(by1, category=code)))
         for sub in ("theft.burglary", "theft.vehicle", "theft.other", "fraud.telecom", "fraud.other"):
             if sub.startswith(code + "."):
-                rows.append(("  " + ctx.label(sub), _row(by2, category=sub)))
+                rows.append((INDENT + ctx.label(sub), _row(by2, category=sub)))
     tab = _change_table(ctx, rows)
     kpi = B.kpis(
         [
@@ -318,7 +324,7 @@ def overall(ctx: Context) -> B.Html:
         lang=ctx.lang,
         title=ctx.t("刑事案件月度发案与去年同期对比", "Criminal cases per month, this year vs last"),
     )
-    cmp = pd.DataFrame([{"label": lbl.strip(), **r} for lbl, r in rows[1:] if not lbl.startswith("  ")])
+    cmp = pd.DataFrame([{"label": lbl.strip(), **r} for lbl, r in rows[1:] if not lbl.startswith(INDENT)])
     fig2 = charts.change_bars(cmp, lang=ctx.lang, title=ctx.t("分类案件同比变化", "Change by category"))
     return B.join(
         B.heading(ctx.t(*HEADINGS["overall"])),
@@ -378,7 +384,7 @@ def _peer_ranks(ctx: Context) -> str:
     peers = ctx.tables["peers"]
     if ctx.area is not None or peers is None or peers.empty:
         return ""
-    home = _home_county(peers)
+    home = _home_county(peers, ctx.county)
     if home is None:
         return ""
     metric = (
@@ -412,32 +418,25 @@ def _peer_ranks(ctx: Context) -> str:
     )
 
 
-def _home_county(peers: pd.DataFrame) -> str | None:
-    for col in ("is_self", "home", "self"):
-        if col in peers.columns:
-            hit = peers.loc[peers[col].astype(bool), "county"]
-            if len(hit):
-                return str(hit.iloc[0])
+def _home_county(peers: pd.DataFrame, county: str | None = None) -> str | None:
+    """Our county in the peers table: ``county`` when given, else the sample manifest's district name."""
+    names = set(peers["county"].astype(str))
+    if county:
+        return county if county in names else None
     for name in ("本区", "我区"):
-        if (peers["county"] == name).any():
+        if name in names:
             return name
+    import json
+
+    from zzanalytics.config import sample_dir
+
     try:
-        import json
-
-        from zzanalytics.config import sample_dir
-
         manifest = json.loads((sample_dir() / "manifest.json").read_text(encoding="utf-8"))
-        for key in ("county", "district_name", "home_county"):
-            val = (
-                manifest.get(key) or manifest.get("district", {}).get(key)
-                if isinstance(manifest.get("district"), dict)
-                else manifest.get(key)
-            )
-            if val and (peers["county"] == val).any():
-                return str(val)
-    except (OSError, ValueError, AttributeError):
-        pass
-    return None
+    except (OSError, ValueError):
+        return None
+    district = manifest.get("district") if isinstance(manifest, dict) else None
+    name = district.get("name") if isinstance(district, dict) else None
+    return str(name) if name in names else None
 
 
 def _quarter_label(period: str, lang: str) -> str:
@@ -546,40 +545,43 @@ def _sum(frame: pd.DataFrame, col: str) -> float:
     return float(pd.to_numeric(frame[col], errors="coerce").fillna(0).sum()) if col in frame.columns else 0.0
 
 
-def notable_incidents(ctx: Context, limit: int = 12) -> pd.DataFrame:
+def notable_incidents(ctx: Context, traffic_limit: int = 8, fire_limit: int = 5) -> pd.DataFrame:
     """Major traffic accidents and large or deadly fires of the period, without any personal data.
 
-    Only date, township, category, cause, premises, deaths, injuries and loss are kept (never the
-    id, description, coordinates or reporter); text columns are cleaned and masked.
+    The most serious major accidents (by deaths, then injuries) and fires (by deaths, then loss;
+    only fires with a death or a loss of at least :data:`NOTABLE_FIRE_LOSS`), in date order, with a
+    ``severity`` rank. Only date, township, category, cause, deaths, injuries and loss are kept
+    (never the id, description, coordinates or reporter); text columns are cleaned and masked.
     """
     inc = _within(_local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end)
+
+    def num(frame: pd.DataFrame, col: str) -> pd.Series:
+        if col not in frame.columns:
+            return pd.Series(0.0, index=frame.index)
+        return pd.to_numeric(frame[col], errors="coerce").fillna(0)
+
     major = _prefix(inc, "traffic.major")
+    major = major.assign(_d=num(major, "deaths"), _i=num(major, "injuries"), _l=0.0)
+    major = major.sort_values(["_d", "_i"], ascending=False).head(traffic_limit)
     fires = _prefix(inc, "fire")
-    deaths = pd.to_numeric(fires.get("deaths"), errors="coerce").fillna(0)
-    loss = pd.to_numeric(fires.get("loss_yuan"), errors="coerce").fillna(0)
-    big = fires[(loss >= NOTABLE_FIRE_LOSS) | (deaths > 0)]
-    rows = pd.concat([major, big])
+    fires = fires.assign(_d=num(fires, "deaths"), _i=num(fires, "injuries"), _l=num(fires, "loss_yuan"))
+    fires = fires[(fires["_l"] >= NOTABLE_FIRE_LOSS) | (fires["_d"] > 0)]
+    fires = fires.sort_values(["_d", "_l"], ascending=False).head(fire_limit)
+    rows = pd.concat([major, fires])
     if rows.empty:
         return pd.DataFrame()
-    rows = (
-        rows.assign(
-            _d=pd.to_numeric(rows.get("deaths"), errors="coerce").fillna(0),
-            _l=pd.to_numeric(rows.get("loss_yuan"), errors="coerce").fillna(0),
-        )
-        .sort_values(["_d", "_l"], ascending=False)
-        .head(limit)
-        .sort_values("occurred_at")
-    )
+    rows = rows.assign(severity=(rows["_d"] * 1e9 + rows["_i"] * 1e6 + rows["_l"] / 1e3).rank(
+        ascending=False, method="first").astype(int)).sort_values("occurred_at")
     keep = pd.DataFrame(
         {
             "date": rows["occurred_at"],
             "area_code": rows["area_code"].astype(str),
             "category": rows["category"],
-            "cause": rows.get("cause"),
-            "premises": rows.get("premises"),
+            "cause": rows["cause"] if "cause" in rows.columns else None,
             "deaths": rows["_d"].astype(int),
-            "injuries": pd.to_numeric(rows.get("injuries"), errors="coerce").fillna(0).astype(int),
+            "injuries": rows["_i"].astype(int),
             "loss_yuan": rows["_l"],
+            "severity": rows["severity"],
         }
     )
     return tx.mask_frame(keep)
@@ -588,6 +590,9 @@ def notable_incidents(ctx: Context, limit: int = 12) -> pd.DataFrame:
 def _notable_sentence(ctx: Context, r: pd.Series) -> str:
     place = ctx.names.get(r["area_code"], r["area_code"])
     cause = tx.clean(r.get("cause") or "")
+    if cause in ("其他", "其它", "other", "unknown", "不详"):
+        cause = ""
+    fire = str(r["category"]).startswith("fire")
     what = ctx.label(r["category"])
     if ctx.zh:
         harm = []
@@ -595,23 +600,19 @@ def _notable_sentence(ctx: Context, r: pd.Series) -> str:
             harm.append(f"{r['deaths']}人死亡")
         if r["injuries"]:
             harm.append(f"{r['injuries']}人受伤")
-        if r["loss_yuan"] and str(r["category"]).startswith("fire"):
+        if r["loss_yuan"] and fire:
             harm.append(f"直接经济损失{tx.money(r['loss_yuan'])}")
+        why = f"({'起火原因' if fire else '事故原因'}:{cause})" if cause else ""
         tail = ",造成" + "、".join(harm) if harm else ""
-        kind = (
-            f"{cause}{'引发的' if cause and str(r['category']).startswith('fire') else ''}{what}"
-            if cause
-            else what
-        )
-        return f"{tx.date(r['date'])},{place}发生{kind}{tail}。"
+        return f"{tx.date(r['date'])},{place}发生一起{what}{why}{tail}。"
     harm = []
     if r["deaths"]:
         harm.append(f"{r['deaths']} killed")
     if r["injuries"]:
         harm.append(f"{r['injuries']} injured")
-    if r["loss_yuan"] and str(r["category"]).startswith("fire"):
+    if r["loss_yuan"] and fire:
         harm.append(f"direct loss {tx.money(r['loss_yuan'], 'en')}")
-    cause_en = f" ({cause})" if cause else ""
+    cause_en = f" (cause: {cause})" if cause else ""
     return f"{tx.date(r['date'], 'en')}: {what.lower()}{cause_en} in {place}" + (
         f", {', '.join(harm)}." if harm else "."
     )
@@ -643,14 +644,11 @@ def safety(ctx: Context) -> B.Html:
             f"{tx.count(r_major['current'])},死亡{tx.count(d_major, '人')}、受伤{tx.count(i_major, '人')},"
             f"{_change(ctx, r_major)}。"
         )
-        loss_change = _change(ctx, r_loss, "同比", "损失") if r_loss else ""
+        loss_change = f",{_change(ctx, r_loss, '', '损失')}" if r_loss else ""
         s2 = (
-            f"{ctx.period},{ctx.subject}发生火灾{tx.count(r_fire['current'])},直接经济损失{tx.money(loss)},"
-            f"与去年同期相比起数{_change(ctx, r_fire, '')}"
-            + (f"、{loss_change}" if loss_change else "")
-            + "。"
+            f"{ctx.period},{ctx.subject}发生火灾{tx.count(r_fire['current'])},直接经济损失{tx.money(loss)};"
+            f"与去年同期相比,{_change(ctx, r_fire, '', '起数')}{loss_change}。"
         )
-        s2 = s2.replace("起数上升", "起数上升").replace("起数与去年同期持平", "起数持平")
     else:
         s1 = (
             f"In {ctx.period}, {ctx.subject} had {tx.count(r_traffic['current'], lang='en')} road traffic accidents"
@@ -713,7 +711,8 @@ def safety(ctx: Context) -> B.Html:
             )
         )
     else:
-        blocks.append(B.para(*[_notable_sentence(ctx, r) for _, r in notable.head(4).iterrows()]))
+        top = notable[notable["severity"] <= 3]
+        blocks.append(B.para(*[_notable_sentence(ctx, r) for _, r in top.iterrows()]))
         show = pd.DataFrame(
             {
                 ctx.t("日期", "Date"): [tx.date(d, ctx.lang) for d in notable["date"]],
@@ -809,6 +808,7 @@ def disputes(ctx: Context) -> B.Html:
                     },
                     title=ctx.t("各乡镇(街道)矛盾纠纷排查化解情况", "Disputes by township"),
                     height=340,
+                    text=False,
                 )
             )
         )
@@ -985,7 +985,7 @@ def forecasts(ctx: Context) -> B.Html:
                 charts.forecast_fan(
                     crim_hist,
                     crim_fc,
-                    since=pd.Timestamp(ctx.end.year - 2, 1, 1),
+                    since=pd.Timestamp(ctx.end.year - 1, 1, 1),
                     lang=ctx.lang,
                     title=ctx.t(
                         "刑事案件月度发案及年底前预测", "Criminal cases per month and forecast to December"
@@ -1115,7 +1115,7 @@ def hotspots_section(ctx: Context) -> B.Html:
     """六、治安热点与视频监控覆盖: rates by township, burglary hot spots, emerging hot spots, cameras."""
     from zzanalytics.report import maps
 
-    blocks: list[Any] = [B.heading(ctx.t(*HEADINGS["hotspots"]), new_page=True)]
+    blocks: list[Any] = [B.heading(ctx.t(*HEADINGS["hotspots"]))]
     polys = _area_polygons(ctx)
     if ctx.area is None and ctx.areas is not None and len(ctx.areas):
         rate = crime_rates(ctx)
@@ -1156,11 +1156,12 @@ def hotspots_section(ctx: Context) -> B.Html:
         hot_count = int(hs.loc[hs["hotspot"].astype(str).str.startswith("hot"), "count"].sum())
         total = int(hs["count"].sum())
         share = hot_count / total * 100 if total else np.nan
-        cell_km2 = (HOTSPOT_CELL_M / 1000) ** 2
+        hot_cells = hs[hs["hotspot"].astype(str).str.startswith("hot")]
+        hot_km2 = float(hot_cells.to_crs(hot_cells.estimate_utm_crs()).area.sum() / 1e6) if n_hot else 0.0
         if ctx.zh:
             s = (
                 f"入室盗窃案件空间聚集分析(Getis-Ord Gi*,{int(HOTSPOT_CELL_M)}米网格,经错误发现率校正)显示,"
-                f"共有{n_hot}个网格为显著热点,面积约{tx.number(n_hot * cell_km2, 1)}平方公里,集中了"
+                f"共有{n_hot}个网格为显著热点,面积约{tx.number(hot_km2, 1)}平方公里,集中了"
                 f"{tx.pct(share)}的入室盗窃案件,应作为巡逻防控的重点区域。"
                 if n_hot
                 else "入室盗窃案件空间分布未发现显著热点。"
@@ -1168,7 +1169,7 @@ def hotspots_section(ctx: Context) -> B.Html:
         else:
             s = (
                 f"Burglary hot spots (Getis-Ord Gi*, {int(HOTSPOT_CELL_M)} m cells, FDR-corrected): {n_hot} cells "
-                f"(about {tx.number(n_hot * cell_km2, 1)} km²) hold {tx.pct(share)} of the burglaries."
+                f"(about {tx.number(hot_km2, 1)} km²) hold {tx.pct(share)} of the burglaries."
                 if n_hot
                 else "Burglaries show no significant hot spot."
             )
@@ -1193,7 +1194,7 @@ def hotspots_section(ctx: Context) -> B.Html:
             for p, n in counts_by.items():
                 key = maps._style_key(p)
                 zh_name, en_name = maps.HOTSPOT_STYLE.get(key, (None, p, p))[1:]
-                words.append(f"{zh_name}{n}个" if ctx.zh else f"{n} {en_name.lower()}")
+                words.append(f"{zh_name}网格{n}个" if ctx.zh else f"{n} {en_name.lower()} cells")
             s = ctx.t(
                 "近12个月刑事案件时空热点分析显示:", "Emerging hot spots of criminal cases over 12 months: "
             ) + ("、".join(words) + "。" if ctx.zh else ", ".join(words) + ".")
@@ -1387,37 +1388,53 @@ def _up_word(ctx: Context, cur: float, base: float) -> str:
 
 
 def scorecard_table(ctx: Context, sc: pd.DataFrame) -> B.Html:
-    """Townships × categories: this period's count and change, significant rises marked ▲."""
+    """Townships × categories: this period's count over its change; significant rises in red with ▲."""
     rows = []
     for code, grp in sc.groupby("area_code", sort=True):
         row: dict[str, Any] = {ctx.t("乡镇(街道)", "Township"): ctx.names.get(str(code), str(code))}
-        flag = False
         for _, r in grp.iterrows():
             p = tx.pct_change(r["current"], r["baseline"])
-            mark = ""
-            if bool(r["significant"]):
-                mark = "▲" if r["direction"] == "up" else ("▼" if r["direction"] == "down" else "")
-                flag = flag or r["direction"] == "up"
-            change = (
-                tx.pct(p, signed=True)
-                if np.isfinite(p)
-                else ("新增" if ctx.zh else "new")
-                if r["current"]
-                else "—"
+            up = bool(r["significant"]) and r["direction"] == "up"
+            down = bool(r["significant"]) and r["direction"] == "down"
+            if np.isfinite(p):
+                change = tx.pct(p, signed=True)
+            else:
+                change = ("新增" if ctx.zh else "new") if r["current"] else "—"
+            mark = "▲" if up else ("▼" if down else "")
+            cls = "flag-up" if up else ("flag-down" if down else "sub")
+            row[ctx.label(r["category"])] = B.Html(
+                f'{tx.number(r["current"])}<br><span class="{cls}">{tx.h(change)}{mark}</span>'
             )
-            row[ctx.label(r["category"])] = f"{tx.number(r['current'])} ({change}){mark}"
-        row["_flag"] = flag
         rows.append(row)
     return B.table(
         pd.DataFrame(rows),
         caption=ctx.t(
             f"表6 {ctx.period}各乡镇(街道)分类案件及同比变化", f"Table 6. Township scorecard, {ctx.period}"
         ),
-        highlight="_flag",
+        numeric=[c for c in (rows[0] if rows else {}) if c != ctx.t("乡镇(街道)", "Township")],
+        cls="zz compact",
     )
 
 
 # ------------------------------------------------------------------ notes
+
+
+_REASONS_ZH = (
+    ("future", "日期晚于当前"), ("floor", "日期早于有效范围"), ("date", "日期无法识别"),
+    ("missing", "必填项缺失"), ("category", "类别无法识别"), ("area", "所属乡镇(街道)无法识别"),
+    ("duplicate", "编号重复且内容冲突"), ("coordinate", "坐标无效"), ("number", "数值无效"),
+)
+_TABLES_ZH = {"incidents": "案件和事故", "petitions": "信访", "disputes": "矛盾纠纷", "cameras": "视频监控点位",
+              "areas": "乡镇(街道)边界", "streets": "道路", "zones": "用地分区", "peers": "县市排名",
+              "targets": "安全生产目标"}
+
+
+def _reason_zh(reason: str) -> str:
+    r = reason.lower()
+    for key, zh in _REASONS_ZH:
+        if key in r:
+            return zh
+    return "其他原因"
 
 
 def notes(ctx: Context) -> B.Html:
@@ -1433,10 +1450,10 @@ def notes(ctx: Context) -> B.Html:
             f"本期纳入统计的案件和事故{tx.count(n_inc, '条')}。",
         ]
         if len(q):
-            reasons = q["reason"].astype(str).value_counts().head(5)
+            reasons = q["reason"].astype(str).map(_reason_zh).value_counts().head(5)
             s.append(
                 f"数据导入时共有{tx.count(len(q), '条')}记录因不符合规范未纳入统计(隔离待核),主要原因:"
-                + "、".join(f"{tx.h(r)}{tx.count(n, '条')}" for r, n in reasons.items())
+                + "、".join(f"{r}{tx.count(n, '条')}" for r, n in reasons.items())
                 + "。"
             )
         s.append(
@@ -1459,7 +1476,7 @@ def notes(ctx: Context) -> B.Html:
         files = log.groupby("table", as_index=False)[["read", "accepted", "quarantined"]].sum()
         show = pd.DataFrame(
             {
-                ctx.t("数据表", "Table"): files["table"],
+                ctx.t("数据表", "Table"): files["table"].map(lambda t: _TABLES_ZH.get(t, t) if ctx.zh else t),
                 ctx.t("读入", "Read"): [tx.number(v) for v in files["read"]],
                 ctx.t("入库", "Accepted"): [tx.number(v) for v in files["accepted"]],
                 ctx.t("隔离", "Quarantined"): [tx.number(v) for v in files["quarantined"]],
