@@ -80,7 +80,7 @@ def test_outside_china_is_identity() -> None:
 
 
 def test_vectorised_with_nan() -> None:
-    lon, lat = gcj02_to_wgs84(np.array([103.8, np.nan]), np.array([36.06, 36.0]))
+    lon, _ = gcj02_to_wgs84(np.array([103.8, np.nan]), np.array([36.06, 36.0]))
     assert np.isfinite(lon[0]) and np.isnan(lon[1])
 
 

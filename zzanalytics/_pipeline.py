@@ -288,7 +288,7 @@ def _stage(
         WITH v AS (SELECT r.rowid AS _rid, {", ".join(raws)} FROM _zz_raw r),
         t AS (SELECT v.*, {", ".join(typeds)} FROM v {joins})
         SELECT t.*, {reason} AS _reason, {rcol} AS _rcol, CAST({rval} AS VARCHAR) AS _rval,
-               md5_number({content}) AS _hash, {key} AS _key, false AS _fdup
+               md5_number_lower({content}) AS _hash, {key} AS _key, false AS _fdup
         FROM t"""
     )
 
@@ -348,19 +348,10 @@ def _locations(con: Any, st: Any, m: Mapping, plan: dict[str, _Col]) -> bool:
     return True
 
 
-def _in_file_duplicates(con: Any, tdef_key: str | None, key_mode: str) -> None:
+def _in_file_duplicates(con: Any, tdef_key: str | None) -> None:
     """Mark repeats of a key inside the file: identical → duplicate, different → quarantined."""
     repeated = "SELECT _key FROM _zz_stg WHERE _reason IS NULL GROUP BY _key HAVING count(*) > 1"
     if not con.execute(f"SELECT count(*) FROM ({repeated})").fetchall()[0][0]:
-        return
-    if key_mode == "generated":
-        # identical content, no id: separate records; the 2nd, 3rd ... get -2, -3 ... appended
-        con.execute(
-            f"""UPDATE _zz_stg SET _key = _zz_stg._key || '-' || CAST(o.occ AS VARCHAR)
-            FROM (SELECT _rid, row_number() OVER (PARTITION BY _key ORDER BY _rid) AS occ
-                  FROM _zz_stg WHERE _reason IS NULL AND _key IN ({repeated})) o
-            WHERE o._rid = _zz_stg._rid AND o.occ > 1"""
-        )
         return
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _zz_fd AS
@@ -489,7 +480,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
         ceiling = m.date_ceiling or (now + dt.timedelta(days=1)).isoformat(sep=" ", timespec="seconds")
         _stage(con, m, plan, lookups, key_mode, m.date_floor, ceiling)
         has_pts = _locations(con, st, m, plan)
-        _in_file_duplicates(con, tdef.key, key_mode)
+        _in_file_duplicates(con, tdef.key)
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _zz_cls AS
             SELECT s._rid, CASE WHEN s._reason IS NOT NULL THEN 'q' WHEN s._fdup THEN 'd'

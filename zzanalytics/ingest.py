@@ -25,8 +25,10 @@ has areas) is accepted with its point cleared, and logged in ``location_log``;
 the report counts such rows as ``location_cleared`` (a note, not a bucket).
 
 A source without an id column gets a deterministic id: the first 20 hex digits of
-the md5 of the row's canonical content (``-2``, ``-3`` ... appended to the 2nd, 3rd
-identical row of the same file), so ingesting the same export again is a duplicate.
+the md5 of the row's canonical content (every mapped column but ``source_file``), so
+ingesting the same export again, or an overlapping export, gives duplicates. Two
+identical rows in such a file are one record (the second is a duplicate); map an id
+column if the system has one.
 
 Examples
 --------

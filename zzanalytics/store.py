@@ -79,12 +79,21 @@ def q(name: str) -> str:
 
 
 def create_schema(con: Any) -> None:
-    """Create every canonical and system table that does not exist yet."""
+    """Create every canonical and system table that does not exist yet (one transaction)."""
+    rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()
+    have = {r[0] for r in rows}
+    todo = [t for t in [*TABLES, *_SYSTEM_DDL] if t not in have]
+    if not todo:
+        return
+    con.execute("BEGIN TRANSACTION")
     for t in TABLES.values():
-        cols = ", ".join(f"{q(c.name)} {SQL_TYPES[c.dtype]}" for c in t.columns)
-        con.execute(f"CREATE TABLE IF NOT EXISTS {q(t.name)} ({cols}, _key VARCHAR, _hash UHUGEINT)")
+        if t.name in todo:
+            cols = ", ".join(f"{q(c.name)} {SQL_TYPES[c.dtype]}" for c in t.columns)
+            con.execute(f"CREATE TABLE {q(t.name)} ({cols}, _key VARCHAR, _hash UBIGINT)")
     for name, ddl in _SYSTEM_DDL.items():
-        con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({ddl})")
+        if name in todo:
+            con.execute(f"CREATE TABLE {name} ({ddl})")
+    con.execute("COMMIT")
 
 
 def _memory_limit() -> str | None:
@@ -233,7 +242,7 @@ class Store:
     def ingest_log(self) -> pd.DataFrame:
         """One line per ingested file: read, accepted, updated, duplicate, quarantined, location_cleared."""
         return self.con.execute(
-            'SELECT file, "table", read, accepted, updated, duplicate, quarantined, location_cleared, at '
+            'SELECT file, "table", read, accepted, updated, duplicate, quarantined, location_cleared, "at" '
             'FROM ingest_log ORDER BY "at"'
         ).df()
 
