@@ -74,6 +74,7 @@ __all__ = [
     "CLASSES",
     "EmergingResult",
     "classify_emerging",
+    "cube_counts",
     "ehsa_matches",
     "emerging_hotspots",
     "mann_kendall",
@@ -237,6 +238,55 @@ def classify_emerging(
     for c in CLASSES[:-1]:
         out[pred[c]] = c
     return out
+
+
+def cube_counts(
+    incidents: pd.DataFrame, grid: gpd.GeoDataFrame, end: Any, steps: int, months: int = 1
+) -> pd.DataFrame:
+    """A space-time cube of ``steps`` windows of ``months`` months each, the last ending on ``end``.
+
+    Calendar periods (``cell_counts(freq="month")``) cut a year in January; windows
+    aligned on ``end`` put the most recent ``months`` months in the final step,
+    e.g. ``months=12`` gives years ending on ``end``.
+
+    Returns
+    -------
+    DataFrame
+        ``cell_id``, ``period`` (first day of each window), ``count``.
+
+    Examples
+    --------
+    >>> from zzanalytics.spatial.grid import make_grid
+    >>> g = make_grid((103.80, 36.05, 103.82, 36.06), cell=1000)
+    >>> inc = pd.DataFrame({"lon": [103.805], "lat": [36.055], "occurred_at": [pd.Timestamp("2026-10-01")]})
+    >>> c = cube_counts(inc, g, "2026-10-31", steps=3, months=12)
+    >>> sorted(c.period.dt.date.astype(str).unique()), int(c["count"].sum())
+    (['2023-11-01', '2024-11-01', '2025-11-01'], 1)
+    """
+    from zzanalytics.spatial.grid import _local_naive, assign_cells
+
+    if steps < 1 or months < 1:
+        raise SpatialError(f"cube_counts: steps and months must be positive, got {steps}, {months}")
+    e = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+    edges = pd.DatetimeIndex([e - pd.DateOffset(months=months * k) for k in range(steps, -1, -1)])
+    when = _local_naive(incidents["occurred_at"]) if len(incidents) else pd.Series([], dtype="datetime64[ns]")
+    inside = ((when >= edges[0]) & (when < edges[-1])).to_numpy()
+    inc = incidents[inside]
+    step = np.searchsorted(edges.to_numpy(), when[inside].to_numpy(), side="right") - 1
+    cells = assign_cells(inc, grid) if len(inc) else pd.Series([], dtype=object)
+    ids = grid["cell_id"].to_numpy()
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    ok = cells.notna().to_numpy()
+    ci = pos.reindex(cells[ok].to_numpy()).to_numpy().astype(int)
+    tab = np.zeros((len(ids), steps), dtype=np.int64)
+    np.add.at(tab, (ci, step[ok]), 1)
+    return pd.DataFrame(
+        {
+            "cell_id": np.repeat(ids, steps),
+            "period": np.tile(edges[:-1].to_numpy().astype("datetime64[ns]"), len(ids)),
+            "count": tab.ravel(),
+        }
+    )
 
 
 @dataclass
