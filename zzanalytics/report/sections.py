@@ -1238,14 +1238,17 @@ def cameras_block(ctx: Context) -> B.Html:
         s = f"{ctx.subject}现有视频监控点{tx.count(n_cam, '个')}、智能卡口{tx.count(n_chk, '个')}。"
         if cov.get("street_share") is not None:
             s += f"主要街道监控覆盖率为{tx.pct(cov['street_share'])}"
-            s += ",尚未实现全覆盖" if cov["street_share"] < 99.95 else ",已实现全覆盖"
+            s += (f",尚有{tx.number(cov['gap_km'], 1)}公里未覆盖(图中红线),尚未实现全覆盖"
+                  if cov["street_share"] < 99.95 else ",已实现全覆盖")
             s += (
-                f";{tx.pct(cov['incident_share'])}的案件发生在监控覆盖范围内。"
+                f";{ctx.period}{tx.pct(cov['incident_share'])}的刑事案件发生在监控点{int(COVERAGE_RADIUS_M)}米范围内。"
                 if cov.get("incident_share") is not None
                 else "。"
             )
         if cov.get("n_sites"):
-            s += f"按未覆盖案件数量测算,建议优先在{cov['n_sites']}处新增监控点位(图中星号)。"
+            s += f"按未覆盖案件数量测算,建议优先在{cov['n_sites']}处新增监控点位(图中星号)"
+            after = cov.get("incident_share_after")
+            s += f",建成后案件监控覆盖率可提高到{tx.pct(after)}。" if after is not None else "。"
     else:
         s = f"{ctx.subject.capitalize()} has {tx.number(n_cam)} cameras and {tx.number(n_chk)} smart checkpoints."
         if cov.get("street_share") is not None:
@@ -1288,9 +1291,41 @@ def camera_coverage_summary(ctx: Context, cams: pd.DataFrame) -> dict[str, Any]:
         return {}
 
 
+COVERAGE_RADIUS_M = 100.0
+"""A camera covers this many metres around it (streets and incidents)."""
+NEW_SITES = 10
+
+
 def coverage_summary(coverage: Any, ctx: Context, cams: pd.DataFrame) -> dict[str, Any]:
-    """Adapter over :mod:`zzanalytics.spatial.coverage` (filled in when that module lands)."""
-    return {}
+    """Coverage of main streets and of the period's criminal cases, and :data:`NEW_SITES` proposed sites.
+
+    Shares are in percent; ``gaps`` are the uncovered main-street segments, ``sites`` the proposals.
+    """
+    streets = ctx.streets
+    polys = _area_polygons(ctx)
+    if streets is None or len(streets) == 0:
+        return {}
+    if ctx.area is not None and polys is not None and len(polys):
+        streets = streets.clip(polys.union_all())
+        streets = streets[~streets.geometry.is_empty]
+        if streets.empty:
+            return {}
+    inc = _located(_criminal(_within(_local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = coverage.camera_coverage(cams, streets, inc, radius=COVERAGE_RADIUS_M, date=ctx.end)
+        sit = coverage.site_cameras(cams, streets, inc, k=NEW_SITES, radius=COVERAGE_RADIUS_M, date=ctx.end)
+    sites = sit.sites
+    after = sit.after.get("incident_share") if isinstance(sit.after, dict) else None
+    return {
+        "street_share": res.street_share * 100 if np.isfinite(res.street_share) else None,
+        "incident_share": res.incident_share * 100 if np.isfinite(res.incident_share) else None,
+        "gaps": res.uncovered,
+        "sites": sites,
+        "n_sites": len(sites),
+        "incident_share_after": after * 100 if after is not None and np.isfinite(after) else None,
+        "gap_km": float(res.uncovered["length_m"].sum() / 1000) if len(res.uncovered) else 0.0,
+    }
 
 
 # ------------------------------------------------------------------ 7. scorecard
