@@ -227,6 +227,7 @@ class _Result:
     tau2: np.ndarray  # shared level-factor variance per series (paths)
     level_map: dict[str, dict[int, float]] = field(default_factory=dict)  # class -> target -> nominal
     integer: bool = True
+    median_classes: set = field(default_factory=set)  # classes whose point forecast is the median
 
 
 def _classes(panel: Panel) -> np.ndarray:
@@ -415,8 +416,20 @@ def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str]
         if okS.any():
             t2 = np.sum(((S - Sh) ** 2 - indep)[okS]) / np.sum((Sh**2)[okS])
             tau2[idx] = float(np.clip(t2, 0.0, 1.0))
+    # classes whose backtest MASE is lower with the predictive median than with the mean
+    median_classes = set()
+    for c in np.unique(cls):
+        idx = np.flatnonzero(cls == c)
+        pp = np.maximum(sel_bt[idx], 0)
+        med = nb_quantile(0.5, pp, np.broadcast_to(alpha[idx][:, None, None], pp.shape), integer)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            e_mean = np.nanmean(np.nanmean(np.abs(pp - true[idx]), axis=2) / scale[idx], axis=1)
+            e_med = np.nanmean(np.nanmean(np.abs(med - true[idx]), axis=2) / scale[idx], axis=1)
+        ok = np.isfinite(e_mean) & np.isfinite(e_med)
+        if ok.sum() >= 3 and np.mean(e_med[ok]) < 0.99 * np.mean(e_mean[ok]):
+            median_classes.add(str(c))
     return _Result(panel, plan, future, means, bt, true, scale, mase, chosen, cls, alpha, tau2,
-                   level_map, integer)
+                   level_map, integer, median_classes)
 
 
 def _intervals(mu: np.ndarray, a: np.ndarray, nominal: dict[int, float], integer: bool
@@ -429,7 +442,8 @@ def _intervals(mu: np.ndarray, a: np.ndarray, nominal: dict[int, float], integer
     return out
 
 
-def _frame(res: _Result, levels: Sequence[int]) -> pd.DataFrame:
+def _frame(res: _Result, levels: Sequence[int], point: str = "mean") -> pd.DataFrame:
+    """Forecast frame; ``point="auto"`` puts the predictive median in ``mean`` for median classes."""
     panel = res.panel
     n, h = len(panel.key_frame), res.plan.horizon
     rows = []
@@ -437,8 +451,12 @@ def _frame(res: _Result, levels: Sequence[int]) -> pd.DataFrame:
         mu = np.maximum(res.means[res.chosen[i]][i], 0.0)
         a = np.full(h, res.alpha[i])
         iv = _intervals(mu, a, res.level_map.get(res.cls[i], {lv: lv / 100 for lv in levels}), res.integer)
+        model = res.chosen[i]
+        if point == "median" or (point == "auto" and res.cls[i] in res.median_classes):
+            iv["mean"] = nb_quantile(0.5, mu, a, res.integer)
+            model = f"{model}@median"
         d = {k: panel.key_frame.iloc[i][k] for k in panel.keys}
-        d.update({"period": res.future, **iv, "model": res.chosen[i]})
+        d.update({"period": res.future, **iv, "model": model})
         rows.append(pd.DataFrame(d))
     cols = [*panel.keys, "period", "mean"] + [f"{s}{lv}" for lv in levels for s in ("lo", "hi")] + ["model"]
     if not rows:
@@ -488,6 +506,7 @@ def forecast(
     return_paths: bool = False,
     n_paths: int = 1000,
     seed: int = 0,
+    point: str = "auto",
 ) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
     """Forecast every series of a long counts frame with calibrated intervals.
 
@@ -517,6 +536,16 @@ def forecast(
     return_paths : bool
         Also return simulated paths ``(n_series, n_paths, horizon)`` in the order of
         the frame's series.
+    n_paths, seed : int
+        Number of paths and their random seed.
+    point : {"auto", "mean", "median"}
+        What the ``mean`` column holds. ``"mean"``: the predictive mean. ``"median"``:
+        the predictive median. ``"auto"`` (default): the mean, except for classes of
+        series (usually sparse ones, a few counts a period) whose backtest MASE is lower
+        with the median — absolute-error scores reward the most likely value, which for
+        a township averaging 0.4 a month is 0; ``model`` then ends in ``@median``. When
+        district rows are added (``reconcile``) every point is a mean, so that townships
+        add up to their district.
 
     Returns
     -------
@@ -537,8 +566,12 @@ def forecast(
         raise ModelError(f"reconcile={reconcile!r}; use 'bottom_up', 'mint' or None")
     res = _compute(counts, horizon=horizon, freq=freq, by=by, until=until, value=value, models=models,
                    levels=levels, workers=workers, scheduler=scheduler, progress=progress)
-    fc = _frame(res, levels)
-    if reconcile and AREA_KEY in res.panel.keys and res.panel.key_frame[AREA_KEY].nunique() > 1:
+    if point not in ("auto", "mean", "median"):
+        raise ModelError(f"point={point!r}; use 'auto', 'mean' or 'median'")
+    hierarchy = bool(reconcile) and AREA_KEY in res.panel.keys and res.panel.key_frame[AREA_KEY].nunique() > 1
+    # medians do not add up: with district rows every point forecast is a mean
+    fc = _frame(res, levels, "mean" if hierarchy else point)
+    if hierarchy:
         fc = _bottom_up(res, fc, levels, reconcile)
     if return_paths:
         return fc, sample_paths(res, n_paths, np.random.default_rng(seed))
