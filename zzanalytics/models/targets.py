@@ -20,7 +20,7 @@ Examples
 >>> rng = np.random.default_rng(0)
 >>> paths = rng.poisson(30, size=4000).astype(float)
 >>> out = summarise_paths(paths, observed=50.0, ceiling=85.0)
->>> round(out["expected"]), bool(abs(out["p_breach"] - 0.131) < 0.03)
+>>> round(out["expected"]), bool(abs(out["p_breach"] - 0.157) < 0.02)  # P(Poisson(30) > 35)
 (80, True)
 """
 
