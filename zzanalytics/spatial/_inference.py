@@ -64,12 +64,15 @@ class PermutationMoments:
     ----------
     larger : ndarray (n, T)
         Number of simulated sums ``>=`` the observed sum.
+    smaller : ndarray (n, T)
+        Number of simulated sums ``<=`` the observed sum.
     mean, std : ndarray (n, T)
         Mean and standard deviation (ddof 0, as esda) of the simulated sums.
     permutations : int
     """
 
     larger: np.ndarray
+    smaller: np.ndarray
     mean: np.ndarray
     std: np.ndarray
     permutations: int
@@ -80,6 +83,16 @@ class PermutationMoments:
         r = self.permutations
         m = np.minimum(self.larger, r - self.larger)
         return (m + 1.0) / (r + 1.0)
+
+    @property
+    def p_two_sided(self) -> np.ndarray:
+        """Tie-aware two-sided pseudo p: ``min(1, 2 · (min(#≥, #≤) + 1) / (R + 1))``.
+
+        Unlike the folded p, a site whose sum ties with most simulated sums (e.g. an
+        all-zero neighbourhood in sparse counts) is not called extreme.
+        """
+        m = np.minimum(self.larger, self.smaller)
+        return np.minimum(1.0, 2 * (m + 1.0) / (self.permutations + 1.0))
 
 
 def permute_local_sums(
@@ -131,6 +144,7 @@ def permute_local_sums(
     card = np.diff(off.indptr)
     observed = np.asarray(W @ Y)
     larger = np.zeros((n, T))
+    smaller = np.zeros((n, T))
     mean = np.zeros((n, T))
     std = np.zeros((n, T))
     max_card = int(card.max()) if n else 0
@@ -141,6 +155,7 @@ def permute_local_sums(
         if k == 0:
             base = self_w[sites, None] * Y[sites]
             larger[sites] = np.where(base >= observed[sites], R, 0)
+            smaller[sites] = np.where(base <= observed[sites], R, 0)
             mean[sites] = base
             continue
         Pk = P[:, :k]
@@ -156,7 +171,9 @@ def permute_local_sums(
             else:
                 rs = np.einsum("bk,brkt->brt", wk[s0 : s0 + B], g)
             rs += (self_w[blk, None] * Y[blk])[:, None, :]
-            larger[blk] = (rs >= observed[blk][:, None, :]).sum(axis=1)
+            obs = observed[blk][:, None, :]
+            larger[blk] = (rs >= obs).sum(axis=1)
+            smaller[blk] = (rs <= obs).sum(axis=1)
             mean[blk] = rs.mean(axis=1)
             std[blk] = rs.std(axis=1)
-    return PermutationMoments(larger=larger, mean=mean, std=std, permutations=R)
+    return PermutationMoments(larger=larger, smaller=smaller, mean=mean, std=std, permutations=R)

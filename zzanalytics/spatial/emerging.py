@@ -8,7 +8,8 @@ ArcGIS Pro's *Emerging Hot Spot Analysis* ("How Emerging Hot Spot Analysis works
    the computation is vectorised over periods), Benjamini–Hochberg FDR within each
    time step; a bin is *hot* (*cold*) when its FDR-adjusted p is below ``alpha``
    (default 0.10, i.e. at least 90% confidence, ArcGIS's lowest class) and z > 0 (< 0).
-   Unlike ArcGIS the neighbourhood is spatial only (no neighbouring time steps).
+   Unlike ArcGIS the neighbourhood is spatial only (no neighbouring time steps), and
+   the p-values are skew-corrected (see :mod:`zzanalytics.spatial.hotspots`).
 2. A Mann-Kendall trend test on each cell's series of Gi* z-scores (two-sided,
    level ``trend_alpha``, default 0.05; tie-corrected variance).
 3. Each cell is placed in one of 17 classes. With ``T`` time steps, "90%" means
@@ -357,7 +358,7 @@ def emerging_hotspots(
     permutations: int = 199,
     seed: int = 12345,
     ring: int = 1,
-    inference: str = "sim",
+    inference: str = "pearson3",
     W: Any = None,
 ) -> EmergingResult:
     """Emerging hot spot analysis of a ``[cell_id, period, count]`` cube.

@@ -18,11 +18,25 @@ of a map and classify a cell ``hot_99`` / ``hot_95`` / ``hot_90`` when its
 FDR-adjusted p is below 0.01 / 0.05 / 0.10 and ``z > 0`` (``cold_*`` when
 ``z < 0``), else ``not_significant``.
 
-Which p-value: ``inference="sim"`` (default) uses the permutation z
-(``(G − mean_sim) / sd_sim``) and its two-sided normal p; ``"pseudo"`` uses
-esda's folded pseudo p-value doubled (two-sided), whose floor ``2 / (R + 1)``
-makes FDR unattainable on large grids unless very many permutations are run;
-``"norm"`` uses the analytic z.
+Which p-value feeds the classes (``inference``):
+
+``"pearson3"`` (default)
+    The neighbourhood sum's exact mean, variance and *skewness* under
+    randomisation (sampling without replacement), a Pearson type III (shifted
+    gamma) tail, and a ½ continuity correction for integer counts. On homogeneous
+    Poisson fields of 1,600 cells (means 0.5, 3 and 20; 40 fields each) BH at 10%
+    flagged a false cell in 2.5–7.5% of fields, within the promised 10%; the plain
+    normal p (``"norm"``, ArcGIS's) flagged one in 15–50% of fields, because sparse
+    counts are skewed.
+``"sim"``
+    The permutation z ``(G − mean_sim) / sd_sim`` with a normal p (as skewed).
+``"pseudo"``
+    The tie-aware two-sided permutation p ``2 (min(#≥, #≤) + 1) / (R + 1)``. Its floor
+    ``2 / (R + 1)`` makes FDR unattainable on large grids unless very many
+    permutations are run. (esda's folded ``p_sim`` is reported too; with sparse
+    counts it calls all-zero neighbourhoods extreme, as ties count on one side only.)
+``"norm"``
+    The analytic z with a normal p.
 
 Examples
 --------
@@ -210,7 +224,8 @@ class GiStarResult:
     z, p_norm : ndarray
         Analytic z and its two-sided normal p.
     z_sim, p_z_sim, p_sim : ndarray
-        Permutation z, its two-sided normal p, and esda's folded pseudo p.
+        Permutation z, its two-sided normal p, and esda's folded pseudo p
+        ``(min(M, R − M) + 1) / (R + 1)``.
     p, q : ndarray
         The p used for classes (see ``inference``) and its BH FDR adjustment.
     permutations, seed : int
@@ -289,12 +304,62 @@ def _gstar_moments(Y: np.ndarray, Wstar: sp.csr_matrix) -> tuple[np.ndarray, ...
     return G, EG, VG, z, num, S
 
 
+def _pearson3_p(
+    Y: np.ndarray, num: np.ndarray, card: np.ndarray, integer: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided p of the neighbourhood sums from a Pearson type III (shifted gamma) fit.
+
+    Under total randomisation the sum of ``k`` values drawn without replacement from
+    the ``n`` map values has mean ``k μ``, variance ``k (n−k)/(n−1) σ²`` and third
+    central moment ``k μ₃ (n−k)(n−2k) / ((n−1)(n−2))`` (``σ², μ₃`` the population
+    moments); the gamma with these three moments gives both tails, with a
+    continuity correction of ½ when the sums are integers. Returns ``(p, skew)``.
+    """
+    n = Y.shape[0]
+    mu = Y.mean(axis=0)
+    d = Y - mu
+    m2 = (d**2).mean(axis=0)
+    m3 = (d**3).mean(axis=0)
+    k = card
+    mean = k * mu
+    var = k * (n - k) / (n - 1) * m2
+    k3 = k * m3 * (n - k) * (n - 2 * k) / ((n - 1) * (n - 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt(var)
+        g = k3 / var**1.5
+    cc = 0.5 if integer else 0.0
+    hi_x, lo_x = num - cc, num + cc
+    p_up = np.empty_like(num)
+    p_lo = np.empty_like(num)
+    small = ~np.isfinite(g) | (np.abs(g) < 1e-6)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zu = (hi_x - mean) / sd
+        zl = (lo_x - mean) / sd
+    p_up[small] = stats.norm.sf(zu[small])
+    p_lo[small] = stats.norm.cdf(zl[small])
+    big = ~small
+    if big.any():
+        gb = np.broadcast_to(g, num.shape)[big]
+        a = 4.0 / gb**2
+        up = gb > 0
+        # X = mean + sd * (G - a) / sqrt(a) * sign(g), G ~ Gamma(a, 1)
+        tu = np.sqrt(a) * zu[big] + a
+        tl = np.sqrt(a) * zl[big] + a
+        pu = np.where(up, stats.gamma.sf(tu, a), stats.gamma.cdf(-np.sqrt(a) * zu[big] + a, a))
+        pl = np.where(up, stats.gamma.cdf(tl, a), stats.gamma.sf(-np.sqrt(a) * zl[big] + a, a))
+        p_up[big] = pu
+        p_lo[big] = pl
+    p = np.minimum(1.0, 2 * np.minimum(p_up, p_lo))
+    p[~np.isfinite(p)] = 1.0
+    return p, np.broadcast_to(g, num.shape)
+
+
 def gi_star(
     y: Any,
     W: Any,
     permutations: int = 999,
     seed: int = 12345,
-    inference: str = "sim",
+    inference: str = "pearson3",
     ids: Any = None,
     periods: Any = None,
 ) -> GiStarResult:
@@ -311,7 +376,7 @@ def gi_star(
         Conditional permutations (0: analytic only).
     seed : int
         Seed of the permutation indices (esda's ``seed``).
-    inference : {"sim", "pseudo", "norm"}
+    inference : {"pearson3", "sim", "pseudo", "norm"}
         Which p feeds the FDR classes (see the module docstring).
     ids, periods : optional
         Labels for :meth:`GiStarResult.to_frame`.
@@ -328,8 +393,10 @@ def gi_star(
     >>> int(np.argmax(r.z))
     3
     """
-    if inference not in ("sim", "pseudo", "norm"):
-        raise SpatialError(f'inference was "{inference}" but is expected to be "sim", "pseudo" or "norm"')
+    if inference not in ("pearson3", "sim", "pseudo", "norm"):
+        raise SpatialError(
+            f'inference was "{inference}" but is expected to be "pearson3", "sim", "pseudo" or "norm"'
+        )
     if hasattr(W, "sparse"):
         W = W.sparse
     W = sp.csr_matrix(W, dtype=float)
@@ -346,6 +413,9 @@ def gi_star(
         raise SpatialError("gi_star: values must be finite (fill missing counts with 0)")
     G, EG, VG, z, num, S = _gstar_moments(Y, W)
     p_norm = 2 * stats.norm.sf(np.abs(z))
+    card = np.asarray(W.sum(axis=1)).ravel()[:, None]
+    integer = bool(np.all(np.round(Y) == Y))
+    p_p3, _ = _pearson3_p(Y, num, card, integer)
     if permutations and permutations > 0:
         pm = permute_local_sums(Y, W, permutations=permutations, seed=seed)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -353,13 +423,15 @@ def gi_star(
         z_sim[~np.isfinite(z_sim)] = 0.0
         p_z_sim = 2 * stats.norm.sf(np.abs(z_sim))
         p_sim = pm.p_sim
+        p_two = pm.p_two_sided
     else:
         z_sim = np.full_like(z, np.nan)
         p_z_sim = np.full_like(z, np.nan)
         p_sim = np.full_like(z, np.nan)
-        if inference != "norm":
-            inference = "norm"
-    p = {"sim": p_z_sim, "pseudo": np.minimum(1.0, 2 * p_sim), "norm": p_norm}[inference]
+        p_two = p_sim
+        if inference in ("sim", "pseudo"):
+            inference = "pearson3"
+    p = {"pearson3": p_p3, "sim": p_z_sim, "pseudo": p_two, "norm": p_norm}[inference]
     q = np.column_stack([fdr(p[:, t]) for t in range(p.shape[1])])
     empty = S == 0
     if empty.any():
