@@ -203,7 +203,7 @@ RISING = {
     "category": "theft.burglary",
     "area_code": "620102005",
     "from": "2026-01-01",
-    "multiplier": 1.8,
+    "multiplier": 2.0,
     "note": "township burglary intensity multiplied from 'from' on (new rental-housing tenants)",
 }
 
