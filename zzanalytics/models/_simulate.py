@@ -20,7 +20,7 @@ from zzanalytics.models.features import exog_matrix
 def simulate_panel(
     n_areas: int = 12, n_categories: int = 26, years: int = 7, start: str = "2019-01-01", seed: int = 0,
     sf_effect: float | None = None, level_range: tuple[float, float] = (0.3, 40.0), drift_sd: float = 0.06,
-    freq: str = "month",
+    freq: str = "month", amplitude: tuple[float, float] = (0.05, 0.35),
 ) -> pd.DataFrame:
     """NB counts per category x township with trend, seasonality, Spring Festival and drift.
 
@@ -36,7 +36,7 @@ def simulate_panel(
     pos = np.arange(len(periods))
     rows = []
     for c in range(n_categories):
-        amp = rng.uniform(0.05, 0.35)
+        amp = rng.uniform(*amplitude)
         phase = rng.uniform(0, 2 * np.pi)
         ang = 2 * np.pi * pos / per + phase
         season = amp * np.cos(ang) + 0.5 * amp * np.cos(2 * ang)

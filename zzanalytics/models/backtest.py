@@ -110,7 +110,7 @@ def backtest(
         res = _compute(frame, horizon=horizon, freq=freq, by=by, until=until, value=value, models=models,
                        levels=levels, workers=workers, scheduler=scheduler, progress=progress,
                        desc=f"backtest origin {panel.periods[c - 1]:%Y-%m}")
-        fc = _frame(res, levels)
+        fc = _frame(res, levels, "auto")
         sub = res.panel.key_frame.copy()
         sid = sub.merge(kf, on=keys, how="left")["_sid"].to_numpy() if keys else np.zeros(len(sub), int)
         actual = np.full((len(sub), horizon), np.nan)

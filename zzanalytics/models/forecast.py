@@ -584,7 +584,9 @@ def forecast_command(store: Any, counts_file: Any, freq: str, by: Sequence[str] 
     """``zz forecast``: forecast a counts file, or the store's incidents aggregated by ``by``.
 
     With ``counts_file`` the file's own key columns are used (``by`` may pick some of
-    them); otherwise incidents are counted per ``freq`` and ``by`` (default category).
+    them) and no district rows are added; otherwise incidents are counted per ``freq``
+    and ``by`` (default category), and with ``area_code`` among the keys district rows
+    (``area_code="all"``) are added bottom-up.
 
     Examples
     --------
@@ -597,7 +599,9 @@ def forecast_command(store: Any, counts_file: Any, freq: str, by: Sequence[str] 
             raise ModelError(f"--by {missing} not in {counts_file}; its key columns are {keys}")
         frame = frame.groupby([*by, "period"], as_index=False)[value].sum()
         keys = list(by)
+    # a published file is forecast as given (its own total rows, if any, are series of their own)
     return forecast(frame, horizon=horizon, freq=freq, by=keys, until=until, value=value,
+                    reconcile=None if counts_file is not None else "bottom_up",
                     workers=workers, scheduler=scheduler, progress=progress)
 
 

@@ -1,0 +1,161 @@
+"""Known truth for the forecast orchestrator: accuracy, calibration, reconciliation, files, CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from zzanalytics.errors import ModelError, SchemaError
+from zzanalytics.models._simulate import holdout_scores, simulate_panel
+from zzanalytics.models.forecast import forecast, mase_scale
+
+COLS = ["period", "mean", "lo80", "hi80", "lo95", "hi95", "model"]
+
+
+@pytest.fixture(scope="module")
+def panel_split():
+    df = simulate_panel(n_areas=5, n_categories=4, years=7, seed=11, level_range=(0.3, 40.0),
+                        amplitude=(0.2, 0.45), sf_effect=-0.5, drift_sd=0.04)
+    cut = df["period"].max() - pd.DateOffset(months=12)
+    return df[df["period"] <= cut], df[df["period"] > cut]
+
+
+@pytest.fixture(scope="module")
+def panel_forecast(panel_split):
+    train, _ = panel_split
+    return forecast(train, horizon=12, workers=1, progress=False, reconcile=None)
+
+
+def test_selected_forecast_beats_seasonal_naive_and_mean12_on_held_out_data(panel_split, panel_forecast):
+    train, test = panel_split
+    sc = holdout_scores(train, test, panel_forecast, ["category", "area_code"])
+    assert len(sc) == 20
+    assert sc["ours"].mean() < 0.97 * sc["snaive"].mean()
+    assert sc["ours"].mean() < 0.97 * sc["mean12"].mean()
+    assert sc["ours"].mean() < 0.97 * sc["avg"].mean()
+
+
+def test_intervals_are_calibrated_on_held_out_data_and_never_negative(panel_split, panel_forecast):
+    train, test = panel_split
+    fc = panel_forecast
+    sc = holdout_scores(train, test, fc, ["category", "area_code"])
+    cov95 = np.average(sc["cov95"], weights=sc["n"])
+    cov80 = np.average(sc["cov80"], weights=sc["n"])
+    assert 0.90 <= cov95 <= 0.98
+    assert 0.70 <= cov80 <= 0.90
+    for c in ("mean", "lo80", "hi80", "lo95", "hi95"):
+        assert (fc[c] >= 0).all()
+    assert (fc["lo95"] <= fc["lo80"]).all() and (fc["hi80"] <= fc["hi95"]).all()
+    assert np.allclose(fc["hi95"], np.round(fc["hi95"]))  # integer-aware
+
+
+def test_output_contract_and_until(panel_split):
+    train, _ = panel_split
+    one = train[(train["category"] == "cat00")]
+    fc = forecast(one, horizon=3, by=["category", "area_code"], until="2024-06-30", workers=1, progress=False,
+                  models=["glm", "mean12"], reconcile=None)
+    assert list(fc.columns) == ["category", "area_code", *COLS]
+    assert fc["period"].min() == pd.Timestamp("2024-07-01")
+    assert fc.groupby("area_code").size().eq(3).all()
+    # until in the middle of a month: that month is incomplete and not used
+    fc2 = forecast(one, horizon=1, by=["category", "area_code"], until="2024-06-15", workers=1,
+                   progress=False, models="mean12", reconcile=None)
+    assert fc2["period"].min() == pd.Timestamp("2024-06-01")
+
+
+def test_bottom_up_townships_add_up_to_the_district(panel_split):
+    train, _ = panel_split
+    sub = train[train["category"].isin(["cat00", "cat01"])]
+    fc = forecast(sub, horizon=4, workers=1, progress=False, models=["glm", "pses", "glm+pses"])
+    district = fc[fc["area_code"] == "all"].set_index(["category", "period"])
+    towns = fc[fc["area_code"] != "all"].groupby(["category", "period"])["mean"].sum()
+    assert len(district) == 8
+    assert np.allclose(district["mean"], towns.reindex(district.index))
+    assert (district["model"] == "bottom_up").all()
+    assert (fc["lo95"] >= 0).all()
+    # the district's interval is narrower than the sum of the township intervals
+    width = district["hi95"] - district["lo95"]
+    tw = fc[fc["area_code"] != "all"].assign(w=lambda d: d["hi95"] - d["lo95"]).groupby(
+        ["category", "period"])["w"].sum()
+    assert (width <= tw.reindex(district.index)).all()
+    mint = forecast(sub, horizon=4, workers=1, progress=False, models=["glm", "pses"], reconcile="mint")
+    d2 = mint[mint["area_code"] == "all"].set_index(["category", "period"])["mean"]
+    t2 = mint[mint["area_code"] != "all"].groupby(["category", "period"])["mean"].sum()
+    assert np.allclose(d2, t2.reindex(d2.index)) and (mint["mean"] >= 0).all()
+
+
+def test_sparse_series_get_a_median_point_forecast_that_beats_mean12():
+    df = simulate_panel(n_areas=12, n_categories=1, years=7, seed=5, level_range=(0.15, 1.0))
+    cut = df["period"].max() - pd.DateOffset(months=12)
+    train, test = df[df["period"] <= cut], df[df["period"] > cut]
+    fc = forecast(train.drop(columns="category"), horizon=12, workers=1, progress=False,
+                  models=["mean12", "pses", "glm"], reconcile=None)
+    assert fc["model"].str.endswith("@median").mean() > 0.5
+    sc = holdout_scores(train.drop(columns="category"), test, fc, ["area_code"])
+    assert sc["ours"].mean() < sc["mean12"].mean() and sc["ours"].mean() < sc["snaive"].mean()
+
+
+def test_mase_scale_by_hand():
+    y = np.array([3.0, 1, 4, 1, 5, 9, 2, 6])
+    assert mase_scale(y, 4) == pytest.approx(np.mean(np.abs([5 - 3, 9 - 1, 2 - 4, 6 - 1])))
+    assert np.isnan(mase_scale(np.zeros(30), 12))
+
+
+def test_weekly_forecast_runs_with_iso_weeks():
+    rng = np.random.default_rng(0)
+    p = pd.date_range("2022-01-03", periods=160, freq="W-MON")
+    df = pd.DataFrame({"period": p, "count": rng.poisson(8, len(p))})
+    fc = forecast(df, horizon=4, freq="week", workers=1, progress=False, models=["snaive", "glm", "pses"])
+    assert (fc["period"].dt.dayofweek == 0).all() and len(fc) == 4
+    assert fc["mean"].between(4, 12).all()
+
+
+def test_bad_inputs_raise_readable_errors():
+    df = pd.DataFrame({"period": pd.date_range("2020-01-01", periods=30, freq="MS"), "count": 1})
+    with pytest.raises(ModelError, match="freq"):
+        forecast(df, horizon=2, freq="day", progress=False)
+    with pytest.raises(SchemaError, match="columns are"):
+        forecast(df, horizon=2, by=["area_code"], progress=False)
+    with pytest.raises(ModelError, match="known models"):
+        forecast(df, horizon=2, models=["prophet"], progress=False)
+
+
+def _odd_file(tmp_path, encoding="gb18030"):
+    rng = np.random.default_rng(1)
+    months = pd.date_range("2020-01-01", periods=48, freq="MS")
+    rows = []
+    for town in ("城关镇", "东岗街道"):
+        for i, m in enumerate(months):
+            label = f"{m.year}年{m.month}月" if i % 2 else f"{m.year}/{m.month}"
+            rows.append({"街道": town, "统计月份": label, "发案数": int(rng.poisson(12))})
+    path = tmp_path / "published.csv"
+    pd.DataFrame(rows).to_csv(path, index=False, encoding=encoding)
+    return path
+
+
+def test_counts_file_with_publisher_labels_and_period_forms(tmp_path):
+    from zzanalytics.models.forecast import forecast_command
+
+    path = _odd_file(tmp_path)
+    fc = forecast_command(None, path, "month", None, None, 6, None, 1, None, progress=False)
+    assert list(fc.columns) == ["街道", *COLS]
+    assert set(fc["街道"]) == {"城关镇", "东岗街道"}
+    assert fc["period"].min() == pd.Timestamp("2024-01-01") and len(fc) == 12
+
+
+def test_cli_forecast_counts_file_writes_the_contract_columns(tmp_path):
+    from zzanalytics.cli import app
+
+    src = tmp_path / "c.csv"
+    p = pd.date_range("2021-01-01", periods=40, freq="MS")
+    pd.DataFrame({"category": "fire", "period": p.strftime("%Y-%m"),
+                  "count": np.random.default_rng(0).poisson(9, 40)}).to_csv(src, index=False)
+    out = tmp_path / "fc.csv"
+    res = CliRunner().invoke(app, ["forecast", "--counts", str(src), "--horizon", "6", "--out", str(out),
+                                   "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    fc = pd.read_csv(out)
+    assert list(fc.columns) == ["category", *COLS]
+    assert len(fc) == 6
