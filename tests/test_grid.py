@@ -96,6 +96,7 @@ def test_assign_and_counts_complete_with_zeros():
     assert len(total) == len(g) and total["count"].sum() == n - 1
     monthly = cell_counts(inc, g, freq="month")
     assert len(monthly) == 3 * len(g)
-    assert monthly.groupby("cell_id")["count"].sum().reindex(total.cell_id).tolist() == total["count"].tolist()
+    per_cell = monthly.groupby("cell_id")["count"].sum().reindex(total.cell_id)
+    assert per_cell.tolist() == total["count"].tolist()
     jan = cell_counts(inc, g, start="2026-01-01", end="2026-01-31")["count"].sum()
     assert jan == monthly[monthly.period == pd.Timestamp("2026-01-01")]["count"].sum()
