@@ -430,17 +430,21 @@ def spring_festival_effect(
 ) -> pd.DataFrame:
     """Per year: the Spring Festival month, its count against its neighbours, and where the bump lands.
 
-    For each year the Spring Festival (from ``holidays``) falls in January or February. For
-    both months ``ratio = count / mean(previous month, next month)``; a month's ``excess`` is
-    its log ratio minus the median log ratio of the same calendar month in years whose
-    festival fell in the *other* month (its "normal" level; all years when none). The bump
-    lands in the month with the larger excess (smaller for ``effect="dip"``).
+    The Spring Festival (正月初一, from ``holidays``) falls in January or February, so its effect
+    moves between the two months from year to year. For each year:
+
+    * ``ratio`` = the festival month's count / the mean of the months before and after it;
+    * ``jan_feb`` = ``log((Jan + 0.5) / (Feb + 0.5))``, and ``excess`` = ``jan_feb`` minus its
+      normal level, estimated **leaving the year out** as the midpoint of the mean ``jan_feb``
+      of January-festival years and of February-festival years (the median of all years when
+      one kind is missing). A positive excess puts the bump in January, a negative one in
+      February (the other way round for ``effect="dip"``).
 
     Parameters
     ----------
     counts_frame : monthly counts frame of one series, or Series with DatetimeIndex
     years : iterable of int, optional
-        Years to report (default: every year with data from the previous December to March).
+        Years to report (default: every year with January and February counts).
     value : str, optional
         Value column.
     effect : {"bump", "dip"}
@@ -449,8 +453,8 @@ def spring_festival_effect(
     Returns
     -------
     DataFrame
-        ``[year, sf_date, sf_month, count, neighbours_mean, ratio, excess, bump_month, lands]``;
-        ``lands`` is True when ``bump_month == sf_month``.
+        ``[year, sf_date, sf_month, count, neighbours_mean, ratio, jan_feb, excess, bump_month,
+        lands]``; ``lands`` is True when ``bump_month == sf_month``.
 
     Examples
     --------
@@ -461,9 +465,9 @@ def spring_festival_effect(
     >>> eff = spring_festival_effect(pd.Series(100 * np.array(bump), index=idx))
     >>> eff[["year", "sf_month", "bump_month", "lands"]].head(3)
        year  sf_month  bump_month  lands
-    0  2020         1           1   True
-    1  2021         2           2   True
-    2  2022         2           2   True
+    0  2019         2           2   True
+    1  2020         1           1   True
+    2  2021         2           2   True
     """
     if effect not in ("bump", "dip"):
         raise SchemaError(f"effect was {effect!r} but is expected to be 'bump' or 'dip'")
@@ -476,34 +480,37 @@ def spring_festival_effect(
     s.index = s.index.to_period("M")
     s = s.groupby(level=0).sum()
 
-    def ratio(p: pd.Period) -> tuple[float, float, float]:
-        if p - 1 not in s.index or p + 1 not in s.index or p not in s.index:
-            return np.nan, np.nan, np.nan
-        neigh = (s[p - 1] + s[p + 1]) / 2
-        return float(s[p]), float(neigh), float((s[p] + 0.5) / (neigh + 0.5))
+    def at(y: int, m: int) -> float:
+        p = pd.Period(year=y, month=m, freq="M")
+        return float(s[p]) if p in s.index else np.nan
 
-    all_years = sorted({p.year for p in s.index})
-    have = set(s.index)
-    cand = [y for y in all_years if {pd.Period(f"{y - 1}-12", "M"), pd.Period(f"{y}-03", "M")} <= have]
+    have = sorted({p.year for p in s.index})
+    cand = [y for y in have if np.isfinite(at(y, 1)) and np.isfinite(at(y, 2))]
     wanted = cand if years is None else [int(y) for y in years]
     sf = spring_festival_dates(sorted(set(cand) | set(wanted)))
-    logr = {(y, m): np.log(ratio(pd.Period(f"{y}-{m:02d}", "M"))[2]) for y in cand for m in (1, 2)}
+    d = {y: float(np.log((at(y, 1) + 0.5) / (at(y, 2) + 0.5))) for y in cand}
 
-    def excess(y: int, m: int) -> float:
-        normal = [logr[(yy, m)] for yy in cand if sf[yy].month != m and np.isfinite(logr[(yy, m)])]
-        if not normal:
-            normal = [logr[(yy, m)] for yy in cand if np.isfinite(logr[(yy, m)])]
-        return float(logr.get((y, m), np.nan) - np.median(normal)) if normal else np.nan
+    def normal(skip: int) -> float:
+        jan = [d[y] for y in cand if y != skip and sf[y].month == 1]
+        feb = [d[y] for y in cand if y != skip and sf[y].month == 2]
+        if jan and feb:
+            return (float(np.mean(jan)) + float(np.mean(feb))) / 2
+        rest = [d[y] for y in cand if y != skip]
+        return float(np.median(rest)) if rest else np.nan
 
     rows = []
     for y in wanted:
         month = sf[y].month
-        c, neigh, r = ratio(pd.Period(f"{y}-{month:02d}", "M"))
-        ex = {m: excess(y, m) for m in (1, 2)} if y in cand else {1: np.nan, 2: np.nan}
-        if any(np.isnan(v) for v in ex.values()):
-            bump = None
+        c = at(y, month)
+        before = at(y - 1, 12) if month == 1 else at(y, 1)
+        after = at(y, month + 1)
+        neigh = (before + after) / 2
+        excess = d[y] - normal(y) if y in d else np.nan
+        if np.isfinite(excess) and excess != 0:
+            jan_side = excess > 0 if effect == "bump" else excess < 0
+            bump: int | None = 1 if jan_side else 2
         else:
-            bump = max(ex, key=ex.get) if effect == "bump" else min(ex, key=ex.get)
+            bump = None
         rows.append(
             {
                 "year": y,
@@ -511,8 +518,9 @@ def spring_festival_effect(
                 "sf_month": month,
                 "count": c,
                 "neighbours_mean": neigh,
-                "ratio": r,
-                "excess": ex.get(month, np.nan),
+                "ratio": (c + 0.5) / (neigh + 0.5) if np.isfinite(neigh) else np.nan,
+                "jan_feb": d.get(y, np.nan),
+                "excess": excess,
                 "bump_month": bump,
                 "lands": bump == month,
             }
