@@ -260,7 +260,7 @@ def generate_sample(out: str | Path = "data/sample", scale: float = 1.0, seed: i
         )
     )
     summary.rows[M.PEERS_FILE] = w.rows
-    expected = {c: models[c].expected(cal) for c in T.CATEGORIES}
+    expected = {c: models[c].expected(cal) * scale for c in T.CATEGORIES}
     tgt = civil.targets(_target_expectations(expected, cal))
     w = CsvWriter(out / M.TARGETS_FILE, M.TARGET_COLUMNS, "utf-8")
     w.write(
@@ -390,7 +390,8 @@ def generate_sample(out: str | Path = "data/sample", scale: float = 1.0, seed: i
         scale=scale,
     )
     write_text(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
-    for f in [*summary.rows, "sources.toml", "manifest.json"]:
+    write_text(out / "README.md", M.readme(summary.rows, seed, scale))
+    for f in [*summary.rows, "sources.toml", "manifest.json", "README.md"]:
         summary.bytes[f] = (out / f).stat().st_size
     return summary
 
