@@ -109,34 +109,10 @@ def targets_breach(ctx: Context) -> pd.DataFrame:
     ceilings.update(ctx.targets)
     if not ceilings or ctx.area is not None:
         return pd.DataFrame()
-    inc = ctx.incidents
+    frame = pd.DataFrame({"year": ctx.end.year, "metric": list(ceilings), "ceiling": list(ceilings.values())})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _call_target_breach(target_breach, inc, ceilings, ctx)
-
-
-def _call_target_breach(fn: Any, inc: pd.DataFrame, ceilings: dict[str, float], ctx: Context) -> pd.DataFrame:
-    import inspect
-
-    params = inspect.signature(fn).parameters
-    kwargs: dict[str, Any] = {}
-    targets_frame = pd.DataFrame(
-        {"year": ctx.end.year, "metric": list(ceilings), "ceiling": list(ceilings.values())}
-    )
-    for name in params:
-        if name in ("incidents", "frame"):
-            kwargs[name] = inc
-        elif name == "targets":
-            kwargs[name] = targets_frame
-        elif name in ("as_of", "until", "end"):
-            kwargs[name] = ctx.end
-        elif name == "year":
-            kwargs[name] = ctx.end.year
-        elif name in ("workers",):
-            kwargs[name] = 1
-        elif name == "progress":
-            kwargs[name] = False
-    return fn(**kwargs)
+        return target_breach(ctx.incidents, frame, year=ctx.end.year, as_of=ctx.end, workers=1)
 
 
 def forecasts(ctx: Context) -> B.Html:

@@ -142,12 +142,12 @@ def notebook_to_html(nb: Any, title: str = "briefing", lang: str = "zh") -> str:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        language_code="zh-CN" if lang == "zh" else "en",
     )
     labels = ("第 ", " 页,共 ", " 页") if lang == "zh" else ("Page ", " of ", "")
     resources = {
         "plotly_js": get_plotlyjs(),
         "briefing_title": title,
-        "language_code": "zh-CN" if lang == "zh" else "en",
         "page_label_prefix": labels[0],
         "page_label_middle": labels[1],
         "page_label_suffix": labels[2],
