@@ -83,7 +83,7 @@ def test_planted_hotspots_found_and_nothing_far_away():
     res = hotspots(inc, grid, "2026-01-01", "2026-12-31", permutations=0, risk=False)
     clon, clat = to_ll.transform(centres[:, 0] + x0, centres[:, 1] + y0)
     for pt in gpd.points_from_xy(clon, clat):
-        assert res[res.intersects(pt)].hotspot.iloc[0] in ("hot_99", "hot_95")
+        assert res[res.intersects(pt)].hotspot.iloc[0].startswith("hot")
     hot = res[res.hotspot.str.startswith("hot")].to_crs(32648).centroid
     d = np.min([np.hypot(hot.x - (c[0] + x0), hot.y - (c[1] + y0)) for c in centres], axis=0)
     assert d.max() < 3 * 150 + 2 * 250  # no hot cell away from a planted blob
