@@ -30,8 +30,9 @@ def incidents():
     for cat, per_month in (("fire", 30.0), ("traffic", 12.0), ("traffic.major", 3.0)):
         n = rng.poisson(per_month * 12 / 365.25, len(days))
         d = np.repeat(days, n)
+        secs = pd.to_timedelta(rng.integers(0, 86400, len(d)), "s")
         parts.append(pd.DataFrame({
-            "occurred_at": d.tz_localize("Asia/Shanghai") + pd.to_timedelta(rng.integers(0, 86400, len(d)), "s"),
+            "occurred_at": d.tz_localize("Asia/Shanghai") + secs,
             "category": cat,
             "deaths": rng.poisson(0.25, len(d)) if cat.startswith("traffic") else 0,
             "loss_yuan": rng.pareto(1.8, len(d)) * 5000 if cat == "fire" else np.nan,
