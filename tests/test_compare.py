@@ -305,3 +305,52 @@ def test_scorecard_flags_the_planted_township_only():
     assert ("620102003", "theft.burglary") in set(zip(flagged["area_code"], flagged["category"], strict=True))
     assert (flagged["direction"] == "up").all()
     assert (sc["q_value"] >= sc["p_value"] - 1e-12).all()
+
+
+# --------------------------------------------------------------------------- the sample district
+
+
+@pytest.fixture(scope="module")
+def sample(sample_store):
+    import json
+
+    from zzanalytics.config import sample_dir
+
+    manifest = json.loads((sample_dir() / "manifest.json").read_text(encoding="utf-8"))
+    return sample_store.incidents(), sample_store.areas(), manifest
+
+
+def test_sample_scorecard_flags_the_planted_township_and_no_stable_series(sample):
+    inc, areas, manifest = sample
+    rising = manifest["rising"]
+    year, first, last = rising["year"], *rising["months"].split("-")
+    start, end = f"{year}-{first}-01", (pd.Timestamp(f"{year}-{last}-01") + pd.offsets.MonthEnd(0)).date()
+    stable = {(s["area_code"], s["category"]) for s in manifest["stable_series"]}
+    cats = ("theft", "fraud", "theft.burglary", "robbery", "assault", "traffic", "fire")
+    sc = scorecard(inc, start, end, areas=areas, categories=cats + tuple(sorted({c for _, c in stable})))
+    assert len(sc) == len(areas) * (len(cats) + len({c for _, c in stable}))
+    cell = sc.set_index(["area_code", "category"])
+    planted = cell.loc[(rising["area_code"], rising["category"])]
+    assert bool(planted["significant"]) and planted["direction"] == "up", planted
+    for key in stable:
+        assert not bool(cell.loc[key, "significant"]), cell.loc[key]
+    # every flag is a rise the manifest planted: the burglary township, the emerging theft hot spot,
+    # fraud growth (+25 %/year) and the 2026 fire surge
+    flagged = sc[sc["significant"]]
+    explained = {(rising["area_code"], "theft.burglary"), (rising["area_code"], "theft")}
+    explained |= {(manifest["emerging_hotspot"]["area_code"], "theft")}
+    for _, r in flagged.iterrows():
+        assert (r["area_code"], r["category"]) in explained or r["category"] in ("fraud", "fire"), r
+    assert (flagged["direction"] == "up").all()
+
+
+def test_sample_same_period_comparisons(sample):
+    inc, _, manifest = sample
+    r = compare_periods(inc, "2026-01-01", "2026-10-31", by=["category"], level=1).set_index("category")
+    assert (r["method"].str.startswith("quasi_poisson")).all()
+    assert r.loc["fraud", "direction"] == "up" and r.loc["fire", "direction"] == "up"  # planted growth, surge
+    for s in manifest["stable_series"]:
+        sub = inc[(inc["category"] == s["category"]) & (inc["area_code"] == s["area_code"])]
+        for baseline in ("last_year", "last_3_years"):
+            one = compare_periods(sub, "2026-01-01", "2026-10-31", baseline=baseline)
+            assert one.loc[0, "direction"] == "flat", (s, baseline, one.T)
