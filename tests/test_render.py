@@ -52,7 +52,7 @@ def test_page_is_self_contained_and_offline(html):
     markup = re.sub(r"<script.*?</script>", "", html, flags=re.S)  # plotly.js itself mentions URLs
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", markup, flags=re.I)
     assert "require.min.js" not in html and "MathJax.js" not in html and "mathjax@" not in html
-    assert '<html lang="zh-CN">' in html
+    assert '<html lang="zh">' in html
     signature = get_plotlyjs()[:400]
     assert html.count(signature) == 1  # plotly.js embedded exactly once
     assert html.count("Plotly.newPlot") >= 8  # charts and maps
@@ -106,7 +106,7 @@ def test_pdf_pages_render_and_chinese_text_is_extractable(briefing, html, tmp_pa
     assert f"刑事案件{total}起" in text
     assert "第1页,共" in text  # page numbers in the footer
     info = subprocess.run(["pdfinfo", str(briefing["pdf"])], capture_output=True, text=True).stdout
-    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+", info)  # A4
+    assert "(A4)" in info
 
 
 def test_period_wording_follows_the_period():

@@ -142,7 +142,7 @@ def notebook_to_html(nb: Any, title: str = "briefing", lang: str = "zh") -> str:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
-        language_code="zh-CN" if lang == "zh" else "en",
+        language_code=lang,
     )
     labels = ("第 ", " 页,共 ", " 页") if lang == "zh" else ("Page ", " of ", "")
     resources = {
