@@ -143,9 +143,9 @@ def test_speed_over_a_million_rows_per_second():
             "area_code": np.asarray(areas, dtype=object),
         }
     )
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: robust to other jobs sharing the machine
     got = counts(inc, freq="month", by=("category", "area_code"))
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     assert got["count"].sum() == n
     assert elapsed < 1.0, f"{n / elapsed:,.0f} rows/s"  # ≥ 1M rows/s (measured ~3.5M rows/s)
 
