@@ -517,9 +517,19 @@ def worse_areas(ctx: Context) -> list[str]:
     return sorted(bad["area_code"].astype(str).unique())
 
 
+def _baseline_words(ctx: Context, sc: pd.DataFrame) -> tuple[str, str]:
+    """How the scorecard's baseline reads: 去年同期 or 前三年同期平均水平 (en likewise)."""
+    years = int(pd.to_numeric(sc.get("baseline_years", pd.Series([1])), errors="coerce").max() or 1)
+    if years <= 1:
+        return "去年同期", "the same period last year"
+    num = {2: "两", 3: "三", 4: "四", 5: "五"}.get(years, str(years))
+    return f"前{num}年同期平均水平", f"the average of the same period in the previous {years} years"
+
+
 def scorecard_section(ctx: Context) -> B.Html:
     """七、乡镇(街道)考核评估: which units worsened significantly (candidates for 重点整治)."""
     sc = township_scorecard(ctx)
+    base_zh, base_en = _baseline_words(ctx, sc)
     if ctx.area is not None:
         sc = sc[sc["area_code"].astype(str) == ctx.area]
     bad = sc[sc["significant"].astype(bool) & (sc["direction"] == "up")]
@@ -537,7 +547,7 @@ def scorecard_section(ctx: Context) -> B.Html:
     if ctx.area is None:
         if ctx.zh:
             s = (
-                f"对{len(sc['area_code'].unique())}个乡镇(街道)、{len(SCORECARD_CATEGORIES)}类案件逐一与去年同期比较"
+                f"对{len(sc['area_code'].unique())}个乡镇(街道)、{len(SCORECARD_CATEGORIES)}类案件逐一与{base_zh}比较"
                 f"(按历年波动幅度检验,并对多重比较作错误发现率校正):"
             )
             s += (
@@ -548,7 +558,7 @@ def scorecard_section(ctx: Context) -> B.Html:
         else:
             s = (
                 f"Each of {len(sc['area_code'].unique())} townships × {len(SCORECARD_CATEGORIES)} categories was "
-                "compared with the same period last year (tested against its usual variation, FDR-corrected): "
+                f"compared with {base_en} (tested against its usual variation, FDR-corrected): "
             )
             s += (
                 "; ".join(items) + f" — {n_units} units worsened significantly and are candidates for "
@@ -559,9 +569,9 @@ def scorecard_section(ctx: Context) -> B.Html:
     else:
         if ctx.zh:
             s = (
-                f"与去年同期相比,{ctx.subject}" + "、".join(own) + ",经检验上升显著,属重点整治候选。"
+                f"与{base_zh}相比,{ctx.subject}" + "、".join(own) + ",经检验上升显著,属重点整治候选。"
                 if own
-                else f"与去年同期相比,{ctx.subject}各类案件变化均在正常波动范围内。"
+                else f"与{base_zh}相比,{ctx.subject}各类案件变化均在正常波动范围内。"
             )
         else:
             s = "Significant rises: " + "; ".join(own) + "." if own else "No category rose significantly."
@@ -572,8 +582,8 @@ def scorecard_section(ctx: Context) -> B.Html:
         table,
         B.note(
             ctx.t(
-                "注:表中数字为与去年同期相比的增减幅度;▲表示经检验显著上升,▼表示显著下降,其余为正常波动。",
-                "Change on the same period last year; ▲ significant rise, ▼ significant fall.",
+                f"注:表中为本期数及与{base_zh}相比的增减幅度;▲表示经检验显著上升,▼表示显著下降,其余为正常波动。",
+                f"Count and change on {base_en}; ▲ significant rise, ▼ significant fall.",
             )
         ),
     )
@@ -582,8 +592,8 @@ def scorecard_section(ctx: Context) -> B.Html:
 def _up_word(ctx: Context, cur: float, base: float) -> str:
     p = tx.pct_change(cur, base)
     if ctx.zh:
-        return f"上升{tx.pct(p)}" if np.isfinite(p) else "去年同期为0"
-    return f" up {tx.pct(p)}" if np.isfinite(p) else " none last year"
+        return f"上升{tx.pct(p)}" if np.isfinite(p) else "此前为0"
+    return f" up {tx.pct(p)}" if np.isfinite(p) else " none before"
 
 
 def scorecard_table(ctx: Context, sc: pd.DataFrame) -> B.Html:
@@ -608,7 +618,7 @@ def scorecard_table(ctx: Context, sc: pd.DataFrame) -> B.Html:
     return B.table(
         pd.DataFrame(rows),
         caption=ctx.t(
-            f"表6 {ctx.period}各乡镇(街道)分类案件及同比变化", f"Table 6. Township scorecard, {ctx.period}"
+            f"表6 {ctx.period}各乡镇(街道)分类案件数及变化", f"Table 6. Township scorecard, {ctx.period}"
         ),
         numeric=[c for c in (rows[0] if rows else {}) if c != ctx.t("乡镇(街道)", "Township")],
         cls="zz compact",
