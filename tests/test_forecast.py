@@ -159,3 +159,13 @@ def test_cli_forecast_counts_file_writes_the_contract_columns(tmp_path):
     fc = pd.read_csv(out)
     assert list(fc.columns) == ["category", *COLS]
     assert len(fc) == 6
+
+
+def test_sample_district_fraud_forecast_rises_with_its_planted_growth(sample_store):
+    from zzanalytics.aggregate import counts
+
+    c = counts(sample_store.incidents(category="fraud"), freq="month", by=("category",), level=1)
+    fc = forecast(c, horizon=12, by=["category"], workers=1, progress=False)
+    last12 = c.sort_values("period")["count"].tail(12).mean()
+    assert fc["mean"].mean() > 1.05 * last12  # fraud.telecom grows 25 % a year in the sample
+    assert (fc["lo95"] <= fc["mean"]).all() and (fc["mean"] <= fc["hi95"]).all()

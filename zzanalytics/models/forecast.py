@@ -424,6 +424,8 @@ def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str]
     # classes whose backtest MASE is lower with the predictive median than with the mean
     median_classes = set()
     for c in np.unique(cls):
+        if c == "large":  # mean and median differ little there; keep the additive mean
+            continue
         idx = np.flatnonzero(cls == c)
         pp = np.maximum(sel_bt[idx], 0)
         med = nb_quantile(0.5, pp, np.broadcast_to(alpha[idx][:, None, None], pp.shape), integer)
