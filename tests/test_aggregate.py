@@ -84,6 +84,16 @@ def test_period_start_quarter_year_and_day():
     assert [str(x)[:10] for x in period_start(t, "day")] == ["2026-05-17", "2026-12-31", "2026-01-01"]
 
 
+def test_period_start_matches_pandas_periods_over_two_centuries():
+    rng = np.random.default_rng(0)
+    t = (pd.Timestamp("1901-01-01").value + rng.integers(0, 199 * 365 * 86400, 20_000) * 10**9).astype(
+        "datetime64[ns]"
+    )
+    for freq, rule in [("day", "D"), ("week", "W-SUN"), ("month", "M"), ("quarter", "Q"), ("year", "Y")]:
+        ref = pd.Series(t).dt.to_period(rule).dt.start_time.to_numpy()
+        assert np.array_equal(period_start(t, freq), ref), freq
+
+
 def test_rollup_levels_and_categories_grid():
     inc = _inc(
         [

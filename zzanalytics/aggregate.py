@@ -125,25 +125,56 @@ def period_start(times: Any, freq: str = "month") -> np.ndarray:
     """
     _check_freq(freq)
     t = np.asarray(times, dtype="datetime64[ns]")
+    out = np.full(t.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = ~np.isnat(t)
+    out[ok] = _code_start(_period_code(t[ok], freq), freq)
+    return out
+
+
+_NS_PER_DAY = 86_400_000_000_000
+
+
+def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(year, month) of days since 1970-01-01 — integer arithmetic (H. Hinnant's civil_from_days)."""
+    z = days + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    return year, month
+
+
+def _period_code(t: np.ndarray, freq: str) -> np.ndarray:
+    """Integer period number of each (non-NaT) time: consecutive periods get consecutive codes."""
+    days = t.view("int64") // _NS_PER_DAY
     if freq == "day":
-        out = t.astype("datetime64[D]")
-    elif freq == "week":
-        d = t.astype("datetime64[D]")
-        # 1970-01-01 was a Thursday: (days + 3) % 7 is 0 on Mondays.
-        out = d - ((d.view("int64") + 3) % 7).astype("timedelta64[D]")
-    elif freq == "month":
-        out = t.astype("datetime64[M]")
-    elif freq == "quarter":
-        m = t.astype("datetime64[M]").view("int64")
-        out = (m - m % 3).astype("datetime64[M]")
-    else:
-        out = t.astype("datetime64[Y]")
-    return out.astype("datetime64[ns]")
+        return days
+    if freq == "week":
+        return (days + 3) // 7  # 1970-01-01 was a Thursday; weeks start on Monday
+    year, month = _civil(days)
+    months = (year - 1970) * 12 + (month - 1)
+    if freq == "month":
+        return months
+    if freq == "quarter":
+        return months // 3
+    return year - 1970
 
 
-def _period_grid(first: np.datetime64, last: np.datetime64, freq: str) -> np.ndarray:
-    lo, hi = period_start(np.array([first, last]), freq)
-    return pd.date_range(lo, hi, freq=FREQS[freq]).to_numpy(dtype="datetime64[ns]")
+def _code_start(code: np.ndarray, freq: str) -> np.ndarray:
+    """First day (datetime64[ns]) of the periods numbered ``code``."""
+    code = np.asarray(code, dtype=np.int64)
+    if freq == "day":
+        return code.astype("datetime64[D]").astype("datetime64[ns]")
+    if freq == "week":
+        return (code * 7 - 3).astype("datetime64[D]").astype("datetime64[ns]")
+    if freq == "month":
+        return code.astype("datetime64[M]").astype("datetime64[ns]")
+    if freq == "quarter":
+        return (code * 3).astype("datetime64[M]").astype("datetime64[ns]")
+    return code.astype("datetime64[Y]").astype("datetime64[ns]")
 
 
 def _key_codes(
@@ -188,12 +219,13 @@ def _aggregate(
         key_codes.append(c)
         key_levels.append(lev)
     t = times[mask]
-    first = lo if lo is not None else (t.min() if t.size else None)
-    last = hi if hi is not None else (t.max() if t.size else None)
+    codes = _period_code(t, freq)
+    first = _period_code(np.array([lo]), freq)[0] if lo is not None else (codes.min() if t.size else None)
+    last = _period_code(np.array([hi]), freq)[0] if hi is not None else (codes.max() if t.size else None)
     if first is None or last is None or first > last:
         periods = np.array([], dtype="datetime64[ns]")
     else:
-        periods = _period_grid(first, last, freq)
+        periods = _code_start(np.arange(first, last + 1), freq)
     n_p = periods.size
     sizes = [lev.size for lev in key_levels] + [n_p]
     total = int(np.prod(sizes)) if sizes else 0
@@ -201,7 +233,7 @@ def _aggregate(
     for c, size in zip(key_codes, sizes[:-1], strict=True):
         flat = flat * size + c[mask]
     if n_p:
-        flat = flat * n_p + np.searchsorted(periods, period_start(t, freq))
+        flat = flat * n_p + (codes - first)
     out: dict[str, Any] = {}
     if total:
         index = pd.MultiIndex.from_product([*key_levels, periods], names=[*keys, "period"])
