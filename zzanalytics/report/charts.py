@@ -222,10 +222,9 @@ def target_gauge(
                        font={"color": theme.RED, "size": 11}, yanchor="bottom")
     xmax = float(np.nanmax(np.r_[exp + err_hi, obs, 110.0])) * 1.08
     theme.apply(fig, title=title, height=height or max(240, 90 + 70 * len(b)))
-    fig.update_xaxes(range=[0, xmax], ticksuffix="%", showgrid=True, gridcolor="#e5e5e5",
-                     title_text="占年度目标的比例" if zh else "share of the annual ceiling")
-    legend_y = -0.35 if len(b) < 3 else -0.22
-    fig.update_layout(legend={"y": legend_y, "yanchor": "top", "x": 0, "xanchor": "left"})
+    fig.update_xaxes(range=[0, xmax], ticksuffix="%", showgrid=True, gridcolor="#e5e5e5")
+    fig.update_layout(legend={"y": -0.08, "yanchor": "top", "x": 0, "xanchor": "left"},
+                      margin={"b": 70})
     return fig
 
 

@@ -204,7 +204,7 @@ def forecasts(ctx: Context) -> B.Html:
                     breach,
                     labels=lab,
                     lang=ctx.lang,
-                    title=ctx.t("安全生产目标完成风险", "Annual targets: risk of breach"),
+                    title=ctx.t("安全生产目标完成风险(占年度控制目标的比例)", "Annual targets: share of the ceiling"),
                 )
             )
         )

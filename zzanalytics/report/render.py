@@ -93,6 +93,19 @@ def write_atomic(target: Path, data: str | bytes) -> Path:
 # ------------------------------------------------------------------ notebook → HTML
 
 
+def _ipc_kernel_manager() -> type:
+    """A kernel manager talking to the kernel over local IPC sockets instead of TCP ports on localhost."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+    return IPCKernelManager
+
+
 def execute_notebook(
     notebook: str | Path, parameters: dict[str, Any], *, timeout: int = 600, workdir: Path | None = None
 ) -> Any:
@@ -122,6 +135,7 @@ def execute_notebook(
                 request_save_on_cell_execute=False,
                 execution_timeout=timeout,
                 cwd=str(workdir or tmpdir),
+                kernel_manager_class=_ipc_kernel_manager(),
             )
         except PapermillExecutionError as exc:
             raise ReportError(
