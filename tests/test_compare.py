@@ -254,6 +254,29 @@ def test_previous_month_on_month_and_rolling_use_day_exposures():
         compare_periods(inc, "2026-02-01", "2026-02-28", baseline="lastyear")
 
 
+def test_empty_frames_and_history_sources():
+    empty = pd.DataFrame(
+        {"occurred_at": pd.Series([], dtype="datetime64[ns, Asia/Shanghai]"), "category": [], "area_code": []}
+    )
+    r = compare_periods(empty, "2026-01-01", "2026-06-30")
+    assert r.loc[0, ["current", "baseline", "p_value", "direction"]].tolist() == [0, 0, 1.0, "flat"]
+    assert compare_periods(empty, "2026-01-01", "2026-06-30", by=["category"], fdr=True).empty
+    sc = scorecard(empty, "2026-01-01", "2026-06-30", areas=["A"], categories=("fire",))
+    assert sc[["area_code", "category", "current"]].values.tolist() == [["A", "fire", 0]]
+    rng = np.random.default_rng(0)
+    days = pd.to_timedelta(rng.integers(0, 7 * 365, 3000), unit="D")
+    inc = pd.DataFrame({"occurred_at": pd.Timestamp("2019-01-01") + days, "category": "fire"})
+    from zzanalytics.aggregate import counts
+
+    hist = counts(inc, by=("category",), end="2024-12-31")
+    by_frame = compare_periods(inc, "2025-01-01", "2025-06-30", by=["category"], history=hist)
+    assert by_frame.loc[0, "method"].startswith("quasi_poisson")
+    fixed = compare_periods(inc, "2025-01-01", "2025-06-30", history=2.5)
+    assert fixed.loc[0, "dispersion"] == 2.5 and fixed.loc[0, "method"] == "quasi_poisson"
+    with pytest.raises(SchemaError, match="history"):
+        compare_periods(inc, "2025-01-01", "2025-06-30", history="yes")
+
+
 def test_petition_persons_are_tested_as_clustered():
     # Same batches both years; one collective batch of 50 persons drives the persons' rise.
     base = pd.DataFrame({"received_on": pd.to_datetime(["2025-02-01"] * 10), "persons": 1})

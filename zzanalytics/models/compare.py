@@ -256,9 +256,15 @@ def _compare(
                 "baseline_batches": base_n[g] / n_years,
             }
         )
-    out = pd.DataFrame(rows)
-    for c in ("rate_ratio", "ci_low", "ci_high"):
+    cols = ["current", "baseline", "change", "pct_change", "p_value", "significant", "direction", "method"]
+    cols += ["rate_ratio", "ci_low", "ci_high", "dispersion", "wheeler_z"]
+    cols += ["current_batches", "baseline_batches"]
+    out = pd.DataFrame(rows, columns=cols)
+    for c in ("current", "baseline", "change", "p_value", "rate_ratio", "ci_low", "ci_high", "dispersion"):
         out[c] = out[c].astype(float)
+    for c in ("current_batches", "baseline_batches", "wheeler_z"):
+        out[c] = out[c].astype(float)
+    out["significant"] = out["significant"].astype(bool)
     if by:
         out = pd.concat([key_frame.reset_index(drop=True), out], axis=1)
     if w is None:
@@ -270,8 +276,8 @@ def _compare(
     if n_years > 1:
         out["baseline_years"] = n_years
     out["pct_change"] = out["pct_change"].astype(object).where(out["pct_change"].notna(), None)
-    if fdr and len(out):
-        out = _apply_fdr(out, alpha)
+    if fdr:
+        out = _apply_fdr(out, alpha) if len(out) else out.assign(q_value=pd.Series(dtype=float))
     out["current_start"], out["current_end"] = s, e
     out["baseline_start"], out["baseline_end"] = bs, be
     lead = [*by, "current", "baseline", "change", "pct_change", "p_value"]
