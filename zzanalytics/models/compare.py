@@ -13,15 +13,23 @@ computes the counts of two periods, the change, and a test fit for counts:
   of the binomial distribution (regularised incomplete beta) so non-integer deflated counts
   are exact to the same formula. :func:`estimate_dispersion` estimates φ from the series'
   own history: the Pearson χ²/df of a log-linear Poisson fit with month-of-year effects and
-  a linear trend over the previous years' monthly counts, floored at 1.
+  a linear trend over the previous years' monthly counts, floored at 1. Because φ̂ is itself
+  estimated (≈ 35 df), the deflated test's p-value is referred to Student's t with those df.
 * :func:`compare_periods` compares any range with the same range last year, the previous
-  range, or a custom one, per key, estimating φ per series from the data before the current
-  range whenever two or more years of history exist, and says which test it used in
-  ``method``. :func:`scorecard` is the township scorecard (BH-FDR across all cells).
+  range, the mean of the last k years, or a custom one, per key, estimating φ per series from
+  the (up to 60) months before the earliest compared range whenever 24 or more exist, and
+  says which test it used in ``method``. :func:`scorecard` is the township scorecard
+  (BH-FDR across all cells).
 
-Measured on simulated stable negative-binomial monthly series (see ``tests/test_compare.py``):
-the plain exact Poisson test flags 1-6月 vs last year's 1-6月 in about 40 % of stable series at
-α = 0.05; the dispersion-aware default stays within α.
+Measured on simulated stable negative-binomial monthly series (mean 30/month, φ = 4,
+12,000 series; see ``tests/test_compare.py``): at α = 0.05 the plain exact Poisson test calls
+1-6月 vs last year's 1-6月 "significant" in 32.8 % of stable series; the dispersion-aware
+default in 4.6 % (5.8 % without the t correction); against the 3-year mean 4.7 %. Power on a
+×1.6 rise: 0.67 against last year, 0.82 against the 3-year mean.
+
+Limitations: φ is measured on monthly counts around a seasonal log-linear trend; shocks that
+hit a whole year at once (a reorganised reporting system, a new police station) are not in it
+and a comparison across such a break is flagged as real — which, for a briefing, it is.
 
 Wording for reports: ``pct_change`` is a percentage (``12.3`` means +12.3 %). It is ``None``
 when the baseline is 0 — never inf or nan: write "去年同期为0" (or "上期为0") and the count.
