@@ -44,6 +44,7 @@ def test_count(args, kwargs, expected):
         (0, 7, True, "zh", "同比", "同比下降100.0%(显著)"),
         (1298, 1234, True, "en", "", "up 5.2% on the same period last year (significant)"),
         (1196, 1234, False, "en", "", "down 3.1% on the same period last year (within normal variation)"),
+        (1196, 1234, False, "en", "同比", "down 3.1% (within normal variation)"),
         (5, 0, False, "en", "", "none in the same period last year"),
     ],
 )

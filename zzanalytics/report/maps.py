@@ -99,7 +99,7 @@ def _frame_map(fig: go.Figure, bounds: Sequence[float], title: str | None, heigh
     if height is None:
         plot_w = theme.FIG_WIDTH - 20
         aspect = ((maxy - miny + 2 * pady) * ratio) / (maxx - minx + 2 * padx)
-        height = int(min(760, max(320, plot_w * aspect + top + bottom)))
+        height = int(min(600, max(320, plot_w * aspect + top + bottom)))
     theme.apply(fig, title=title, height=height)
     axis = {"visible": False, "showgrid": False, "zeroline": False}
     fig.update_layout(

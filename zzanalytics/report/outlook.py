@@ -426,7 +426,8 @@ def cameras_block(ctx: Context) -> B.Html:
             s += f" {cov['n_sites']} new sites are proposed (stars)."
     streets = ctx.streets
     if streets is not None and len(streets) and polys is not None and len(polys) and ctx.area is not None:
-        streets = streets[streets.intersects(polys.union_all())]
+        streets = streets.clip(polys.union_all())
+        streets = streets[~streets.geometry.is_empty]
     fig = maps.camera_map(
         cams,
         areas=polys,

@@ -161,7 +161,8 @@ def change(
         test available) is worded as not significant.
     lang : {"zh", "en"}
     lead : str
-        The Chinese lead-in: ``比去年同期`` on first mention, ``同比`` afterwards.
+        The Chinese lead-in: ``比去年同期`` on first mention, ``同比`` afterwards (in English the
+        first mention says "on the same period last year", later ones only the change).
 
     Examples
     --------
@@ -173,6 +174,8 @@ def change(
     ('去年同期为0', '与去年同期均为0', '与去年同期持平')
     >>> change(1298, 1234, True, lang="en")
     'up 5.2% on the same period last year (significant)'
+    >>> change(1298, 1234, False, lang="en", lead="同比")
+    'up 5.2% (within normal variation)'
     """
     _check_lang(lang)
     if _missing(current) or _missing(baseline):
@@ -190,7 +193,8 @@ def change(
         word = "上升" if p > 0 else "下降"
         return f"{lead}{word}{pct(abs(p))}{qualifier}"
     word = "up" if p > 0 else "down"
-    return f"{word} {pct(abs(p))} on the same period last year{qualifier}"
+    since = " on the same period last year" if lead == "比去年同期" else ""
+    return f"{word} {pct(abs(p))}{since}{qualifier}"
 
 
 def batches(n_batches: Any, persons: Any, lang: str = "zh") -> str:
