@@ -184,7 +184,8 @@ def forecasts(ctx: Context) -> B.Html:
             else:
                 parts.append(
                     f"{name}: ceiling {fmt(r['ceiling'])}, {fmt(r['observed_to_date'])} so far, "
-                    f"{fmt(r['expected'])} expected, probability of breach {tx.probability(r['p_breach'], 'en')}"
+                    f"{fmt(r['expected'])} expected, probability of breach "
+                    f"{tx.probability(r['p_breach'], 'en')}"
                 )
         risky = breach[breach["p_breach"] >= 0.5]
         if ctx.zh:
@@ -204,7 +205,8 @@ def forecasts(ctx: Context) -> B.Html:
                     breach,
                     labels=lab,
                     lang=ctx.lang,
-                    title=ctx.t("安全生产目标完成风险(占年度控制目标的比例)", "Annual targets: share of the ceiling"),
+                    title=ctx.t("安全生产目标完成风险(占年度控制目标的比例)",
+                                "Annual targets: share of the ceiling"),
                 )
             )
         )
@@ -329,7 +331,8 @@ def hotspots_section(ctx: Context) -> B.Html:
             )
         else:
             s = (
-                f"Burglary hot spots (Getis-Ord Gi*, {int(HOTSPOT_CELL_M)} m cells, FDR-corrected): {n_hot} cells "
+                f"Burglary hot spots (Getis-Ord Gi*, {int(HOTSPOT_CELL_M)} m cells, FDR-corrected): "
+                f"{n_hot} cells "
                 f"(about {tx.number(hot_km2, 1)} km²) hold {tx.pct(share)} of the burglaries."
                 if n_hot
                 else "Burglaries show no significant hot spot."
@@ -414,7 +417,8 @@ def cameras_block(ctx: Context) -> B.Html:
             after = cov.get("incident_share_after")
             s += f",建成后案件监控覆盖率可提高到{tx.pct(after)}。" if after is not None else "。"
     else:
-        s = f"{ctx.subject.capitalize()} has {tx.number(n_cam)} cameras and {tx.number(n_chk)} smart checkpoints."
+        s = (f"{ctx.subject.capitalize()} has {tx.number(n_cam)} cameras and {tx.number(n_chk)} "
+             "smart checkpoints.")
         if cov.get("street_share") is not None:
             s += f" {tx.pct(cov['street_share'])} of main streets are covered"
             s += (
@@ -558,7 +562,8 @@ def scorecard_section(ctx: Context) -> B.Html:
             )
         else:
             s = (
-                f"Each of {len(sc['area_code'].unique())} townships × {len(SCORECARD_CATEGORIES)} categories was "
+                f"Each of {len(sc['area_code'].unique())} townships × {len(SCORECARD_CATEGORIES)} "
+                "categories was "
                 f"compared with {base_en} (tested against its usual variation, FDR-corrected): "
             )
             s += (

@@ -64,7 +64,8 @@ def overall(ctx: Context) -> B.Html:
         )
     else:
         s1 = (
-            f"In {ctx.period}, {ctx.subject} recorded {tx.count(total['current'], lang='en')} criminal cases, "
+            f"In {ctx.period}, {ctx.subject} recorded {tx.count(total['current'], lang='en')} "
+            "criminal cases, "
             f"{_change(ctx, total)}; theft {tx.count(theft['current'], lang='en')}, {_change(ctx, theft)}; "
             f"fraud {tx.count(fraud['current'], lang='en')}, {_change(ctx, fraud)}."
         )
@@ -431,7 +432,8 @@ def safety(ctx: Context) -> B.Html:
             major_text = f"未发生重大道路交通事故(去年同期{tx.count(r_major['baseline'])})"
         s1 = (
             f"{ctx.period},{ctx.subject}发生道路交通事故{tx.count(r_traffic['current'])},"
-            f"{_change(ctx, r_traffic)},死亡{tx.count(d_all, '人')}、受伤{tx.count(i_all, '人')};{major_text}。"
+            f"{_change(ctx, r_traffic)},死亡{tx.count(d_all, '人')}、受伤{tx.count(i_all, '人')};"
+            f"{major_text}。"
         )
         loss_change = f",{_change(ctx, r_loss, '', '损失')}" if r_loss else ""
         s2 = (
@@ -440,7 +442,8 @@ def safety(ctx: Context) -> B.Html:
         )
     else:
         s1 = (
-            f"In {ctx.period}, {ctx.subject} had {tx.count(r_traffic['current'], lang='en')} road traffic accidents"
+            f"In {ctx.period}, {ctx.subject} had {tx.count(r_traffic['current'], lang='en')} "
+            "road traffic accidents"
             f" ({_change(ctx, r_traffic)}) with {tx.number(d_all)} deaths and {tx.number(i_all)} injuries; "
             f"{tx.count(r_major['current'], lang='en')} were major accidents ({tx.number(d_major)} deaths, "
             f"{tx.number(i_major)} injuries), {_change(ctx, r_major)}."
@@ -549,7 +552,8 @@ def disputes(ctx: Context) -> B.Html:
     rate = tot["resolution_rate"] * 100 if np.isfinite(tot["resolution_rate"]) else np.nan
     if ctx.zh:
         s = (
-            f"{ctx.period},{ctx.subject}共排查矛盾纠纷{tx.count(tot['found'], '件')},已化解{tx.count(tot['resolved'], '件')},"
+            f"{ctx.period},{ctx.subject}共排查矛盾纠纷{tx.count(tot['found'], '件')},"
+            f"已化解{tx.count(tot['resolved'], '件')},"
             f"化解率{tx.pct(rate)};截至{tx.date(ctx.end)}尚未化解{tx.count(tot['backlog'], '件')}"
             + (
                 f",化解一件平均(中位数)用时{tx.number(tot['median_days_to_resolve'])}天"
