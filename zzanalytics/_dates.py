@@ -11,9 +11,13 @@ Recognised without a ``date_format`` (tried in this order):
   (converted to local time);
 * Excel serial day numbers (``46148.89``; 1900 date system, values 10000–100000).
 
-With a ``date_format`` the pattern is used instead of the forms above; ISO
-``%Y-%m-%d %H:%M:%S`` (what XLSX date cells become) and Excel serials still parse,
-since neither can be confused with another date.
+With a ``date_format`` the pattern is used instead of the forms above; ISO forms
+with dashes (what XLSX date cells become), ISO with an offset and Excel serials
+still parse, since none of them can be confused with another date.
+
+Speed: rather than trying every pattern on every value, one cheap test (does the
+text contain 年, /, an offset, a dash, or only digits?) picks the one or two
+patterns that can match, so parsing costs about one ``strptime`` or cast per value.
 
 Examples
 --------
@@ -26,20 +30,7 @@ datetime.datetime(2026, 5, 6, 0, 0)
 
 from __future__ import annotations
 
-NAIVE_FORMATS: tuple[str, ...] = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M:%S.%f",
-    "%Y%m%d",
-    "%Y%m%d%H%M%S",
-    "%Y%m%d%H%M",
+CN_FORMATS: tuple[str, ...] = (
     "%Y年%m月%d日",
     "%Y年%m月%d日 %H:%M",
     "%Y年%m月%d日 %H:%M:%S",
@@ -47,18 +38,14 @@ NAIVE_FORMATS: tuple[str, ...] = (
     "%Y年%m月%d日%H时%M分",
     "%Y年%m月%d日 %H时%M分%S秒",
     "%Y年%m月%d日%H时%M分%S秒",
-    "%Y.%m.%d",
-    "%Y.%m.%d %H:%M",
+    "%Y年%m月%d日 %H时",
+    "%Y年%m月%d日%H时",
 )
-TZ_FORMATS: tuple[str, ...] = (
-    "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%d %H:%M:%S%z",
-    "%Y-%m-%dT%H:%M:%S.%f%z",
-    "%Y-%m-%d %H:%M:%S.%f%z",
-    "%Y-%m-%dT%H:%M%z",
-)
-STRICT_FORMATS: tuple[str, ...] = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
-"""Unambiguous forms still accepted next to an explicit ``date_format``."""
+SLASH_FORMATS: tuple[str, ...] = ("%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S.%f")
+DOT_FORMATS: tuple[str, ...] = ("%Y.%m.%d", "%Y.%m.%d %H:%M", "%Y.%m.%d %H:%M:%S")
+DIGIT_FORMATS: dict[int, str] = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
+_OFFSET_RE = r"\d:\d\d(:\d\d(\.\d+)?)?\s*([+-]\d\d(:?\d\d)?|Z)$"
+_SERIAL_RE = r"\d{5}(\.\d+)?"
 
 
 def _lit(s: str) -> str:
@@ -70,21 +57,38 @@ def _list(formats: tuple[str, ...] | list[str]) -> str:
 
 
 def timestamp_sql(col: str, *, source_tz: str, local_tz: str, date_format: str = "") -> str:
-    """SQL giving a naive local ``TIMESTAMP`` from varchar column ``col`` (NULL when unparseable)."""
-    naive_formats = (date_format, *STRICT_FORMATS) if date_format else NAIVE_FORMATS
-    naive = f"try_strptime({col}, {_list(list(naive_formats))})"
+    """SQL giving a naive local ``TIMESTAMP`` from varchar expression ``col`` (NULL when unparseable)."""
+    x = col
+    offset = f"timezone({_lit(local_tz)}, TRY_CAST({x} AS TIMESTAMPTZ))"
+    serial = (
+        f"TIMESTAMP '1899-12-30' + to_seconds(CAST(round(TRY_CAST({x} AS DOUBLE) * 86400) AS BIGINT))"
+    )
+    branches = [f"WHEN regexp_full_match({x}, {_lit(_SERIAL_RE)}) THEN {serial}"]
+    if not date_format:
+        branches = [
+            f"WHEN contains({x}, '年') THEN try_strptime({x}, {_list(CN_FORMATS)})",
+            f"WHEN contains({x}, '/') THEN try_strptime({x}, {_list(SLASH_FORMATS)})",
+            f"WHEN contains({x}, '-') THEN TRY_CAST({x} AS TIMESTAMP)",
+            *(
+                f"WHEN length({x}) = {n} AND regexp_full_match({x}, '\\d+') THEN try_strptime({x}, {_lit(f)})"
+                for n, f in DIGIT_FORMATS.items()
+            ),
+            *branches,
+            f"WHEN contains({x}, '.') THEN try_strptime({x}, {_list(DOT_FORMATS)})",
+        ]
+    else:
+        branches = [f"WHEN contains({x}, '-') THEN TRY_CAST({x} AS TIMESTAMP)", *branches]
+    naive = "CASE " + " ".join(branches) + " END"
+    if date_format:
+        if "%z" in date_format:
+            given = f"timezone({_lit(local_tz)}, try_strptime({x}, {_lit(date_format)}))"
+        else:
+            given = f"try_strptime({x}, {_lit(date_format)})"
+            if source_tz != local_tz:
+                given = f"timezone({_lit(local_tz)}, timezone({_lit(source_tz)}, {given}))"
     if source_tz != local_tz:
         naive = f"timezone({_lit(local_tz)}, timezone({_lit(source_tz)}, {naive}))"
-    parts = [naive]
-    if not date_format or "%z" not in date_format:
-        zcol = f"regexp_replace({col}, 'Z$', '+00:00')"
-        parts.append(
-            f"CASE WHEN regexp_matches({col}, '([+-]\\d\\d(:?\\d\\d)?|Z)$') "
-            f"THEN timezone({_lit(local_tz)}, try_strptime({zcol}, {_list(TZ_FORMATS)})) END"
-        )
-    serial = f"TRY_CAST({col} AS DOUBLE)"
-    parts.append(
-        f"CASE WHEN {serial} BETWEEN 10000 AND 100000 AND regexp_full_match({col}, '\\d{{5}}(\\.\\d+)?') "
-        f"THEN TIMESTAMP '1899-12-30' + to_seconds(CAST(round({serial} * 86400) AS BIGINT)) END"
-    )
-    return "COALESCE(" + ", ".join(parts) + ")"
+    expr = f"CASE WHEN regexp_matches({x}, {_lit(_OFFSET_RE)}) THEN {offset} ELSE {naive} END"
+    if date_format:
+        expr = f"COALESCE({given}, {expr})"
+    return expr

@@ -35,7 +35,6 @@ from zzanalytics.ingest import (
     FALSE_WORDS,
     FUTURE_OK,
     NATURAL_KEYS,
-    NULL_WORDS,
     TRUE_WORDS,
     VOCABULARIES,
     FileReport,
@@ -50,7 +49,7 @@ LOCATION_REASONS = {
     4: "outside the district",
 }
 _BATCH = 1_000_000
-_TEMPS = ("_zz_raw", "_zz_stg", "_zz_pts", "_zz_fd", "_zz_cls")
+_TEMPS = ("_zz_raw", "_zz_stg", "_zz_pts", "_zz_fd", "_zz_upd")
 
 
 # -- column plan ------------------------------------------------------------------------------
@@ -148,13 +147,17 @@ def _value_text(v: Any) -> str:
 
 
 def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, _Lookup]) -> tuple[str, str]:
-    """(raw expression, typed expression) of one canonical column; raw is trimmed text or NULL."""
+    """(raw expression over ``r``, typed expression over ``v``) of one mapped canonical column.
+
+    Raw values are text; readers already turned empty cells and NULL words into NULL.
+    Labels, ids and dates are trimmed; numbers need not be (casts ignore spaces).
+    """
     if c.dtype == "geometry":
-        raw = c.src or "NULL"
-        return raw, f"CAST(raw_{c.name} AS BLOB)"
-    raw_src = f"trim(CAST({c.src} AS VARCHAR))" if c.src else "CAST(NULL AS VARCHAR)"
-    nulls = ", ".join(sql_lit(w) for w in NULL_WORDS)
-    raw = f"CASE WHEN {raw_src} IN ({nulls}) THEN NULL ELSE {raw_src} END"
+        return str(c.src), f"CAST(v.{quote_ident('raw_' + c.name)} AS BLOB)"
+    src = f"CAST({c.src} AS VARCHAR)"
+    # trim only values that need it: trim() walks every string, the two LIKE tests only its ends
+    trimmed = f"CASE WHEN {src} LIKE ' %' OR {src} LIKE '% ' THEN trim({src}) ELSE {src} END"
+    raw = src if c.dtype in ("float", "int") else f"NULLIF({trimmed}, '')"
     r = f"v.{quote_ident('raw_' + c.name)}"
     lk = lookups.get(c.name)
     mapped = f"COALESCE(lk_{c.name}.value, {r})" if lk else r
@@ -170,7 +173,7 @@ def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, _Lookup]) -> tuple[str, s
         ts = timestamp_sql(mapped, source_tz=m.timezone, local_tz=LOCAL_TZ, date_format=m.date_format)
         typed = ts if c.dtype == "timestamp" else f"CAST({ts} AS DATE)"
     elif c.dtype in ("float", "int"):
-        num = f"TRY_CAST(replace({mapped}, ',', '') AS DOUBLE)"
+        num = f"COALESCE(TRY_CAST({mapped} AS DOUBLE), TRY_CAST(replace({mapped}, ',', '') AS DOUBLE))"
         unit = m.units.get(c.name)
         if unit is not None:
             num = f"({num} * {float(unit)!r})"
@@ -191,7 +194,8 @@ def _checks(c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str) 
     """(condition, reason) pairs for one column, in order; conditions refer to raw_/typed columns."""
     raw, typed = quote_ident("raw_" + c.name), quote_ident(c.name)
     out: list[tuple[str, str]] = []
-    is_loc = c.name in ("lon", "lat")
+    if c.name in ("lon", "lat"):
+        return out  # location faults never quarantine (cameras: see _location_checks)
     if c.required and not (key_generated and c.name == TABLES[m.table].key):
         out.append((f"{raw} IS NULL" if c.dtype != "geometry" else f"{typed} IS NULL", f"missing {c.name}"))
     if c.dtype in ("timestamp", "date"):
@@ -206,8 +210,8 @@ def _checks(c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str) 
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown area"))
     elif _vocab(m.table, c.name) or c.dtype == "bool":
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", f"unknown {c.name}"))
-    elif c.dtype in ("float", "int") and not is_loc:
-        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unparseable number"))
+    elif c.dtype in ("float", "int"):
+        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL AND trim({raw}) <> ''", "unparseable number"))
         if c.name not in ("value", "ceiling"):
             out.append((f"{typed} < 0", "negative count" if c.dtype == "int" else "negative value"))
     return out
@@ -228,6 +232,47 @@ def _label_cols(m: Mapping, plan: dict[str, _Col]) -> list[str]:
     return cols
 
 
+# -- coordinates -----------------------------------------------------------------------------------
+def _location_udf(crs: str, district: Any) -> Any:
+    """Vectorised DuckDB function (x, y) -> {lon, lat, code}: to WGS-84 in numpy, validity, district test.
+
+    ``code``: 0 fine, 3 impossible position, 4 outside the district's polygons (+ ~50 m).
+    GCJ-02/BD-09 use exactly 3 steps of the iterative inverse (< 3e-9 degree in China).
+    """
+    import pyarrow as pa
+    import shapely
+
+    def fn(x: Any, y: Any) -> Any:
+        x = np.asarray(x.to_numpy(zero_copy_only=False), dtype="float64")
+        y = np.asarray(y.to_numpy(zero_copy_only=False), dtype="float64")
+        n = len(x)
+        have = np.isfinite(x) & np.isfinite(y)
+        wx, wy = np.full(n, np.nan), np.full(n, np.nan)
+        if have.any():
+            wx[have], wy[have] = to_wgs84(x[have], y[have], crs, steps=3)
+        code = np.zeros(n, dtype="int8")
+        code[have & ~valid_lonlat(wx, wy)] = 3
+        if district is not None:
+            idx = np.flatnonzero(have & (code == 0))
+            if len(idx):
+                inside = shapely.contains_xy(district, wx[idx], wy[idx])
+                code[idx[~inside]] = 4
+        good = have & (code == 0)
+        return pa.StructArray.from_arrays(
+            [pa.array(wx, mask=~good), pa.array(wy, mask=~good), pa.array(code)], names=["lon", "lat", "code"]
+        )
+
+    return fn
+
+
+# -- stage ------------------------------------------------------------------------------------------
+@dataclass
+class _Stage:
+    reasons: list[str]
+    columns: list[str]
+    values: list[str]  # SQL over r (the raw table) giving the offending value, per reason
+
+
 def _stage(
     con: Any,
     m: Mapping,
@@ -236,43 +281,63 @@ def _stage(
     key_mode: str,
     floor: str,
     ceiling: str,
-) -> None:
-    """Create ``_zz_stg``: raw and typed canonical columns, first quarantine reason, hash and key."""
+) -> _Stage:
+    """Create ``_zz_stg``: typed canonical columns, location code, first failing check, hash and key."""
     tdef = TABLES[m.table]
-    cols = list(plan.values())
+    cols = [c for c in plan.values() if c.src is not None]
     raws, typeds = [], []
     for c in cols:
         raw, typed = _typed_sql(c, m, lookups)
         raws.append(f"{raw} AS {quote_ident('raw_' + c.name)}")
-        typeds.append(f"{typed} AS {quote_ident(c.name)}")
+        if c.name not in ("lon", "lat"):
+            typeds.append(f"{typed} AS {quote_ident(c.name)}")
     joins = " ".join(
         f"LEFT JOIN {lk.table} lk_{col} ON lk_{col}.label = v.{quote_ident('raw_' + col)}"
         for col, lk in lookups.items()
     )
+    has_loc = "lon" in plan and (plan["lon"].src is not None or plan["lat"].src is not None)
+    if has_loc:
+        rl, ra = ("v.raw_lon" if plan["lon"].src else "NULL"), ("v.raw_lat" if plan["lat"].src else "NULL")
+        typeds.append(f"TRY_CAST({rl} AS DOUBLE) AS _x, TRY_CAST({ra} AS DOUBLE) AS _y")
+        typeds.append(
+            f"CASE WHEN {rl} IS NULL AND {ra} IS NULL THEN 0 WHEN {rl} IS NULL OR {ra} IS NULL THEN 1 "
+            f"WHEN TRY_CAST({rl} AS DOUBLE) IS NULL OR TRY_CAST({ra} AS DOUBLE) IS NULL "
+            f"OR NOT isfinite(TRY_CAST({rl} AS DOUBLE)) OR NOT isfinite(TRY_CAST({ra} AS DOUBLE)) THEN 2 "
+            "ELSE 0 END AS _loc"
+        )
+    sql = (
+        f"SELECT v.*, {', '.join(typeds)} "
+        f"FROM (SELECT r.rowid AS _rid, {', '.join(raws)} FROM _zz_raw r) v {joins}"
+    )
+    if has_loc:
+        sql = (
+            "SELECT *, _zz_loc(CASE WHEN _loc = 0 THEN _x END, CASE WHEN _loc = 0 THEN _y END) AS _p "
+            f"FROM ({sql})"
+        )
+        sql = (
+            "SELECT * EXCLUDE (_p) REPLACE (CASE WHEN _loc > 0 THEN _loc ELSE _p.code END AS _loc), "
+            f"_p.lon AS _wx, _p.lat AS _wy FROM ({sql})"
+        )
     checks: list[tuple[str, str, str]] = []
     for c in cols:
         for cond, reason in _checks(c, m, key_mode == "generated", floor, ceiling):
             checks.append((cond, reason, c.name))
-    if checks:
-        reason = "CASE " + " ".join(f"WHEN {cond} THEN {sql_lit(r)}" for cond, r, _ in checks) + " END"
-        rcol = "CASE " + " ".join(f"WHEN {cond} THEN {sql_lit(n)}" for cond, _, n in checks) + " END"
-        rval = (
-            "CASE "
-            + " ".join(
-                f"WHEN {cond} THEN " + ("NULL" if plan[n].dtype == "geometry" else quote_ident("raw_" + n))
-                for cond, _, n in checks
-            )
-            + " END"
-        )
-    else:
-        reason = rcol = rval = "CAST(NULL AS VARCHAR)"
-    content_cols = [c.name for c in cols if not (key_mode == "column" and c.name == tdef.key)]
-    parts = []
-    for n in content_cols:
-        expr = quote_ident(n)
-        expr = f"hex({expr})" if plan[n].dtype == "geometry" else f"CAST({expr} AS VARCHAR)"
-        parts.append(f"COALESCE({expr}, chr(1))")
-    content = "concat(" + ", chr(31), ".join(parts) + ")" if parts else "''"
+    if has_loc and tdef.column("lon").required:
+        checks.append(("raw_lon IS NULL AND raw_lat IS NULL", "missing location", "lon"))
+        for code, reason in LOCATION_REASONS.items():
+            checks.append((f"_loc = {code}", f"invalid location: {reason}", "lon"))
+    rc = (
+        "CASE "
+        + " ".join(f"WHEN {cond} THEN {i + 1}" for i, (cond, _, _) in enumerate(checks))
+        + " ELSE 0 END"
+    )
+    if not checks:
+        rc = "0"
+    data_cols = [c.name for c in cols if c.name not in ("lon", "lat")]
+    hashed = [n for n in data_cols if not (key_mode == "column" and n == tdef.key)]
+    if has_loc:  # the source's coordinates, not their conversion: stable across versions
+        hashed += [n for n in ("raw_lon", "raw_lat") if plan[n[4:]].src is not None]
+    hash_expr = "hash(" + ", ".join(quote_ident(n) for n in hashed) + ")" if hashed else "0"
     if key_mode == "column":
         key = f"CAST({quote_ident(tdef.key)} AS VARCHAR)"
     elif key_mode == "natural":
@@ -282,102 +347,113 @@ def _stage(
             + ")"
         )
     else:
-        key = f"substr(md5({content}), 1, 20)"
+        parts = []
+        for n in hashed:
+            e = (
+                f"hex({quote_ident(n)})"
+                if plan[n].dtype == "geometry"
+                else f"CAST({quote_ident(n)} AS VARCHAR)"
+            )
+            parts.append(f"COALESCE({e}, chr(1))")
+        key = "substr(md5(concat(" + ", chr(31), ".join(parts) + ")), 1, 20)"
+    keep = [quote_ident(n) for n in data_cols if n not in ("lon", "lat")]
+    keep += [quote_ident("raw_" + n) for n in _label_cols(m, plan)]
+    loc_cols = ""
+    if has_loc:
+        loc_cols = (
+            ", CASE WHEN _loc = 0 THEN _wx END AS lon, CASE WHEN _loc = 0 THEN _wy END AS lat, "
+            "CAST(_loc AS TINYINT) AS _loc, "
+            + ("raw_lon" if plan["lon"].src else "CAST(NULL AS VARCHAR) AS raw_lon")
+            + ", "
+            + ("raw_lat" if plan["lat"].src else "CAST(NULL AS VARCHAR) AS raw_lat")
+        )
+    select = ", ".join(["_rid", *keep]) if keep else "_rid"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _zz_stg AS
-        WITH v AS (SELECT r.rowid AS _rid, {", ".join(raws)} FROM _zz_raw r),
-        t AS (SELECT v.*, {", ".join(typeds)} FROM v {joins})
-        SELECT t.*, {reason} AS _reason, {rcol} AS _rcol, CAST({rval} AS VARCHAR) AS _rval,
-               md5_number_lower({content}) AS _hash, {key} AS _key, false AS _fdup
-        FROM t"""
+        SELECT {select}{loc_cols}, CAST({rc} AS SMALLINT) AS _rc, {hash_expr} AS _hash, {key} AS _key,
+               false AS _fdup
+        FROM ({sql}) s"""
     )
+    values = []
+    for _, _, n in checks:
+        c = plan[n]
+        values.append("NULL" if c.dtype == "geometry" else f"CAST({c.src} AS VARCHAR)")
+    if has_loc and tdef.column("lon").required:
+        lon_src = plan["lon"].src or "NULL"
+        lat_src = plan["lat"].src or "NULL"
+        for i, (_, reason, _) in enumerate(checks):
+            if reason.startswith(("invalid location", "missing location")):
+                values[i] = f"concat(CAST({lon_src} AS VARCHAR), ',', CAST({lat_src} AS VARCHAR))"
+    return _Stage([r for _, r, _ in checks], [n for _, _, n in checks], values)
 
 
-def _locations(con: Any, st: Any, m: Mapping, plan: dict[str, _Col]) -> bool:
-    """Convert points to WGS-84 and check them into ``_zz_pts(_rid, lon, lat, code)``; False if no points."""
-    if "lon" not in plan or (plan["lon"].src is None and plan["lat"].src is None):
-        return False
-    import pyarrow as pa
-    import shapely
-
-    con.execute("CREATE OR REPLACE TEMP TABLE _zz_pts (_rid BIGINT, lon DOUBLE, lat DOUBLE, code TINYINT)")
-    district = st.district()
-    n_rows = con.execute("SELECT count(*) FROM _zz_stg").fetchall()[0][0]
-    for lo in range(0, n_rows, _BATCH):
-        batch = con.sql(
-            "SELECT _rid, raw_lon IS NULL OR raw_lat IS NULL AS incomplete, lon, lat FROM _zz_stg "
-            f"WHERE _rid >= {int(lo)} AND _rid < {int(lo + _BATCH)} AND _reason IS NULL "
-            "AND (raw_lon IS NOT NULL OR raw_lat IS NOT NULL)"
-        ).to_arrow_table()
-        rid = batch.column(0).to_numpy(zero_copy_only=False)
-        incomplete = batch.column(1).to_numpy(zero_copy_only=False).astype(bool)
-        lon = batch.column(2).to_numpy(zero_copy_only=False).astype("float64")
-        lat = batch.column(3).to_numpy(zero_copy_only=False).astype("float64")
-        code = np.zeros(len(rid), dtype="int8")
-        code[incomplete] = 1
-        unparsed = (code == 0) & ~(np.isfinite(lon) & np.isfinite(lat))
-        code[unparsed] = 2
-        ok = code == 0
-        wlon, wlat = np.full(len(rid), np.nan), np.full(len(rid), np.nan)
-        if ok.any():
-            wlon[ok], wlat[ok] = to_wgs84(lon[ok], lat[ok], m.crs)
-        code[ok & ~valid_lonlat(wlon, wlat)] = 3
-        if district is not None:
-            ok = code == 0
-            inside = shapely.contains_xy(district, wlon[ok], wlat[ok])
-            idx = np.flatnonzero(ok)[~inside]
-            code[idx] = 4
-        bad = code > 0
-        wlon[bad], wlat[bad] = np.nan, np.nan
-        frame = pa.table({"_rid": rid, "lon": wlon, "lat": wlat, "code": code})
-        con.register("_zz_pts_batch", frame)
-        try:
-            con.execute(
-                "INSERT INTO _zz_pts SELECT _rid, CASE WHEN isnan(lon) THEN NULL ELSE lon END, "
-                "CASE WHEN isnan(lat) THEN NULL ELSE lat END, code FROM _zz_pts_batch"
-            )
-        finally:
-            con.unregister("_zz_pts_batch")
-    if TABLES[m.table].column("lon").required:
-        cases = " ".join(f"WHEN {k} THEN {sql_lit(v)}" for k, v in LOCATION_REASONS.items())
-        con.execute(
-            f"UPDATE _zz_stg SET _reason = CASE p.code {cases} END, _rcol = 'lon', "
-            "_rval = concat(_zz_stg.raw_lon, ',', _zz_stg.raw_lat) "
-            "FROM _zz_pts p WHERE p._rid = _zz_stg._rid AND p.code > 0"
-        )
-    return True
-
-
-def _in_file_duplicates(con: Any, tdef_key: str | None) -> None:
-    """Mark repeats of a key inside the file: identical → duplicate, different → quarantined."""
-    repeated = "SELECT _key FROM _zz_stg WHERE _reason IS NULL GROUP BY _key HAVING count(*) > 1"
+def _in_file_duplicates(con: Any, stage: _Stage, key_col: str | None, key_src: str) -> None:
+    """Repeats of a key inside the file: identical content → duplicate, different → quarantined."""
+    stage.reasons.append("conflicting duplicate id in file")
+    stage.columns.append(key_col or "key")
+    stage.values.append(key_src)
+    conflict = len(stage.reasons)
+    repeated = "SELECT _key FROM _zz_stg WHERE _rc = 0 GROUP BY _key HAVING count(*) > 1"
     if not con.execute(f"SELECT count(*) FROM ({repeated})").fetchall()[0][0]:
         return
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _zz_fd AS
         SELECT _rid, _hash = h1 AS same FROM (
             SELECT _rid, _hash, row_number() OVER w AS rn, first_value(_hash) OVER w AS h1
-            FROM _zz_stg WHERE _reason IS NULL AND _key IN ({repeated})
+            FROM _zz_stg WHERE _rc = 0 AND _key IN ({repeated})
             WINDOW w AS (PARTITION BY _key ORDER BY _rid))
         WHERE rn > 1"""
     )
     con.execute("UPDATE _zz_stg SET _fdup = true FROM _zz_fd f WHERE f._rid = _zz_stg._rid AND f.same")
     con.execute(
-        "UPDATE _zz_stg SET _reason = 'conflicting duplicate id in file', "
-        f"_rcol = {sql_lit(tdef_key or 'key')}, "
-        "_rval = _zz_stg._key FROM _zz_fd f WHERE f._rid = _zz_stg._rid AND NOT f.same"
+        f"UPDATE _zz_stg SET _rc = {conflict} FROM _zz_fd f WHERE f._rid = _zz_stg._rid AND NOT f.same"
     )
+
+
+def _classify(con: Any, m: Mapping, has_loc: bool, rep: FileReport, stage: _Stage) -> None:
+    """Count new / updated / duplicate / quarantined rows against the store (no writes)."""
+    target = quote_ident(m.table)
+    fresh = "s._rc = 0 AND NOT s._fdup AND (t._key IS NULL OR t._hash <> s._hash)"
+    loc = ""
+    if has_loc:
+        loc = "".join(f", count(*) FILTER (WHERE {fresh} AND s._loc = {k})" for k in LOCATION_REASONS)
+    row = con.execute(
+        f"""SELECT count(*) FILTER (WHERE s._rc = 0 AND NOT s._fdup AND t._key IS NULL),
+                   count(*) FILTER (WHERE s._rc = 0 AND NOT s._fdup AND t._key IS NOT NULL
+                                    AND t._hash <> s._hash),
+                   count(*) FILTER (WHERE s._rc = 0 AND (s._fdup OR t._hash = s._hash)),
+                   count(*) FILTER (WHERE s._rc > 0){loc}
+            FROM _zz_stg s LEFT JOIN (SELECT _key, _hash FROM {target}) t ON t._key = s._key"""
+    ).fetchall()[0]
+    rep.accepted, rep.updated, rep.duplicate, rep.quarantined = (int(v) for v in row[:4])
+    if has_loc:
+        rep.location_reasons = {
+            LOCATION_REASONS[k]: int(n) for k, n in zip(LOCATION_REASONS, row[4:], strict=True) if n
+        }
+        rep.location_cleared = sum(rep.location_reasons.values())
+    rep.reasons = {
+        stage.reasons[rc - 1]: int(n)
+        for rc, n in con.execute(
+            "SELECT _rc, count(*) FROM _zz_stg WHERE _rc > 0 GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+    }
+    if rep.updated:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _zz_upd AS SELECT s._key FROM _zz_stg s JOIN {target} t "
+            "ON t._key = s._key WHERE s._rc = 0 AND NOT s._fdup AND t._hash <> s._hash"
+        )
 
 
 def _write(
     con: Any,
     m: Mapping,
     plan: dict[str, _Col],
-    has_pts: bool,
+    has_loc: bool,
     key_mode: str,
     source_file: str,
     headers: list[str],
     rep: FileReport,
+    stage: _Stage,
     now: dt.datetime,
 ) -> None:
     """Write the classified file into the store in one transaction."""
@@ -389,45 +465,46 @@ def _write(
             exprs.append(sql_lit(source_file))
         elif c.name == tdef.key and key_mode == "generated":
             exprs.append("s._key")
-        elif c.name in ("lon", "lat") and has_pts:
-            exprs.append(f"p.{c.name}")
-        elif c.name in plan:
+        elif c.name in ("lon", "lat") and has_loc:
+            exprs.append(f"s.{c.name}")
+        elif c.name in plan and plan[c.name].src is not None:
             exprs.append(f"s.{quote_ident(c.name)}")
         else:
             exprs.append("NULL")
     cols = ", ".join(quote_ident(n) for n in tdef.names)
-    pts_join = "LEFT JOIN _zz_pts p ON p._rid = s._rid" if has_pts else ""
+    fresh = f"s._rc = 0 AND NOT s._fdup AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t._key = s._key)"
     raw_json = (
         "to_json(struct_pack("
         + ", ".join(f"{quote_ident(h)} := r.{quote_ident(h)}" for h in headers if h != "geometry")
         + "))"
-        if headers
+        if [h for h in headers if h != "geometry"]
         else "NULL"
     )
+    reasons = "[" + ", ".join(sql_lit(r) for r in stage.reasons) + "]"
+    columns = "[" + ", ".join(sql_lit(c) for c in stage.columns) + "]"
+    value = "CASE s._rc " + " ".join(f"WHEN {i + 1} THEN {v}" for i, v in enumerate(stage.values)) + " END"
     con.execute("BEGIN TRANSACTION")
     try:
         if rep.updated:
+            con.execute(f"DELETE FROM {target} WHERE _key IN (SELECT _key FROM _zz_upd)")
+        if has_loc and rep.location_cleared:
+            cases = " ".join(f"WHEN {k} THEN {sql_lit(v)}" for k, v in LOCATION_REASONS.items())
             con.execute(
-                f"DELETE FROM {target} WHERE _key IN "
-                "(SELECT s._key FROM _zz_stg s JOIN _zz_cls c ON c._rid = s._rid WHERE c.st = 'u')"
+                f"INSERT INTO location_log SELECT ?, s._rid + 1, s._key, CASE s._loc {cases} END, "
+                "TRY_CAST(s.raw_lon AS DOUBLE), TRY_CAST(s.raw_lat AS DOUBLE), ?, ? "
+                f"FROM _zz_stg s WHERE s._loc > 0 AND {fresh} ORDER BY s._rid",
+                [source_file, m.table, now],
             )
         con.execute(
             f"INSERT INTO {target} ({cols}, _key, _hash) SELECT {', '.join(exprs)}, s._key, s._hash "
-            f"FROM _zz_stg s JOIN _zz_cls c ON c._rid = s._rid {pts_join} WHERE c.st IN ('n', 'u')"
+            f"FROM _zz_stg s WHERE {fresh}"
         )
         con.execute('DELETE FROM quarantine WHERE source_file = ? AND "table" = ?', [source_file, m.table])
-        con.execute(
-            f"INSERT INTO quarantine SELECT ?, s._rid + 1, s._reason, s._rcol, s._rval, {raw_json}, ?, ? "
-            "FROM _zz_stg s JOIN _zz_raw r ON r.rowid = s._rid WHERE s._reason IS NOT NULL ORDER BY s._rid",
-            [source_file, m.table, now],
-        )
-        if has_pts:
-            cases = " ".join(f"WHEN {k} THEN {sql_lit(v)}" for k, v in LOCATION_REASONS.items())
+        if rep.quarantined:
             con.execute(
-                f"INSERT INTO location_log SELECT ?, s._rid + 1, s._key, CASE p.code {cases} END, "
-                "TRY_CAST(s.raw_lon AS DOUBLE), TRY_CAST(s.raw_lat AS DOUBLE), ?, ? "
-                "FROM _zz_stg s JOIN _zz_cls c ON c._rid = s._rid JOIN _zz_pts p ON p._rid = s._rid "
-                "WHERE c.st IN ('n', 'u') AND p.code > 0 ORDER BY s._rid",
+                f"INSERT INTO quarantine SELECT ?, s._rid + 1, {reasons}[s._rc], {columns}[s._rc], "
+                f"CAST({value} AS VARCHAR), {raw_json}, ?, ? "
+                "FROM _zz_stg s JOIN _zz_raw r ON r.rowid = s._rid WHERE s._rc > 0 ORDER BY s._rid",
                 [source_file, m.table, now],
             )
         _write_log(con, rep, now)
@@ -464,6 +541,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
     con = st.con
     tdef = TABLES[m.table]
     rep = FileReport(file=str(path), table=m.table)
+    udf = False
     try:
         loaded = load_source(
             con, path, "_zz_raw", encoding=m.encoding, sheet=m.sheet, skip=m.skip, crs=m.crs, tmpdir=tmpdir
@@ -478,26 +556,25 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
         lookups = _make_lookups(con, m, plan, st)
         now = now_local()
         ceiling = m.date_ceiling or (now + dt.timedelta(days=1)).isoformat(sep=" ", timespec="seconds")
-        _stage(con, m, plan, lookups, key_mode, m.date_floor, ceiling)
-        has_pts = _locations(con, st, m, plan)
-        _in_file_duplicates(con, tdef.key)
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _zz_cls AS
-            SELECT s._rid, CASE WHEN s._reason IS NOT NULL THEN 'q' WHEN s._fdup THEN 'd'
-                                WHEN t._key IS NULL THEN 'n' WHEN t._hash = s._hash THEN 'd'
-                                ELSE 'u' END AS st
-            FROM _zz_stg s LEFT JOIN (SELECT _key, _hash FROM {quote_ident(m.table)}) t
-              ON t._key = s._key AND s._reason IS NULL AND NOT s._fdup"""
-        )
-        counts = dict(con.execute("SELECT st, count(*) FROM _zz_cls GROUP BY st").fetchall())
-        rep.accepted, rep.updated = counts.get("n", 0), counts.get("u", 0)
-        rep.duplicate, rep.quarantined = counts.get("d", 0), counts.get("q", 0)
-        rep.reasons = dict(
-            con.execute(
-                "SELECT _reason, count(*) FROM _zz_stg WHERE _reason IS NOT NULL "
-                "GROUP BY 1 ORDER BY 2 DESC, 1"
-            ).fetchall()
-        )
+        has_loc = "lon" in plan and (plan["lon"].src is not None or plan["lat"].src is not None)
+        if has_loc:
+            import duckdb
+
+            ret = duckdb.struct_type({"lon": "DOUBLE", "lat": "DOUBLE", "code": "TINYINT"})
+            con.create_function(
+                "_zz_loc",
+                _location_udf(m.crs, st.district()),
+                ["DOUBLE", "DOUBLE"],
+                ret,
+                type="arrow",
+                null_handling="special",
+                side_effects=False,
+            )
+            udf = True
+        stage = _stage(con, m, plan, lookups, key_mode, m.date_floor, ceiling)
+        key_src = f"CAST({plan[tdef.key].src} AS VARCHAR)" if key_mode == "column" else "NULL"
+        _in_file_duplicates(con, stage, tdef.key, key_src)
+        _classify(con, m, has_loc, rep, stage)
         for col in _label_cols(m, plan):
             raw, typed = quote_ident("raw_" + col), quote_ident(col)
             for label, n in con.execute(
@@ -505,17 +582,12 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
                 "GROUP BY 1 ORDER BY 2 DESC, 1"
             ).fetchall():
                 rep.unknown_labels[(col, label)] = n
-        if has_pts:
-            for code, n in con.execute(
-                "SELECT p.code, count(*) FROM _zz_pts p JOIN _zz_cls c ON c._rid = p._rid "
-                "WHERE p.code > 0 AND c.st IN ('n', 'u') GROUP BY 1 ORDER BY 1"
-            ).fetchall():
-                rep.location_reasons[LOCATION_REASONS[code]] = n
-            rep.location_cleared = sum(rep.location_reasons.values())
         if not rep.balanced:  # pragma: no cover - a bug, never a data problem
             raise StoreError(f"{path}: internal error, rows do not add up: {rep}")
-        _write(con, m, plan, has_pts, key_mode, path.name, loaded.headers, rep, now)
+        _write(con, m, plan, has_loc, key_mode, path.name, loaded.headers, rep, stage, now)
     finally:
+        if udf:
+            con.remove_function("_zz_loc")
         for t in _TEMPS:
             con.execute(f"DROP TABLE IF EXISTS {t}")
         for col in [*m.values, "category", "area_code"]:

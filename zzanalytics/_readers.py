@@ -29,6 +29,9 @@ import numpy as np
 
 from zzanalytics.errors import SourceError
 
+NULL_WORDS: tuple[str, ...] = ("", "NULL", "null", "NaN", "nan", "None", "NA", "N/A", "#N/A")
+"""Cell values read as missing, in every format."""
+_NULL_SQL = "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in NULL_WORDS) + "]"
 _SAMPLE_BYTES = 1 << 20
 _CHUNK = 8 << 20
 _ALIASES = {
@@ -126,7 +129,8 @@ def read_csv(con: Any, path: Path, table: str, *, encoding: str, skip: int, tmpd
     def load(p: Path) -> None:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv({sql_lit(str(p))}, "
-            f"all_varchar = true, header = true, skip = {int(skip)}, auto_detect = true)"
+            f"all_varchar = true, header = true, skip = {int(skip)}, auto_detect = true, "
+            f"nullstr = {_NULL_SQL})"
         )
 
     try:
@@ -170,8 +174,8 @@ def _cell_text(value: Any) -> str | None:
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         return repr(value)
-    text = str(value)
-    return text
+    text = str(value).strip()
+    return None if text in NULL_WORDS else text
 
 
 def _unique_headers(raw: list[Any]) -> list[str]:
@@ -255,7 +259,11 @@ def read_parquet(con: Any, path: Path, table: str) -> Loaded:
     """Load a Parquet file into temp table ``table`` with every column cast to text."""
     try:
         cols = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_lit(str(path))})").fetchall()
-        select = ", ".join(f"CAST({quote_ident(c[0])} AS VARCHAR) AS {quote_ident(c[0])}" for c in cols)
+        select = ", ".join(
+            f"CASE WHEN CAST({quote_ident(c[0])} AS VARCHAR) IN ('nan', 'NaN') THEN NULL "
+            f"ELSE CAST({quote_ident(c[0])} AS VARCHAR) END AS {quote_ident(c[0])}"
+            for c in cols
+        )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM read_parquet({sql_lit(str(path))})"
         )

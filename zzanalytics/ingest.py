@@ -102,7 +102,6 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 TRUE_WORDS = ("true", "t", "yes", "y", "1", "是", "对", "真", "√")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "否", "不是", "假", "×")
 FUTURE_OK = {("cameras", "installed_on")}
-NULL_WORDS = ("", "NULL", "null", "NaN", "nan", "None", "NA", "N/A", "#N/A")
 
 
 # -- mapping --------------------------------------------------------------------------------------
