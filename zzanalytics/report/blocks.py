@@ -58,10 +58,15 @@ def para(*sentences: Any, cls: str = "lead") -> Html:
 
     Examples
     --------
-    >>> str(para("甲。", "", "乙。", cls="note"))
-    '<p class="note">甲。乙。</p>'
+    >>> str(para("甲。", "", "乙。", cls="note")), str(para("One.", "Two."))
+    ('<p class="note">甲。乙。</p>', '<p class="lead">One. Two.</p>')
     """
-    body = "".join(_h(s) for s in sentences if s)
+    parts = [_h(s) for s in sentences if s]
+    body = ""
+    for part in parts:  # Chinese sentences join directly; English ones need a space
+        if body and body[-1] in ".;:)!?" and part[:1].isascii() and part[:1].isalnum():
+            body += " "
+        body += part
     return Html(f'<p class="{cls}">{body}</p>') if body else Html("")
 
 

@@ -358,7 +358,8 @@ def hotspots_section(ctx: Context) -> B.Html:
             for p, n in counts_by.items():
                 key = maps._style_key(p)
                 zh_name, en_name = maps.HOTSPOT_STYLE.get(key, (None, p, p))[1:]
-                words.append(f"{zh_name}网格{n}个" if ctx.zh else f"{n} {en_name.lower()} cells")
+                cells = "cell" if n == 1 else "cells"
+                words.append(f"{zh_name}网格{n}个" if ctx.zh else f"{n} {en_name.lower()} {cells}")
             s = ctx.t(
                 "近12个月刑事案件时空热点分析显示:", "Emerging hot spots of criminal cases over 12 months: "
             ) + ("、".join(words) + "。" if ctx.zh else ", ".join(words) + ".")
@@ -422,7 +423,8 @@ def cameras_block(ctx: Context) -> B.Html:
         if cov.get("street_share") is not None:
             s += f" {tx.pct(cov['street_share'])} of main streets are covered"
             s += (
-                f"; {tx.pct(cov['incident_share'])} of incidents occurred in view."
+                f"; {tx.pct(cov['incident_share'])} of the period's criminal cases occurred within "
+                f"{int(COVERAGE_RADIUS_M)} m of a camera."
                 if cov.get("incident_share") is not None
                 else "."
             )

@@ -444,7 +444,7 @@ def safety(ctx: Context) -> B.Html:
         s1 = (
             f"In {ctx.period}, {ctx.subject} had {tx.count(r_traffic['current'], lang='en')} "
             "road traffic accidents"
-            f" ({_change(ctx, r_traffic)}) with {tx.number(d_all)} deaths and {tx.number(i_all)} injuries; "
+            f", {_change(ctx, r_traffic)}, with {tx.number(d_all)} deaths and {tx.number(i_all)} injuries; "
             f"{tx.count(r_major['current'], lang='en')} were major accidents ({tx.number(d_major)} deaths, "
             f"{tx.number(i_major)} injuries), {_change(ctx, r_major)}."
         )
