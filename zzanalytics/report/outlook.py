@@ -124,6 +124,8 @@ def forecasts(ctx: Context) -> B.Html:
         blocks.append(
             B.para(
                 ctx.t("本期截至12月,无需预测全年发案。", "The period ends in December; no forecast needed.")
+                if ctx.end.month == 12
+                else ctx.t("统计期未截至月末,不作全年预测。", "The period ends mid-month; no forecast.")
             )
         )
     else:
