@@ -351,7 +351,7 @@ def _stage(
         for n in hashed:
             e = (
                 f"hex({quote_ident(n)})"
-                if plan[n].dtype == "geometry"
+                if n in plan and plan[n].dtype == "geometry"
                 else f"CAST({quote_ident(n)} AS VARCHAR)"
             )
             parts.append(f"COALESCE({e}, chr(1))")

@@ -54,6 +54,9 @@ SQL_TYPES = {
 }
 """DuckDB type of each logical dtype; timestamps are naive local (Asia/Shanghai) wall time."""
 
+STORE_FORMAT = "2"
+"""Version of the ingest rules that built a store; the sample store is rebuilt when it differs."""
+
 GEO_TABLES = ("areas", "streets", "zones")
 PLAIN_TABLES = ("petitions", "disputes", "cameras", "peers", "targets")
 
@@ -66,6 +69,7 @@ _SYSTEM_DDL = {
         'file VARCHAR, "table" VARCHAR, read BIGINT, accepted BIGINT, updated BIGINT, duplicate BIGINT, '
         'quarantined BIGINT, location_cleared BIGINT, "at" TIMESTAMP'
     ),
+    "_meta": "key VARCHAR, value VARCHAR",
     "location_log": (
         'source_file VARCHAR, "row" BIGINT, record_id VARCHAR, reason VARCHAR, lon DOUBLE, lat DOUBLE, '
         '"table" VARCHAR, "at" TIMESTAMP'
@@ -93,6 +97,8 @@ def create_schema(con: Any) -> None:
     for name, ddl in _SYSTEM_DDL.items():
         if name in todo:
             con.execute(f"CREATE TABLE {name} ({ddl})")
+    if "_meta" in todo:
+        con.execute("INSERT INTO _meta VALUES ('format', ?)", [STORE_FORMAT])
     con.execute("COMMIT")
 
 
@@ -382,6 +388,22 @@ def build_store(sources_toml: str | Path, path: str | Path) -> list[Any]:
     return reports
 
 
+def _store_format(path: Path) -> str | None:
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        rows = con.execute("SELECT value FROM _meta WHERE key = 'format'").fetchall()
+        return rows[0][0] if rows else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
 def _ensure_sample_store(path: Path) -> None:
     sources_toml = config.sample_dir() / "sources.toml"
     if not sources_toml.exists():
@@ -393,7 +415,9 @@ def _ensure_sample_store(path: Path) -> None:
         )
 
     def stale() -> bool:
-        return not path.exists() or path.stat().st_mtime < _newest_source(sources_toml)
+        if not path.exists() or path.stat().st_mtime < _newest_source(sources_toml):
+            return True
+        return _store_format(path) != STORE_FORMAT
 
     if not stale():
         return
@@ -444,7 +468,7 @@ def open_store(path: str | Path | None = None, *, read_only: bool = True) -> Sto
     if not read_only:
         create_schema(con)
     else:
-        missing = {t for t in TABLES} - {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+        missing = set(TABLES) - {r[0] for r in con.execute("SHOW TABLES").fetchall()}
         if missing:
             con.close()
             raise StoreError(f"{p} is not a zzanalytics store (tables {sorted(missing)} are missing)")
