@@ -217,6 +217,15 @@ class _Candidate:
     def baseline(self) -> bool:
         return self.kind == "window"
 
+    @property
+    def memory(self) -> float:
+        """Weight of records 1.5 horizons old relative to records 0.5 horizon old."""
+        if self.kind == "decay":
+            return float(2.0 ** (-1.0 / self.span))
+        if self.kind == "step":
+            return float(self.span)
+        return 1.0 if not np.isfinite(self.span) else 0.0
+
 
 def _candidates() -> list[_Candidate]:
     """The default family: 2 baselines, 20 decayed and 25 step-weighted surfaces."""
@@ -260,6 +269,7 @@ def _score_ll(s: np.ndarray, y: np.ndarray, area: np.ndarray, frac: float) -> fl
 
 
 _SCORERS = {"pai": _score_pai, "loglik": _score_ll}
+_ONE_SE = True
 
 
 def _local_days(ts: pd.Series) -> np.ndarray:
@@ -392,9 +402,18 @@ def risk_surface(
         agg = v.groupby("model").agg(ws=("ws", "sum"), w=("weight", "sum"), baseline=("baseline", "first"))
         agg["mean"] = agg.ws / agg.w
         models = agg[~agg.baseline]["mean"].sort_values(ascending=False, kind="stable")
+        if _ONE_SE and len(models) > 1:
+            wide = validation.pivot_table(index="fold", columns="model", values="score")
+            diff = wide[[models.index[0]]].to_numpy() - wide[models.index].to_numpy()
+            se = diff.std(axis=0, ddof=1) / np.sqrt(max(1, len(wide) - 1)) if len(wide) > 1 else 0 * diff[0]
+            ok = diff.mean(axis=0) <= se + 1e-12
+            mem = {c.name: c.memory for c in cands}
+            near = [m for m, good in zip(models.index, ok, strict=True) if good]
+            near.sort(key=lambda m: (-mem[m], -models[m]))
+            models = models.reindex(near + [m for m in models.index if m not in near])
         picks = list(models.index[: max(1, ensemble)])
         best_base = agg[agg.baseline]["mean"].max() if agg.baseline.any() else -np.inf
-        if best_base > models.iloc[0]:
+        if best_base > models.max():
             picks = [agg[agg.baseline]["mean"].idxmax()]
         chosen = [next(c for c in cands if c.name == p) for p in picks]
     s = np.zeros(n)
