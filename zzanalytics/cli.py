@@ -98,6 +98,37 @@ def ingest(
 
 @app.command()
 @_friendly
+def quarantine(
+    file: Annotated[
+        str | None, typer.Option("--file", help="Only rows from this source file (name as ingested).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Rows to print (0: all).")] = 50,
+    out: Annotated[Path | None, typer.Option("--out", help="Write every row to CSV or Parquet.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """List quarantined rows: source file, row, reason, column, value (raw rows with --out)."""
+    from zzanalytics.store import open_store
+
+    with open_store(store) as st:
+        frame = st.quarantine()
+    if file:
+        frame = frame[frame["source_file"] == file]
+    if out is not None:
+        _write_frame(frame, out)
+        return
+    summary = frame.groupby(["source_file", "reason"]).size()
+    typer.echo(f"{len(frame):,} quarantined rows")
+    for (src, reason), n in summary.items():
+        typer.echo(f"  {n:>8,}  {src}: {reason}")
+    shown = frame if limit <= 0 else frame.head(limit)
+    if len(shown):
+        typer.echo(shown[["source_file", "row", "reason", "column", "value"]].to_string(index=False))
+    if len(shown) < len(frame):
+        typer.echo(f"... {len(frame) - len(shown):,} more; use --limit 0 or --out FILE")
+
+
+@app.command()
+@_friendly
 def counts(
     out: Annotated[Path, typer.Option("--out", help="Output CSV or Parquet.")],
     freq: Annotated[str, typer.Option("--freq", help="day | week | month")] = "month",
