@@ -7,33 +7,44 @@ model, calibrates intervals and reconciles townships with their district.
 How a forecast is made
 ----------------------
 1. **Candidates** (``models="auto"``): seasonal naive, mean of the last 12,
-   ``glm`` (negative-binomial regression with damped log-linear trend, ridge
-   month effects, the Spring Festival share and days per month), ``pglm`` (the
-   same with the *group's* seasonal and holiday profile as an offset — the
-   group is the series sharing every key but the most detailed one, e.g. all
-   townships of one category — so a sparse township borrows its seasonality from
-   the district), statsforecast's ``AutoETS`` (additive seasonal), ``TSB``
-   (intermittent demand), and equal-weight combinations of them.
-2. **Selection** by rolling-origin backtest (3 origins, horizon up to a year)
-   on MASE scaled by the in-sample seasonal naive. Selection on a handful of
-   origins per series is noisy, so the model is chosen per *class* of series
-   (sparse / small / large by recent level) on the class's mean MASE, with a
-   combination as the default that another model must beat by 2 %. Series too
-   short to backtest fall back to ``pglm+mean12``.
+   ``glm`` (negative-binomial regression with a damped log-linear trend, ridge
+   month effects, the Spring Festival share and days per month, recency
+   weighted), ``pglm`` (level and trend only, with the *group's* seasonal and
+   holiday profile as offset — the group is the series sharing every key but
+   the most detailed one, e.g. all townships of one category — so a sparse
+   township borrows its seasonality from the district), ``pses`` (exponential
+   smoothing of the level after dividing out the group profile), statsforecast's
+   ``AutoETS`` (additive seasonal, ``ANA``: the full ``ZZZ`` search costs 20x),
+   ``TSB`` (intermittent demand), and equal-weight combinations of them. The
+   statsmodels ``ETSModel`` (``ets_sm``), ``AutoARIMA``, ``CrostonSBA``, ``ADIDA``
+   are available by name (``models=[...]``) but not in the default set: they
+   cost 10-50x more per fit and did not win on simulated or sample panels.
+2. **Selection** by rolling-origin backtest (3 origins half a horizon apart,
+   horizon up to a year) on MASE scaled by the in-sample seasonal naive.
+   Selection on a handful of origins per series is noisy, so the model is chosen
+   per *class* of series (sparse < 2 a period, small < 20, large, short) on the
+   class's mean MASE; the default combination ``glm+pses+autoets`` must be
+   beaten by ``15 % / sqrt(series in the class)``. Series too short to backtest
+   fall back to ``pglm+mean12``.
 3. **Intervals**: negative-binomial predictive distributions around the point
    forecast whose dispersion is estimated from the *backtest errors* of the
-   selected model (per series, shrunk to its class), then the nominal level is
+   selected model (per series, shrunk to its class); then the nominal level is
    calibrated on the class's backtest so that 80 % / 95 % intervals cover about
-   80 % / 95 % of held-out periods. Integer, never negative.
-4. **Reconciliation** (``reconcile="bottom_up"``, the default, when the keys
+   80 % / 95 % of held-out periods (discreteness included). Integer for counts,
+   never negative; gamma instead of NB for non-integer values (losses).
+4. **Point forecast** (``point="auto"``): the predictive mean, except in sparse
+   and small classes whose backtest MASE is lower with the predictive median
+   (absolute-error scores reward the most likely value: for a township averaging
+   0.4 a month that is 0); ``model`` then ends in ``@median``.
+5. **Reconciliation** (``reconcile="bottom_up"``, the default, when the keys
    include ``area_code``): rows with ``area_code="all"`` are added whose mean is
-   the sum of the townships' means, so townships always add up to the district
+   the sum of the townships' means (all points are means then, so they add up)
    and stay non-negative; their intervals come from the backtest errors of those
    sums. Bottom-up is the default because township counts are small and MinT's
    covariance, estimated from a few dozen backtest errors, is noisy and can push
-   small counts negative. ``reconcile="mint"`` forecasts the district directly
-   too and combines both with MinT (shrinkage covariance), clipping townships at
-   zero and re-adding them.
+   small counts negative. ``reconcile="mint"`` combines the district's summed
+   forecast with the townships' by MinT (shrinkage covariance of backtest
+   errors), clipping townships at zero and re-adding them.
 
 Examples
 --------
@@ -489,10 +500,24 @@ def sample_paths(res: _Result, n_paths: int, rng: np.random.Generator) -> np.nda
 
 
 # ----------------------------------------------------------------------------- reconciliation
-def _bottom_up(res: _Result, fc: pd.DataFrame, levels: Sequence[int], method: str | None) -> pd.DataFrame:
+def _bottom_up(res: _Result, fc: pd.DataFrame, levels: Sequence[int], method: str | None,
+               direct: _Result | None = None) -> pd.DataFrame:
     from zzanalytics.models.reconcile import add_district_rows
 
-    return add_district_rows(res, fc, levels, method=method or "bottom_up")
+    return add_district_rows(res, fc, levels, method=method or "bottom_up", direct=direct)
+
+
+def _district_frame(res: _Result) -> pd.DataFrame:
+    """Long frame of the district series (townships summed per the other keys)."""
+    panel = res.panel
+    others = [k for k in panel.keys if k != AREA_KEY]
+    Y = np.nan_to_num(panel.Y)
+    long = pd.DataFrame(Y, columns=panel.periods)
+    long = pd.concat([panel.key_frame.reset_index(drop=True), long], axis=1)
+    long = long.melt(id_vars=panel.keys, var_name="period", value_name=panel.value)
+    if others:
+        return long.groupby([*others, "period"], as_index=False)[panel.value].sum()
+    return long.groupby("period", as_index=False)[panel.value].sum()
 
 
 # ----------------------------------------------------------------------------- public
@@ -579,7 +604,13 @@ def forecast(
     # medians do not add up: with district rows every point forecast is a mean
     fc = _frame(res, levels, "mean" if hierarchy else point)
     if hierarchy:
-        fc = _bottom_up(res, fc, levels, reconcile)
+        direct = None
+        if reconcile == "mint":
+            direct = _compute(_district_frame(res), horizon=horizon, freq=freq,
+                              by=[k for k in res.panel.keys if k != AREA_KEY], until=None,
+                              value=res.panel.value, models=models, levels=levels, workers=workers,
+                              scheduler=scheduler, progress=False)
+        fc = _bottom_up(res, fc, levels, reconcile, direct)
     if return_paths:
         return fc, sample_paths(res, n_paths, np.random.default_rng(seed))
     return fc

@@ -8,9 +8,10 @@ Two methods, both giving non-negative, coherent forecasts:
   The district's interval is calibrated from the backtest errors of the summed
   township forecasts, so it is neither the (too wide) sum of township intervals
   nor a naive independent sum.
-* **MinT** (shrinkage): forecasts the district directly too and combines the
-  levels with weights from the shrunk covariance of backtest errors (Wickramasuriya,
-  Athanasopoulos & Hyndman 2019; Schäfer-Strimmer shrinkage toward the diagonal).
+* **MinT** (shrinkage): forecasts the district series directly too (same
+  selection and calibration) and combines the levels with weights from the
+  shrunk covariance of backtest errors (Wickramasuriya, Athanasopoulos &
+  Hyndman 2019; Schäfer-Strimmer shrinkage toward the diagonal).
   MinT can push small township counts below zero; they are clipped at zero and
   the district is re-added, which keeps coherence and non-negativity.
 
@@ -108,9 +109,13 @@ def mint(base: np.ndarray, errors: np.ndarray) -> np.ndarray:
     return bottom_up(bottom)
 
 
-def add_district_rows(res: _Result, fc: pd.DataFrame, levels: Sequence[int], method: str = "bottom_up"
-                      ) -> pd.DataFrame:
-    """Append ``area_code="all"`` rows per group of the other keys and reconcile the townships."""
+def add_district_rows(res: _Result, fc: pd.DataFrame, levels: Sequence[int], method: str = "bottom_up",
+                      direct: _Result | None = None) -> pd.DataFrame:
+    """Append ``area_code="all"`` rows per group of the other keys and reconcile the townships.
+
+    ``direct`` (for ``method="mint"``) holds the district series' own forecasts, in the
+    order of the groups of the other keys.
+    """
     from zzanalytics.models.forecast import ALL_AREAS, AREA_KEY, _calibrate, _dispersion, _intervals
 
     panel = res.panel
@@ -147,6 +152,10 @@ def add_district_rows(res: _Result, fc: pd.DataFrame, levels: Sequence[int], met
         if method == "mint":
             errs_b = (sel_bt[idx] - res.true[idx]).reshape(len(idx), -1).T
             errs_t = (psum - tsum).ravel()[:, None]
+            if direct is not None:
+                j = _direct_index(direct, kf.iloc[idx[0]], others)
+                top = np.maximum(direct.means[direct.chosen[j]][j], 0.0)
+                errs_t = (direct.bt[direct.chosen[j]][j] - direct.true[j]).ravel()[:, None]
             base = np.column_stack([top, chosen_means[idx].T])
             rec = mint(base, np.column_stack([errs_t, errs_b]))
             top = rec[:, 0]
@@ -167,6 +176,19 @@ def add_district_rows(res: _Result, fc: pd.DataFrame, levels: Sequence[int], met
         d_row.update({"period": res.future, **iv, "model": model})
         new_rows.append(pd.DataFrame(d_row))
     return pd.concat([fc, *new_rows], ignore_index=True)[fc.columns]
+
+
+def _direct_index(direct: _Result, keyrow: pd.Series, others: list[str]) -> int:
+    if not others:
+        return 0
+    kf = direct.panel.key_frame
+    mask = np.ones(len(kf), dtype=bool)
+    for k in others:
+        mask &= (kf[k].astype(str) == str(keyrow[k])).to_numpy()
+    hits = np.flatnonzero(mask)
+    if not len(hits):
+        raise ModelError(f"no district forecast for {dict(keyrow[others])}")
+    return int(hits[0])
 
 
 def _match(fc: pd.DataFrame, keyrow: pd.Series, keys: list[str]) -> np.ndarray:
