@@ -168,7 +168,7 @@ def run_tasks(
 
             bar = tqdm(total=len(items), desc=desc, leave=False)
         try:
-            for fut, part in as_completed(futures, with_results=True):
+            for fut, part in as_completed(futures, loop=client.loop, with_results=True):
                 i = where[fut.key]
                 parts[i] = part.value
                 if bar is not None:
