@@ -169,3 +169,27 @@ def test_sample_district_fraud_forecast_rises_with_its_planted_growth(sample_sto
     last12 = c.sort_values("period")["count"].tail(12).mean()
     assert fc["mean"].mean() > 1.05 * last12  # fraud.telecom grows 25 % a year in the sample
     assert (fc["lo95"] <= fc["mean"]).all() and (fc["mean"] <= fc["hi95"]).all()
+
+
+@pytest.mark.parametrize(
+    "frame, keys, value",
+    [
+        (pd.DataFrame({"area": ["X", "X"], "yyyymm": [202501, 202502], "n_crimes": [5, 6]}),
+         ["area"], "n_crimes"),
+        (pd.DataFrame({"Year": [2025, 2025], "Month": [1, 2], "area_code": [620102001] * 2,
+                       "crimes": [5, 6]}), ["area_code"], "crimes"),
+        (pd.DataFrame({"区域": ["甲"], "2025年1月": [5], "2025年2月": [6], "2025年3月": [7]}),
+         ["区域"], "count"),
+        (pd.DataFrame({"Borough": ["X", "X"], "Month": ["Jan 2025", "Feb 2025"],
+                       "Incidents": ["1,234", "5"]}), ["Borough"], "Incidents"),
+    ],
+)
+def test_counts_files_in_publishers_shapes(tmp_path, frame, keys, value):
+    from zzanalytics.models._panel import read_counts_file
+
+    path = tmp_path / "f.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    got, k, v = read_counts_file(path)
+    assert k == keys and v == value
+    assert got["period"].min() == pd.Timestamp("2025-01-01")
+    assert got[v].iloc[0] in (5.0, 1234.0)

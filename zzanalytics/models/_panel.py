@@ -144,6 +144,36 @@ def _period_like(col: pd.Series) -> bool:
     return True
 
 
+_KEYISH = re.compile(r"(code|_id$|^id$|编码|代码|编号|区划|序号|年份?$|^year$)", re.IGNORECASE)
+YEAR_NAMES = ("year", "yr", "年", "年份", "年度")
+MONTH_NAMES = ("month", "mon", "月", "月份")
+
+
+def _yyyymm(col: pd.Series) -> bool:
+    """Integers like 202605 (year and month run together)."""
+    v = pd.to_numeric(col, errors="coerce")
+    if v.isna().any() or len(v) == 0:
+        return False
+    v = v.astype(float)
+    return bool(((v % 1 == 0) & (v >= 190001) & (v <= 210012) & (v % 100 >= 1) & (v % 100 <= 12)).all())
+
+
+def _join_year_month(df: pd.DataFrame) -> pd.DataFrame:
+    """Separate year and month-number columns become one ``period`` column."""
+    lower = {c.lower(): c for c in df.columns}
+    ycol = next((lower[n] for n in YEAR_NAMES if n in lower), None)
+    mcol = next((lower[n] for n in MONTH_NAMES if n in lower), None)
+    if ycol is None or mcol is None:
+        return df
+    y = pd.to_numeric(df[ycol].astype(str).str.replace("年", "").str.strip(), errors="coerce")
+    m = pd.to_numeric(df[mcol].astype(str).str.replace("月", "").str.strip(), errors="coerce")
+    if y.isna().any() or m.isna().any() or not m.between(1, 12).all():
+        return df
+    out = df.drop(columns=[ycol, mcol])
+    out.insert(0, "period", pd.to_datetime({"year": y.astype(int), "month": m.astype(int), "day": 1}))
+    return out
+
+
 def normalise_counts(frame: pd.DataFrame, value: str | None = None, source: str = "counts") -> tuple[
         pd.DataFrame, list[str], str]:
     """Find the period, value and key columns of a counts frame; return (frame, keys, value).
@@ -152,11 +182,12 @@ def normalise_counts(frame: pd.DataFrame, value: str | None = None, source: str 
     """
     df = frame.copy()
     df.columns = [str(c).strip() for c in df.columns]
+    df = _join_year_month(df)
     cols = list(df.columns)
     lower = {c.lower(): c for c in cols}
     pcol = next((lower[n] for n in PERIOD_NAMES if n in lower), None)
     if pcol is None:
-        cand = [c for c in cols if not _looks_numeric(df[c]) and _period_like(df[c])]
+        cand = [c for c in cols if (not _looks_numeric(df[c]) or _yyyymm(df[c])) and _period_like(df[c])]
         cand += [c for c in cols if pd.api.types.is_datetime64_any_dtype(df[c]) and c not in cand]
         pcol = cand[0] if cand else None
     if pcol is None:
@@ -173,6 +204,8 @@ def normalise_counts(frame: pd.DataFrame, value: str | None = None, source: str 
         vcol = next((lower[n] for n in VALUE_NAMES if n in lower and lower[n] != pcol), None)
         if vcol is None:
             nums = [c for c in cols if c != pcol and _looks_numeric(df[c])]
+            if len(nums) > 1:  # drop numeric codes and ids
+                nums = [c for c in nums if not _KEYISH.search(c)] or nums
             if len(nums) != 1:
                 raise SchemaError(
                     f"{source}: cannot tell the value column; columns are {cols}, numeric ones {nums}. "
