@@ -354,22 +354,30 @@ def site_cameras(
     cov_len = base.covered_length_m
     if len(cand_xy):
         ctree = cKDTree(cand_xy)
-        inc_lists = ctree.query_ball_point(inc_xy, radius) if len(inc_xy) else []
-        piece_lists = ctree.query_ball_point(piece_xy, radius) if len(piece_xy) else []
         import scipy.sparse as sp
 
-        def incidence(lists: Any, m: int) -> sp.csr_matrix:
-            r = np.repeat(np.arange(m), [len(x) for x in lists]) if m else np.zeros(0, int)
-            c = np.concatenate([np.asarray(x, dtype=int) for x in lists]) if m else np.zeros(0, int)
-            return sp.csr_matrix((np.ones(len(r)), (c, r)), shape=(len(cand_xy), m))
+        def incidence(xy: np.ndarray) -> sp.csr_matrix:
+            """Candidates x points within ``radius``; values ``1 - d / (2 radius)`` (in (0.5, 1])."""
+            if len(xy) == 0:
+                return sp.csr_matrix((len(cand_xy), 0))
+            D = ctree.sparse_distance_matrix(cKDTree(xy), radius * (1 + 1e-9), output_type="coo_matrix")
+            M = sp.csr_matrix((1 - D.data / (2 * radius), (D.row, D.col)), shape=(len(cand_xy), len(xy)))
+            return M
 
-        A_inc = incidence(inc_lists, len(inc_xy))  # candidates x incidents
-        A_len = incidence(piece_lists, len(piece_xy)) @ sp.diags(piece_len)  # candidates x pieces (metres)
+        C_inc = incidence(inc_xy)  # closeness, for breaking ties toward central sites
+        A_inc = C_inc.copy()
+        A_inc.data[:] = 1.0  # candidates x incidents
+        A_len = incidence(piece_xy)
+        A_len.data[:] = 1.0
+        A_len = sp.csr_matrix(A_len @ sp.diags(piece_len))  # candidates x pieces (metres)
         for rank in range(1, int(k) + 1):
             g_inc = A_inc @ inc_open.astype(float)
             g_len = A_len @ piece_open.astype(float)
             gain = g_inc + length_weight * g_len
-            j = int(np.argmax(gain))
+            best = gain.max() if len(gain) else 0.0
+            tied = np.flatnonzero(gain >= best - 1e-9)
+            close = C_inc[tied] @ inc_open.astype(float) + 1e-6 * (A_len[tied] @ piece_open.astype(float))
+            j = int(tied[np.argmax(close)])
             if gain[j] <= 0:  # no incident left to cover: extend street coverage instead
                 j = int(np.argmax(g_len))
                 if g_len[j] <= 0:
