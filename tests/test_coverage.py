@@ -99,3 +99,24 @@ def test_siting_by_street_length_when_no_incident_left():
     r = site_cameras(cams(), STREETS, incidents().iloc[:0], k=2, radius=100, length_weight=1.0)
     assert len(r.sites) == 2
     assert r.sites["new_length_m"].iloc[0] == pytest.approx(200, rel=0.1)
+
+
+def test_sample_planted_camera_gaps_are_uncovered(sample_store):
+    import json
+
+    from shapely.geometry import Point
+    from shapely.ops import substring
+
+    m = json.loads((sample_store.path.parent.parent / "manifest.json").read_text(encoding="utf-8"))
+    streets = sample_store.streets()
+    r = camera_coverage(sample_store.table("cameras"), streets, radius=100, date=m["end"])
+    assert 0 < r.street_share < 1
+    crs = r.crs
+    gaps_p = r.uncovered.to_crs(crs)
+    for gap in m["cameras"]["gaps"]:
+        line = streets[streets["name"] == gap["street"]].to_crs(crs).geometry.union_all()
+        ends = gpd.GeoSeries([Point(gap["from"]), Point(gap["to"])], crs=4326).to_crs(crs)
+        d0, d1 = sorted(line.project(p) for p in ends)
+        stretch = substring(line, d0, d1)
+        unc = stretch.intersection(gaps_p[gaps_p["name"] == gap["street"]].geometry.union_all().buffer(1))
+        assert unc.length >= 0.9 * stretch.length, gap["street"]
