@@ -23,9 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -58,48 +55,44 @@ MAPPING = {
 }
 
 
-def generate(path: Path, rows: int, seed: int = 0, chunk: int = 1_000_000) -> None:
-    """Write a ``rows``-line export in chunks (bounded memory)."""
-    from zzanalytics.coords import wgs84_to_gcj02
+def generate(path: Path, rows: int, seed: float = 0.42) -> None:
+    """Write a ``rows``-line export with DuckDB's ``COPY`` (fast and bounded in memory).
 
-    rng = np.random.default_rng(seed)
-    labels = np.array([*MAPPING["categories"], "寻衅滋事"])
-    streets = np.array(list(MAPPING["areas"]))
-    start = np.datetime64("2015-01-01T00:00")
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(MAPPING["columns"].values()) + "\n")
-        for lo in range(0, rows, chunk):
-            n = min(chunk, rows - lo)
-            minutes = rng.integers(0, 11 * 365 * 24 * 60, n)
-            t = pd.DatetimeIndex(start + minutes.astype("timedelta64[m]"))
-            form = rng.integers(0, 4, n)
-            dates = np.where(
-                form == 0,
-                t.strftime("%Y/%-m/%-d %-H:%M"),
-                np.where(
-                    form == 1,
-                    t.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
-                    np.where(form == 2, t.strftime("%Y%m%d"), t.strftime("%Y年%-m月%-d日")),
-                ),
-            )
-            lab = labels[rng.integers(0, len(labels) - 1, n)]
-            lab[rng.random(n) < 0.002] = labels[-1]  # unknown label: quarantined
-            dates[rng.random(n) < 0.002] = "不详"  # unparseable date: quarantined
-            lon, lat = wgs84_to_gcj02(103.7 + 0.3 * rng.random(n), 36.0 + 0.1 * rng.random(n))
-            frame = pd.DataFrame(
-                {
-                    "id": np.char.add("J", (lo + np.arange(n)).astype(str)),
-                    "t": dates,
-                    "c": lab,
-                    "a": streets[rng.integers(0, len(streets), n)],
-                    "x": np.round(lon, 6),
-                    "y": np.round(lat, 6),
-                    "d": rng.integers(0, 2, n) * (rng.random(n) < 0.01),
-                    "i": rng.integers(0, 3, n) * (rng.random(n) < 0.05),
-                    "l": np.round(rng.gamma(1.0, 3000.0, n), 0),
-                }
-            )
-            frame.to_csv(fh, header=False, index=False)
+    Points are drawn uniformly over the district's box and written as GCJ-02 values; about
+    0.2 % of rows get an unknown label and 0.2 % an unparseable date (quarantined).
+    """
+    import duckdb
+
+    labels = [*MAPPING["categories"], "寻衅滋事"]
+    streets = list(MAPPING["areas"])
+    lab = "[" + ", ".join(f"'{x}'" for x in labels) + "]"
+    st = "[" + ", ".join(f"'{x}'" for x in streets) + "]"
+    con = duckdb.connect()
+    con.execute(f"SELECT setseed({seed})")
+    con.execute(
+        f"""COPY (
+        SELECT 'J' || i AS "案件编号",
+               CASE WHEN r1 < 0.002 THEN '不详'
+                    WHEN i % 4 = 0 THEN strftime(t, '%Y/%-m/%-d %-H:%M')
+                    WHEN i % 4 = 1 THEN strftime(t, '%Y-%m-%dT%H:%M:%S+08:00')
+                    WHEN i % 4 = 2 THEN strftime(t, '%Y%m%d')
+                    ELSE strftime(t, '%Y年%-m月%-d日') END AS "发案时间",
+               CASE WHEN r2 < 0.002 THEN '寻衅滋事'
+                    ELSE {lab}[1 + CAST(floor(r3 * {len(labels) - 1}) AS INTEGER)] END AS "案件类别",
+               {st}[1 + CAST(floor(r4 * {len(streets)}) AS INTEGER)] AS "所属街道",
+               round(103.706 + 0.3 * r5, 6) AS "经度",
+               round(36.0014 + 0.1 * r6, 6) AS "纬度",
+               CASE WHEN r7 < 0.01 THEN 1 ELSE 0 END AS "死亡人数",
+               CASE WHEN r7 < 0.05 THEN CAST(floor(r8 * 3) AS INTEGER) ELSE 0 END AS "受伤人数",
+               round(-3000 * ln(1 - r8)) AS "损失(元)"
+        FROM (SELECT i, TIMESTAMP '2015-01-01' + to_minutes(CAST(floor(random() * 5780000) AS BIGINT)) AS t,
+                     random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
+                     random() AS r6, random() AS r7, random() AS r8
+              FROM range({int(rows)}) r(i))
+        ORDER BY i
+        ) TO '{path}' (HEADER, DELIMITER ',')"""
+    )
+    con.close()
 
 
 def bench_duckdb(csv: Path, workdir: Path) -> float:
@@ -137,6 +130,7 @@ def child_ingest(csv: str, store: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each; the best is reported")
     ap.add_argument("--keep", type=Path, default=None, help="folder to keep the generated CSV in")
     ap.add_argument("--child", nargs=2, metavar=("CSV", "STORE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -155,11 +149,16 @@ def main() -> None:
                 f"generated {args.rows:,} rows ({csv.stat().st_size / 1e6:.0f} MB) "
                 f"in {time.perf_counter() - t0:.1f} s"
             )
-        for f in (work / "raw.duckdb", work / "zz.duckdb"):
-            f.unlink(missing_ok=True)
-        t_raw = bench_duckdb(csv, work)
-        t_ours, rep = bench_ours(csv, work)
+        raw_times, our_times = [], []
+        for _ in range(args.repeat):  # alternate, keep the best of each (the machine may be shared)
+            for f in (work / "raw.duckdb", work / "zz.duckdb"):
+                f.unlink(missing_ok=True)
+            raw_times.append(bench_duckdb(csv, work))
+            t, rep = bench_ours(csv, work)
+            our_times.append(t)
+        t_raw, t_ours = min(raw_times), min(our_times)
         print(rep.render())
+        print(f"runs (s): duckdb {[round(t, 2) for t in raw_times]}, ours {[round(t, 2) for t in our_times]}")
         r_raw, r_ours = args.rows / t_raw, args.rows / t_ours
         print(f"duckdb read_csv (raw, CREATE TABLE AS): {t_raw:7.2f} s  {r_raw:12,.0f} rows/s")
         print(f"zzanalytics ingest_files (everything):  {t_ours:7.2f} s  {r_ours:12,.0f} rows/s")

@@ -102,8 +102,9 @@ def create_schema(con: Any) -> None:
     con.execute("COMMIT")
 
 
-def _memory_limit() -> str | None:
-    return os.environ.get("ZZ_DUCKDB_MEMORY") or None
+def _memory_limit(read_only: bool) -> str | None:
+    """DuckDB memory limit: ``ZZ_DUCKDB_MEMORY``, else 1GB for writers (ingest spills beyond it to disk)."""
+    return os.environ.get("ZZ_DUCKDB_MEMORY") or (None if read_only else "1GB")
 
 
 class Store:
@@ -306,12 +307,13 @@ def _connect(path: Path, read_only: bool) -> Any:
     import duckdb
 
     cfg: dict[str, Any] = {}
-    limit = _memory_limit()
+    limit = _memory_limit(read_only)
     if limit:
         cfg["memory_limit"] = limit
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=cfg)
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
         return con
     except duckdb.Error as exc:
         raise StoreError(
