@@ -112,10 +112,11 @@ def _study_area(extent_or_areas: Any) -> tuple[shapely.Geometry, bool]:
             raise SchemaError(
                 f"make_grid: a frame needs lon/lat columns; it has {list(obj.columns)}"
             )
-        ok = obj[["lon", "lat"]].dropna()
+        ok = obj[["lon", "lat"]].apply(pd.to_numeric, errors="coerce").dropna()
+        ok = ok[ok.lon.between(-180, 180) & ok.lat.between(-90, 90) & ~((ok.lon == 0) & (ok.lat == 0))]
         if ok.empty:
-            raise SpatialError("make_grid: no record has coordinates; cannot derive an extent")
-        return shapely.box(ok.lon.min(), ok.lat.min(), ok.lon.max(), ok.lat.max()), False
+            raise SpatialError("make_grid: no record has valid coordinates; cannot derive an extent")
+        return _robust_box(ok.lon.to_numpy(), ok.lat.to_numpy()), False
     if isinstance(obj, shapely.Geometry):
         if obj.geom_type in ("Polygon", "MultiPolygon"):
             return obj, True
@@ -124,6 +125,19 @@ def _study_area(extent_or_areas: Any) -> tuple[shapely.Geometry, bool]:
     if len(vals) != 4:
         raise SpatialError(f"make_grid: a bbox is (minlon, minlat, maxlon, maxlat); got {obj!r}")
     return shapely.box(*vals), False
+
+
+def _robust_box(lon: np.ndarray, lat: np.ndarray) -> shapely.Geometry:
+    """Bounding box of points, ignoring stray coordinates far outside the bulk.
+
+    The box of the 0.5–99.5% quantiles is widened by half its size on every side;
+    points beyond it (typos, records geocoded to another city) do not stretch the grid.
+    """
+    xy = np.column_stack([lon, lat])
+    lo = np.quantile(xy, [0.005, 0.995], axis=0)
+    pad = np.maximum((lo[1] - lo[0]) * 0.5, 1e-3)
+    keep = ((xy >= lo[0] - pad) & (xy <= lo[1] + pad)).all(axis=1)
+    return shapely.box(lon[keep].min(), lat[keep].min(), lon[keep].max(), lat[keep].max())
 
 
 def _h3_resolution_for(cell: float) -> int:
@@ -186,6 +200,12 @@ def make_grid(
         minx, miny, maxx, maxy = area_p.bounds
         c0, r0 = int(np.floor(minx / cell)), int(np.floor(miny / cell))
         c1, r1 = int(np.ceil(maxx / cell)), int(np.ceil(maxy / cell))
+        if (c1 - c0) * (r1 - r0) > 5_000_000:
+            raise SpatialError(
+                f"make_grid: {(c1 - c0) * (r1 - r0):,} cells of {cell:g} m over a "
+                f"{(maxx - minx) / 1000:.0f} x {(maxy - miny) / 1000:.0f} km area; "
+                "give the district polygons or a bbox, or a larger cell"
+            )
         rows, cols = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
         rows, cols = rows.ravel(), cols.ravel()
         boxes = shapely.box(cols * cell, rows * cell, (cols + 1) * cell, (rows + 1) * cell)

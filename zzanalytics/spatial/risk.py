@@ -344,7 +344,9 @@ def risk_surface(
     scorer = _SCORERS.get(score)
     if scorer is None:
         raise ModelError(f'risk_surface: score was "{score}" but is expected to be one of {sorted(_SCORERS)}')
-    need = {"occurred_at", "lon", "lat"} - set(incidents.columns)
+    need = {"occurred_at"} - set(incidents.columns)
+    if not ({"lon", "lat"} <= set(incidents.columns) or isinstance(incidents, gpd.GeoDataFrame)):
+        need |= {"lon", "lat"}
     if need:
         raise SchemaError(
             f"risk_surface: incidents lack {sorted(need)}; columns are {list(incidents.columns)}"
