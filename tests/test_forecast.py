@@ -68,7 +68,8 @@ def test_output_contract_and_until(panel_split):
 def test_bottom_up_townships_add_up_to_the_district(panel_split):
     train, _ = panel_split
     sub = train[train["category"].isin(["cat00", "cat01"])]
-    fc = forecast(sub, horizon=4, workers=1, progress=False, models=["glm", "pses", "glm+pses"])
+    fc = forecast(sub, horizon=4, workers=1, progress=False, models=["glm", "pses", "glm+pses"],
+                  reconcile="bottom_up")
     district = fc[fc["area_code"] == "all"].set_index(["category", "period"])
     towns = fc[fc["area_code"] != "all"].groupby(["category", "period"])["mean"].sum()
     assert len(district) == 8

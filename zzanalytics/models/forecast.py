@@ -36,15 +36,19 @@ How a forecast is made
    and small classes whose backtest MASE is lower with the predictive median
    (absolute-error scores reward the most likely value: for a township averaging
    0.4 a month that is 0); ``model`` then ends in ``@median``.
-5. **Reconciliation** (``reconcile="bottom_up"``, the default, when the keys
-   include ``area_code``): rows with ``area_code="all"`` are added whose mean is
-   the sum of the townships' means (all points are means then, so they add up)
-   and stay non-negative; their intervals come from the backtest errors of those
-   sums. Bottom-up is the default because township counts are small and MinT's
-   covariance, estimated from a few dozen backtest errors, is noisy and can push
-   small counts negative. ``reconcile="mint"`` combines the district's summed
-   forecast with the townships' by MinT (shrinkage covariance of backtest
-   errors), clipping townships at zero and re-adding them.
+5. **Reconciliation** (``reconcile="bottom_up"``, when the keys include
+   ``area_code``): rows with ``area_code="all"`` are added whose mean is the sum
+   of the townships' means (every point is a mean then, so they add up) and stay
+   non-negative; their intervals come from the backtest errors of those sums.
+   Bottom-up is the method we recommend because township counts are small and
+   MinT's covariance, estimated from a few dozen backtest errors, is noisy and
+   can push small counts negative. ``reconcile="mint"`` forecasts the district
+   series directly too and combines both by MinT (shrinkage covariance of
+   backtest errors), clipping townships at zero and re-adding them. The default
+   is ``None`` (the series of the keys, nothing added) because reconciled
+   townships must carry means, while absolute-error scores of sparse townships
+   are better with medians (point 4): ask for district rows when you need the
+   townships to add up.
 
 Examples
 --------
@@ -531,7 +535,7 @@ def forecast(
     value: str = "count",
     models: str | Sequence[str] = "auto",
     levels: Sequence[int] = (80, 95),
-    reconcile: str | None = "bottom_up",
+    reconcile: str | None = None,
     workers: int | None = None,
     scheduler: Any = None,
     progress: bool = True,
@@ -562,7 +566,8 @@ def forecast(
         Central interval levels.
     reconcile : {"bottom_up", "mint", None}
         When the keys include ``area_code``, add district rows (``area_code="all"``)
-        that the townships add up to. See the module docstring for why bottom-up.
+        that the townships add up to (their points are then means). Default ``None``:
+        only the series of the keys. See the module docstring for why bottom-up.
     workers, scheduler, progress
         Passed to :func:`zzanalytics.execution.run_tasks`.
     return_paths : bool
@@ -622,9 +627,9 @@ def forecast_command(store: Any, counts_file: Any, freq: str, by: Sequence[str] 
     """``zz forecast``: forecast a counts file, or the store's incidents aggregated by ``by``.
 
     With ``counts_file`` the file's own key columns are used (``by`` may pick some of
-    them) and no district rows are added; otherwise incidents are counted per ``freq``
-    and ``by`` (default category), and with ``area_code`` among the keys district rows
-    (``area_code="all"``) are added bottom-up.
+    them); otherwise incidents are counted per ``freq`` and ``by`` (default category).
+    The rows are the series of the keys (no district rows: use :func:`forecast` with
+    ``reconcile="bottom_up"`` for townships that add up to their district).
 
     Examples
     --------
@@ -637,9 +642,8 @@ def forecast_command(store: Any, counts_file: Any, freq: str, by: Sequence[str] 
             raise ModelError(f"--by {missing} not in {counts_file}; its key columns are {keys}")
         frame = frame.groupby([*by, "period"], as_index=False)[value].sum()
         keys = list(by)
-    # a published file is forecast as given (its own total rows, if any, are series of their own)
     return forecast(frame, horizon=horizon, freq=freq, by=keys, until=until, value=value,
-                    reconcile=None if counts_file is not None else "bottom_up",
+                    reconcile=None,
                     workers=workers, scheduler=scheduler, progress=progress)
 
 
