@@ -102,3 +102,33 @@ def test_empty_filter_and_bad_columns(parts: Path) -> None:
         read_partitions(parts, table="disputes")
     assert read_partitions(parts, area_codes=[]).empty
     assert read_partitions(parts, area_codes=["999999999"]).empty
+
+
+def test_province_ingests_and_partitions_by_county(tmp_path: Path) -> None:
+    from zzanalytics.ingest import ingest_files
+    from zzanalytics.sample.province import expected_rows, generate_province, province_plan
+    from zzanalytics.store import open_store
+
+    s = generate_province(tmp_path / "prov", counties=3, scale=0.05, progress=False)
+    assert s.counties == 3 and len(s.files) == 3
+    plan = province_plan(3)
+    assert s.townships == len(plan) and plan["area_code"].is_unique
+    assert 0.8 < s.rows / expected_rows(3, 0.05) < 1.2
+    # county i depends on (seed, i) only: a larger province starts with the same counties
+    assert province_plan(5).iloc[: len(plan)].equals(plan)
+    again = generate_province(tmp_path / "again", counties=2, scale=0.05, progress=False)
+    assert again.files[0].read_bytes() == s.files[0].read_bytes()
+
+    store = tmp_path / "prov.duckdb"
+    rep = ingest_files(s.files, tmp_path / "prov" / "mappings" / "incidents.toml", store=store)
+    assert rep.read == rep.accepted == s.rows
+    with open_store(store) as st:
+        root = export_partitions(st, tmp_path / "parts", partition_by=("year", "county"))
+        county = plan["county"].iloc[-1]
+        codes = plan.loc[plan["county"] == county, "area_code"].tolist()
+        got = read_partitions(root, area_codes=codes, years=[2026])
+        want = st.con.execute(
+            "SELECT count(*) FROM incidents WHERE substr(area_code, 1, 6) = ? AND year(occurred_at) = 2026",
+            [county]).fetchone()[0]
+    assert len(got) == want > 0
+    assert set(list_partitions(root)["county"]) == set(plan["county"])
