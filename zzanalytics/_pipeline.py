@@ -25,10 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from zzanalytics._dates import timestamp_sql
-from zzanalytics._readers import load_source, quote_ident, sql_lit
+from zzanalytics._readers import fallback_gb18030, load_source, quote_ident, sql_lit
 from zzanalytics.coords import to_wgs84, valid_lonlat
 from zzanalytics.errors import SourceError, StoreError
 from zzanalytics.ingest import (
@@ -104,31 +103,21 @@ def _vocab(table: str, col: str) -> tuple[str, ...] | None:
     return VOCABULARIES.get((table, col))
 
 
-@dataclass
-class _Lookup:
-    col: str
-    table: str  # temp table with label, value
+def _make_lookups(m: Mapping, plan: dict[str, _Col], st: Any) -> dict[str, dict[str, str]]:
+    """Label → value maps per column: ``[values.*]``, categories (+ codes as themselves), area names."""
+    lookups: dict[str, dict[str, str]] = {}
 
-
-def _make_lookups(con: Any, m: Mapping, plan: dict[str, _Col], st: Any) -> dict[str, _Lookup]:
-    lookups: dict[str, _Lookup] = {}
-
-    def create(col: str, pairs: list[tuple[str, str]]) -> None:
-        name = f"_zz_lk_{col}"
-        frame = pd.DataFrame(pairs, columns=["label", "value"]).drop_duplicates("label", keep="first")
-        con.register(f"{name}_df", frame)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT CAST(label AS VARCHAR) AS label, "
-            f"CAST(value AS VARCHAR) AS value FROM {name}_df"
-        )
-        con.unregister(f"{name}_df")
-        lookups[col] = _Lookup(col, name)
+    def add(col: str, pairs: list[tuple[str, str]]) -> None:
+        table: dict[str, str] = {}
+        for k, v in pairs:
+            table.setdefault(str(k), str(v))
+        lookups[col] = table
 
     for col, pairs in m.values.items():
         if plan.get(col) and plan[col].src is not None:
-            create(col, [(k, _value_text(v)) for k, v in pairs.items()])
+            add(col, [(k, _value_text(v)) for k, v in pairs.items()])
     if m.table == "incidents" and plan["category"].src is not None:
-        create("category", [*m.categories.items(), *((c, c) for c in LEAF_CATEGORIES)])
+        add("category", [*m.categories.items(), *((c, c) for c in LEAF_CATEGORIES)])
     if "area_code" in plan and m.table != "areas" and plan["area_code"].src is not None:
         pairs = list(m.areas.items())
         known = st.area_names()
@@ -136,8 +125,20 @@ def _make_lookups(con: Any, m: Mapping, plan: dict[str, _Col], st: Any) -> dict[
             pairs += list(zip(known["label"].astype(str), known["area_code"].astype(str), strict=True))
             pairs += [(v, v) for v in m.areas.values()]
         if pairs:
-            create("area_code", pairs)
+            add("area_code", pairs)
     return lookups
+
+
+def _lookup_sql(x: str, table: dict[str, str]) -> str:
+    """``CASE x WHEN label THEN value ... END``: as fast as a hash join for mapping-sized tables,
+    and unlike a join it keeps the rows in file order."""
+    return (
+        "CASE "
+        + x
+        + " "
+        + " ".join(f"WHEN {sql_lit(k)} THEN {sql_lit(v)}" for k, v in table.items())
+        + " END"
+    )
 
 
 def _value_text(v: Any) -> str:
@@ -146,7 +147,7 @@ def _value_text(v: Any) -> str:
     return str(v)
 
 
-def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, _Lookup]) -> tuple[str, str]:
+def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]]) -> tuple[str, str]:
     """(raw expression over ``r``, typed expression over ``v``) of one mapped canonical column.
 
     Raw values are text; readers already turned empty cells and NULL words into NULL.
@@ -160,10 +161,10 @@ def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, _Lookup]) -> tuple[str, s
     raw = src if c.dtype in ("float", "int") else f"NULLIF({trimmed}, '')"
     r = f"v.{quote_ident('raw_' + c.name)}"
     lk = lookups.get(c.name)
-    mapped = f"COALESCE(lk_{c.name}.value, {r})" if lk else r
+    mapped = f"COALESCE({_lookup_sql(r, lk)}, {r})" if lk else r
     vocab = _vocab(m.table, c.name)
     if c.name in ("category", "area_code") and lk:
-        typed = f"lk_{c.name}.value"
+        typed = _lookup_sql(r, lk)
     elif vocab:
         allowed = ", ".join(sql_lit(x) for x in vocab)
         typed = f"CASE WHEN {mapped} IN ({allowed}) THEN {mapped} END"
@@ -277,10 +278,12 @@ def _stage(
     con: Any,
     m: Mapping,
     plan: dict[str, _Col],
-    lookups: dict[str, _Lookup],
+    lookups: dict[str, dict[str, str]],
     key_mode: str,
     floor: str,
     ceiling: str,
+    source: str,
+    headers: list[str],
 ) -> _Stage:
     """Create ``_zz_stg``: typed canonical columns, location code, first failing check, hash and key."""
     tdef = TABLES[m.table]
@@ -291,9 +294,14 @@ def _stage(
         raws.append(f"{raw} AS {quote_ident('raw_' + c.name)}")
         if c.name not in ("lon", "lat"):
             typeds.append(f"{typed} AS {quote_ident(c.name)}")
-    joins = " ".join(
-        f"LEFT JOIN {lk.table} lk_{col} ON lk_{col}.label = v.{quote_ident('raw_' + col)}"
-        for col, lk in lookups.items()
+    # source columns ride along as _s0, _s1 ... (no clash with canonical names) for the raw JSON
+    carried = [f"r.{quote_ident(h)} AS _s{i}" for i, h in enumerate(headers) if h != "geometry"]
+    raw_json = (
+        "to_json(struct_pack("
+        + ", ".join(f"{quote_ident(h)} := _s{i}" for i, h in enumerate(headers) if h != "geometry")
+        + "))"
+        if carried
+        else "NULL"
     )
     has_loc = "lon" in plan and (plan["lon"].src is not None or plan["lat"].src is not None)
     if has_loc:
@@ -305,10 +313,7 @@ def _stage(
             f"OR NOT isfinite(TRY_CAST({rl} AS DOUBLE)) OR NOT isfinite(TRY_CAST({ra} AS DOUBLE)) THEN 2 "
             "ELSE 0 END AS _loc"
         )
-    sql = (
-        f"SELECT v.*, {', '.join(typeds)} "
-        f"FROM (SELECT r.rowid AS _rid, {', '.join(raws)} FROM _zz_raw r) v {joins}"
-    )
+    sql = f"SELECT v.*, {', '.join(typeds)} FROM (SELECT {', '.join([*raws, *carried])} FROM {source} r) v"
     if has_loc:
         sql = (
             "SELECT *, _zz_loc(CASE WHEN _loc = 0 THEN _x END, CASE WHEN _loc = 0 THEN _y END) AS _p "
@@ -367,31 +372,39 @@ def _stage(
             + ", "
             + ("raw_lat" if plan["lat"].src else "CAST(NULL AS VARCHAR) AS raw_lat")
         )
-    select = ", ".join(["_rid", *keep]) if keep else "_rid"
+    values = []
+    for _, reason, n in checks:
+        if reason.startswith(("invalid location", "missing location")):
+            values.append("concat(raw_lon, ',', raw_lat)")
+        else:
+            values.append(
+                "NULL" if plan[n].dtype == "geometry" else f"CAST({quote_ident('raw_' + n)} AS VARCHAR)"
+            )
+    rval = (
+        "CASE _rc " + " ".join(f"WHEN {i + 1} THEN {v}" for i, v in enumerate(values)) + " END"
+        if values
+        else "NULL"
+    )
+    select = ", ".join(keep)
+    # rows stay in source order (projections only, no join), so _zz_stg.rowid is the data row - 1
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _zz_stg AS
-        SELECT {select}{loc_cols}, CAST({rc} AS SMALLINT) AS _rc, {hash_expr} AS _hash, {key} AS _key,
-               false AS _fdup
-        FROM ({sql}) s"""
+        SELECT {select + ", " if select else ""}{loc_cols.lstrip(", ")}{", " if loc_cols else ""}
+               _rc, CAST({rval} AS VARCHAR) AS _rval, CASE WHEN _rc > 0 THEN {raw_json} END AS _raw,
+               {hash_expr} AS _hash, {key} AS _key, false AS _fdup
+        FROM (SELECT *, CAST({rc} AS SMALLINT) AS _rc FROM ({sql})) s"""
     )
-    values = []
-    for _, _, n in checks:
-        c = plan[n]
-        values.append("NULL" if c.dtype == "geometry" else f"CAST({c.src} AS VARCHAR)")
-    if has_loc and tdef.column("lon").required:
-        lon_src = plan["lon"].src or "NULL"
-        lat_src = plan["lat"].src or "NULL"
-        for i, (_, reason, _) in enumerate(checks):
-            if reason.startswith(("invalid location", "missing location")):
-                values[i] = f"concat(CAST({lon_src} AS VARCHAR), ',', CAST({lat_src} AS VARCHAR))"
     return _Stage([r for _, r, _ in checks], [n for _, _, n in checks], values)
 
 
-def _in_file_duplicates(con: Any, stage: _Stage, key_col: str | None, key_src: str) -> None:
-    """Repeats of a key inside the file: identical content → duplicate, different → quarantined."""
+def _in_file_duplicates(con: Any, stage: _Stage, key_col: str | None) -> None:
+    """Repeats of a key inside the file: identical content → duplicate, different → quarantined.
+
+    A quarantined repeat keeps its staged record (canonical names) as ``raw``.
+    """
     stage.reasons.append("conflicting duplicate id in file")
     stage.columns.append(key_col or "key")
-    stage.values.append(key_src)
+    stage.values.append("_key")
     conflict = len(stage.reasons)
     repeated = "SELECT _key FROM _zz_stg WHERE _rc = 0 GROUP BY _key HAVING count(*) > 1"
     if not con.execute(f"SELECT count(*) FROM ({repeated})").fetchall()[0][0]:
@@ -399,14 +412,21 @@ def _in_file_duplicates(con: Any, stage: _Stage, key_col: str | None, key_src: s
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _zz_fd AS
         SELECT _rid, _hash = h1 AS same FROM (
-            SELECT _rid, _hash, row_number() OVER w AS rn, first_value(_hash) OVER w AS h1
+            SELECT rowid AS _rid, _hash, row_number() OVER w AS rn, first_value(_hash) OVER w AS h1
             FROM _zz_stg WHERE _rc = 0 AND _key IN ({repeated})
-            WINDOW w AS (PARTITION BY _key ORDER BY _rid))
+            WINDOW w AS (PARTITION BY _key ORDER BY rowid))
         WHERE rn > 1"""
     )
-    con.execute("UPDATE _zz_stg SET _fdup = true FROM _zz_fd f WHERE f._rid = _zz_stg._rid AND f.same")
+    con.execute("UPDATE _zz_stg SET _fdup = true FROM _zz_fd f WHERE f._rid = _zz_stg.rowid AND f.same")
+    names = [r[0] for r in con.execute("DESCRIBE _zz_stg").fetchall() if not r[0].startswith("_")]
+    staged = (
+        "to_json(struct_pack("
+        + ", ".join(f"{quote_ident(n)} := _zz_stg.{quote_ident(n)}" for n in names)
+        + "))"
+    )
     con.execute(
-        f"UPDATE _zz_stg SET _rc = {conflict} FROM _zz_fd f WHERE f._rid = _zz_stg._rid AND NOT f.same"
+        f"UPDATE _zz_stg SET _rc = {conflict}, _rval = _key, _raw = {staged} "
+        "FROM _zz_fd f WHERE f._rid = _zz_stg.rowid AND NOT f.same"
     )
 
 
@@ -473,16 +493,8 @@ def _write(
             exprs.append("NULL")
     cols = ", ".join(quote_ident(n) for n in tdef.names)
     fresh = f"s._rc = 0 AND NOT s._fdup AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t._key = s._key)"
-    raw_json = (
-        "to_json(struct_pack("
-        + ", ".join(f"{quote_ident(h)} := r.{quote_ident(h)}" for h in headers if h != "geometry")
-        + "))"
-        if [h for h in headers if h != "geometry"]
-        else "NULL"
-    )
     reasons = "[" + ", ".join(sql_lit(r) for r in stage.reasons) + "]"
     columns = "[" + ", ".join(sql_lit(c) for c in stage.columns) + "]"
-    value = "CASE s._rc " + " ".join(f"WHEN {i + 1} THEN {v}" for i, v in enumerate(stage.values)) + " END"
     con.execute("BEGIN TRANSACTION")
     try:
         if rep.updated:
@@ -490,9 +502,9 @@ def _write(
         if has_loc and rep.location_cleared:
             cases = " ".join(f"WHEN {k} THEN {sql_lit(v)}" for k, v in LOCATION_REASONS.items())
             con.execute(
-                f"INSERT INTO location_log SELECT ?, s._rid + 1, s._key, CASE s._loc {cases} END, "
+                f"INSERT INTO location_log SELECT ?, s.rowid + 1, s._key, CASE s._loc {cases} END, "
                 "TRY_CAST(s.raw_lon AS DOUBLE), TRY_CAST(s.raw_lat AS DOUBLE), ?, ? "
-                f"FROM _zz_stg s WHERE s._loc > 0 AND {fresh} ORDER BY s._rid",
+                f"FROM _zz_stg s WHERE s._loc > 0 AND {fresh} ORDER BY s.rowid",
                 [source_file, m.table, now],
             )
         con.execute(
@@ -502,9 +514,8 @@ def _write(
         con.execute('DELETE FROM quarantine WHERE source_file = ? AND "table" = ?', [source_file, m.table])
         if rep.quarantined:
             con.execute(
-                f"INSERT INTO quarantine SELECT ?, s._rid + 1, {reasons}[s._rc], {columns}[s._rc], "
-                f"CAST({value} AS VARCHAR), {raw_json}, ?, ? "
-                "FROM _zz_stg s JOIN _zz_raw r ON r.rowid = s._rid WHERE s._rc > 0 ORDER BY s._rid",
+                f"INSERT INTO quarantine SELECT ?, s.rowid + 1, {reasons}[s._rc], {columns}[s._rc], "
+                "s._rval, s._raw, ?, ? FROM _zz_stg s WHERE s._rc > 0 ORDER BY s.rowid",
                 [source_file, m.table, now],
             )
         _write_log(con, rep, now)
@@ -553,7 +564,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
             key_mode = "column" if plan[tdef.key].src is not None else "generated"
         else:
             key_mode = "natural" if m.table in NATURAL_KEYS else "generated"
-        lookups = _make_lookups(con, m, plan, st)
+        lookups = _make_lookups(m, plan, st)
         now = now_local()
         ceiling = m.date_ceiling or (now + dt.timedelta(days=1)).isoformat(sep=" ", timespec="seconds")
         has_loc = "lon" in plan and (plan["lon"].src is not None or plan["lat"].src is not None)
@@ -571,9 +582,19 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
                 side_effects=False,
             )
             udf = True
-        stage = _stage(con, m, plan, lookups, key_mode, m.date_floor, ceiling)
-        key_src = f"CAST({plan[tdef.key].src} AS VARCHAR)" if key_mode == "column" else "NULL"
-        _in_file_duplicates(con, stage, tdef.key, key_src)
+        args = (con, m, plan, lookups, key_mode, m.date_floor, ceiling)
+        try:
+            stage = _stage(*args, loaded.source, loaded.headers)
+        except Exception as exc:  # a CSV that is not UTF-8 beyond its first megabyte
+            auto = m.encoding.lower() == "auto" and loaded.kind == "csv"
+            if not (auto and loaded.encoding.startswith("utf-8") and "unicode" in str(exc).lower()):
+                raise
+            loaded = fallback_gb18030(con, path, "_zz_raw", skip=m.skip, tmpdir=tmpdir)
+            rep.encoding = loaded.encoding
+            rep.notes += loaded.notes
+            stage = _stage(*args, loaded.source, loaded.headers)
+        rep.read = con.execute("SELECT count(*) FROM _zz_stg").fetchall()[0][0]
+        _in_file_duplicates(con, stage, tdef.key)
         _classify(con, m, has_loc, rep, stage)
         for col in _label_cols(m, plan):
             raw, typed = quote_ident("raw_" + col), quote_ident(col)

@@ -53,6 +53,11 @@ class Loaded:
     encoding: str = ""
     rows: int = 0
     notes: list[str] = field(default_factory=list)
+    source: str = ""  # SQL FROM item giving the rows in file order (a temp table, or read_csv(...))
+
+    def __post_init__(self) -> None:
+        if not self.source:
+            self.source = self.table
 
 
 def quote_ident(name: str) -> str:
@@ -120,43 +125,58 @@ def _count(con: Any, table: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
+def csv_source(path: Path, skip: int) -> str:
+    """The ``read_csv(...)`` FROM item of a UTF-8 file: every column text, NULL words as NULL."""
+    return (
+        f"read_csv({sql_lit(str(path))}, all_varchar = true, header = true, skip = {int(skip)}, "
+        f"auto_detect = true, nullstr = {_NULL_SQL})"
+    )
+
+
 def read_csv(con: Any, path: Path, table: str, *, encoding: str, skip: int, tmpdir: str) -> Loaded:
-    """Load a CSV file into temp table ``table`` (all text)."""
+    """Prepare a CSV file: detect or check its encoding, transcode to UTF-8 when needed, read the header.
+
+    The rows themselves are read once, by the staging query, straight from ``read_csv``
+    (no intermediate copy); :func:`fallback_gb18030` handles a file that is not UTF-8 after all.
+    """
     enc = _ALIASES.get(encoding.lower(), encoding.lower()) if encoding else "auto"
     detected = detect_encoding(path) if enc == "auto" else enc
-    notes: list[str] = []
-
-    def load(p: Path) -> None:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv({sql_lit(str(p))}, "
-            f"all_varchar = true, header = true, skip = {int(skip)}, auto_detect = true, "
-            f"nullstr = {_NULL_SQL})"
-        )
-
+    target = path
+    if detected not in ("utf-8", "utf-8-sig"):
+        try:
+            codecs.lookup(detected)
+        except LookupError:
+            raise SourceError(
+                f"{path}: encoding {encoding!r} is unknown; use auto, utf-8, utf-8-sig or gb18030"
+            ) from None
+        target = _transcode(path, detected, tmpdir)
+    source = csv_source(target, skip)
     try:
-        if detected in ("utf-8", "utf-8-sig"):
-            try:
-                load(path)
-            except Exception as exc:  # duckdb raises its own error types
-                if enc == "auto" and "unicode" in str(exc).lower():
-                    detected = "gb18030"
-                    notes.append("not valid UTF-8 after the first megabyte; read as GB18030")
-                    load(_transcode(path, detected, tmpdir))
-                else:
-                    raise
-        else:
-            try:
-                codecs.lookup(detected)
-            except LookupError:
-                raise SourceError(
-                    f"{path}: encoding {encoding!r} is unknown; use auto, utf-8, utf-8-sig or gb18030"
-                ) from None
-            load(_transcode(path, detected, tmpdir))
-    except SourceError:
-        raise
-    except Exception as exc:
+        headers = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    except Exception as exc:  # duckdb raises its own error types
+        if enc == "auto" and detected.startswith("utf-8") and "unicode" in str(exc).lower():
+            return fallback_gb18030(con, path, table, skip=skip, tmpdir=tmpdir)
         raise SourceError(f"{path}: cannot be read as CSV ({detected}): {exc}") from None
-    return Loaded(table, _relation_headers(con, table), "csv", detected, _count(con, table), notes)
+    return Loaded(table, headers, "csv", detected, 0, [], source)
+
+
+def fallback_gb18030(con: Any, path: Path, table: str, *, skip: int, tmpdir: str) -> Loaded:
+    """Re-prepare a file that looked like UTF-8 at its start but is not: read it as GB18030."""
+    target = _transcode(path, "gb18030", tmpdir)
+    source = csv_source(target, skip)
+    try:
+        headers = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    except Exception as exc:
+        raise SourceError(f"{path}: cannot be read as CSV (gb18030): {exc}") from None
+    return Loaded(
+        table,
+        headers,
+        "csv",
+        "gb18030",
+        0,
+        ["not valid UTF-8 after the first megabyte; read as GB18030"],
+        source,
+    )
 
 
 def _cell_text(value: Any) -> str | None:
