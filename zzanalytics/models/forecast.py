@@ -65,6 +65,7 @@ True
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -398,7 +399,8 @@ def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str]
     bt = {nm: _combine(bt_base, nm) for nm in plan.names}
     means = {nm: _combine(final_base, nm) for nm in plan.names}
 
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         mase = pd.DataFrame({nm: np.nanmean(np.nanmean(np.abs(bt[nm] - true), axis=2) / scale, axis=1)
                              if k else np.full(n, np.nan) for nm in plan.names})
     cls = _classes(panel)
@@ -444,7 +446,8 @@ def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str]
         idx = np.flatnonzero(cls == c)
         pp = np.maximum(sel_bt[idx], 0)
         med = nb_quantile(0.5, pp, np.broadcast_to(alpha[idx][:, None, None], pp.shape), integer)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             e_mean = np.nanmean(np.nanmean(np.abs(pp - true[idx]), axis=2) / scale[idx], axis=1)
             e_med = np.nanmean(np.nanmean(np.abs(med - true[idx]), axis=2) / scale[idx], axis=1)
         ok = np.isfinite(e_mean) & np.isfinite(e_med)
