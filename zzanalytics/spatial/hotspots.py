@@ -392,7 +392,7 @@ def gi_star(
     Examples
     --------
     >>> import scipy.sparse as sp
-    >>> W = sp.diags([1, 1], [-1, 1], shape=(6, 6))
+    >>> W = sp.diags([1.0, 1.0], [-1, 1], shape=(6, 6))
     >>> r = gi_star(np.array([0, 0, 1, 9, 9, 1]), W, permutations=99, seed=1)
     >>> int(np.argmax(r.z))
     3
@@ -619,7 +619,7 @@ def hotspots(
     start: Any,
     end: Any,
     *,
-    permutations: int = 999,
+    permutations: int = 199,
     seed: int = 12345,
     ring: int = 1,
     risk: bool = True,
@@ -636,7 +636,9 @@ def hotspots(
     start, end : date-like
         Inclusive local dates.
     permutations, seed, ring : int
-        Gi* inference and neighbourhood (cells within ``ring`` rows/columns).
+        Gi* permutations (they give ``p_sim``; the classes use the skew-corrected
+        analytic p, see the module docstring), seed, and neighbourhood (cells within
+        ``ring`` rows/columns).
     risk : bool
         Compute ``risk`` (expected count in a period as long as ``start..end``
         right after ``end``), see :func:`~zzanalytics.spatial.risk.risk_surface`.
