@@ -92,6 +92,18 @@ def test_round_trips(lon: float, lat: float) -> None:
         assert abs(x - lon) < 1e-7 and abs(y - lat) < 1e-7
 
 
+def test_fixed_steps_accuracy_over_china() -> None:
+    # ingest's bulk path: 2 steps must stay inside the promised 1e-6 degree everywhere in China
+    rng = np.random.default_rng(0)
+    lon, lat = rng.uniform(73.0, 135.0, 100_000), rng.uniform(18.0, 53.0, 100_000)
+    g = wgs84_to_gcj02(lon, lat)
+    for steps, bound in ((2, 1e-6), (3, 1e-8)):
+        w = gcj02_to_wgs84(*g, steps=steps)
+        assert np.abs(w[0] - lon).max() < bound and np.abs(w[1] - lat).max() < bound
+        b = to_wgs84(*wgs84_to_bd09(lon[:1000], lat[:1000]), "bd09", steps=steps)
+        assert np.abs(b[0] - lon[:1000]).max() < bound
+
+
 def test_to_wgs84_dispatch_and_projected() -> None:
     g = wgs84_to_gcj02(103.83, 36.06)
     lon, lat = to_wgs84(*g, "GCJ-02")

@@ -48,6 +48,8 @@ LOCATION_REASONS = {
     4: "outside the district",
 }
 _BATCH = 1_000_000
+_MATERIALISE_CSV = False  # True: copy the CSV into a temp table before staging (slower, more memory)
+_GCJ_STEPS = 2
 _TEMPS = ("_zz_raw", "_zz_stg", "_zz_pts", "_zz_fd", "_zz_upd")
 
 
@@ -238,7 +240,8 @@ def _location_udf(crs: str, district: Any) -> Any:
     """Vectorised DuckDB function (x, y) -> {lon, lat, code}: to WGS-84 in numpy, validity, district test.
 
     ``code``: 0 fine, 3 impossible position, 4 outside the district's polygons (+ ~50 m).
-    GCJ-02/BD-09 use exactly 3 steps of the iterative inverse (< 3e-9 degree in China).
+    GCJ-02/BD-09 use exactly 2 steps of the iterative inverse: < 4e-7 degree (4 cm) anywhere in
+    China (tested), inside the promised 1e-6 degree, at two evaluations of the offset per point.
     """
     import pyarrow as pa
     import shapely
@@ -250,7 +253,7 @@ def _location_udf(crs: str, district: Any) -> Any:
         have = np.isfinite(x) & np.isfinite(y)
         wx, wy = np.full(n, np.nan), np.full(n, np.nan)
         if have.any():
-            wx[have], wy[have] = to_wgs84(x[have], y[have], crs, steps=3)
+            wx[have], wy[have] = to_wgs84(x[have], y[have], crs, steps=_GCJ_STEPS)
         code = np.zeros(n, dtype="int8")
         code[have & ~valid_lonlat(wx, wy)] = 3
         if district is not None:
@@ -582,6 +585,9 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
                 side_effects=False,
             )
             udf = True
+        if loaded.kind == "csv" and _MATERIALISE_CSV:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _zz_raw AS SELECT * FROM {loaded.source}")
+            loaded.source = "_zz_raw"
         args = (con, m, plan, lookups, key_mode, m.date_floor, ceiling)
         try:
             stage = _stage(*args, loaded.source, loaded.headers)
