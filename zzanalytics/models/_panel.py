@@ -241,8 +241,16 @@ def to_panel(counts: pd.DataFrame, *, by: list[str] | None, value: str, freq: st
             f"--by key(s) {missing} not in the counts frame; columns are {list(counts.columns)}"
         )
     df = counts[[*keys, "period", value]].copy()
-    df["period"] = period_start(parse_periods(df["period"]), freq)
+    raw = parse_periods(df["period"])
+    df["period"] = period_start(raw, freq)
     df[value] = pd.to_numeric(df[value], errors="coerce").fillna(0.0).astype(float)
+    fine = np.asarray(raw != pd.DatetimeIndex(df["period"]))
+    if fine.any() and until is None:
+        # dated rows (e.g. daily counts): a last period that the data do not reach the end of is partial
+        last_raw = raw.max()
+        last = period_start(pd.DatetimeIndex([last_raw]), freq)[0]
+        if last_raw < period_range(last, 2, freq)[1] - pd.Timedelta(days=1):
+            df = df[df["period"] < last]
     if until is not None:
         cut = pd.Timestamp(until)
         df = df[df["period"] <= cut]

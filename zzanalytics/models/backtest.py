@@ -34,7 +34,7 @@ import pandas as pd
 
 from zzanalytics.errors import ModelError
 from zzanalytics.models._panel import to_panel
-from zzanalytics.models.features import check_freq, period_range
+from zzanalytics.models.features import check_freq, period_range, period_start
 from zzanalytics.models.forecast import (
     _compute,
     _dispersion,
@@ -190,6 +190,11 @@ def backtest_command(store: Any, counts_file: Any, freq: str, by: Sequence[str] 
     if counts_file is not None and by:
         frame = frame.groupby([*by, "period"], as_index=False)[value].sum()
         keys = list(by)
+    if "last_day" in frame.attrs:  # leave out a last period the records do not complete
+        last = frame.attrs["last_day"]
+        start = period_start(pd.DatetimeIndex([last]), freq)[0]
+        if last < period_range(start, 2, freq)[1] - pd.Timedelta(days=1):
+            frame = frame[pd.to_datetime(frame["period"]) < start]
     result = backtest(frame, horizon=horizon, origins=origins, freq=freq, by=keys, value=value,
                       workers=workers, scheduler=scheduler, progress=progress)
     summary = result.attrs["summary"]

@@ -645,6 +645,8 @@ def forecast_command(store: Any, counts_file: Any, freq: str, by: Sequence[str] 
             raise ModelError(f"--by {missing} not in {counts_file}; its key columns are {keys}")
         frame = frame.groupby([*by, "period"], as_index=False)[value].sum()
         keys = list(by)
+    if until is None and "last_day" in frame.attrs:
+        until = frame.attrs["last_day"]
     return forecast(frame, horizon=horizon, freq=freq, by=keys, until=until, value=value,
                     reconcile=None,
                     workers=workers, scheduler=scheduler, progress=progress)
@@ -660,5 +662,10 @@ def load_counts(store: Any, counts_file: Any, freq: str, by: Sequence[str] | Non
 
     keys = list(by) if by else ["category"]
     with open_store(store) as st:
-        frame = _counts(st.incidents(), freq=freq, by=keys, level=level)
+        inc = st.incidents()
+    frame = _counts(inc, freq=freq, by=keys, level=level)
+    if len(inc):
+        # the last day with records: a period it does not complete is left out of training
+        last = pd.Timestamp(inc["occurred_at"].max())
+        frame.attrs["last_day"] = (last.tz_localize(None) if last.tzinfo else last).normalize()
     return frame, keys, "count"
