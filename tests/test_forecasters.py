@@ -101,3 +101,15 @@ def test_unknown_model_and_unfitted_model_raise_model_error():
         make_model("prophet")
     with pytest.raises(ModelError, match="not fitted"):
         SeasonalNaive(12).predict(3)
+
+
+def test_statsmodels_ets_and_intermittent_models_are_candidates_by_name():
+    rng = np.random.default_rng(5)
+    t = np.arange(60)
+    y = rng.poisson(30 * np.exp(0.3 * np.cos(2 * np.pi * t / 12))).astype(float)
+    ets = make_model("ets_sm").fit(y).predict(12)
+    assert np.corrcoef(ets["mean"], 30 * np.exp(0.3 * np.cos(2 * np.pi * np.arange(60, 72) / 12)))[0, 1] > 0.8
+    sparse = rng.poisson(0.3, 60).astype(float)
+    for name in ("sba", "adida", "tsb"):
+        out = make_model(name).fit(sparse).predict(3)
+        assert 0 < out["mean"][0] < 1.5 and (out["lo95"] >= 0).all()
