@@ -231,7 +231,7 @@ HOTSPOT_CELL_M = 400.0
 """Cell side of the briefing's hotspot grid (metres)."""
 
 
-def hotspot_cells(ctx: Context, category: str = "theft.burglary", permutations: int = 499) -> Any:
+def hotspot_cells(ctx: Context, category: str = "theft.burglary", permutations: int = 199) -> Any:
     """Gi* hot and cold spots of ``category`` in the period on a grid over the area."""
     from zzanalytics.spatial.grid import make_grid
     from zzanalytics.spatial.hotspots import hotspots
