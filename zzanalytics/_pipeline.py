@@ -1,19 +1,21 @@
 """The per-file ingest pipeline, done inside DuckDB (private; the public verbs are in :mod:`ingest`).
 
-One file goes through these steps, every one a set-based SQL statement over the
-whole file (no Python loop over rows):
+One file goes through these steps, each a set-based statement over the whole file
+(no Python loop over rows):
 
-1. the reader loads the file into a temp table of text columns (``_readers``);
-2. one ``CREATE TABLE AS`` maps source headers to canonical columns, joins the
-   label lookups (categories, areas, ``[values.*]``), parses dates over the
-   recognised forms (``_dates``), numbers and booleans, and derives the first
-   quarantine reason of each row, its content hash and its record key;
-3. coordinates are converted to WGS-84 in numpy over Arrow batches and checked
-   against the district's polygons (shapely ``contains_xy``);
-4. repeated ids inside the file are split into duplicates and conflicts;
-5. rows are classified against the store (anti-join on the key, hash compare),
-   and the store is written in ONE transaction: replaced rows deleted, new and
-   changed rows inserted, quarantine, location log and ingest log appended.
+1. the reader prepares the source: a CSV is read by DuckDB's ``read_csv`` straight into
+   step 2 (GB18030 first stream-transcoded to UTF-8); XLSX, Parquet and GeoJSON become a
+   temp table of text columns (``_readers``);
+2. one ``CREATE TABLE AS`` maps source headers to canonical columns, looks labels up
+   (categories, areas, ``[values.*]`` as ``CASE`` expressions, which keep file order so
+   ``rowid`` is the data row), parses dates by their shape (``_dates``), numbers and
+   booleans, converts coordinates to WGS-84 with the district test in a vectorised numpy
+   function (Arrow batches), and derives each row's first failing check, content hash and
+   record key;
+3. repeated ids inside the file are split into duplicates and conflicts;
+4. rows are classified against the store (left join on the key, hash compare), and the
+   store is written in ONE transaction: changed rows deleted, new and changed rows
+   inserted (anti-join on the key), quarantine, location log and ingest log appended.
    Any error rolls the transaction back, leaving the store as it was.
 """
 
@@ -474,7 +476,6 @@ def _write(
     has_loc: bool,
     key_mode: str,
     source_file: str,
-    headers: list[str],
     rep: FileReport,
     stage: _Stage,
     now: dt.datetime,
@@ -611,7 +612,9 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
                 rep.unknown_labels[(col, label)] = n
         if not rep.balanced:  # pragma: no cover - a bug, never a data problem
             raise StoreError(f"{path}: internal error, rows do not add up: {rep}")
-        _write(con, m, plan, has_loc, key_mode, path.name, loaded.headers, rep, stage, now)
+        _write(con, m, plan, has_loc, key_mode, path.name, rep, stage, now)
+        if m.table == "areas":
+            st._district_cache = None  # new polygons: recompute the district outline
     finally:
         if udf:
             con.remove_function("_zz_loc")
