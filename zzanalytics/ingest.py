@@ -139,6 +139,26 @@ def _mapping_error(where: str, msg: str) -> MappingError:
 def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
     """Read and check a mapping file (TOML path, or an already parsed dict).
 
+    Sections (all optional except what the table needs):
+
+    ``[source]``     ``table`` (incidents, petitions, disputes, cameras, areas, streets, zones,
+                     peers, targets; default incidents), ``encoding`` (auto: UTF-8, UTF-8 with BOM
+                     or GB18030 detected), ``timezone`` of naive times (Asia/Shanghai),
+                     ``crs`` (wgs84, gcj02, bd09 or a projected ``EPSG:`` code), ``date_format``
+                     (a strptime pattern, e.g. ``%m/%d/%Y %H:%M``; empty: the common forms),
+                     ``sheet`` (XLSX name or 0-based index), ``skip`` (rows above the header, e.g.
+                     a title row), ``date_floor`` (default 2000-01-01) and ``date_ceiling``
+                     (default: now + 1 day) bounding accepted dates;
+    ``[columns]``    canonical name = source header; a header already named like the canonical
+                     column needs no line;
+    ``[constants]``  canonical name = one value for the whole file (``category = "fire"``);
+    ``[categories]`` source label = category code; codes themselves are always accepted;
+    ``[values.X]``   source label = canonical value for column X (``level``, ``form``, ``kind``,
+                     ``irregular``, ``status``, ``metric`` ...);
+    ``[units]``      column = factor (``loss_yuan = 10000`` for 万元);
+    ``[areas]``      source township name = area code; names and codes of the store's ``areas``
+                     table (``name``, ``name_en``) are matched without it.
+
     Parameters
     ----------
     source : str, Path, dict or Mapping
