@@ -183,6 +183,25 @@ def test_us_dates_need_date_format(tmp_path: Path) -> None:
     assert rep.reasons == {"unparseable date": 2}
 
 
+def test_split_date_and_time_columns_and_title_row(tmp_path: Path) -> None:
+    src = tmp_path / "split.csv"
+    src.write_text(
+        "2025年某分局警情导出\n编号,发案日期,发案时刻,类别\nS1,2025/3/4,21:05,抢劫\nS2,2025-03-05,,抢劫\n",
+        encoding="gb18030",
+    )
+    m = {
+        "source": {"skip": 1},
+        "columns": {"incident_id": "编号", "occurred_at": ["发案日期", "发案时刻"], "category": "类别"},
+        "constants": {"area_code": "620102001"},
+        "categories": {"抢劫": "robbery"},
+    }
+    rep = ingest_files([src], m, store=tmp_path / "zz")
+    assert rep.accepted == 2, rep.render()
+    with open_store(tmp_path / "zz") as st:
+        t = st.incidents().set_index("incident_id")["occurred_at"].dt.tz_localize(None)
+    assert t["S1"] == pd.Timestamp("2025-03-04 21:05") and t["S2"] == pd.Timestamp("2025-03-05")
+
+
 def test_naive_times_in_another_zone(tmp_path: Path) -> None:
     _one_column_csv(tmp_path / "d.csv", ["2026-05-06 15:30"])
     ingest_files([tmp_path / "d.csv"], _dates_mapping(timezone="Europe/Berlin"), store=tmp_path / "zz")

@@ -74,15 +74,21 @@ def _resolve_columns(m: Mapping, headers: list[str], path: Path) -> dict[str, _C
             continue
         src = None
         if c.name in m.columns:
-            header = m.columns[c.name]
-            actual = header if header in headers else stripped.get(header.strip())
-            if actual is None:
-                raise SourceError(
-                    f"{path}: has no column {header!r}, which {m.where} maps to {c.name} "
-                    f'([columns] {c.name} = "{header}"); the file\'s columns are {headers}; '
-                    f"fix that line to one of them"
-                )
-            src = f"r.{quote_ident(actual)}"
+            wanted = m.columns[c.name]
+            names = [wanted] if isinstance(wanted, str) else list(wanted)
+            parts = []
+            for header in names:
+                actual = header if header in headers else stripped.get(header.strip())
+                if actual is None:
+                    shown = ", ".join(f'"{w}"' for w in names)
+                    shown = shown if isinstance(wanted, str) else f"[{shown}]"
+                    raise SourceError(
+                        f"{path}: has no column {header!r}, which {m.where} maps to {c.name} "
+                        f"([columns] {c.name} = {shown}); the file's columns are {headers}; "
+                        f"fix that line to one of them"
+                    )
+                parts.append(f"r.{quote_ident(actual)}")
+            src = parts[0] if len(parts) == 1 else "NULLIF(concat_ws(' ', " + ", ".join(parts) + "), '')"
         elif c.name in m.constants:
             value = m.constants[c.name]
             if isinstance(value, bool):

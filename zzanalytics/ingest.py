@@ -118,7 +118,7 @@ class Mapping:
     skip: int = 0
     date_floor: str = "2000-01-01"
     date_ceiling: str = ""
-    columns: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, str | list[str]] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
     categories: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -149,8 +149,9 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
                      ``sheet`` (XLSX name or 0-based index), ``skip`` (rows above the header, e.g.
                      a title row), ``date_floor`` (default 2000-01-01) and ``date_ceiling``
                      (default: now + 1 day) bounding accepted dates;
-    ``[columns]``    canonical name = source header; a header already named like the canonical
-                     column needs no line;
+    ``[columns]``    canonical name = source header, or a list of headers whose values are joined
+                     with a space (a date and a time column: ``occurred_at = ["发案日期", "发案时刻"]``);
+                     a header already named like the canonical column needs no line;
     ``[constants]``  canonical name = one value for the whole file (``category = "fire"``);
     ``[categories]`` source label = category code; codes themselves are always accepted;
     ``[values.X]``   source label = canonical value for column X (``level``, ``form``, ``kind``,
@@ -230,9 +231,14 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
                 )
         setattr(m, section, entries)
     for name, value in m.columns.items():
-        if not isinstance(value, str):
+        ok = isinstance(value, str) or (
+            isinstance(value, list) and value and all(isinstance(v, str) for v in value)
+        )
+        if not ok:
             raise _mapping_error(
-                where, f'[columns] {name} must be a source header in quotes, e.g. {name} = "…"'
+                where,
+                f'[columns] {name} must be a source header in quotes, e.g. {name} = "…", '
+                f'or a list of headers joined with a space, e.g. {name} = ["发案日期", "发案时刻"]',
             )
     for name, value in m.units.items():
         if not isinstance(value, int | float) or tdef.column(name).dtype not in ("float", "int"):
