@@ -80,7 +80,8 @@ from zzanalytics.models.forecasters import NBGLM, make_model, nb_quantile, nb_sa
 
 BASE_MODELS: tuple[str, ...] = ("snaive", "mean12", "glm", "pglm", "pses", "autoets", "tsb")
 COMBOS: tuple[str, ...] = ("glm+autoets", "pglm+autoets", "glm+pglm+autoets", "pglm+mean12", "glm+pglm",
-                           "pglm+pses", "pses+mean12", "pglm+pses+autoets", "glm+pses", "glm+pses+autoets")
+                           "pglm+pses", "pses+mean12", "pglm+pses+autoets", "glm+pses", "glm+pses+autoets",
+                           "snaive+mean12", "snaive+pses", "snaive+glm+pses+autoets")
 DEFAULT_MODEL = "glm+pses+autoets"
 FALLBACK_MODEL = "pglm+mean12"
 N_ORIGINS = 3

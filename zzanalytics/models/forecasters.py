@@ -257,6 +257,10 @@ class NBGLM(Forecaster):
         Recency weights' half-life in periods.
     window : int or None
         Use only the last ``window`` periods.
+    robust : bool
+        Down-weight outlying periods (Huber weights on Pearson residuals, cut-off
+        ``huber``), so that a shock in the history does not distort the seasonal
+        profile, level or dispersion.
 
     Examples
     --------
@@ -274,7 +278,8 @@ class NBGLM(Forecaster):
     def __init__(self, season_length: int = 12, seasonal: str | None = "dummies", fourier_k: int = 4,
                  trend: bool = True, ridge_season: float = 2.0, ridge_trend: float = 4.0,
                  ridge_x: float = 0.5, damping: float = 0.98, halflife: float | None = None,
-                 window: int | None = None, offset: bool = True, max_iter: int = 30) -> None:
+                 window: int | None = None, offset: bool = True, max_iter: int = 30, robust: bool = True,
+                 huber: float = 2.5) -> None:
         super().__init__()
         self.season_length = int(season_length)
         self.seasonal = seasonal
@@ -286,6 +291,8 @@ class NBGLM(Forecaster):
         self.window = window
         self.offset = offset
         self.max_iter = max_iter
+        self.robust = robust
+        self.huber = huber
         if seasonal not in ("dummies", "fourier", None):
             raise ModelError(f"NBGLM seasonal={seasonal!r}; use 'dummies', 'fourier' or None")
 
@@ -381,6 +388,15 @@ class NBGLM(Forecaster):
             beta, mu, A = self._irls(Xd, yy, off, w, pen_eff, alpha, beta)
         else:
             _, _, A = self._irls(Xd, yy, off, w, pen_eff, 0.0, beta)
+        if self.robust:
+            # Huber weights on Pearson residuals: a shock (a lockdown, a campaign) does not bend
+            # the seasonal profile or the level; the dispersion is re-estimated on the same weights
+            for _ in range(2):
+                r = np.abs(yy - mu) / np.sqrt(mu + alpha * mu * mu + 1e-9)
+                wr = w * np.minimum(1.0, self.huber / np.maximum(r, 1e-9))
+                alpha = float(np.clip(np.sum(wr * ((yy - mu) ** 2 - yy)) / max(np.sum(wr * mu * mu), 1e-9),
+                                      0.0, 5.0))
+                beta, mu, A = self._irls(Xd, yy, off, wr, pen_eff, alpha, beta)
         self.beta_ = beta
         self.alpha_ = alpha
         try:
