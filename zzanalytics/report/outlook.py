@@ -134,7 +134,7 @@ def forecasts(ctx: Context) -> B.Html:
             name = labels.get(r["series"]) or ctx.label(r["series"])
             if ctx.zh:
                 parts.append(
-                    f"{name}{tx.count(round(r['expected']))}(80%区间{tx.number(r['lo80'])}-{tx.count(r['hi80'])})"
+                    f"{name}{tx.count(round(r['expected']))}(80%区间{tx.number(r['lo80'])}至{tx.count(r['hi80'])})"
                 )
             else:
                 parts.append(
