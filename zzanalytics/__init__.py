@@ -50,15 +50,18 @@ _EXPORTS: dict[str, str] = {
     "target_breach": "zzanalytics.models.targets",
     # spatial
     "make_grid": "zzanalytics.spatial.grid",
+    "cell_counts": "zzanalytics.spatial.grid",
     "kde": "zzanalytics.spatial.kde",
     "gi_star": "zzanalytics.spatial.hotspots",
     "local_moran": "zzanalytics.spatial.hotspots",
     "hotspots": "zzanalytics.spatial.hotspots",
+    "cube_counts": "zzanalytics.spatial.emerging",
     "emerging_hotspots": "zzanalytics.spatial.emerging",
     "risk_surface": "zzanalytics.spatial.risk",
     "pai": "zzanalytics.spatial.risk",
     "pei": "zzanalytics.spatial.risk",
     "camera_coverage": "zzanalytics.spatial.coverage",
+    "uncovered_segments": "zzanalytics.spatial.coverage",
     "site_cameras": "zzanalytics.spatial.coverage",
     # report
     "render_briefing": "zzanalytics.report.render",
