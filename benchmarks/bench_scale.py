@@ -55,8 +55,9 @@ files, mapping, store = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
 t = time.perf_counter()
 rep = ingest_files(files, mapping, store=store)
 dt = time.perf_counter() - t
+ru = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": dt, "read": rep.read, "accepted": rep.accepted, "quarantined": rep.quarantined,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "cpu_seconds": ru.ru_utime + ru.ru_stime, "peak_rss_mb": ru.ru_maxrss / 1024}))
 """
 
 _DUCKDB_CHILD = r"""
@@ -67,8 +68,9 @@ con = duckdb.connect(store)
 con.execute("CREATE TABLE incidents AS SELECT * FROM read_parquet(?)", [files])
 n = con.execute("SELECT count(*) FROM incidents").fetchone()[0]
 con.execute("CHECKPOINT"); con.close()
-print(json.dumps({"seconds": time.perf_counter() - t, "rows": n,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": time.perf_counter() - t, "rows": n, "cpu_seconds": ru.ru_utime + ru.ru_stime,
+                  "peak_rss_mb": ru.ru_maxrss / 1024}))
 """
 
 
@@ -181,7 +183,8 @@ def main() -> None:
         rate = ours["read"] / ours["seconds"]
         print(f"2. ingest {ours['read']:,} rows: {ours['seconds']:.1f} s ({rate:,.0f} rows/s), "
               f"peak RSS {ours['peak_rss_mb']:,.0f} MB; DuckDB raw load {raw['seconds']:.1f} s "
-              f"(peak {raw['peak_rss_mb']:,.0f} MB); ratio raw/ours {raw['seconds'] / ours['seconds']:.2f}")
+              f"(peak {raw['peak_rss_mb']:,.0f} MB); ratio raw/ours {raw['seconds'] / ours['seconds']:.2f}; "
+              f"CPU time ours {ours['cpu_seconds']:.1f} s, raw {raw['cpu_seconds']:.1f} s")
 
     # 3. partitions and counts on the workers
     from zzanalytics.partitions import export_partitions, partition_counts
