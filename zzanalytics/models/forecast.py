@@ -44,11 +44,11 @@ How a forecast is made
    MinT's covariance, estimated from a few dozen backtest errors, is noisy and
    can push small counts negative. ``reconcile="mint"`` forecasts the district
    series directly too and combines both by MinT (shrinkage covariance of
-   backtest errors), clipping townships at zero and re-adding them. The default
-   is ``None`` (the series of the keys, nothing added) because reconciled
-   townships must carry means, while absolute-error scores of sparse townships
-   are better with medians (point 4): ask for district rows when you need the
-   townships to add up.
+   backtest errors), clipping townships at zero and re-adding them. Reconciled
+   townships carry means (medians do not add up), while absolute-error scores of
+   sparse townships are better with medians (point 4): ``reconcile=None`` gives
+   the series of the keys only, with ``point="auto"``. ``zz forecast`` writes the
+   series of its ``--by`` keys (DESIGN's contract), i.e. ``reconcile=None``.
 
 Examples
 --------
@@ -539,7 +539,7 @@ def forecast(
     value: str = "count",
     models: str | Sequence[str] = "auto",
     levels: Sequence[int] = (80, 95),
-    reconcile: str | None = None,
+    reconcile: str | None = "bottom_up",
     workers: int | None = None,
     scheduler: Any = None,
     progress: bool = True,
@@ -570,8 +570,8 @@ def forecast(
         Central interval levels.
     reconcile : {"bottom_up", "mint", None}
         When the keys include ``area_code``, add district rows (``area_code="all"``)
-        that the townships add up to (their points are then means). Default ``None``:
-        only the series of the keys. See the module docstring for why bottom-up.
+        that the townships add up to (their points are then means). ``None``: only the
+        series of the keys. See the module docstring for why bottom-up.
     workers, scheduler, progress
         Passed to :func:`zzanalytics.execution.run_tasks`.
     return_paths : bool
@@ -632,8 +632,8 @@ def forecast_command(store: Any, counts_file: Any, freq: str, by: Sequence[str] 
 
     With ``counts_file`` the file's own key columns are used (``by`` may pick some of
     them); otherwise incidents are counted per ``freq`` and ``by`` (default category).
-    The rows are the series of the keys (no district rows: use :func:`forecast` with
-    ``reconcile="bottom_up"`` for townships that add up to their district).
+    The rows are the series of the keys (``reconcile=None``; use :func:`forecast` with
+    its default ``reconcile="bottom_up"`` for townships that add up to their district).
 
     Examples
     --------
