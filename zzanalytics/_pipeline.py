@@ -372,16 +372,21 @@ def _stage(
             )
             parts.append(f"COALESCE({e}, chr(1))")
         key = "substr(md5(concat(" + ", chr(31), ".join(parts) + ")), 1, 20)"
-    keep = [quote_ident(n) for n in data_cols if n not in ("lon", "lat")]
-    keep += [quote_ident("raw_" + n) for n in _label_cols(m, plan)]
+    # the staged table holds what later steps need, and no more (10M rows must fit in 1 GB + spill):
+    # the key once (as _key), raw labels only where unknown, raw coordinates only where cleared
+    keep = [quote_ident(n) for n in data_cols if not (key_mode == "column" and n == tdef.key)]
+    keep += [
+        f"CASE WHEN {quote_ident(n)} IS NULL THEN {quote_ident('raw_' + n)} END AS {quote_ident('raw_' + n)}"
+        for n in _label_cols(m, plan)
+    ]
     loc_cols = ""
     if has_loc:
+        rlon = "raw_lon" if plan["lon"].src else "CAST(NULL AS VARCHAR)"
+        rlat = "raw_lat" if plan["lat"].src else "CAST(NULL AS VARCHAR)"
         loc_cols = (
             ", CASE WHEN _loc = 0 THEN _wx END AS lon, CASE WHEN _loc = 0 THEN _wy END AS lat, "
-            "CAST(_loc AS TINYINT) AS _loc, "
-            + ("raw_lon" if plan["lon"].src else "CAST(NULL AS VARCHAR) AS raw_lon")
-            + ", "
-            + ("raw_lat" if plan["lat"].src else "CAST(NULL AS VARCHAR) AS raw_lat")
+            f"CAST(_loc AS TINYINT) AS _loc, CASE WHEN _loc > 0 THEN {rlon} END AS raw_lon, "
+            f"CASE WHEN _loc > 0 THEN {rlat} END AS raw_lat"
         )
     values = []
     for _, reason, n in checks:
@@ -493,7 +498,7 @@ def _write(
     for c in tdef.columns:
         if c.name == "source_file":
             exprs.append(sql_lit(source_file))
-        elif c.name == tdef.key and key_mode == "generated":
+        elif c.name == tdef.key and key_mode in ("generated", "column"):
             exprs.append("s._key")
         elif c.name in ("lon", "lat") and has_loc:
             exprs.append(f"s.{c.name}")
