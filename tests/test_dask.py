@@ -49,6 +49,15 @@ def test_address_string_and_shared_object(client) -> None:
     assert got == run_tasks(_tasks.scaled, range(30), workers=1, progress=False, shared=shared)
 
 
+def test_zz_scheduler_environment_reaches_the_cluster(client, monkeypatch) -> None:
+    import os
+
+    monkeypatch.setenv("ZZ_SCHEDULER", client.scheduler.address)
+    pids = run_tasks(_tasks.pid_of, range(8), progress=False, chunksize=1)  # no scheduler argument
+    workers = set(client.run(os.getpid).values())
+    assert set(pids) <= workers and os.getpid() not in pids
+
+
 def test_seeds_from_keys_not_workers(client) -> None:
     keys = [f"6201{c:02d}{t:03d}|fraud.telecom" for c in range(5) for t in range(20)]
     assert run_tasks(_tasks.seeded_draw, keys, scheduler=client, progress=False, chunksize=3) == run_tasks(
