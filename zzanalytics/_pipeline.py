@@ -413,6 +413,12 @@ def _stage(
     return _Stage([r for _, r, _ in checks], [n for _, _, n in checks], values)
 
 
+def _store_key(m: Mapping) -> str:
+    """The store column holding a record's key: the id column itself, or ``_key`` for tables without one."""
+    key = TABLES[m.table].key
+    return quote_ident(key) if key else "_key"
+
+
 def _in_file_duplicates(con: Any, stage: _Stage, key_col: str | None) -> None:
     """Repeats of a key inside the file: identical content → duplicate, different → quarantined.
 
@@ -459,7 +465,8 @@ def _classify(con: Any, m: Mapping, has_loc: bool, rep: FileReport, stage: _Stag
                                     AND t._hash <> s._hash),
                    count(*) FILTER (WHERE s._rc = 0 AND (s._fdup OR t._hash = s._hash)),
                    count(*) FILTER (WHERE s._rc > 0){loc}
-            FROM _zz_stg s LEFT JOIN (SELECT _key, _hash FROM {target}) t ON t._key = s._key"""
+            FROM _zz_stg s
+            LEFT JOIN (SELECT {_store_key(m)} AS _key, _hash FROM {target}) t ON t._key = s._key"""
     ).fetchall()[0]
     rep.accepted, rep.updated, rep.duplicate, rep.quarantined = (int(v) for v in row[:4])
     if has_loc:
@@ -476,7 +483,7 @@ def _classify(con: Any, m: Mapping, has_loc: bool, rep: FileReport, stage: _Stag
     if rep.updated:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _zz_upd AS SELECT s._key FROM _zz_stg s JOIN {target} t "
-            "ON t._key = s._key WHERE s._rc = 0 AND NOT s._fdup AND t._hash <> s._hash"
+            f"ON t.{_store_key(m)} = s._key WHERE s._rc = 0 AND NOT s._fdup AND t._hash <> s._hash"
         )
 
 
@@ -507,13 +514,14 @@ def _write(
         else:
             exprs.append("NULL")
     cols = ", ".join(quote_ident(n) for n in tdef.names)
-    fresh = f"s._rc = 0 AND NOT s._fdup AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t._key = s._key)"
+    tkey = _store_key(m)
+    fresh = f"s._rc = 0 AND NOT s._fdup AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{tkey} = s._key)"
     reasons = "[" + ", ".join(sql_lit(r) for r in stage.reasons) + "]"
     columns = "[" + ", ".join(sql_lit(c) for c in stage.columns) + "]"
     con.execute("BEGIN TRANSACTION")
     try:
         if rep.updated:
-            con.execute(f"DELETE FROM {target} WHERE _key IN (SELECT _key FROM _zz_upd)")
+            con.execute(f"DELETE FROM {target} WHERE {tkey} IN (SELECT _key FROM _zz_upd)")
         if has_loc and rep.location_cleared:
             cases = " ".join(f"WHEN {k} THEN {sql_lit(v)}" for k, v in LOCATION_REASONS.items())
             con.execute(
@@ -523,7 +531,8 @@ def _write(
                 [source_file, m.table, now],
             )
         con.execute(
-            f"INSERT INTO {target} ({cols}, _key, _hash) SELECT {', '.join(exprs)}, s._key, s._hash "
+            f"INSERT INTO {target} ({cols}, _key, _hash) SELECT {', '.join(exprs)}, "
+            f"{'NULL' if TABLES[m.table].key else 's._key'}, s._hash "
             f"FROM _zz_stg s WHERE {fresh}"
         )
         con.execute('DELETE FROM quarantine WHERE source_file = ? AND "table" = ?', [source_file, m.table])

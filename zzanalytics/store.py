@@ -13,9 +13,10 @@ Besides the canonical tables of :data:`zzanalytics.schema.TABLES` the store has
                   location_cleared;
 ``location_log``  accepted rows whose point was cleared (impossible or outside the district) and why.
 
-Each canonical table carries two hidden columns, ``_key`` (record id) and
-``_hash`` (content fingerprint) that make ingest idempotent; the accessors
-return canonical columns only.
+Each canonical table carries two hidden columns that make ingest idempotent:
+``_hash`` (content fingerprint) and ``_key`` (the record id of tables without an
+id column: natural key or content id; NULL where the id column is the key).
+The accessors return canonical columns only.
 
 Examples
 --------
@@ -54,7 +55,7 @@ SQL_TYPES = {
 }
 """DuckDB type of each logical dtype; timestamps are naive local (Asia/Shanghai) wall time."""
 
-STORE_FORMAT = "2"
+STORE_FORMAT = "3"
 """Version of the ingest rules that built a store; the sample store is rebuilt when it differs."""
 
 GEO_TABLES = ("areas", "streets", "zones")
@@ -222,7 +223,7 @@ class Store:
 
         t = TABLES[name]
         cols = ", ".join(q(c) for c in t.names)
-        df = self.con.execute(f"SELECT {cols} FROM {q(name)} ORDER BY _key").df()
+        df = self.con.execute(f"SELECT {cols} FROM {q(name)} ORDER BY {q(t.key) if t.key else '_key'}").df()
         geom = shapely.from_wkb(df["geometry"].map(lambda b: None if b is None else bytes(b)).to_numpy())
         return gpd.GeoDataFrame(df.drop(columns="geometry"), geometry=geom, crs="EPSG:4326")
 
