@@ -192,7 +192,8 @@ def write_index(results: Sequence[AreaResult], out_dir: Path, start: Any, end: A
         )
         cls = "" if r.ok else ' class="failed"'
         rows.append(
-            f"<tr{cls}><td>{tx.h(r.name)} ({html.escape(r.area)})</td><td>{link('.html')}</td>"
+            f"<tr{cls}><td>{tx.h(r.name)}{'' if r.area == DISTRICT else f' ({html.escape(r.area)})'}</td>"
+            f"<td>{link('.html')}</td>"
             f"<td>{link('.pdf')}</td><td>{status}</td></tr>"
         )
     n_ok = sum(r.ok for r in results)
