@@ -23,9 +23,10 @@ How a forecast is made
    horizon up to a year) on MASE scaled by the in-sample seasonal naive.
    Selection on a handful of origins per series is noisy, so the model is chosen
    per *class* of series (sparse < 2 a period, small < 20, large, short) on the
-   class's mean MASE; the default combination ``glm+pses+autoets`` must be
-   beaten by ``15 % / sqrt(series in the class)``. Series too short to backtest
-   fall back to ``pglm+mean12``.
+   class's mean MASE; the default combination — ``glm+pses+autoets`` (own
+   seasonality) or ``pglm+pses+autoets`` (the group's), whichever has the lower
+   backtest MASE over all series — must be beaten by ``15 % / sqrt(series in
+   the class)``. Series too short to backtest fall back to ``pglm+mean12``.
 3. **Intervals**: negative-binomial predictive distributions around the point
    forecast whose dispersion is estimated from the *backtest errors* of the
    selected model (per series, shrunk to its class); then the nominal level is
@@ -82,7 +83,7 @@ BASE_MODELS: tuple[str, ...] = ("snaive", "mean12", "glm", "pglm", "pses", "auto
 COMBOS: tuple[str, ...] = ("glm+autoets", "pglm+autoets", "glm+pglm+autoets", "pglm+mean12", "glm+pglm",
                            "pglm+pses", "pses+mean12", "pglm+pses+autoets", "glm+pses", "glm+pses+autoets",
                            "snaive+mean12", "snaive+pses", "snaive+glm+pses+autoets")
-DEFAULT_MODEL = "glm+pses+autoets"
+DEFAULT_MODELS = ("glm+pses+autoets", "pglm+pses+autoets")
 FALLBACK_MODEL = "pglm+mean12"
 N_ORIGINS = 3
 AREA_KEY = "area_code"
@@ -307,13 +308,15 @@ def _dispersion(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
 
 def _select(mase: pd.DataFrame, cls: np.ndarray, names: list[str]) -> np.ndarray:
     chosen = np.empty(len(mase), dtype=object)
-    if DEFAULT_MODEL in names:
-        default = DEFAULT_MODEL
+    overall = mase[names].mean(skipna=True)
+    pair = [d for d in DEFAULT_MODELS if d in names]
+    if pair:
+        # own seasonality (glm) or the group's (pglm): decided once on every series' backtest
+        default = min(pair, key=lambda d: (overall[d] if np.isfinite(overall[d]) else np.inf, pair.index(d)))
     else:  # the richest candidate given: a combination, else a model other than the naive ones
         ranked = sorted(names, key=lambda nm: (-nm.count("+"), nm in ("snaive", "mean12")))
         default = ranked[0]
     fallback = FALLBACK_MODEL if FALLBACK_MODEL in names else default
-    overall = mase[names].mean(skipna=True)
     for c in np.unique(cls):
         idx = np.flatnonzero(cls == c)
         sub = mase.iloc[idx][names]
