@@ -95,27 +95,26 @@ def generate(path: Path, rows: int, seed: float = 0.42) -> None:
     con.close()
 
 
-def bench_duckdb(csv: Path, workdir: Path) -> float:
+def bench_duckdb(csv: Path, workdir: Path) -> tuple[float, float]:
     import duckdb
 
     db = workdir / "raw.duckdb"
     con = duckdb.connect(str(db))
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     con.execute(f"CREATE TABLE raw AS SELECT * FROM read_csv('{csv}')")
     con.execute("CHECKPOINT")
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     con.close()
-    return elapsed
+    return elapsed, cpu
 
 
-def bench_ours(csv: Path, workdir: Path) -> tuple[float, object]:
+def bench_ours(csv: Path, workdir: Path) -> tuple[float, float, object]:
     from zzanalytics.ingest import ingest_files
 
     store = workdir / "zz.duckdb"
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     rep = ingest_files([csv], MAPPING, store=store)
-    elapsed = time.perf_counter() - t0
-    return elapsed, rep
+    return time.perf_counter() - t0, time.process_time() - c0, rep
 
 
 def child_ingest(csv: str, store: str) -> None:
@@ -149,16 +148,26 @@ def main() -> None:
                 f"generated {args.rows:,} rows ({csv.stat().st_size / 1e6:.0f} MB) "
                 f"in {time.perf_counter() - t0:.1f} s"
             )
-        raw_times, our_times = [], []
+        raw_times, our_times, raw_cpu, our_cpu = [], [], [], []
         for _ in range(args.repeat):  # alternate, keep the best of each (the machine may be shared)
             for f in (work / "raw.duckdb", work / "zz.duckdb"):
                 f.unlink(missing_ok=True)
-            raw_times.append(bench_duckdb(csv, work))
-            t, rep = bench_ours(csv, work)
+            t, c = bench_duckdb(csv, work)
+            raw_times.append(t)
+            raw_cpu.append(c)
+            t, c, rep = bench_ours(csv, work)
             our_times.append(t)
+            our_cpu.append(c)
         t_raw, t_ours = min(raw_times), min(our_times)
         print(rep.render())
-        print(f"runs (s): duckdb {[round(t, 2) for t in raw_times]}, ours {[round(t, 2) for t in our_times]}")
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        print(f"wall (s): duckdb {[round(t, 2) for t in raw_times]}, ours {[round(t, 2) for t in our_times]}")
+        print(f"CPU  (s): duckdb {[round(t, 2) for t in raw_cpu]}, ours {[round(t, 2) for t in our_cpu]}")
+        cr, co = min(raw_cpu), min(our_cpu)
+        print(
+            f"per CPU-second: duckdb {args.rows / cr:,.0f} rows, ours {args.rows / co:,.0f} rows, "
+            f"ratio {cr / co:.2f}"
+        )
         r_raw, r_ours = args.rows / t_raw, args.rows / t_ours
         print(f"duckdb read_csv (raw, CREATE TABLE AS): {t_raw:7.2f} s  {r_raw:12,.0f} rows/s")
         print(f"zzanalytics ingest_files (everything):  {t_ours:7.2f} s  {r_ours:12,.0f} rows/s")
