@@ -93,7 +93,7 @@ def test_forecast_distributed_equals_local(client) -> None:
 
     counts = _panel()
     kw = {"horizon": 6, "by": ["category", "area_code"], "models": ["snaive", "glm", "glm+mean12"]}
-    local = forecast(counts, workers=2, progress=False, **kw)
+    local = forecast(counts, workers=1, progress=False, **kw)  # in this process
     remote = forecast(counts, scheduler=client, progress=False, **kw)
     assert len(local) == (20 + 2) * 6  # 20 townships x category plus 2 district rows, 6 months
     pd.testing.assert_frame_equal(remote, local, check_exact=False, rtol=0, atol=1e-12)
