@@ -238,6 +238,7 @@ def grouped_bars(
     stacked: bool = False,
     height: int | None = None,
     text: bool = True,
+    colors: list[str] | None = None,
 ) -> go.Figure:
     """Bars of several value columns per category (``ys`` maps column -> legend label).
 
@@ -250,7 +251,8 @@ def grouped_bars(
     fig = go.Figure()
     for i, (col, name) in enumerate(ys.items()):
         vals = frame[col]
-        kw: dict[str, Any] = {"name": name, "marker_color": theme.COLORWAY[i % len(theme.COLORWAY)]}
+        palette = colors or theme.COLORWAY
+        kw: dict[str, Any] = {"name": name, "marker_color": palette[i % len(palette)]}
         if text:
             kw.update(text=[tx.number(v) for v in vals], textposition="outside" if not stacked else "inside",
                       textfont={"size": 10}, cliponaxis=False)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from zzanalytics.report import blocks as B  # noqa: N812
-from zzanalytics.report import charts
+from zzanalytics.report import charts, theme
 from zzanalytics.report import text as tx
 from zzanalytics.report.context import (
     HEADINGS,
@@ -311,6 +311,7 @@ def petitions(ctx: Context) -> B.Html:
             "level",
             {"prev": ctx.t("去年同期", "Same period last year"), "cur": ctx.t("本期", "This period")},
             title=ctx.t("各层级上访批次(含正常与非正常)", "Petition batches by level"),
+            colors=["#c7c7c7", theme.BLUE],
             height=300,
         )
     return B.join(
