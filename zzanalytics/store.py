@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import math
@@ -314,13 +315,16 @@ def _connect(path: Path, read_only: bool) -> Any:
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=cfg)
         con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET enable_progress_bar = false")
-        return con
     except duckdb.Error as exc:
         raise StoreError(
             f"cannot open store {path} ({'read-only' if read_only else 'read-write'}): {exc}; "
             "another process may hold it open for writing"
         ) from None
+    # Inside a Jupyter kernel DuckDB refuses this setting unless ipywidgets is installed;
+    # the progress bar is cosmetic, so a refusal is harmless.
+    with contextlib.suppress(duckdb.Error):
+        con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def _is_default_sample(path: Path) -> bool:
