@@ -472,25 +472,35 @@ def _intervals(mu: np.ndarray, a: np.ndarray, nominal: dict[int, float], integer
 
 
 def _frame(res: _Result, levels: Sequence[int], point: str = "mean") -> pd.DataFrame:
-    """Forecast frame; ``point="auto"`` puts the predictive median in ``mean`` for median classes."""
+    """Forecast frame; ``point="auto"`` puts the predictive median in ``mean`` for median classes.
+
+    Vectorised over series: one interval computation per class of series and one frame
+    built from repeated keys (per-series frames cost most of the time on large panels).
+    """
     panel = res.panel
     n, h = len(panel.key_frame), res.plan.horizon
-    rows = []
-    for i in range(n):
-        mu = np.maximum(res.means[res.chosen[i]][i], 0.0)
-        a = np.full(h, res.alpha[i])
-        iv = _intervals(mu, a, res.level_map.get(res.cls[i], {lv: lv / 100 for lv in levels}), res.integer)
-        model = res.chosen[i]
-        if point == "median" or (point == "auto" and res.cls[i] in res.median_classes):
-            iv["mean"] = nb_quantile(0.5, mu, a, res.integer)
-            model = f"{model}@median"
-        d = {k: panel.key_frame.iloc[i][k] for k in panel.keys}
-        d.update({"period": res.future, **iv, "model": model})
-        rows.append(pd.DataFrame(d))
     cols = [*panel.keys, "period", "mean"] + [f"{s}{lv}" for lv in levels for s in ("lo", "hi")] + ["model"]
-    if not rows:
+    if not n:
         return pd.DataFrame(columns=cols)
-    return pd.concat(rows, ignore_index=True)[cols]
+    mu = np.maximum(np.stack([res.means[res.chosen[i]][i] for i in range(n)]), 0.0)
+    a = np.repeat(np.asarray(res.alpha, float)[:, None], h, axis=1)
+    cls = np.asarray(res.cls, dtype=object)
+    model = np.asarray(res.chosen, dtype=object).copy()
+    out: dict[str, np.ndarray] = {}
+    for c in pd.unique(cls):
+        idx = np.flatnonzero(cls == c)
+        iv = _intervals(mu[idx], a[idx], res.level_map.get(c, {lv: lv / 100 for lv in levels}), res.integer)
+        if point == "median" or (point == "auto" and c in res.median_classes):
+            iv["mean"] = nb_quantile(0.5, mu[idx], a[idx], res.integer)
+            model[idx] = [f"{m}@median" for m in model[idx]]
+        for k, v in iv.items():
+            out.setdefault(k, np.empty((n, h)))[idx] = v
+    frame = panel.key_frame[list(panel.keys)].iloc[np.repeat(np.arange(n), h)].reset_index(drop=True)
+    frame["period"] = np.tile(np.asarray(res.future), n)
+    for k, v in out.items():
+        frame[k] = v.ravel()
+    frame["model"] = np.repeat(model, h)
+    return frame[cols]
 
 
 def sample_paths(res: _Result, n_paths: int, rng: np.random.Generator) -> np.ndarray:
