@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "to_wgs84": "zzanalytics.coords",
     # sample district
     "generate_sample": "zzanalytics.sample",
+    "generate_province": "zzanalytics.sample.province",
     # aggregate
     "counts": "zzanalytics.aggregate",
     "rates": "zzanalytics.aggregate",
@@ -66,8 +67,10 @@ _EXPORTS: dict[str, str] = {
     # report
     "render_briefing": "zzanalytics.report.render",
     "batch_briefings": "zzanalytics.report.batch",
-    # execution
+    # execution and scale-out
     "run_tasks": "zzanalytics.execution",
+    "export_partitions": "zzanalytics.partitions",
+    "read_partitions": "zzanalytics.partitions",
 }
 
 __all__ = ["ZZError", "__version__", *_EXPORTS]

@@ -74,8 +74,20 @@ def sample(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("data/sample"),
     scale: Annotated[float, typer.Option("--scale", help="Multiply record counts (benchmarks).")] = 1.0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same bytes.")] = 0,
+    province: Annotated[
+        bool,
+        typer.Option("--province", help="A province instead: 100 counties, ~10M incidents x --scale."),
+    ] = False,
+    counties: Annotated[int, typer.Option("--counties", help="Counties of --province.")] = 100,
 ) -> None:
-    """Generate the sample district's exports, mappings and truth manifest."""
+    """Generate the sample district's exports, mappings and truth manifest (or, with --province,
+    a province of counties for scale tests, written to data/province unless --out is given)."""
+    if province:
+        from zzanalytics.sample.province import generate_province
+
+        target = Path("data/province") if out == Path("data/sample") else out
+        typer.echo(str(generate_province(target, counties=counties, scale=scale, seed=seed)))
+        return
     from zzanalytics.sample import generate_sample
 
     summary = generate_sample(out=out, scale=scale, seed=seed)
