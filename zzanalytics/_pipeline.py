@@ -9,9 +9,10 @@ One file goes through these steps, each a set-based statement over the whole fil
 2. one ``CREATE TABLE AS`` maps source headers to canonical columns, looks labels up
    (categories, areas, ``[values.*]`` as ``CASE`` expressions, which keep file order so
    ``rowid`` is the data row), parses dates by their shape (``_dates``), numbers and
-   booleans, converts coordinates to WGS-84 with the district test in a vectorised numpy
-   function (Arrow batches), and derives each row's first failing check, content hash and
-   record key;
+   booleans, converts coordinates to WGS-84 (GCJ-02 and WGS-84 sources in plain SQL on all
+   DuckDB threads, shapely only for points inside the district's bounding box; BD-09 and
+   projected sources in a vectorised numpy function over Arrow batches) with the district
+   test, and derives each row's first failing check, content hash and record key;
 3. repeated ids inside the file are split into duplicates and conflicts;
 4. rows are classified against the store (left join on the key, hash compare), and the
    store is written in ONE transaction: changed rows deleted, new and changed rows
