@@ -188,6 +188,13 @@ def _fit_predict(name: str, y: np.ndarray, Xfit: np.ndarray, Xfut: np.ndarray, h
     return np.maximum(mod.fit(y, Xfit).predict(h, Xfut, levels=())["mean"], 0.0)
 
 
+def _run_series(item: tuple, shared: tuple) -> dict:
+    """Backtest and final forecasts of one series; ``shared`` is ``(plan, exog)`` (picklable)."""
+    plan, X = shared
+    y, s, profs = item
+    return _run_chunk({"plan": plan, "exog": X, "ys": [y], "starts": [s], "profiles": [profs]})[0]
+
+
 def _run_chunk(task: dict) -> list[dict]:
     """Backtest and final forecasts of every base model for a chunk of series (picklable)."""
     plan: _Plan = task["plan"]
@@ -346,7 +353,7 @@ def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str]
              value: str, models: Any, levels: Sequence[int], workers: int | None, scheduler: Any,
              progress: bool, origins: int = N_ORIGINS, h_bt: int | None = None, desc: str = "forecast"
              ) -> _Result:
-    from zzanalytics.execution import default_workers, run_tasks
+    from zzanalytics.execution import run_tasks
 
     freq = check_freq(freq)
     if int(horizon) < 1:
@@ -373,15 +380,11 @@ def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str]
         for i in range(n):
             profiles[i] = agg_cache[groups[i]]
 
-    nw = workers or default_workers()
-    chunk = max(1, min(64, int(np.ceil(n / (4 * max(nw, 1))))))
-    tasks = []
-    for lo in range(0, n, chunk):
-        ix = range(lo, min(n, lo + chunk))
-        tasks.append({"plan": plan, "exog": X, "ys": [panel.series(i) for i in ix],
-                      "starts": [int(panel.starts[i]) for i in ix], "profiles": [profiles[i] for i in ix]})
-    results = [r for part in run_tasks(_run_chunk, tasks, workers=workers, scheduler=scheduler,
-                                       progress=progress, desc=desc, chunksize=1) for r in part]
+    # One item per series; the plan and the exogenous matrix go to each worker once (``shared``),
+    # and the dispatcher sizes chunks from the real pool or cluster.
+    items = [(panel.series(i), int(panel.starts[i]), profiles[i]) for i in range(n)]
+    results = run_tasks(_run_series, items, workers=workers, scheduler=scheduler,
+                        progress=progress, desc=desc, shared=(plan, X))
 
     k = len(plan.cuts) - 1
     hb = plan.h_bt
