@@ -51,7 +51,8 @@ from typing import Any
 import pandas as pd
 
 from zzanalytics.errors import StoreError
-from zzanalytics.schema import LOCAL_TZ, TABLES
+from zzanalytics.schema import TABLES
+from zzanalytics.store import canonical_types
 
 __all__ = ["DATE_COLUMNS", "export_partitions", "list_partitions", "partition_counts", "read_partitions"]
 
@@ -313,7 +314,7 @@ def read_partitions(
             raise StoreError(f"read_partitions {folder}: {exc}") from None
         finally:
             con.close()
-    return _canonical_types(df, table)
+    return canonical_types(df, table)
 
 
 def _files(folder: Path, keys: list[str], allowed: dict[str, list[str]]) -> list[str]:
@@ -331,17 +332,6 @@ def _files(folder: Path, keys: list[str], allowed: dict[str, list[str]]) -> list
     return sorted(out)
 
 
-def _canonical_types(df: pd.DataFrame, table: str) -> pd.DataFrame:
-    for c in TABLES[table].columns:
-        if c.name not in df.columns:
-            continue
-        if c.dtype == "date":
-            df[c.name] = pd.to_datetime(df[c.name]).astype("datetime64[ns]")
-        elif c.dtype == "timestamp":
-            df[c.name] = pd.to_datetime(df[c.name]).astype("datetime64[ns]").dt.tz_localize(LOCAL_TZ)
-        elif c.dtype == "str":
-            df[c.name] = df[c.name].astype(object)
-    return df
 
 
 def list_partitions(root: str | Path, table: str = "incidents") -> pd.DataFrame:

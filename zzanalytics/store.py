@@ -152,14 +152,7 @@ class Store:
         cols = ", ".join(q(c) for c in t.names)
         sql = f"SELECT {cols} FROM {q(table)} {where} {order}"
         df = self.con.execute(sql, params or []).df()
-        for c in t.columns:
-            if c.dtype == "date":
-                df[c.name] = pd.to_datetime(df[c.name]).astype("datetime64[ns]")
-            elif c.dtype == "timestamp":
-                df[c.name] = pd.to_datetime(df[c.name]).astype("datetime64[ns]").dt.tz_localize(LOCAL_TZ)
-            elif c.dtype == "str":
-                df[c.name] = df[c.name].astype(object)
-        return df
+        return canonical_types(df, table)
 
     def incidents(
         self,
@@ -303,6 +296,24 @@ class Store:
             shapely.prepare(union)
             self._district_cache = union
         return self._district_cache
+
+
+def canonical_types(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Give ``df``'s canonical columns the store's pandas types (in place; returns ``df``).
+
+    Dates become naive ``datetime64[ns]``, timestamps tz-aware local time, strings objects;
+    columns the frame lacks are left alone. Shared by the store and the Parquet partitions.
+    """
+    for c in TABLES[table].columns:
+        if c.name not in df.columns:
+            continue
+        if c.dtype == "date":
+            df[c.name] = pd.to_datetime(df[c.name]).astype("datetime64[ns]")
+        elif c.dtype == "timestamp":
+            df[c.name] = pd.to_datetime(df[c.name]).astype("datetime64[ns]").dt.tz_localize(LOCAL_TZ)
+        elif c.dtype == "str":
+            df[c.name] = df[c.name].astype(object)
+    return df
 
 
 def _connect(path: Path, read_only: bool) -> Any:

@@ -114,7 +114,8 @@ def _pick(rng: np.random.Generator, table: dict[str, float], n: int) -> np.ndarr
 def _fmt_text(templates: tuple[str, ...], roads: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     ix = rng.integers(0, len(templates), len(roads))
     return np.array(
-        [templates[i].replace("{road}", r or "小区门口") for i, r in zip(ix, roads, strict=True)], dtype=object
+        [templates[i].replace("{road}", r or "小区门口") for i, r in zip(ix, roads, strict=True)],
+        dtype=object,
     )
 
 
