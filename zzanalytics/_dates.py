@@ -88,7 +88,9 @@ def timestamp_sql(col: str, *, source_tz: str, local_tz: str, date_format: str =
                 given = f"timezone({_lit(local_tz)}, timezone({_lit(source_tz)}, {given}))"
     if source_tz != local_tz:
         naive = f"timezone({_lit(local_tz)}, timezone({_lit(source_tz)}, {naive}))"
-    expr = f"CASE WHEN regexp_matches({x}, {_lit(_OFFSET_RE)}) THEN {offset} ELSE {naive} END"
+    # the offset pattern needs a ':' and a sign or a final 'Z': two cheap tests spare most values the regex
+    maybe = f"contains({x}, ':') AND (contains({x}, '+') OR contains({x}, '-') OR suffix({x}, 'Z'))"
+    expr = f"CASE WHEN {maybe} AND regexp_matches({x}, {_lit(_OFFSET_RE)}) THEN {offset} ELSE {naive} END"
     if date_format:
         expr = f"COALESCE({given}, {expr})"
     return expr
