@@ -129,3 +129,36 @@ def test_to_wgs84_dispatch_and_projected() -> None:
 def test_valid_lonlat() -> None:
     ok = valid_lonlat([103.8, 0.0, 181.0, 103.8, np.nan], [36.0, 0.0, 36.0, -91.0, 36.0])
     assert ok.tolist() == [True, False, False, False, False]
+
+
+def test_gcj02_to_wgs84_sql_matches_numpy_over_china() -> None:
+    import duckdb
+
+    from zzanalytics.coords import gcj02_to_wgs84_sql
+
+    rng = np.random.default_rng(7)
+    n = 100_000
+    gx, gy = rng.uniform(72.1, 137.7, n), rng.uniform(0.9, 55.7, n)
+    # plus points outside China (identity), NULLs, and the box's edges
+    gx = np.concatenate([gx, [2.35, -74.0, np.nan, 103.8, 72.004, 137.8347]])
+    gy = np.concatenate([gy, [48.85, 40.7, 36.0, np.nan, 0.8293, 55.8271]])
+    con = duckdb.connect()
+    con.execute("CREATE TABLE pts AS SELECT * FROM (SELECT unnest(?) AS x, unnest(?) AS y)", [gx, gy])
+    con.execute("UPDATE pts SET x = NULL WHERE isnan(x)")
+    con.execute("UPDATE pts SET y = NULL WHERE isnan(y)")
+    for steps in (1, 2, 3):
+        q = gcj02_to_wgs84_sql("pts", "x", "y", "lon", "lat", steps=steps)
+        got = con.execute(f"SELECT lon, lat, x, y FROM ({q})").fetchnumpy()
+        x, y = got["x"].astype("float64"), got["y"].astype("float64")
+        want = gcj02_to_wgs84(x, y, steps=steps)
+        lon, lat = got["lon"].astype("float64"), got["lat"].astype("float64")
+        np.testing.assert_array_equal(np.isnan(lon), np.isnan(want[0]))
+        assert np.nanmax(np.abs(lon - want[0])) < 1e-9 and np.nanmax(np.abs(lat - want[1])) < 1e-9
+    # only the two output columns are added, and the reference pairs still hold through SQL
+    assert [c[0] for c in con.execute(f"DESCRIBE ({q})").fetchall()] == ["x", "y", "lon", "lat"]
+    pairs = np.array(EVILTRANSFORM)
+    q = gcj02_to_wgs84_sql("(SELECT unnest(?) AS x, unnest(?) AS y)", "x", "y", "lon", "lat", steps=5)
+    lon, lat = np.array(con.execute(f"SELECT lon, lat FROM ({q})", [pairs[:, 3], pairs[:, 2]]).fetchall()).T
+    assert np.abs(lon - pairs[:, 1]).max() < 1e-8 and np.abs(lat - pairs[:, 0]).max() < 1e-8
+    with pytest.raises(SpatialError, match="at least one step"):
+        gcj02_to_wgs84_sql("pts", "x", "y", "lon", "lat", steps=0)

@@ -407,3 +407,29 @@ def test_generated_rows_all_accounted_for(
         assert len(store.incidents()) == rep.accepted
         assert len(store.quarantine()) == rep.quarantined
     shutil.rmtree(d)
+
+
+@pytest.mark.parametrize("crs", ["gcj02", "wgs84"])
+def test_sql_location_path_matches_numpy_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crs: str
+) -> None:
+    # GCJ-02/WGS-84 points are converted and checked in SQL (bbox pre-filter + shapely on the rest);
+    # the numpy function path (still used for BD-09 and EPSG codes) must give the same store
+    mapping = read_mapping(FIX / "incidents.toml")
+    mapping.crs = crs
+    fast = _with_areas(tmp_path / "sql.duckdb")
+    rep_fast = ingest_files([FIX / "incidents_gb18030.csv"], mapping, store=fast)
+    monkeypatch.setattr(_pipeline, "_sql_crs", lambda crs: None)
+    slow = _with_areas(tmp_path / "udf.duckdb")
+    rep_slow = ingest_files([FIX / "incidents_gb18030.csv"], mapping, store=slow)
+    assert rep_fast.files[0].location_reasons == rep_slow.files[0].location_reasons
+    if crs == "gcj02":
+        assert rep_fast.files[0].location_reasons == EXPECTED_LOCATION
+    a, b = _tables(fast), _tables(slow)
+    for name in ("incidents", "quarantine", "location_log"):
+        x, y = a[name].drop(columns=["at"], errors="ignore"), b[name].drop(columns=["at"], errors="ignore")
+        if name == "incidents":
+            np.testing.assert_allclose(x["lon"], y["lon"], atol=1e-9)
+            np.testing.assert_allclose(x["lat"], y["lat"], atol=1e-9)
+            x, y = x.drop(columns=["lon", "lat"]), y.drop(columns=["lon", "lat"])
+        pd.testing.assert_frame_equal(x, y)

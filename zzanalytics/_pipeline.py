@@ -31,7 +31,7 @@ import numpy as np
 
 from zzanalytics._dates import timestamp_sql
 from zzanalytics._readers import fallback_gb18030, load_source, quote_ident, sql_lit
-from zzanalytics.coords import to_wgs84, valid_lonlat
+from zzanalytics.coords import gcj02_to_wgs84_sql, to_wgs84, valid_lonlat
 from zzanalytics.errors import SourceError, StoreError
 from zzanalytics.ingest import (
     FALSE_WORDS,
@@ -278,6 +278,64 @@ def _location_udf(crs: str, district: Any) -> Any:
     return fn
 
 
+def _sql_crs(crs: str) -> str | None:
+    """``"wgs84"`` / ``"gcj02"`` when the conversion can run as SQL (see :func:`_location_sql`), else None."""
+    key = str(crs).strip().lower().replace("-", "").replace("_", "")
+    if key in ("wgs84", "epsg:4326", "gps"):
+        return "wgs84"
+    if key in ("gcj02", "gcj", "mars"):
+        return "gcj02"
+    return None
+
+
+def _location_sql(kind: str, district: Any) -> Any:
+    """SQL twin of :func:`_location_udf` for WGS-84 and GCJ-02 sources: query -> query with _wx, _wy.
+
+    The conversion is plain SQL (:func:`coords.gcj02_to_wgs84_sql`, the same 2 steps as the numpy
+    path), so DuckDB runs it on all threads; only points inside the district's bounding box reach
+    the shapely test (``_zz_in``, registered by the caller when ``district`` is not None).
+    """
+
+    def wrap(sql: str) -> str:
+        sel = "(SELECT *, CASE WHEN _loc = 0 THEN _x END AS _gx, CASE WHEN _loc = 0 THEN _y END AS _gy FROM "
+        sql = f"{sel}({sql}))"
+        if kind == "gcj02":
+            sql = gcj02_to_wgs84_sql(sql, "_gx", "_gy", "_cx", "_cy", steps=_GCJ_STEPS)
+        else:
+            sql = f"SELECT *, _gx AS _cx, _gy AS _cy FROM {sql}"
+        valid = (
+            "isfinite(_cx) AND isfinite(_cy) AND abs(_cx) <= 180 AND abs(_cy) <= 90 "
+            "AND NOT (_cx = 0 AND _cy = 0)"
+        )
+        when = [f"WHEN _loc > 0 THEN _loc WHEN _cx IS NULL OR _cy IS NULL THEN 0 WHEN NOT ({valid}) THEN 3"]
+        if district is not None:
+            x0, y0, x1, y1 = (f"CAST('{float(v)!r}' AS DOUBLE)" for v in district.bounds)
+            when.append(f"WHEN _cx < {x0} OR _cx > {x1} OR _cy < {y0} OR _cy > {y1} THEN 4")
+            when.append("WHEN NOT _zz_in(_cx, _cy) THEN 4")
+        code = "CASE " + " ".join(when) + " ELSE 0 END"
+        sql = f"SELECT * EXCLUDE (_gx, _gy), CAST({code} AS TINYINT) AS _code FROM ({sql})"
+        return (
+            "SELECT * EXCLUDE (_code, _cx, _cy) REPLACE (_code AS _loc), "
+            "CASE WHEN _code = 0 THEN _cx END AS _wx, CASE WHEN _code = 0 THEN _cy END AS _wy "
+            f"FROM ({sql})"
+        )
+
+    return wrap
+
+
+def _inside_udf(district: Any) -> Any:
+    """Vectorised DuckDB function (lon, lat) -> inside the district (shapely ``contains_xy``)."""
+    import pyarrow as pa
+    import shapely
+
+    def fn(x: Any, y: Any) -> Any:
+        x = np.asarray(x.to_numpy(zero_copy_only=False), dtype="float64")
+        y = np.asarray(y.to_numpy(zero_copy_only=False), dtype="float64")
+        return pa.array(shapely.contains_xy(district, x, y))
+
+    return fn
+
+
 # -- stage ------------------------------------------------------------------------------------------
 @dataclass
 class _Stage:
@@ -296,6 +354,7 @@ def _stage(
     ceiling: str,
     source: str,
     headers: list[str],
+    loc_sql: Any = None,
 ) -> _Stage:
     """Create ``_zz_stg``: typed canonical columns, location code, first failing check, hash and key."""
     tdef = TABLES[m.table]
@@ -326,7 +385,9 @@ def _stage(
             "ELSE 0 END AS _loc"
         )
     sql = f"SELECT v.*, {', '.join(typeds)} FROM (SELECT {', '.join([*raws, *carried])} FROM {source} r) v"
-    if has_loc:
+    if has_loc and loc_sql is not None:
+        sql = loc_sql(sql)
+    elif has_loc:
         sql = (
             "SELECT *, _zz_loc(CASE WHEN _loc = 0 THEN _x END, CASE WHEN _loc = 0 THEN _y END) AS _p "
             f"FROM ({sql})"
@@ -577,7 +638,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
     con = st.con
     tdef = TABLES[m.table]
     rep = FileReport(file=str(path), table=m.table)
-    udf = False
+    udf = ""
     try:
         loaded = load_source(
             con, path, "_zz_raw", encoding=m.encoding, sheet=m.sheet, skip=m.skip, crs=m.crs, tmpdir=tmpdir
@@ -593,26 +654,42 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
         now = now_local()
         ceiling = m.date_ceiling or (now + dt.timedelta(days=1)).isoformat(sep=" ", timespec="seconds")
         has_loc = "lon" in plan and (plan["lon"].src is not None or plan["lat"].src is not None)
+        loc_sql = None
         if has_loc:
             import duckdb
 
-            ret = duckdb.struct_type({"lon": "DOUBLE", "lat": "DOUBLE", "code": "TINYINT"})
-            con.create_function(
-                "_zz_loc",
-                _location_udf(m.crs, st.district()),
-                ["DOUBLE", "DOUBLE"],
-                ret,
-                type="arrow",
-                null_handling="special",
-                side_effects=False,
-            )
-            udf = True
+            district = st.district()
+            kind = _sql_crs(m.crs)
+            if kind is not None:
+                loc_sql = _location_sql(kind, district)
+                if district is not None:
+                    con.create_function(
+                        "_zz_in",
+                        _inside_udf(district),
+                        ["DOUBLE", "DOUBLE"],
+                        "BOOLEAN",
+                        type="arrow",
+                        side_effects=False,
+                    )
+                    udf = "_zz_in"
+            else:
+                ret = duckdb.struct_type({"lon": "DOUBLE", "lat": "DOUBLE", "code": "TINYINT"})
+                con.create_function(
+                    "_zz_loc",
+                    _location_udf(m.crs, district),
+                    ["DOUBLE", "DOUBLE"],
+                    ret,
+                    type="arrow",
+                    null_handling="special",
+                    side_effects=False,
+                )
+                udf = "_zz_loc"
         if loaded.kind == "csv" and _MATERIALISE_CSV:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _zz_raw AS SELECT * FROM {loaded.source}")
             loaded.source = "_zz_raw"
         args = (con, m, plan, lookups, key_mode, m.date_floor, ceiling)
         try:
-            stage = _stage(*args, loaded.source, loaded.headers)
+            stage = _stage(*args, loaded.source, loaded.headers, loc_sql)
         except Exception as exc:  # a CSV that is not UTF-8 beyond its first megabyte
             auto = m.encoding.lower() == "auto" and loaded.kind == "csv"
             if not (auto and loaded.encoding.startswith("utf-8") and "unicode" in str(exc).lower()):
@@ -620,7 +697,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
             loaded = fallback_gb18030(con, path, "_zz_raw", skip=m.skip, tmpdir=tmpdir)
             rep.encoding = loaded.encoding
             rep.notes += loaded.notes
-            stage = _stage(*args, loaded.source, loaded.headers)
+            stage = _stage(*args, loaded.source, loaded.headers, loc_sql)
         rep.read = con.execute("SELECT count(*) FROM _zz_stg").fetchall()[0][0]
         _in_file_duplicates(con, stage, tdef.key)
         _classify(con, m, has_loc, rep, stage)
@@ -638,7 +715,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
             st._district_cache = None  # new polygons: recompute the district outline
     finally:
         if udf:
-            con.remove_function("_zz_loc")
+            con.remove_function(udf)
         for t in _TEMPS:
             con.execute(f"DROP TABLE IF EXISTS {t}")
         for col in [*m.values, "category", "area_code"]:
