@@ -268,6 +268,26 @@ def _area_codes(areas: Any) -> list[str] | None:
 # --------------------------------------------------------------------------- counts
 
 
+def key_columns(frame: pd.DataFrame, by: list[str], level: int | None) -> pd.DataFrame:
+    """The ``by`` columns of ``frame``, with ``category`` rolled up to ``level`` dotted parts.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"category": ["theft.burglary", "fraud.telecom"], "area_code": ["a", "b"]})
+    >>> key_columns(df, ["category", "area_code"], 1)["category"].tolist()
+    ['theft', 'fraud']
+    """
+    out = pd.DataFrame(index=frame.index)
+    for name in by:
+        col = frame[name]
+        if name == "category" and level is not None:
+            codes, uniques = pd.factorize(col)
+            rolled = np.array([rollup(str(u), level) for u in uniques] + [None], dtype=object)
+            col = pd.Series(rolled[codes], index=frame.index)
+        out[name] = col
+    return out
+
+
 def counts(
     incidents: pd.DataFrame,
     freq: str = "month",
@@ -326,14 +346,7 @@ def counts(
     needed = ["occurred_at", *by] + ([value] if value != "count" else [])
     check_columns(incidents.columns, needed, "counts(incidents)")
     times = _local_naive(incidents["occurred_at"], "occurred_at")
-    keys: dict[str, pd.Series] = {}
-    for name in by:
-        col = incidents[name]
-        if name == "category" and level is not None:
-            codes, uniques = pd.factorize(col)
-            rolled = np.array([rollup(str(u), level) for u in uniques] + [None], dtype=object)
-            col = pd.Series(rolled[codes], index=col.index)
-        keys[name] = col
+    keys: dict[str, pd.Series] = dict(key_columns(incidents, list(by), level).items())
     grids: dict[str, tuple[Sequence[Any] | None, bool]] = {}
     if categories is not None and "category" in by:
         grids["category"] = (list(categories), True)

@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zzanalytics.aggregate import key_columns
 from zzanalytics.errors import SchemaError
 from zzanalytics.models._change import (
     MIN_HISTORY_MONTHS,
@@ -63,7 +64,7 @@ from zzanalytics.models._change import (
     estimate_dispersion,
 )
 from zzanalytics.models._ranges import _baseline_ranges, _day, same_range_last_year, year_to_date
-from zzanalytics.schema import check_columns, matches, rollup
+from zzanalytics.schema import check_columns, matches
 
 __all__ = [
     "ChangeResult",
@@ -95,18 +96,6 @@ def _date_column(frame: pd.DataFrame, date_col: str | None) -> str:
         "compare_periods needs a date column (occurred_at, received_on or found_on) or date_col=...; "
         f"columns present: {list(frame.columns)}"
     )
-
-
-def _keys(frame: pd.DataFrame, by: list[str], level: int | None) -> pd.DataFrame:
-    out = pd.DataFrame(index=frame.index)
-    for name in by:
-        col = frame[name]
-        if name == "category" and level is not None:
-            codes, uniques = pd.factorize(col)
-            rolled = np.array([rollup(str(u), level) for u in uniques] + [None], dtype=object)
-            col = pd.Series(rolled[codes], index=frame.index)
-        out[name] = col
-    return out
 
 
 def _history_dispersion(
@@ -197,7 +186,7 @@ def _compare(
             raise SchemaError(f"baseline end {be.date()} is before baseline start {bs.date()}")
     bs, be = min(r[0] for r in ranges), max(r[1] for r in ranges)
     times = _local_naive(frame[col], col)
-    keys = _keys(frame, by, level)
+    keys = key_columns(frame, by, level)
     if by:
         levels = []
         for name in by:
