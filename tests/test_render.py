@@ -87,6 +87,20 @@ def test_criminal_total_matches_an_independent_count(html):
     assert int(m.group(1).replace(",", "")) == expected
 
 
+def test_ingest_table_in_the_data_notes_adds_up(html):
+    tables = [t for t in re.findall(r"<table.*?</table>", html, flags=re.S) if "读入" in t]
+    assert tables, "the data notes carry no ingest table"
+    head = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<th.*?</th>", tables[-1], flags=re.S)]
+    rows = [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td.*?</td>", r, flags=re.S)]
+        for r in re.findall(r"<tr.*?</tr>", tables[-1], flags=re.S)
+    ]
+    t = pd.DataFrame([r for r in rows if r], columns=head)
+    num = t[["读入", "入库", "更新", "重复", "隔离"]].replace(",", "", regex=True).astype(int)
+    assert (num["读入"] == num["入库"] + num["更新"] + num["重复"] + num["隔离"]).all(), t
+    assert num["重复"].sum() > 0  # the sample plants duplicate ids: they must show, not vanish
+
+
 def test_no_personal_data_or_markup_from_data_in_any_output(briefing, html):
     dirty = dirty_values()
     text = pdf_text(briefing["pdf"])

@@ -706,12 +706,16 @@ def notes(ctx: Context) -> B.Html:
         )
     blocks.append(B.para(*s, cls="note"))
     if len(log):
-        files = log.groupby("table", as_index=False)[["read", "accepted", "quarantined"]].sum()
+        # read = accepted + updated + duplicate + quarantined: show every term so the row adds up
+        terms = ["read", "accepted", "updated", "duplicate", "quarantined"]
+        files = log.groupby("table", as_index=False)[terms].sum()
         show = pd.DataFrame(
             {
                 ctx.t("数据表", "Table"): files["table"].map(lambda t: _TABLES_ZH.get(t, t) if ctx.zh else t),
                 ctx.t("读入", "Read"): [tx.number(v) for v in files["read"]],
                 ctx.t("入库", "Accepted"): [tx.number(v) for v in files["accepted"]],
+                ctx.t("更新", "Updated"): [tx.number(v) for v in files["updated"]],
+                ctx.t("重复", "Duplicate"): [tx.number(v) for v in files["duplicate"]],
                 ctx.t("隔离", "Quarantined"): [tx.number(v) for v in files["quarantined"]],
             }
         )
