@@ -50,8 +50,14 @@ def one_briefing() -> dict:
     c1, t1 = _cpu(), time.perf_counter()
     render_briefing(out=out)
     t_html, c_html = time.perf_counter() - t1, _cpu() - c1
-    return {"seconds_html_pdf": t_total, "seconds_html": t_html, "cpu_html_pdf": c_total, "cpu_html": c_html,
-            "html_mb": _mb(html), "pdf_mb": _mb(pdf)}
+    return {
+        "seconds_html_pdf": t_total,
+        "seconds_html": t_html,
+        "cpu_html_pdf": c_total,
+        "cpu_html": c_html,
+        "html_mb": _mb(html),
+        "pdf_mb": _mb(pdf),
+    }
 
 
 def batch(workers: int, areas: list[str] | str) -> dict:
@@ -59,9 +65,13 @@ def batch(workers: int, areas: list[str] | str) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     c0, t0 = _cpu(), time.perf_counter()
     res = batch_briefings(areas=areas, out=out, workers=workers, progress=False)
-    return {"seconds": time.perf_counter() - t0, "cpu": _cpu() - c0, "ok": sum(r.ok for r in res.results),
-            "n": len(res.results),
-            "failed": [f"{r.area}: {r.error}" for r in res.failed]}
+    return {
+        "seconds": time.perf_counter() - t0,
+        "cpu": _cpu() - c0,
+        "ok": sum(r.ok for r in res.results),
+        "n": len(res.results),
+        "failed": [f"{r.area}: {r.error}" for r in res.failed],
+    }
 
 
 def main() -> None:
@@ -71,27 +81,35 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with open_store() as st:  # build the sample store once, outside the timings
         print(st.summary().splitlines()[0])
-    print(f"cpus: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f} "
-          "(wall times are only meaningful on an otherwise idle machine)")
+    print(
+        f"cpus: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f} "
+        "(wall times are only meaningful on an otherwise idle machine)"
+    )
 
     one = one_briefing()
     met = one["seconds_html_pdf"] < 20 and one["html_mb"] < 8
-    print(f"one district briefing: {one['seconds_html_pdf']:.1f} s wall ({one['cpu_html_pdf']:.1f} s CPU) "
-          "with PDF, "
-          f"{one['seconds_html']:.1f} s wall ({one['cpu_html']:.1f} s CPU) HTML only; "
-          f"HTML {one['html_mb']:.2f} MB, PDF {one['pdf_mb']:.2f} MB "
-          f"(goal < 20 s, HTML < 8 MB: {'met' if met else 'NOT met'} on wall time)")
+    print(
+        f"one district briefing: {one['seconds_html_pdf']:.1f} s wall ({one['cpu_html_pdf']:.1f} s CPU) "
+        "with PDF, "
+        f"{one['seconds_html']:.1f} s wall ({one['cpu_html']:.1f} s CPU) HTML only; "
+        f"HTML {one['html_mb']:.2f} MB, PDF {one['pdf_mb']:.2f} MB "
+        f"(goal < 20 s, HTML < 8 MB: {'met' if met else 'NOT met'} on wall time)"
+    )
 
     areas: list[str] | str = "all"
     if args.quick:
         areas = ["district", *sorted(area_names(None))[:3]]
     n = len(areas) if isinstance(areas, list) else 1 + len(area_names(None))
     b1 = batch(1, areas)
-    print(f"--area all, 1 worker : {b1['seconds']:.1f} s wall, {b1['cpu']:.1f} s CPU for "
-          f"{b1['ok']}/{b1['n']} briefings ({b1['seconds'] / n:.1f} s each)")
+    print(
+        f"--area all, 1 worker : {b1['seconds']:.1f} s wall, {b1['cpu']:.1f} s CPU for "
+        f"{b1['ok']}/{b1['n']} briefings ({b1['seconds'] / n:.1f} s each)"
+    )
     b2 = batch(2, areas)
-    print(f"--area all, 2 workers: {b2['seconds']:.1f} s wall, {b2['cpu']:.1f} s CPU for "
-          f"{b2['ok']}/{b2['n']} briefings")
+    print(
+        f"--area all, 2 workers: {b2['seconds']:.1f} s wall, {b2['cpu']:.1f} s CPU for "
+        f"{b2['ok']}/{b2['n']} briefings"
+    )
     ratio = b1["seconds"] / b2["seconds"]
     print(f"speed-up 2 vs 1 workers: {ratio:.2f}x (goal >= 1.6x: {'met' if ratio >= 1.6 else 'NOT met'})")
     for f in b1["failed"] + b2["failed"]:

@@ -44,7 +44,8 @@ def _autoets(train: pd.DataFrame, workers: int) -> tuple[pd.DataFrame, float]:
     from statsforecast.models import AutoETS
 
     df = train.assign(unique_id=train["category"] + "|" + train["area_code"]).rename(
-        columns={"period": "ds", "count": "y"})[["unique_id", "ds", "y"]]
+        columns={"period": "ds", "count": "y"}
+    )[["unique_id", "ds", "y"]]
     df["y"] = df["y"].astype(float)
     c0 = _cpu()
     t0 = time.perf_counter()
@@ -57,8 +58,13 @@ def _autoets(train: pd.DataFrame, workers: int) -> tuple[pd.DataFrame, float]:
     fc = fc.reset_index() if "unique_id" not in fc.columns else fc
     out = fc["unique_id"].str.split("|", expand=True)
     fc = fc.assign(category=out[0], area_code=out[1], period=fc["ds"])
-    ren = {"AutoETS": "mean", "AutoETS-lo-80": "lo80", "AutoETS-hi-80": "hi80", "AutoETS-lo-95": "lo95",
-           "AutoETS-hi-95": "hi95"}
+    ren = {
+        "AutoETS": "mean",
+        "AutoETS-lo-80": "lo80",
+        "AutoETS-hi-80": "hi80",
+        "AutoETS-lo-95": "lo95",
+        "AutoETS-hi-95": "hi95",
+    }
     fc = fc.rename(columns=ren)
     for c in ren.values():
         fc[c] = fc[c].clip(lower=0)
@@ -80,8 +86,10 @@ def main() -> None:
     cut = df["period"].max() - pd.DateOffset(months=12)
     train, test = df[df["period"] <= cut], df[df["period"] > cut]
     n_series = df.groupby(["category", "area_code"]).ngroups
-    print(f"{n_series} series x {train['period'].nunique()} training months, 12 held out; "
-          f"workers={args.workers}")
+    print(
+        f"{n_series} series x {train['period'].nunique()} training months, 12 held out; "
+        f"workers={args.workers}"
+    )
     # warm the numba caches of statsforecast once so that neither side pays the JIT
     from statsforecast.models import AutoETS
 
@@ -102,30 +110,53 @@ def main() -> None:
     s_rec = holdout_scores(train, test, rec[rec["area_code"] != "all"], keys)
     s_ets = holdout_scores(train, test, ets, keys)
     rows = [
-        ("ours (zz forecast: reconcile=None)", s["ours"].mean(), s["cov80"].mean(), s["cov95"].mean(),
-         t_ours),
-        ("ours (forecast default: bottom_up)", s_rec["ours"].mean(), s_rec["cov80"].mean(),
-         s_rec["cov95"].mean(), t_rec),
-        ("statsforecast AutoETS alone", s_ets["ours"].mean(), s_ets["cov80"].mean(), s_ets["cov95"].mean(),
-         t_ets),
+        (
+            "ours (zz forecast: reconcile=None)",
+            s["ours"].mean(),
+            s["cov80"].mean(),
+            s["cov95"].mean(),
+            t_ours,
+        ),
+        (
+            "ours (forecast default: bottom_up)",
+            s_rec["ours"].mean(),
+            s_rec["cov80"].mean(),
+            s_rec["cov95"].mean(),
+            t_rec,
+        ),
+        (
+            "statsforecast AutoETS alone",
+            s_ets["ours"].mean(),
+            s_ets["cov80"].mean(),
+            s_ets["cov95"].mean(),
+            t_ets,
+        ),
         ("seasonal naive (same month last year)", s["snaive"].mean(), np.nan, np.nan, np.nan),
         ("mean of the last 12 months", s["mean12"].mean(), np.nan, np.nan, np.nan),
         ("average of the two", s["avg"].mean(), np.nan, np.nan, np.nan),
     ]
     table = pd.DataFrame(rows, columns=["forecast", "mean_MASE", "cov80", "cov95", "wall_s"])
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    baselines = (("snaive", s["snaive"].mean()), ("mean12", s["mean12"].mean()), ("avg", s["avg"].mean()),
-                 ("AutoETS", s_ets["ours"].mean()))
+    baselines = (
+        ("snaive", s["snaive"].mean()),
+        ("mean12", s["mean12"].mean()),
+        ("avg", s["avg"].mean()),
+        ("AutoETS", s_ets["ours"].mean()),
+    )
     for label, value in (("reconcile=None", s["ours"].mean()), ("bottom_up", s_rec["ours"].mean())):
         ratios = ", ".join(f"{n} {value / v:.3f}" for n, v in baselines)
         print(f"ratios, ours ({label}) / baseline: {ratios}")
-    print(f"wall time: ours {t_ours:.1f} s vs AutoETS alone {t_ets:.1f} s (ratio {t_ours / t_ets:.2f}); "
-          f"goal < 60 s: {'met' if t_ours < 60 else 'NOT met'}")
+    print(
+        f"wall time: ours {t_ours:.1f} s vs AutoETS alone {t_ets:.1f} s (ratio {t_ours / t_ets:.2f}); "
+        f"goal < 60 s: {'met' if t_ours < 60 else 'NOT met'}"
+    )
     load = os.getloadavg()[0]
-    print(f"CPU time (all processes): ours {c_ours:.1f} s, ours bottom_up {c_rec:.1f} s, "
-          f"AutoETS {c_ets:.1f} s; "
-          f"on {args.workers} idle cores ours needs about {c_ours / args.workers:.1f} s "
-          f"(load average now {load:.1f})")
+    print(
+        f"CPU time (all processes): ours {c_ours:.1f} s, ours bottom_up {c_rec:.1f} s, "
+        f"AutoETS {c_ets:.1f} s; "
+        f"on {args.workers} idle cores ours needs about {c_ours / args.workers:.1f} s "
+        f"(load average now {load:.1f})"
+    )
     print("models chosen:", ours.drop_duplicates(keys)["model"].value_counts().to_dict())
 
 

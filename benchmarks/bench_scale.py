@@ -75,8 +75,13 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rows": n, "cpu_seconds": 
 
 
 def _child(code: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     if out.returncode:
         raise SystemExit(f"child failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -134,8 +139,11 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="local processes and LocalCluster workers")
     ap.add_argument("--scheduler", default=None, help="an existing Dask scheduler instead of a LocalCluster")
     ap.add_argument("--quick", action="store_true", help="1M rows, series 500,1000,2000")
-    ap.add_argument("--skip-ingest", action="store_true",
-                    help="no ingest measurement (the store is loaded by DuckDB directly)")
+    ap.add_argument(
+        "--skip-ingest",
+        action="store_true",
+        help="no ingest measurement (the store is loaded by DuckDB directly)",
+    )
     ap.add_argument("--data", default=None, help="working folder (default: a temporary one)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "scale.json"))
     args = ap.parse_args()
@@ -145,8 +153,14 @@ def main() -> None:
     models = args.models.split(",") if "," in args.models else args.models
     work = Path(args.data) if args.data else Path(tempfile.mkdtemp(prefix="zz-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    res: dict = {"rows_target": args.rows, "series": series, "models": args.models, "workers": args.workers,
-                 "cpu_count": os.cpu_count(), "load_avg_start": os.getloadavg()}
+    res: dict = {
+        "rows_target": args.rows,
+        "series": series,
+        "models": args.models,
+        "workers": args.workers,
+        "cpu_count": os.cpu_count(),
+        "load_avg_start": os.getloadavg(),
+    }
     print(f"working folder {work}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
     # 1. province
@@ -154,8 +168,13 @@ def main() -> None:
 
     t = time.perf_counter()
     prov = generate_province(work / "province", counties=args.counties, rows=args.rows, progress=False)
-    res["generate"] = {"seconds": time.perf_counter() - t, "rows": prov.rows, "bytes": prov.bytes,
-                       "townships": prov.townships, "series": prov.series}
+    res["generate"] = {
+        "seconds": time.perf_counter() - t,
+        "rows": prov.rows,
+        "bytes": prov.bytes,
+        "townships": prov.townships,
+        "series": prov.series,
+    }
     print(f"1. {prov}")
     files = json.dumps([str(f) for f in prov.files])
 
@@ -170,9 +189,11 @@ def main() -> None:
 
         con = duckdb.connect(str(store))
         create_schema(con)
-        con.execute("INSERT INTO incidents (incident_id, occurred_at, category, area_code, lon, lat) "
-                    "SELECT incident_id, occurred_at, category, area_code, lon, lat FROM read_parquet(?)",
-                    [[str(f) for f in prov.files]])
+        con.execute(
+            "INSERT INTO incidents (incident_id, occurred_at, category, area_code, lon, lat) "
+            "SELECT incident_id, occurred_at, category, area_code, lon, lat FROM read_parquet(?)",
+            [[str(f) for f in prov.files]],
+        )
         con.close()
     else:
         mapping = str(work / "province" / "mappings" / "incidents.toml")
@@ -181,10 +202,12 @@ def main() -> None:
         ratio = raw["seconds"] / ours["seconds"]
         res["ingest"] = {"ours": ours, "duckdb_raw": raw, "ratio_raw_over_ours": ratio}
         rate = ours["read"] / ours["seconds"]
-        print(f"2. ingest {ours['read']:,} rows: {ours['seconds']:.1f} s ({rate:,.0f} rows/s), "
-              f"peak RSS {ours['peak_rss_mb']:,.0f} MB; DuckDB raw load {raw['seconds']:.1f} s "
-              f"(peak {raw['peak_rss_mb']:,.0f} MB); ratio raw/ours {raw['seconds'] / ours['seconds']:.2f}; "
-              f"CPU time ours {ours['cpu_seconds']:.1f} s, raw {raw['cpu_seconds']:.1f} s")
+        print(
+            f"2. ingest {ours['read']:,} rows: {ours['seconds']:.1f} s ({rate:,.0f} rows/s), "
+            f"peak RSS {ours['peak_rss_mb']:,.0f} MB; DuckDB raw load {raw['seconds']:.1f} s "
+            f"(peak {raw['peak_rss_mb']:,.0f} MB); ratio raw/ours {raw['seconds'] / ours['seconds']:.2f}; "
+            f"CPU time ours {ours['cpu_seconds']:.1f} s, raw {raw['cpu_seconds']:.1f} s"
+        )
 
     # 3. partitions and counts on the workers
     from zzanalytics.partitions import export_partitions, partition_counts
@@ -196,9 +219,16 @@ def main() -> None:
     res["export_partitions_seconds"] = time.perf_counter() - t
     print(f"3. export_partitions (year, county): {res['export_partitions_seconds']:.1f} s")
     towns = pd.read_csv(work / "province" / "townships.csv", dtype=str)
-    tasks = [{"root": str(root), "area_codes": g["area_code"].tolist(), "start": truth.SAMPLE_START,
-              "end": truth.SAMPLE_END, "categories": list(truth.CATEGORIES)}
-             for _, g in towns.groupby("county")]
+    tasks = [
+        {
+            "root": str(root),
+            "area_codes": g["area_code"].tolist(),
+            "start": truth.SAMPLE_START,
+            "end": truth.SAMPLE_END,
+            "categories": list(truth.CATEGORIES),
+        }
+        for _, g in towns.groupby("county")
+    ]
     task_bytes = len(json.dumps(tasks[0]))
 
     client = cluster = None
@@ -210,28 +240,42 @@ def main() -> None:
         from distributed import Client, LocalCluster
 
         t = time.perf_counter()
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1")
+        cluster = LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        )
         client = Client(cluster)
         res["cluster_start_seconds"] = time.perf_counter() - t
     n_dask = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
     try:
         t = time.perf_counter()
-        local_counts = execution.run_tasks(partition_counts, tasks, workers=args.workers, progress=False,
-                                           chunksize=1)
+        local_counts = execution.run_tasks(
+            partition_counts, tasks, workers=args.workers, progress=False, chunksize=1
+        )
         t_local = time.perf_counter() - t
         t = time.perf_counter()
-        dask_counts = execution.run_tasks(partition_counts, tasks, scheduler=client, progress=False,
-                                          chunksize=1)
+        dask_counts = execution.run_tasks(
+            partition_counts, tasks, scheduler=client, progress=False, chunksize=1
+        )
         t_dask = time.perf_counter() - t
         lc = pd.concat(local_counts, ignore_index=True)
         dc = pd.concat(dask_counts, ignore_index=True)
         pd.testing.assert_frame_equal(lc, dc)
-        res["counts"] = {"local_seconds": t_local, "dask_seconds": t_dask, "tasks": len(tasks),
-                         "task_bytes": task_bytes, "rows": len(lc)}
+        res["counts"] = {
+            "local_seconds": t_local,
+            "dask_seconds": t_dask,
+            "tasks": len(tasks),
+            "task_bytes": task_bytes,
+            "rows": len(lc),
+        }
         n_series = lc.groupby(["category", "area_code"]).ngroups
-        print(f"   counts of {len(tasks)} counties on the workers (task = {task_bytes} bytes: path + codes): "
-              f"local {t_local:.1f} s, Dask {t_dask:.1f} s, equal; {n_series:,} series")
+        print(
+            f"   counts of {len(tasks)} counties on the workers (task = {task_bytes} bytes: path + codes): "
+            f"local {t_local:.1f} s, Dask {t_dask:.1f} s, equal; {n_series:,} series"
+        )
 
         # 4. forecasts
         keys = lc[["category", "area_code"]].drop_duplicates().sort_values(["area_code", "category"])
@@ -239,8 +283,13 @@ def main() -> None:
 
         # warm up both backends (imports, numba compilation in long-lived Dask workers)
         warm = lc.merge(keys.iloc[:40], on=["category", "area_code"])
-        wkw = {"horizon": args.horizon, "by": ["category", "area_code"], "models": models, "reconcile": None,
-               "progress": False}
+        wkw = {
+            "horizon": args.horizon,
+            "by": ["category", "area_code"],
+            "models": models,
+            "reconcile": None,
+            "progress": False,
+        }
         forecast(warm, workers=args.workers, **wkw)
         forecast(warm, scheduler=client, **wkw)
         runs = []
@@ -261,12 +310,23 @@ def main() -> None:
                 td = time.perf_counter() - t
             par_dask = tm.inside
             diff = _compare(f_local, f_dask)
-            runs.append({"n": n, "local_seconds": tl, "dask_seconds": td, "local_parallel_seconds": par_local,
-                         "dask_parallel_seconds": par_dask, "max_abs_diff": diff, "rows": len(f_local)})
-            print(f"4. N={n:>6,}: local {tl:7.1f} s ({tl / n * 1e3:5.1f} ms/series; "
-                  f"run_tasks {par_local:6.1f} s) | Dask {td:7.1f} s ({td / n * 1e3:5.1f} ms/series; "
-                  f"run_tasks {par_dask:6.1f} s)"
-                  f" | Dask/local {td / tl:.2f} | max |diff| {diff:.1e}")
+            runs.append(
+                {
+                    "n": n,
+                    "local_seconds": tl,
+                    "dask_seconds": td,
+                    "local_parallel_seconds": par_local,
+                    "dask_parallel_seconds": par_dask,
+                    "max_abs_diff": diff,
+                    "rows": len(f_local),
+                }
+            )
+            print(
+                f"4. N={n:>6,}: local {tl:7.1f} s ({tl / n * 1e3:5.1f} ms/series; "
+                f"run_tasks {par_local:6.1f} s) | Dask {td:7.1f} s ({td / n * 1e3:5.1f} ms/series; "
+                f"run_tasks {par_dask:6.1f} s)"
+                f" | Dask/local {td / tl:.2f} | max |diff| {diff:.1e}"
+            )
         res["forecast"] = runs
     finally:
         client.close()
@@ -281,20 +341,30 @@ def main() -> None:
         ser = _fit(ns, [r["dask_seconds"] - r["dask_parallel_seconds"] for r in runs])
         res["fit"] = {**fits, "dask_parallel": par, "dask_serial": ser}
         for b, f in fits.items():
-            print(f"5. {b:>5}: time = {f['intercept']:.2f} s + {f['slope'] * 1e3:.2f} ms x N "
-                  f"(R^2 {f['r2']:.4f})")
-        print(f"   Dask parallel part {par['slope'] * 1e3:.2f} ms/series (R^2 {par['r2']:.4f}); serial "
-              f"orchestrator part {ser['slope'] * 1e3:.2f} ms/series (R^2 {ser['r2']:.4f})")
+            print(
+                f"5. {b:>5}: time = {f['intercept']:.2f} s + {f['slope'] * 1e3:.2f} ms x N "
+                f"(R^2 {f['r2']:.4f})"
+            )
+        print(
+            f"   Dask parallel part {par['slope'] * 1e3:.2f} ms/series (R^2 {par['r2']:.4f}); serial "
+            f"orchestrator part {ser['slope'] * 1e3:.2f} ms/series (R^2 {ser['r2']:.4f})"
+        )
         proj = {}
         for n in sorted({20_000, 200_000, *ns}):
             p_time = max(par["intercept"], 0) + max(par["slope"], 0) * n * n_dask / 100
             s_time = max(ser["intercept"], 0) + max(ser["slope"], 0) * n
             here = fits["dask"]["intercept"] + fits["dask"]["slope"] * n
-            proj[n] = {"100_workers_seconds": p_time + s_time, "parallel": p_time, "serial": s_time,
-                       f"{n_dask}_workers_fitted_seconds": here}
-            print(f"   projection N={n:>7,}: 100 workers ~ {p_time + s_time:7.1f} s "
-                  f"(parallel {p_time:.1f} s + serial orchestrator {s_time:.1f} s); "
-                  f"{n_dask} workers by the fit {here:.1f} s")
+            proj[n] = {
+                "100_workers_seconds": p_time + s_time,
+                "parallel": p_time,
+                "serial": s_time,
+                f"{n_dask}_workers_fitted_seconds": here,
+            }
+            print(
+                f"   projection N={n:>7,}: 100 workers ~ {p_time + s_time:7.1f} s "
+                f"(parallel {p_time:.1f} s + serial orchestrator {s_time:.1f} s); "
+                f"{n_dask} workers by the fit {here:.1f} s"
+            )
         res["projection"] = proj
     res["load_avg_end"] = os.getloadavg()
     out = Path(args.out)

@@ -96,8 +96,14 @@ def _eval_sim(seeds: range, drift: float, scale: float) -> pd.DataFrame:
         risk = risk_surface(train, grid, end=end)
         for name, s in (("risk", risk["risk"].to_numpy()), ("last year", last), ("all years", every)):
             rows.append(
-                {"seed": seed, "drift": drift, "scale": scale, "surface": name,
-                 "PAI": pai(s, y, area), "PEI*": pei(s, y, area)}
+                {
+                    "seed": seed,
+                    "drift": drift,
+                    "scale": scale,
+                    "surface": name,
+                    "PAI": pai(s, y, area),
+                    "PEI*": pei(s, y, area),
+                }
             )
     return pd.DataFrame(rows)
 
@@ -146,8 +152,15 @@ def bench_sample() -> None:
             every = cell_counts(train, grid)["count"].to_numpy()
             risk = risk_surface(train, grid, end=end, horizon=365)["risk"].to_numpy()
             for name, s in (("risk", risk), ("last year", last["count"].to_numpy()), ("all years", every)):
-                rows.append({"category": cat, "end": test_end, "surface": name,
-                             "PAI": pai(s, y, area), "PEI*": pei(s, y, area)})
+                rows.append(
+                    {
+                        "category": cat,
+                        "end": test_end,
+                        "surface": name,
+                        "PAI": pai(s, y, area),
+                        "PEI*": pei(s, y, area),
+                    }
+                )
     df = pd.DataFrame(rows)
     print("Risk at 1% of the area, sample district (8 categories x 5 test years, 250 m cells)")
     _summary(df, ["category", "end"])

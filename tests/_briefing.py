@@ -41,8 +41,9 @@ def district_briefing(root: Path) -> dict[str, Path]:
 
 def pdf_text(pdf: Path) -> str:
     """Text of a PDF through poppler's pdftotext."""
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def dirty_values() -> dict[str, str]:

@@ -14,9 +14,12 @@ def two_series():
     rng = np.random.default_rng(4)
     p = pd.date_range("2019-01-01", periods=60, freq="MS")
     t = np.arange(60)
-    rows = [pd.DataFrame({"category": c, "period": p,
-                          "count": rng.poisson(lvl * np.exp(0.3 * np.cos(2 * np.pi * t / 12)))})
-            for c, lvl in (("fire", 25), ("theft", 6))]
+    rows = [
+        pd.DataFrame(
+            {"category": c, "period": p, "count": rng.poisson(lvl * np.exp(0.3 * np.cos(2 * np.pi * t / 12)))}
+        )
+        for c, lvl in (("fire", 25), ("theft", 6))
+    ]
     return pd.concat(rows, ignore_index=True)
 
 
@@ -26,9 +29,9 @@ def test_backtest_mase_of_seasonal_naive_matches_a_hand_computation(two_series):
     y = two_series[two_series["category"] == "fire"]["count"].to_numpy(float)
     hand = []
     for cut in (56, 57):  # origins: T - horizon - 1, T - horizon
-        tr, te = y[:cut], y[cut:cut + 3]
+        tr, te = y[:cut], y[cut : cut + 3]
         scale = np.mean(np.abs(tr[12:] - tr[:-12]))
-        fc = tr[cut - 12:cut - 12 + 3]
+        fc = tr[cut - 12 : cut - 12 + 3]
         hand.append(np.mean(np.abs(te - fc)) / scale)
     got = bt[(bt["category"] == "fire") & (bt["model"] == "snaive")]
     assert got["mase"].iloc[0] == pytest.approx(np.mean(hand))

@@ -44,8 +44,14 @@ def test_chunks_spread_over_both_workers(client) -> None:
 
 def test_address_string_and_shared_object(client) -> None:
     shared = {"factor": 0.5}  # a dict: scattered as one object, not per key
-    got = run_tasks(_tasks.scaled, range(30), scheduler=client.scheduler.address, progress=True,
-                    shared=shared, desc="scaled")
+    got = run_tasks(
+        _tasks.scaled,
+        range(30),
+        scheduler=client.scheduler.address,
+        progress=True,
+        shared=shared,
+        desc="scaled",
+    )
     assert got == run_tasks(_tasks.scaled, range(30), workers=1, progress=False, shared=shared)
 
 
@@ -79,12 +85,16 @@ def _panel(n_series: int = 20, periods: int = 60, seed: int = 3) -> pd.DataFrame
     season = 1 + 0.3 * np.cos(2 * np.pi * np.arange(periods) / 12)
     rows = []
     for i in range(n_series):
-        rows.append(pd.DataFrame({
-            "category": "theft.burglary" if i % 2 else "fraud.telecom",
-            "area_code": f"620102{i // 2:03d}",
-            "period": p,
-            "count": rng.poisson(level[i] * season),
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "category": "theft.burglary" if i % 2 else "fraud.telecom",
+                    "area_code": f"620102{i // 2:03d}",
+                    "period": p,
+                    "count": rng.poisson(level[i] * season),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 

@@ -108,7 +108,7 @@ def test_simulated_cube_with_planted_new_and_intensifying_hotspots():
     n, steps = len(ids), 12
     rng = np.random.default_rng(7)
     Y = rng.poisson(1.0, (n, steps))
-    col, row = (pd.Series(ids).str.extract(r"E(-?\d+)N(-?\d+)").astype(int).to_numpy().T)
+    col, row = pd.Series(ids).str.extract(r"E(-?\d+)N(-?\d+)").astype(int).to_numpy().T
     c0, r0 = col.min(), row.min()
     new_blk = (col - c0 >= 5) & (col - c0 < 7) & (row - r0 >= 5) & (row - r0 < 7)
     int_blk = (col - c0 >= 15) & (col - c0 < 17) & (row - r0 >= 15) & (row - r0 < 17)

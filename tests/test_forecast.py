@@ -16,8 +16,16 @@ COLS = ["period", "mean", "lo80", "hi80", "lo95", "hi95", "model"]
 
 @pytest.fixture(scope="module")
 def panel_split():
-    df = simulate_panel(n_areas=5, n_categories=4, years=7, seed=11, level_range=(0.3, 40.0),
-                        amplitude=(0.2, 0.45), sf_effect=-0.5, drift_sd=0.04)
+    df = simulate_panel(
+        n_areas=5,
+        n_categories=4,
+        years=7,
+        seed=11,
+        level_range=(0.3, 40.0),
+        amplitude=(0.2, 0.45),
+        sf_effect=-0.5,
+        drift_sd=0.04,
+    )
     cut = df["period"].max() - pd.DateOffset(months=12)
     return df[df["period"] <= cut], df[df["period"] > cut]
 
@@ -54,22 +62,39 @@ def test_intervals_are_calibrated_on_held_out_data_and_never_negative(panel_spli
 def test_output_contract_and_until(panel_split):
     train, _ = panel_split
     one = train[(train["category"] == "cat00")]
-    fc = forecast(one, horizon=3, by=["category", "area_code"], until="2024-06-30", workers=1, progress=False,
-                  models=["glm", "mean12"], reconcile=None)
+    fc = forecast(
+        one,
+        horizon=3,
+        by=["category", "area_code"],
+        until="2024-06-30",
+        workers=1,
+        progress=False,
+        models=["glm", "mean12"],
+        reconcile=None,
+    )
     assert list(fc.columns) == ["category", "area_code", *COLS]
     assert fc["period"].min() == pd.Timestamp("2024-07-01")
     assert fc.groupby("area_code").size().eq(3).all()
     # until in the middle of a month: that month is incomplete and not used
-    fc2 = forecast(one, horizon=1, by=["category", "area_code"], until="2024-06-15", workers=1,
-                   progress=False, models="mean12", reconcile=None)
+    fc2 = forecast(
+        one,
+        horizon=1,
+        by=["category", "area_code"],
+        until="2024-06-15",
+        workers=1,
+        progress=False,
+        models="mean12",
+        reconcile=None,
+    )
     assert fc2["period"].min() == pd.Timestamp("2024-06-01")
 
 
 def test_bottom_up_townships_add_up_to_the_district(panel_split):
     train, _ = panel_split
     sub = train[train["category"].isin(["cat00", "cat01"])]
-    fc = forecast(sub, horizon=4, workers=1, progress=False, models=["glm", "pses", "glm+pses"],
-                  reconcile="bottom_up")
+    fc = forecast(
+        sub, horizon=4, workers=1, progress=False, models=["glm", "pses", "glm+pses"], reconcile="bottom_up"
+    )
     district = fc[fc["area_code"] == "all"].set_index(["category", "period"])
     towns = fc[fc["area_code"] != "all"].groupby(["category", "period"])["mean"].sum()
     assert len(district) == 8
@@ -78,8 +103,12 @@ def test_bottom_up_townships_add_up_to_the_district(panel_split):
     assert (fc["lo95"] >= 0).all()
     # the district's interval is narrower than the sum of the township intervals
     width = district["hi95"] - district["lo95"]
-    tw = fc[fc["area_code"] != "all"].assign(w=lambda d: d["hi95"] - d["lo95"]).groupby(
-        ["category", "period"])["w"].sum()
+    tw = (
+        fc[fc["area_code"] != "all"]
+        .assign(w=lambda d: d["hi95"] - d["lo95"])
+        .groupby(["category", "period"])["w"]
+        .sum()
+    )
     assert (width <= tw.reindex(district.index)).all()
     mint = forecast(sub, horizon=4, workers=1, progress=False, models=["glm", "pses"], reconcile="mint")
     d2 = mint[mint["area_code"] == "all"].set_index(["category", "period"])["mean"]
@@ -91,8 +120,14 @@ def test_sparse_series_get_a_median_point_forecast_that_beats_mean12():
     df = simulate_panel(n_areas=12, n_categories=1, years=7, seed=5, level_range=(0.15, 1.0))
     cut = df["period"].max() - pd.DateOffset(months=12)
     train, test = df[df["period"] <= cut], df[df["period"] > cut]
-    fc = forecast(train.drop(columns="category"), horizon=12, workers=1, progress=False,
-                  models=["mean12", "pses", "glm"], reconcile=None)
+    fc = forecast(
+        train.drop(columns="category"),
+        horizon=12,
+        workers=1,
+        progress=False,
+        models=["mean12", "pses", "glm"],
+        reconcile=None,
+    )
     assert fc["model"].str.endswith("@median").mean() > 0.5
     sc = holdout_scores(train.drop(columns="category"), test, fc, ["area_code"])
     assert sc["ours"].mean() < sc["mean12"].mean() and sc["ours"].mean() < sc["snaive"].mean()
@@ -151,11 +186,13 @@ def test_cli_forecast_counts_file_writes_the_contract_columns(tmp_path):
 
     src = tmp_path / "c.csv"
     p = pd.date_range("2021-01-01", periods=40, freq="MS")
-    pd.DataFrame({"category": "fire", "period": p.strftime("%Y-%m"),
-                  "count": np.random.default_rng(0).poisson(9, 40)}).to_csv(src, index=False)
+    pd.DataFrame(
+        {"category": "fire", "period": p.strftime("%Y-%m"), "count": np.random.default_rng(0).poisson(9, 40)}
+    ).to_csv(src, index=False)
     out = tmp_path / "fc.csv"
-    res = CliRunner().invoke(app, ["forecast", "--counts", str(src), "--horizon", "6", "--out", str(out),
-                                   "--workers", "1"])
+    res = CliRunner().invoke(
+        app, ["forecast", "--counts", str(src), "--horizon", "6", "--out", str(out), "--workers", "1"]
+    )
     assert res.exit_code == 0, res.output
     fc = pd.read_csv(out)
     assert list(fc.columns) == ["category", *COLS]
@@ -175,14 +212,30 @@ def test_sample_district_fraud_forecast_rises_with_its_planted_growth(sample_sto
 @pytest.mark.parametrize(
     "frame, keys, value",
     [
-        (pd.DataFrame({"area": ["X", "X"], "yyyymm": [202501, 202502], "n_crimes": [5, 6]}),
-         ["area"], "n_crimes"),
-        (pd.DataFrame({"Year": [2025, 2025], "Month": [1, 2], "area_code": [620102001] * 2,
-                       "crimes": [5, 6]}), ["area_code"], "crimes"),
-        (pd.DataFrame({"区域": ["甲"], "2025年1月": [5], "2025年2月": [6], "2025年3月": [7]}),
-         ["区域"], "count"),
-        (pd.DataFrame({"Borough": ["X", "X"], "Month": ["Jan 2025", "Feb 2025"],
-                       "Incidents": ["1,234", "5"]}), ["Borough"], "Incidents"),
+        (
+            pd.DataFrame({"area": ["X", "X"], "yyyymm": [202501, 202502], "n_crimes": [5, 6]}),
+            ["area"],
+            "n_crimes",
+        ),
+        (
+            pd.DataFrame(
+                {"Year": [2025, 2025], "Month": [1, 2], "area_code": [620102001] * 2, "crimes": [5, 6]}
+            ),
+            ["area_code"],
+            "crimes",
+        ),
+        (
+            pd.DataFrame({"区域": ["甲"], "2025年1月": [5], "2025年2月": [6], "2025年3月": [7]}),
+            ["区域"],
+            "count",
+        ),
+        (
+            pd.DataFrame(
+                {"Borough": ["X", "X"], "Month": ["Jan 2025", "Feb 2025"], "Incidents": ["1,234", "5"]}
+            ),
+            ["Borough"],
+            "Incidents",
+        ),
     ],
 )
 def test_counts_files_in_publishers_shapes(tmp_path, frame, keys, value):

@@ -47,7 +47,7 @@ def test_nbglm_recovers_planted_spring_festival_effect_and_lands_it_in_the_right
     # forecast 2026-2028: Spring Festival is 17 Feb 2026, 6 Feb 2027, 26 Jan 2028
     fut = pd.date_range("2026-01-01", periods=36, freq="MS")
     allx = exog_matrix(p.append(fut), "month")
-    f = m.predict(36, allx[len(p):])["mean"]
+    f = m.predict(36, allx[len(p) :])["mean"]
     jan = f[[0, 12, 24]]
     feb = f[[1, 13, 25]]
     assert jan[2] > 1.3 * jan[1]  # 2028: the festival is in January

@@ -132,8 +132,17 @@ def test_zz_hotspots_writes_contract_geojson(tmp_path, sample_store):
     out = tmp_path / "hs.geojson"
     res = CliRunner().invoke(
         app,
-        ["hotspots", "--category", "theft.other", "--start", "2026-05-01", "--end", "2026-10-31",
-         "--out", str(out)],
+        [
+            "hotspots",
+            "--category",
+            "theft.other",
+            "--start",
+            "2026-05-01",
+            "--end",
+            "2026-10-31",
+            "--out",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
     gj = json.loads(out.read_text(encoding="utf-8"))

@@ -39,8 +39,13 @@ def _json(fig: go.Figure) -> str:
 
 
 def test_choropleth_classes_and_true_shape(areas):
-    fig = maps.choropleth(areas, {"620102001": 10.0, "620102002": 20.0}, title="每万人刑事案件",
-                          unit="起/万人", highlight=["620102002"])
+    fig = maps.choropleth(
+        areas,
+        {"620102001": 10.0, "620102002": 20.0},
+        title="每万人刑事案件",
+        unit="起/万人",
+        highlight=["620102002"],
+    )
     names = [t.name for t in fig.data if t.name]
     assert "无数据" in names  # the third township has no value
     assert "显著恶化" in names
@@ -90,12 +95,19 @@ def test_cell_map_projected_input_is_reprojected():
 def test_camera_map_layers(areas):
     streets = gpd.GeoDataFrame(
         {"name": ["解放路", "小巷"], "class": ["main", "secondary"]},
-        geometry=[LineString([(103.80, 36.06), (103.84, 36.06)]),
-                  LineString([(103.81, 36.05), (103.81, 36.07)])],
+        geometry=[
+            LineString([(103.80, 36.06), (103.84, 36.06)]),
+            LineString([(103.81, 36.05), (103.81, 36.07)]),
+        ],
         crs="EPSG:4326",
     )
-    cams = pd.DataFrame({"lon": [103.805, 103.83, np.nan], "lat": [36.06, 36.061, 36.0],
-                         "kind": ["camera", "checkpoint", "camera"]})
+    cams = pd.DataFrame(
+        {
+            "lon": [103.805, 103.83, np.nan],
+            "lat": [36.06, 36.061, 36.0],
+            "kind": ["camera", "checkpoint", "camera"],
+        }
+    )
     gaps = streets.iloc[[0]]
     sites = pd.DataFrame({"lon": [103.835], "lat": [36.06]})
     fig = maps.camera_map(cams, areas=areas, streets=streets, gaps=gaps, sites=sites, title="视频监控覆盖")
@@ -115,14 +127,30 @@ def test_charts_from_tidy_frames():
     monthly = pd.DataFrame({"period": months, "count": np.arange(len(months)) + 100})
     fig = charts.year_on_year(monthly, 2026, last_month=6)
     assert len(fig.data[1].x) == 6 and fig.data[1].text[0] == "112"
-    fc = pd.DataFrame({"period": pd.date_range("2026-11-01", periods=2, freq="MS"), "mean": [5.0, 6.0],
-                       "lo80": [4.0, 4.5], "hi80": [6.0, 7.5], "lo95": [-1.0, 3.0], "hi95": [7.0, 9.0]})
+    fc = pd.DataFrame(
+        {
+            "period": pd.date_range("2026-11-01", periods=2, freq="MS"),
+            "mean": [5.0, 6.0],
+            "lo80": [4.0, 4.5],
+            "hi80": [6.0, 7.5],
+            "lo95": [-1.0, 3.0],
+            "hi95": [7.0, 9.0],
+        }
+    )
     fan = charts.forecast_fan(monthly, fc, since="2026-01-01", lang="en")
     assert [t.name for t in fan.data] == ["95% interval", "80% interval", "Observed", "Forecast"]
     assert min(v for v in fan.data[0].y) >= 0  # a count interval never dips below zero
-    breach = pd.DataFrame({"metric": ["fire.count", "traffic.deaths"], "ceiling": [100.0, 20.0],
-                           "observed_to_date": [80.0, 10.0], "expected": [104.0, 14.0], "lo80": [96.0, 11.0],
-                           "hi80": [113.0, 17.0], "p_breach": [0.64, 0.004]})
+    breach = pd.DataFrame(
+        {
+            "metric": ["fire.count", "traffic.deaths"],
+            "ceiling": [100.0, 20.0],
+            "observed_to_date": [80.0, 10.0],
+            "expected": [104.0, 14.0],
+            "lo80": [96.0, 11.0],
+            "hi80": [113.0, 17.0],
+            "p_breach": [0.64, 0.004],
+        }
+    )
     g = charts.target_gauge(breach, labels={"fire.count": "火灾起数", "traffic.deaths": "交通事故死亡人数"})
     assert list(g.data[1].text) == ["超标概率<1%", "超标概率64%"]
     frag = figure(g, caption="目标")

@@ -15,8 +15,15 @@ ANALYST = ("01_ingest_quality.ipynb", "02_trends_forecasts.ipynb", "03_hotspots_
 @pytest.mark.parametrize("name", ANALYST)
 def test_analyst_notebook_runs_on_the_sample(name, tmp_path):
     out = tmp_path / name
-    pm.execute_notebook(str(NOTEBOOKS / name), str(out), kernel_name="python3", language="python",
-                        progress_bar=False, log_output=False, cwd=str(tmp_path))
+    pm.execute_notebook(
+        str(NOTEBOOKS / name),
+        str(out),
+        kernel_name="python3",
+        language="python",
+        progress_bar=False,
+        log_output=False,
+        cwd=str(tmp_path),
+    )
     nb = nbformat.read(out, as_version=4)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == []

@@ -129,6 +129,7 @@ def test_province_ingests_and_partitions_by_county(tmp_path: Path) -> None:
         got = read_partitions(root, area_codes=codes, years=[2026])
         want = st.con.execute(
             "SELECT count(*) FROM incidents WHERE substr(area_code, 1, 6) = ? AND year(occurred_at) = 2026",
-            [county]).fetchone()[0]
+            [county],
+        ).fetchone()[0]
     assert len(got) == want > 0
     assert set(list_partitions(root)["county"]) == set(plan["county"])

@@ -61,9 +61,16 @@ def test_page_is_self_contained_and_offline(html):
 
 def test_sections_and_sentences_in_the_register_of_the_speech(html):
     text = _visible_text(html)
-    headings = ("一、总体治安形势", "二、信访维稳形势", "三、交通和消防安全", "四、矛盾纠纷排查化解",
-                "五、年底预测与目标完成风险", "六、治安热点与视频监控覆盖", "七、乡镇(街道)考核评估",
-                "数据说明")
+    headings = (
+        "一、总体治安形势",
+        "二、信访维稳形势",
+        "三、交通和消防安全",
+        "四、矛盾纠纷排查化解",
+        "五、年底预测与目标完成风险",
+        "六、治安热点与视频监控覆盖",
+        "七、乡镇(街道)考核评估",
+        "数据说明",
+    )
     for heading in headings:
         assert heading in text
     lead = r"1-10月,全区发生各类刑事案件[\d,]+起,比去年同期(上升|下降)\d+\.\d%\((显著|在正常波动范围内)\)"
@@ -110,8 +117,10 @@ def test_no_personal_data_or_markup_from_data_in_any_output(briefing, html):
 
 
 def test_pdf_pages_render_and_chinese_text_is_extractable(briefing, html, tmp_path):
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(briefing["pdf"]),
-                    str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(briefing["pdf"]), str(tmp_path / "p")],
+        check=True,
+    )
     page = next(tmp_path.glob("p*.png"))
     assert page.stat().st_size > 5_000
     text = re.sub(r"\s+", "", pdf_text(briefing["pdf"]))
@@ -178,16 +187,21 @@ def test_atomic_path_leaves_nothing_on_error(tmp_path):
 
 @pytest.fixture(scope="module")
 def tiny_notebook(tmp_path_factory):
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
-                                                           "display_name": "Python 3"}})
-    params = nbformat.v4.new_code_cell('store = None\nstart = None\nend = None\narea = None\nlang = "zh"\n'
-                                       "targets = {}")
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
+    params = nbformat.v4.new_code_cell(
+        'store = None\nstart = None\nend = None\narea = None\nlang = "zh"\ntargets = {}'
+    )
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        "import plotly.graph_objects as go\n"
-        "from zzanalytics.report import blocks as B, theme\n"
-        'B.show(B.heading(f"区域 {area}"), B.figure(theme.apply(go.Figure(go.Bar(x=["甲"], y=[1])))))'
-    )]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "import plotly.graph_objects as go\n"
+            "from zzanalytics.report import blocks as B, theme\n"
+            'B.show(B.heading(f"区域 {area}"), B.figure(theme.apply(go.Figure(go.Bar(x=["甲"], y=[1])))))'
+        ),
+    ]
     path = tmp_path_factory.mktemp("nb") / "tiny.ipynb"
     nbformat.write(nb, path)
     return path
@@ -196,20 +210,37 @@ def tiny_notebook(tmp_path_factory):
 def test_batch_keeps_the_others_when_one_area_fails(tmp_path, tiny_notebook):
     out = tmp_path / "reports"
     areas = ["district", "620102001", "999999999"]
-    res = batch_briefings(period="2026-01-01:2026-06-30", areas=areas, out=out, workers=2,
-                          notebook=tiny_notebook, progress=False)
+    res = batch_briefings(
+        period="2026-01-01:2026-06-30",
+        areas=areas,
+        out=out,
+        workers=2,
+        notebook=tiny_notebook,
+        progress=False,
+    )
     assert [r.ok for r in res.results] == [True, True, False]
     assert "999999999" in res.failed[0].error and "not a township" in res.failed[0].error
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([briefing_filename(None, "2026-01-01", "2026-06-30"),
-                            briefing_filename("620102001", "2026-01-01", "2026-06-30"), "index.html"])
+    assert names == sorted(
+        [
+            briefing_filename(None, "2026-01-01", "2026-06-30"),
+            briefing_filename("620102001", "2026-01-01", "2026-06-30"),
+            "index.html",
+        ]
+    )
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "999999999" in index and "失败" in index and "鼓楼街道" in index
     assert index.count('<a href="briefing-') == 2
     # re-running overwrites atomically: new files, no temporary left behind
     first = (out / names[0]).stat().st_mtime_ns
-    batch_briefings(period="2026-01-01:2026-06-30", areas=areas[:1], out=out, workers=1,
-                    notebook=tiny_notebook, progress=False)
+    batch_briefings(
+        period="2026-01-01:2026-06-30",
+        areas=areas[:1],
+        out=out,
+        workers=1,
+        notebook=tiny_notebook,
+        progress=False,
+    )
     assert (out / names[0]).stat().st_mtime_ns >= first
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
@@ -217,8 +248,9 @@ def test_batch_keeps_the_others_when_one_area_fails(tmp_path, tiny_notebook):
 def test_cli_reports_an_unknown_area_without_a_traceback(tmp_path):
     from zzanalytics.cli import app
 
-    res = CliRunner().invoke(app, ["briefing", "--area", "999999999", "--period", "2026-01-01:2026-06-30",
-                                   "--out", str(tmp_path)])
+    res = CliRunner().invoke(
+        app, ["briefing", "--area", "999999999", "--period", "2026-01-01:2026-06-30", "--out", str(tmp_path)]
+    )
     assert res.exit_code == 2
     assert "not a township" in res.output and "620102001" in res.output
     assert not list(Path(tmp_path).iterdir())

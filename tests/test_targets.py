@@ -31,22 +31,40 @@ def incidents():
         n = rng.poisson(per_month * 12 / 365.25, len(days))
         d = np.repeat(days, n)
         secs = pd.to_timedelta(rng.integers(0, 86400, len(d)), "s")
-        parts.append(pd.DataFrame({
-            "occurred_at": d.tz_localize("Asia/Shanghai") + secs,
-            "category": cat,
-            "deaths": rng.poisson(0.25, len(d)) if cat.startswith("traffic") else 0,
-            "loss_yuan": rng.pareto(1.8, len(d)) * 5000 if cat == "fire" else np.nan,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "occurred_at": d.tz_localize("Asia/Shanghai") + secs,
+                    "category": cat,
+                    "deaths": rng.poisson(0.25, len(d)) if cat.startswith("traffic") else 0,
+                    "loss_yuan": rng.pareto(1.8, len(d)) * 5000 if cat == "fire" else np.nan,
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
 def test_target_breach_end_to_end_against_the_poisson_truth(incidents):
-    targets = pd.DataFrame({"year": 2026, "metric": ["fire.count", "traffic.major", "traffic.deaths",
-                                                     "fire.loss_yuan"],
-                            "ceiling": [370.0, 36.0, 1e6, 1.0]})
+    targets = pd.DataFrame(
+        {
+            "year": 2026,
+            "metric": ["fire.count", "traffic.major", "traffic.deaths", "fire.loss_yuan"],
+            "ceiling": [370.0, 36.0, 1e6, 1.0],
+        }
+    )
     out = target_breach(incidents, targets, year=2026, as_of="2026-06-30", n_paths=2000, seed=1)
-    assert list(out.columns) == ["metric", "year", "ceiling", "observed_to_date", "expected", "lo80", "hi80",
-                                 "lo95", "hi95", "p_breach"]
+    assert list(out.columns) == [
+        "metric",
+        "year",
+        "ceiling",
+        "observed_to_date",
+        "expected",
+        "lo80",
+        "hi80",
+        "lo95",
+        "hi95",
+        "p_breach",
+    ]
     row = out.set_index("metric").loc["fire.count"]
     inc = incidents[incidents["occurred_at"].dt.year == 2026]
     assert row["observed_to_date"] == ((inc["category"] == "fire") & (inc["occurred_at"].dt.month <= 6)).sum()

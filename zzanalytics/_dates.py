@@ -60,9 +60,7 @@ def timestamp_sql(col: str, *, source_tz: str, local_tz: str, date_format: str =
     """SQL giving a naive local ``TIMESTAMP`` from varchar expression ``col`` (NULL when unparseable)."""
     x = col
     offset = f"timezone({_lit(local_tz)}, TRY_CAST({x} AS TIMESTAMPTZ))"
-    serial = (
-        f"TIMESTAMP '1899-12-30' + to_seconds(CAST(round(TRY_CAST({x} AS DOUBLE) * 86400) AS BIGINT))"
-    )
+    serial = f"TIMESTAMP '1899-12-30' + to_seconds(CAST(round(TRY_CAST({x} AS DOUBLE) * 86400) AS BIGINT))"
     branches = [f"WHEN regexp_full_match({x}, {_lit(_SERIAL_RE)}) THEN {serial}"]
     if not date_format:
         branches = [

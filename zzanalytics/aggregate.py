@@ -359,9 +359,7 @@ def counts(
     return frame
 
 
-def rates(
-    frame: pd.DataFrame, areas: Any, per: float = 10_000, value: str = "count"
-) -> pd.DataFrame:
+def rates(frame: pd.DataFrame, areas: Any, per: float = 10_000, value: str = "count") -> pd.DataFrame:
     """Add ``population`` and ``rate`` (``value`` per ``per`` residents).
 
     Parameters

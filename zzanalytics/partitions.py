@@ -58,8 +58,12 @@ __all__ = ["DATE_COLUMNS", "export_partitions", "list_partitions", "partition_co
 
 MANIFEST = "_zz_partitions.json"
 
-DATE_COLUMNS = {"incidents": "occurred_at", "petitions": "received_on", "disputes": "found_on",
-                "cameras": "installed_on"}
+DATE_COLUMNS = {
+    "incidents": "occurred_at",
+    "petitions": "received_on",
+    "disputes": "found_on",
+    "cameras": "installed_on",
+}
 """The date column behind the derived ``year`` / ``month`` keys of each table."""
 
 DERIVED = ("year", "month", "county")
@@ -161,9 +165,13 @@ def export_partitions(
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = out.parent / f".{out.name}.staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     st, owned = _open(store)
-    manifest: dict[str, Any] = {"format": 1, "source": str(st.path), "partition_by": partition_by,
-                                "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                                "tables": {}}
+    manifest: dict[str, Any] = {
+        "format": 1,
+        "source": str(st.path),
+        "partition_by": partition_by,
+        "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "tables": {},
+    }
     try:
         stage.mkdir()
         for t in tables:
@@ -178,12 +186,16 @@ def export_partitions(
             target = stage / t
             if keys:
                 part = ", ".join(_q(k) for k, _ in keys)
-                st.con.execute(f"COPY ({sql}) TO {_lit(target)} "
-                               f"(FORMAT PARQUET, PARTITION_BY ({part}), COMPRESSION {compression})")
+                st.con.execute(
+                    f"COPY ({sql}) TO {_lit(target)} "
+                    f"(FORMAT PARQUET, PARTITION_BY ({part}), COMPRESSION {compression})"
+                )
             else:
                 target.mkdir()
-                st.con.execute(f"COPY ({sql}) TO {_lit(target / 'data_0.parquet')} "
-                               f"(FORMAT PARQUET, COMPRESSION {compression})")
+                st.con.execute(
+                    f"COPY ({sql}) TO {_lit(target / 'data_0.parquet')} "
+                    f"(FORMAT PARQUET, COMPRESSION {compression})"
+                )
             n = st.con.execute(f"SELECT count(*) FROM {_q(t)}").fetchone()[0]
             manifest["tables"][t] = {"rows": int(n), "partition_by": [k for k, _ in keys]}
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -301,11 +313,16 @@ def read_partitions(
         import duckdb
 
         listing = "[" + ", ".join(_lit(f) for f in files) + "]"
-        src = (f"read_parquet({listing}, hive_partitioning = true"
-               + (f", hive_types = {_hive_types(table, keys)}" if keys else "") + ")")
-        sql = (f"SELECT {', '.join(_q(c) for c in cols)} FROM {src}"
-               + (" WHERE " + " AND ".join(where) if where else "")
-               + (" ORDER BY " + ", ".join(_q(c) for c in order) if order else ""))
+        src = (
+            f"read_parquet({listing}, hive_partitioning = true"
+            + (f", hive_types = {_hive_types(table, keys)}" if keys else "")
+            + ")"
+        )
+        sql = (
+            f"SELECT {', '.join(_q(c) for c in cols)} FROM {src}"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + (" ORDER BY " + ", ".join(_q(c) for c in order) if order else "")
+        )
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
@@ -330,8 +347,6 @@ def _files(folder: Path, keys: list[str], allowed: dict[str, list[str]]) -> list
     for p in patterns:
         out.update(str(f) for f in folder.glob(p + "*.parquet"))
     return sorted(out)
-
-
 
 
 def list_partitions(root: str | Path, table: str = "incidents") -> pd.DataFrame:
@@ -379,6 +394,12 @@ def partition_counts(task: dict[str, Any]) -> pd.DataFrame:
     cols = sorted({"occurred_at", *[b for b in by if b in TABLES["incidents"].names]})
     codes = task.get("area_codes")
     inc = read_partitions(task["root"], area_codes=codes, years=task.get("years"), columns=cols)
-    return counts(inc, freq=task.get("freq", "month"), by=by, start=task.get("start"), end=task.get("end"),
-                  areas=list(codes) if codes is not None and "area_code" in by else None,
-                  categories=task.get("categories"))
+    return counts(
+        inc,
+        freq=task.get("freq", "month"),
+        by=by,
+        start=task.get("start"),
+        end=task.get("end"),
+        areas=list(codes) if codes is not None and "area_code" in by else None,
+        categories=task.get("categories"),
+    )

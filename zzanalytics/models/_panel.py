@@ -19,10 +19,36 @@ import pandas as pd
 from zzanalytics.errors import SchemaError, SourceError
 from zzanalytics.models.features import SEASON_LENGTH, check_freq, period_range, period_start
 
-PERIOD_NAMES = ("period", "ds", "date", "month", "week", "time", "月份", "日期", "时间", "统计月份",
-                "统计时间", "年月", "期间", "周")
-VALUE_NAMES = ("count", "y", "value", "n", "cases", "数量", "案件数", "起数", "发案数", "件数", "次数",
-               "数值")
+PERIOD_NAMES = (
+    "period",
+    "ds",
+    "date",
+    "month",
+    "week",
+    "time",
+    "月份",
+    "日期",
+    "时间",
+    "统计月份",
+    "统计时间",
+    "年月",
+    "期间",
+    "周",
+)
+VALUE_NAMES = (
+    "count",
+    "y",
+    "value",
+    "n",
+    "cases",
+    "数量",
+    "案件数",
+    "起数",
+    "发案数",
+    "件数",
+    "次数",
+    "数值",
+)
 
 
 @dataclass
@@ -42,7 +68,7 @@ class Panel:
         return SEASON_LENGTH[self.freq]
 
     def series(self, i: int) -> np.ndarray:
-        return self.Y[i, self.starts[i]:]
+        return self.Y[i, self.starts[i] :]
 
 
 _ZH = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月?\s*(?:(\d{1,2})\s*日)?\s*$")
@@ -174,8 +200,9 @@ def _join_year_month(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def normalise_counts(frame: pd.DataFrame, value: str | None = None, source: str = "counts") -> tuple[
-        pd.DataFrame, list[str], str]:
+def normalise_counts(
+    frame: pd.DataFrame, value: str | None = None, source: str = "counts"
+) -> tuple[pd.DataFrame, list[str], str]:
     """Find the period, value and key columns of a counts frame; return (frame, keys, value).
 
     The result has the key columns (as strings), ``period`` (timestamps) and the value column.
@@ -224,8 +251,14 @@ def normalise_counts(frame: pd.DataFrame, value: str | None = None, source: str 
     return out, keys, vcol
 
 
-def to_panel(counts: pd.DataFrame, *, by: list[str] | None, value: str, freq: str,
-             until: str | pd.Timestamp | None = None) -> Panel:
+def to_panel(
+    counts: pd.DataFrame,
+    *,
+    by: list[str] | None,
+    value: str,
+    freq: str,
+    until: str | pd.Timestamp | None = None,
+) -> Panel:
     """Long counts frame → :class:`Panel` on a complete period grid (missing periods are zeros)."""
     freq = check_freq(freq)
     if not isinstance(counts, pd.DataFrame):
@@ -261,8 +294,11 @@ def to_panel(counts: pd.DataFrame, *, by: list[str] | None, value: str, freq: st
             df = df[df["period"] < last]
     if df.empty:
         raise SchemaError("no counts to forecast (empty frame, or nothing before --until)")
-    g = df.groupby([*keys, "period"], sort=True, dropna=False)[value].sum().reset_index() if keys else \
-        df.groupby("period")[value].sum().reset_index()
+    g = (
+        df.groupby([*keys, "period"], sort=True, dropna=False)[value].sum().reset_index()
+        if keys
+        else df.groupby("period")[value].sum().reset_index()
+    )
     first, last = g["period"].min(), g["period"].max()
     periods = pd.date_range(first, last, freq="MS" if freq == "month" else "W-MON")
     if keys:

@@ -18,9 +18,16 @@ from zzanalytics.models.features import exog_matrix
 
 
 def simulate_panel(
-    n_areas: int = 12, n_categories: int = 26, years: int = 7, start: str = "2019-01-01", seed: int = 0,
-    sf_effect: float | None = None, level_range: tuple[float, float] = (0.3, 40.0), drift_sd: float = 0.06,
-    freq: str = "month", amplitude: tuple[float, float] = (0.05, 0.35),
+    n_areas: int = 12,
+    n_categories: int = 26,
+    years: int = 7,
+    start: str = "2019-01-01",
+    seed: int = 0,
+    sf_effect: float | None = None,
+    level_range: tuple[float, float] = (0.3, 40.0),
+    drift_sd: float = 0.06,
+    freq: str = "month",
+    amplitude: tuple[float, float] = (0.05, 0.35),
 ) -> pd.DataFrame:
     """NB counts per category x township with trend, seasonality, Spring Festival and drift.
 
@@ -51,13 +58,17 @@ def simulate_panel(
             mu = level * np.exp(season + trend + sf * X[:, 1] + X[:, 0] + drift)
             lam = rng.gamma(1 / alpha, alpha * mu)
             y = rng.poisson(lam)
-            rows.append(pd.DataFrame({"category": f"cat{c:02d}", "area_code": f"6201020{a:02d}",
-                                      "period": periods, "count": y}))
+            rows.append(
+                pd.DataFrame(
+                    {"category": f"cat{c:02d}", "area_code": f"6201020{a:02d}", "period": periods, "count": y}
+                )
+            )
     return pd.concat(rows, ignore_index=True)
 
 
-def holdout_scores(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame, keys: list[str],
-                   m: int = 12) -> pd.DataFrame:
+def holdout_scores(
+    train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame, keys: list[str], m: int = 12
+) -> pd.DataFrame:
     """Per-series MASE of ``fc`` and of the hand benchmarks, and interval hits, on ``test``.
 
     Benchmarks: same period last year (``snaive``), mean of the last ``m`` (``mean12``),

@@ -98,8 +98,10 @@ def backtest(
     acc: dict[str, dict[str, list]] = {}
 
     def add(model: str, i: int, err: float, hit80: np.ndarray, hit95: np.ndarray) -> None:
-        d = acc.setdefault(model, {"mase": [[] for _ in range(n)], "h80": [[] for _ in range(n)],
-                                   "h95": [[] for _ in range(n)]})
+        d = acc.setdefault(
+            model,
+            {"mase": [[] for _ in range(n)], "h80": [[] for _ in range(n)], "h95": [[] for _ in range(n)]},
+        )
         if np.isfinite(err):
             d["mase"][i].append(err)
         d["h80"][i].extend(hit80.tolist())
@@ -107,16 +109,27 @@ def backtest(
 
     for c in cuts:
         until = period_range(panel.periods[c - 1], 2, freq)[1] - pd.Timedelta(days=1)
-        res = _compute(frame, horizon=horizon, freq=freq, by=by, until=until, value=value, models=models,
-                       levels=levels, workers=workers, scheduler=scheduler, progress=progress,
-                       desc=f"backtest origin {panel.periods[c - 1]:%Y-%m}")
+        res = _compute(
+            frame,
+            horizon=horizon,
+            freq=freq,
+            by=by,
+            until=until,
+            value=value,
+            models=models,
+            levels=levels,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            desc=f"backtest origin {panel.periods[c - 1]:%Y-%m}",
+        )
         fc = _frame(res, levels, "auto")
         sub = res.panel.key_frame.copy()
         sid = sub.merge(kf, on=keys, how="left")["_sid"].to_numpy() if keys else np.zeros(len(sub), int)
         actual = np.full((len(sub), horizon), np.nan)
         for r, i in enumerate(sid):
-            y = panel.Y[int(i), c:c + horizon]
-            actual[r, :len(y)] = y
+            y = panel.Y[int(i), c : c + horizon]
+            actual[r, : len(y)] = y
         h = res.plan.horizon
         for r in range(len(sub)):
             i = int(sid[r])
@@ -124,10 +137,14 @@ def backtest(
             sc = mase_scale(ytr, res.plan.m)
             yt = actual[r]
             ok = np.isfinite(yt)
-            rows = fc.iloc[r * h:(r + 1) * h]
-            add("selected", i, float(np.mean(np.abs(yt[ok] - rows["mean"].to_numpy()[ok])) / sc),
+            rows = fc.iloc[r * h : (r + 1) * h]
+            add(
+                "selected",
+                i,
+                float(np.mean(np.abs(yt[ok] - rows["mean"].to_numpy()[ok])) / sc),
                 (yt >= rows["lo80"].to_numpy()) & (yt <= rows["hi80"].to_numpy()),
-                (yt >= rows["lo95"].to_numpy()) & (yt <= rows["hi95"].to_numpy()))
+                (yt >= rows["lo95"].to_numpy()) & (yt <= rows["hi95"].to_numpy()),
+            )
             if len(res.plan.names) < 2:
                 continue
             for nm in res.plan.names:
@@ -144,11 +161,13 @@ def backtest(
     for model, d in acc.items():
         for i in range(n):
             row = {k: kf.iloc[i][k] for k in keys}
-            row.update(model=model,
-                       mase=float(np.mean(d["mase"][i])) if d["mase"][i] else np.nan,
-                       coverage80=float(np.mean(d["h80"][i])) if d["h80"][i] else np.nan,
-                       coverage95=float(np.mean(d["h95"][i])) if d["h95"][i] else np.nan,
-                       n_points=len(d["h95"][i]))
+            row.update(
+                model=model,
+                mase=float(np.mean(d["mase"][i])) if d["mase"][i] else np.nan,
+                coverage80=float(np.mean(d["h80"][i])) if d["h80"][i] else np.nan,
+                coverage95=float(np.mean(d["h95"][i])) if d["h95"][i] else np.nan,
+                n_points=len(d["h95"][i]),
+            )
             out.append(row)
     result = pd.DataFrame(out, columns=[*keys, "model", "mase", "coverage80", "coverage95", "n_points"])
     result.attrs["summary"] = summarise(result)
@@ -163,8 +182,9 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     """
     g = frame.dropna(subset=["mase"])
     if g.empty:
-        return pd.DataFrame(columns=["model", "mean_mase", "median_mase", "vs_snaive", "coverage80",
-                                     "coverage95", "series"])
+        return pd.DataFrame(
+            columns=["model", "mean_mase", "median_mase", "vs_snaive", "coverage80", "coverage95", "series"]
+        )
     w = frame.assign(c80=frame["coverage80"] * frame["n_points"], c95=frame["coverage95"] * frame["n_points"])
     cov = w.groupby("model")[["c80", "c95", "n_points"]].sum()
     s = g.groupby("model")["mase"].agg(mean_mase="mean", median_mase="median", series="count")
@@ -176,9 +196,18 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     return s[["model", "mean_mase", "median_mase", "vs_snaive", "coverage80", "coverage95", "series"]]
 
 
-def backtest_command(store: Any, counts_file: Any, freq: str, by: Sequence[str] | None, level: int | None,
-                     horizon: int, origins: int, workers: int | None, scheduler: Any,
-                     progress: bool = True) -> tuple[pd.DataFrame, str]:
+def backtest_command(
+    store: Any,
+    counts_file: Any,
+    freq: str,
+    by: Sequence[str] | None,
+    level: int | None,
+    horizon: int,
+    origins: int,
+    workers: int | None,
+    scheduler: Any,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, str]:
     """``zz backtest``: (per-series frame, printable summary table).
 
     Examples
@@ -195,11 +224,22 @@ def backtest_command(store: Any, counts_file: Any, freq: str, by: Sequence[str] 
         start = period_start(pd.DatetimeIndex([last]), freq)[0]
         if last < period_range(start, 2, freq)[1] - pd.Timedelta(days=1):
             frame = frame[pd.to_datetime(frame["period"]) < start]
-    result = backtest(frame, horizon=horizon, origins=origins, freq=freq, by=keys, value=value,
-                      workers=workers, scheduler=scheduler, progress=progress)
+    result = backtest(
+        frame,
+        horizon=horizon,
+        origins=origins,
+        freq=freq,
+        by=keys,
+        value=value,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
     summary = result.attrs["summary"]
     table = summary.to_string(index=False, float_format=lambda v: f"{v:.3f}")
-    head = (f"rolling-origin backtest: {origins} origins x {horizon} periods, "
-            f"{result[keys].drop_duplicates().shape[0] if keys else 1} series; "
-            "MASE scaled by the in-sample seasonal naive\n")
+    head = (
+        f"rolling-origin backtest: {origins} origins x {horizon} periods, "
+        f"{result[keys].drop_duplicates().shape[0] if keys else 1} series; "
+        "MASE scaled by the in-sample seasonal naive\n"
+    )
     return result, head + table

@@ -124,7 +124,7 @@ def _history_dispersion(
             raise SchemaError(f"history needs a value column (count); columns: {list(history.columns)}")
         lookup = {}
         hist = history[pd.to_datetime(history["period"]) < before]
-        for key, sub in (hist.groupby(by, sort=False) if by else [((), hist)]):
+        for key, sub in hist.groupby(by, sort=False) if by else [((), hist)]:
             k = key if isinstance(key, tuple) else (key,)
             lookup[k] = _dispersion_fit(sub.sort_values("period")[value].to_numpy()[-MAX_HISTORY_MONTHS:])
         for g, k in enumerate(keys_frame.itertuples(index=False, name=None)):
@@ -229,8 +229,10 @@ def _compare(
         disp = (phi[g] if has_hist else 1.0) * max(1.0, cluster[g])
         df_g = None if np.isnan(dfs[g]) else float(dfs[g])
         r = change_test(cur[g], base[g], t_c, t_b, dispersion=disp, alpha=alpha, dispersion_df=df_g)
-        method = ("quasi_poisson" if has_hist else "exact_poisson") if w is None else (
-            "quasi_compound_poisson" if has_hist else "compound_poisson"
+        method = (
+            ("quasi_poisson" if has_hist else "exact_poisson")
+            if w is None
+            else ("quasi_compound_poisson" if has_hist else "compound_poisson")
         )
         if disp == 1.0 and has_hist:
             method = "quasi_poisson(phi=1)" if w is None else "quasi_compound_poisson(phi=1)"

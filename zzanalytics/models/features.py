@@ -40,8 +40,16 @@ _ND_DAYS = 7
 def check_freq(freq: str) -> str:
     """Return ``freq`` normalised to ``"month"`` or ``"week"`` or raise :class:`ModelError`."""
     f = str(freq).lower().strip()
-    aliases = {"month": "month", "m": "month", "ms": "month", "monthly": "month",
-               "week": "week", "w": "week", "weekly": "week", "w-mon": "week"}
+    aliases = {
+        "month": "month",
+        "m": "month",
+        "ms": "month",
+        "monthly": "month",
+        "week": "week",
+        "w": "week",
+        "weekly": "week",
+        "w-mon": "week",
+    }
     if f not in aliases:
         raise ModelError(f"freq={freq!r} is not supported for forecasting; use 'month' or 'week'")
     return aliases[f]

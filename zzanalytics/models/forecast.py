@@ -80,9 +80,21 @@ from zzanalytics.models.features import SEASON_LENGTH, check_freq, exog_matrix, 
 from zzanalytics.models.forecasters import NBGLM, make_model, nb_quantile, nb_sample
 
 BASE_MODELS: tuple[str, ...] = ("snaive", "mean12", "glm", "pglm", "pses", "autoets", "tsb")
-COMBOS: tuple[str, ...] = ("glm+autoets", "pglm+autoets", "glm+pglm+autoets", "pglm+mean12", "glm+pglm",
-                           "pglm+pses", "pses+mean12", "pglm+pses+autoets", "glm+pses", "glm+pses+autoets",
-                           "snaive+mean12", "snaive+pses", "snaive+glm+pses+autoets")
+COMBOS: tuple[str, ...] = (
+    "glm+autoets",
+    "pglm+autoets",
+    "glm+pglm+autoets",
+    "pglm+mean12",
+    "glm+pglm",
+    "pglm+pses",
+    "pses+mean12",
+    "pglm+pses+autoets",
+    "glm+pses",
+    "glm+pses+autoets",
+    "snaive+mean12",
+    "snaive+pses",
+    "snaive+glm+pses+autoets",
+)
 DEFAULT_MODELS = ("glm+pses+autoets", "pglm+pses+autoets")
 FALLBACK_MODEL = "pglm+mean12"
 N_ORIGINS = 3
@@ -153,7 +165,7 @@ def _profile(agg: np.ndarray, start: int, cut: int, X: np.ndarray, m: int) -> np
     Xd, off = mod._design(pos - start, tr, X[start:])
     prof = np.full(X.shape[0], np.nan)
     prof[start:] = Xd @ beta + off
-    prof[start:] -= np.mean(prof[max(start, cut - m):cut])
+    prof[start:] -= np.mean(prof[max(start, cut - m) : cut])
     return prof
 
 
@@ -169,8 +181,9 @@ class _Plan:
     names: list[str]
 
 
-def _plan(T: int, freq: str, horizon: int, models: Any, origins: int = N_ORIGINS,
-          h_bt: int | None = None) -> _Plan:
+def _plan(
+    T: int, freq: str, horizon: int, models: Any, origins: int = N_ORIGINS, h_bt: int | None = None
+) -> _Plan:
     m = SEASON_LENGTH[freq]
     h_bt = max(1, min(horizon, m)) if h_bt is None else h_bt
     step = max(1, (h_bt + 1) // 2)
@@ -209,13 +222,13 @@ def _run_chunk(task: dict) -> list[dict]:
             if not final and cut < max(plan.m + 2, 8):
                 continue
             ytr = y[:cut]
-            Xs = X[s:cut_g + h]
-            Xfit, Xfut = Xs[:cut], Xs[cut:cut + h]
+            Xs = X[s : cut_g + h]
+            Xfit, Xfut = Xs[:cut], Xs[cut : cut + h]
             prof = profs[j] if profs is not None else None
             if prof is not None:  # the group's profile (exposure included) is the offset
                 P = np.zeros_like(Xs)
-                P[:, 0] = prof[s:cut_g + h]
-                Pfit, Pfut = P[:cut], P[cut:cut + h]
+                P[:, 0] = prof[s : cut_g + h]
+                Pfit, Pfut = P[:cut], P[cut : cut + h]
             else:
                 Pfit, Pfut = Xfit, Xfut
             for b in plan.base:
@@ -226,7 +239,7 @@ def _run_chunk(task: dict) -> list[dict]:
                 else:
                     res["bt"][b].append(pred)
             if not final:
-                res["true"].append(y[cut:cut + h])
+                res["true"].append(y[cut : cut + h])
                 res["scale"].append(mase_scale(ytr, plan.m))
         out.append(res)
     return out
@@ -255,7 +268,7 @@ class _Result:
 
 
 def _classes(panel: Panel) -> np.ndarray:
-    lvl = np.array([np.mean(panel.series(i)[-2 * panel.m:]) for i in range(len(panel.key_frame))])
+    lvl = np.array([np.mean(panel.series(i)[-2 * panel.m :]) for i in range(len(panel.key_frame))])
     short = np.array([len(panel.series(i)) for i in range(len(lvl))]) < 2 * panel.m + 6
     cls = np.where(lvl < 2, "sparse", np.where(lvl < 20, "small", "large")).astype(object)
     cls[short] = "short"
@@ -277,8 +290,9 @@ def _cdf_pair(y: np.ndarray, mu: np.ndarray, a: np.ndarray, integer: bool) -> tu
     return f, f
 
 
-def _coverage_grid(y: np.ndarray, mu: np.ndarray, a: np.ndarray, grid: np.ndarray, integer: bool
-                   ) -> np.ndarray:
+def _coverage_grid(
+    y: np.ndarray, mu: np.ndarray, a: np.ndarray, grid: np.ndarray, integer: bool
+) -> np.ndarray:
     """Empirical coverage of central intervals at each nominal level of ``grid``.
 
     ``y`` is inside ``[ppf(t), ppf(1-t)]`` iff ``F(y) >= t`` and ``F(y-1) < 1-t``.
@@ -289,8 +303,9 @@ def _coverage_grid(y: np.ndarray, mu: np.ndarray, a: np.ndarray, grid: np.ndarra
     return inside.mean(axis=1)
 
 
-def _calibrate(y: np.ndarray, mu: np.ndarray, a: np.ndarray, targets: Sequence[int], integer: bool
-               ) -> dict[int, float]:
+def _calibrate(
+    y: np.ndarray, mu: np.ndarray, a: np.ndarray, targets: Sequence[int], integer: bool
+) -> dict[int, float]:
     """Nominal level per target so that backtest coverage is closest to the target."""
     out = {}
     if len(y) < 20:
@@ -349,10 +364,23 @@ def _combine(parts: dict[str, np.ndarray], name: str) -> np.ndarray:
     return np.mean([parts[p] for p in name.split("+")], axis=0)
 
 
-def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str] | None, until: Any,
-             value: str, models: Any, levels: Sequence[int], workers: int | None, scheduler: Any,
-             progress: bool, origins: int = N_ORIGINS, h_bt: int | None = None, desc: str = "forecast"
-             ) -> _Result:
+def _compute(
+    counts: pd.DataFrame,
+    *,
+    horizon: int,
+    freq: str,
+    by: Sequence[str] | None,
+    until: Any,
+    value: str,
+    models: Any,
+    levels: Sequence[int],
+    workers: int | None,
+    scheduler: Any,
+    progress: bool,
+    origins: int = N_ORIGINS,
+    h_bt: int | None = None,
+    desc: str = "forecast",
+) -> _Result:
     from zzanalytics.execution import run_tasks
 
     freq = check_freq(freq)
@@ -383,8 +411,15 @@ def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str]
     # One item per series; the plan and the exogenous matrix go to each worker once (``shared``),
     # and the dispatcher sizes chunks from the real pool or cluster.
     items = [(panel.series(i), int(panel.starts[i]), profiles[i]) for i in range(n)]
-    results = run_tasks(_run_series, items, workers=workers, scheduler=scheduler,
-                        progress=progress, desc=desc, shared=(plan, X))
+    results = run_tasks(
+        _run_series,
+        items,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        desc=desc,
+        shared=(plan, X),
+    )
 
     k = len(plan.cuts) - 1
     hb = plan.h_bt
@@ -397,10 +432,10 @@ def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str]
         for j in range(kk):
             jj = k - kk + j
             tj = r["true"][j]
-            true[i, jj, :len(tj)] = tj
+            true[i, jj, : len(tj)] = tj
             scale[i, jj] = r["scale"][j]
             for b in plan.base:
-                bt_base[b][i, jj, :len(tj)] = r["bt"][b][j][:len(tj)]
+                bt_base[b][i, jj, : len(tj)] = r["bt"][b][j][: len(tj)]
         for b in plan.base:
             final_base[b][i] = r["final"][b]
     bt = {nm: _combine(bt_base, nm) for nm in plan.names}
@@ -408,8 +443,14 @@ def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str]
 
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        mase = pd.DataFrame({nm: np.nanmean(np.nanmean(np.abs(bt[nm] - true), axis=2) / scale, axis=1)
-                             if k else np.full(n, np.nan) for nm in plan.names})
+        mase = pd.DataFrame(
+            {
+                nm: np.nanmean(np.nanmean(np.abs(bt[nm] - true), axis=2) / scale, axis=1)
+                if k
+                else np.full(n, np.nan)
+                for nm in plan.names
+            }
+        )
     cls = _classes(panel)
     chosen = _select(mase, cls, plan.names) if len(plan.names) > 1 else np.array([plan.names[0]] * n, object)
 
@@ -439,8 +480,10 @@ def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str]
         # level-factor variance from errors of the horizon sums
         S = np.nansum(np.where(np.isfinite(true[idx]), true[idx], 0), axis=2)
         Sh = np.nansum(np.where(np.isfinite(true[idx]), sel_bt[idx], 0), axis=2)
-        indep = np.nansum(np.where(np.isfinite(true[idx]), sel_bt[idx] + alpha[idx][:, None, None]
-                                   * sel_bt[idx] ** 2, 0), axis=2)
+        indep = np.nansum(
+            np.where(np.isfinite(true[idx]), sel_bt[idx] + alpha[idx][:, None, None] * sel_bt[idx] ** 2, 0),
+            axis=2,
+        )
         okS = Sh > 0
         if okS.any():
             t2 = np.sum(((S - Sh) ** 2 - indep)[okS]) / np.sum((Sh**2)[okS])
@@ -460,12 +503,28 @@ def _compute(counts: pd.DataFrame, *, horizon: int, freq: str, by: Sequence[str]
         ok = np.isfinite(e_mean) & np.isfinite(e_med)
         if ok.sum() >= 3 and np.mean(e_med[ok]) < 0.99 * np.mean(e_mean[ok]):
             median_classes.add(str(c))
-    return _Result(panel, plan, future, means, bt, true, scale, mase, chosen, cls, alpha, tau2,
-                   level_map, integer, median_classes)
+    return _Result(
+        panel,
+        plan,
+        future,
+        means,
+        bt,
+        true,
+        scale,
+        mase,
+        chosen,
+        cls,
+        alpha,
+        tau2,
+        level_map,
+        integer,
+        median_classes,
+    )
 
 
-def _intervals(mu: np.ndarray, a: np.ndarray, nominal: dict[int, float], integer: bool
-               ) -> dict[str, np.ndarray]:
+def _intervals(
+    mu: np.ndarray, a: np.ndarray, nominal: dict[int, float], integer: bool
+) -> dict[str, np.ndarray]:
     out = {"mean": mu}
     for lev, nom in nominal.items():
         tail = (1 - nom) / 2
@@ -524,8 +583,9 @@ def sample_paths(res: _Result, n_paths: int, rng: np.random.Generator) -> np.nda
 
 
 # ----------------------------------------------------------------------------- reconciliation
-def _bottom_up(res: _Result, fc: pd.DataFrame, levels: Sequence[int], method: str | None,
-               direct: _Result | None = None) -> pd.DataFrame:
+def _bottom_up(
+    res: _Result, fc: pd.DataFrame, levels: Sequence[int], method: str | None, direct: _Result | None = None
+) -> pd.DataFrame:
     from zzanalytics.models.reconcile import add_district_rows
 
     return add_district_rows(res, fc, levels, method=method or "bottom_up", direct=direct)
@@ -621,8 +681,19 @@ def forecast(
     """
     if reconcile not in ("bottom_up", "mint", None):
         raise ModelError(f"reconcile={reconcile!r}; use 'bottom_up', 'mint' or None")
-    res = _compute(counts, horizon=horizon, freq=freq, by=by, until=until, value=value, models=models,
-                   levels=levels, workers=workers, scheduler=scheduler, progress=progress)
+    res = _compute(
+        counts,
+        horizon=horizon,
+        freq=freq,
+        by=by,
+        until=until,
+        value=value,
+        models=models,
+        levels=levels,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
     if point not in ("auto", "mean", "median"):
         raise ModelError(f"point={point!r}; use 'auto', 'mean' or 'median'")
     hierarchy = bool(reconcile) and AREA_KEY in res.panel.keys and res.panel.key_frame[AREA_KEY].nunique() > 1
@@ -631,19 +702,37 @@ def forecast(
     if hierarchy:
         direct = None
         if reconcile == "mint":
-            direct = _compute(_district_frame(res), horizon=horizon, freq=freq,
-                              by=[k for k in res.panel.keys if k != AREA_KEY], until=None,
-                              value=res.panel.value, models=models, levels=levels, workers=workers,
-                              scheduler=scheduler, progress=False)
+            direct = _compute(
+                _district_frame(res),
+                horizon=horizon,
+                freq=freq,
+                by=[k for k in res.panel.keys if k != AREA_KEY],
+                until=None,
+                value=res.panel.value,
+                models=models,
+                levels=levels,
+                workers=workers,
+                scheduler=scheduler,
+                progress=False,
+            )
         fc = _bottom_up(res, fc, levels, reconcile, direct)
     if return_paths:
         return fc, sample_paths(res, n_paths, np.random.default_rng(seed))
     return fc
 
 
-def forecast_command(store: Any, counts_file: Any, freq: str, by: Sequence[str] | None, level: int | None,
-                     horizon: int, until: str | None, workers: int | None, scheduler: Any,
-                     progress: bool = True) -> pd.DataFrame:
+def forecast_command(
+    store: Any,
+    counts_file: Any,
+    freq: str,
+    by: Sequence[str] | None,
+    level: int | None,
+    horizon: int,
+    until: str | None,
+    workers: int | None,
+    scheduler: Any,
+    progress: bool = True,
+) -> pd.DataFrame:
     """``zz forecast``: forecast a counts file, or the store's incidents aggregated by ``by``.
 
     With ``counts_file`` the file's own key columns are used (``by`` may pick some of
@@ -664,13 +753,23 @@ def forecast_command(store: Any, counts_file: Any, freq: str, by: Sequence[str] 
         keys = list(by)
     if until is None and "last_day" in frame.attrs:
         until = frame.attrs["last_day"]
-    return forecast(frame, horizon=horizon, freq=freq, by=keys, until=until, value=value,
-                    reconcile=None,
-                    workers=workers, scheduler=scheduler, progress=progress)
+    return forecast(
+        frame,
+        horizon=horizon,
+        freq=freq,
+        by=keys,
+        until=until,
+        value=value,
+        reconcile=None,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
 
 
-def load_counts(store: Any, counts_file: Any, freq: str, by: Sequence[str] | None, level: int | None
-                ) -> tuple[pd.DataFrame, list[str], str]:
+def load_counts(
+    store: Any, counts_file: Any, freq: str, by: Sequence[str] | None, level: int | None
+) -> tuple[pd.DataFrame, list[str], str]:
     """Counts frame from a file (any labels) or from the store: (frame, keys, value column)."""
     if counts_file is not None:
         return read_counts_file(counts_file)

@@ -80,8 +80,9 @@ def nb_quantile(q: float | np.ndarray, mu: np.ndarray, alpha: float | np.ndarray
     return np.nan_to_num(out, nan=0.0, posinf=0.0)
 
 
-def nb_intervals(mu: np.ndarray, alpha: float | np.ndarray, levels: Sequence[int] = LEVELS,
-                 integer: bool = True) -> dict[str, np.ndarray]:
+def nb_intervals(
+    mu: np.ndarray, alpha: float | np.ndarray, levels: Sequence[int] = LEVELS, integer: bool = True
+) -> dict[str, np.ndarray]:
     """``dict(mean, lo<L>, hi<L>)`` of central intervals from :func:`nb_quantile`."""
     mu = np.maximum(np.asarray(mu, dtype=float), 0.0)
     out = {"mean": mu}
@@ -114,7 +115,7 @@ def series_alpha(y: np.ndarray, fitted: np.ndarray | None = None, window: int = 
         if len(y) <= window + 2:
             return 0.1
         c = np.concatenate([[0.0], np.cumsum(y)])
-        fitted = (c[window:-1] - c[:-window - 1]) / window
+        fitted = (c[window:-1] - c[: -window - 1]) / window
         y = y[window:]
         # the trailing mean is itself noisy: remove its sampling variance
         noise = fitted / window
@@ -226,7 +227,7 @@ class WindowAverage(Forecaster):
 
     def _mean(self, h: int, X: np.ndarray | None = None) -> np.ndarray:
         y = self._check_fitted()
-        return np.full(h, float(np.mean(y[-self.window:])))
+        return np.full(h, float(np.mean(y[-self.window :])))
 
 
 class NBGLM(Forecaster):
@@ -275,11 +276,23 @@ class NBGLM(Forecaster):
     alias = "glm"
     needs_seasons = 2
 
-    def __init__(self, season_length: int = 12, seasonal: str | None = "dummies", fourier_k: int = 4,
-                 trend: bool = True, ridge_season: float = 2.0, ridge_trend: float = 4.0,
-                 ridge_x: float = 0.5, damping: float = 0.98, halflife: float | None = None,
-                 window: int | None = None, offset: bool = True, max_iter: int = 30, robust: bool = True,
-                 huber: float = 2.5) -> None:
+    def __init__(
+        self,
+        season_length: int = 12,
+        seasonal: str | None = "dummies",
+        fourier_k: int = 4,
+        trend: bool = True,
+        ridge_season: float = 2.0,
+        ridge_trend: float = 4.0,
+        ridge_x: float = 0.5,
+        damping: float = 0.98,
+        halflife: float | None = None,
+        window: int | None = None,
+        offset: bool = True,
+        max_iter: int = 30,
+        robust: bool = True,
+        huber: float = 2.5,
+    ) -> None:
         super().__init__()
         self.season_length = int(season_length)
         self.seasonal = seasonal
@@ -330,8 +343,8 @@ class NBGLM(Forecaster):
         if self.trend:
             pen[j] = self.ridge_trend
             j += 1
-        pen[j:j + n_season] = self.ridge_season
-        pen[j + n_season:] = self.ridge_x
+        pen[j : j + n_season] = self.ridge_season
+        pen[j + n_season :] = self.ridge_x
         return pen
 
     def _irls(self, Xd, y, off, w, pen, alpha, beta):
@@ -364,7 +377,7 @@ class NBGLM(Forecaster):
         tr = (pos - (n_all - 1)) / self.season_length
         Xs = None if X is None else X[start:]
         if Xs is not None and Xs.shape[1] > int(self.offset):
-            xr = Xs[:, int(self.offset):]
+            xr = Xs[:, int(self.offset) :]
             self.keep_x_ = np.ptp(xr, axis=0) > 0
         elif Xs is not None:
             self.keep_x_ = np.zeros(0, dtype=bool)
@@ -394,8 +407,9 @@ class NBGLM(Forecaster):
             for _ in range(2):
                 r = np.abs(yy - mu) / np.sqrt(mu + alpha * mu * mu + 1e-9)
                 wr = w * np.minimum(1.0, self.huber / np.maximum(r, 1e-9))
-                alpha = float(np.clip(np.sum(wr * ((yy - mu) ** 2 - yy)) / max(np.sum(wr * mu * mu), 1e-9),
-                                      0.0, 5.0))
+                alpha = float(
+                    np.clip(np.sum(wr * ((yy - mu) ** 2 - yy)) / max(np.sum(wr * mu * mu), 1e-9), 0.0, 5.0)
+                )
                 beta, mu, A = self._irls(Xd, yy, off, wr, pen_eff, alpha, beta)
         self.beta_ = beta
         self.alpha_ = alpha
@@ -414,7 +428,7 @@ class NBGLM(Forecaster):
         if X is not None:
             X = np.asarray(X, dtype=float)
             if X.shape[0] >= n + h:
-                X = X[n:n + h]
+                X = X[n : n + h]
             X = X[:h]
         return self._design(pos, tr, X)
 
@@ -548,11 +562,20 @@ class ETS(Forecaster):
     alias = "ets_sm"
     needs_seasons = 2
 
-    def __init__(self, season_length: int = 12, trend: str | None = None, damped_trend: bool = False,
-                 seasonal: str | None = "add") -> None:
+    def __init__(
+        self,
+        season_length: int = 12,
+        trend: str | None = None,
+        damped_trend: bool = False,
+        seasonal: str | None = "add",
+    ) -> None:
         super().__init__()
         self.season_length, self.trend, self.damped_trend, self.seasonal = (
-            season_length, trend, damped_trend, seasonal)
+            season_length,
+            trend,
+            damped_trend,
+            seasonal,
+        )
 
     def fit(self, y: np.ndarray, X: np.ndarray | None = None) -> ETS:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
@@ -562,8 +585,12 @@ class ETS(Forecaster):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.res_ = ETSModel(
-                y, error="add", trend=self.trend, damped_trend=self.damped_trend and bool(self.trend),
-                seasonal=seasonal, seasonal_periods=self.season_length if seasonal else None,
+                y,
+                error="add",
+                trend=self.trend,
+                damped_trend=self.damped_trend and bool(self.trend),
+                seasonal=seasonal,
+                seasonal_periods=self.season_length if seasonal else None,
             ).fit(disp=False)
         self.alpha_ = series_alpha(y)
         return self

@@ -109,8 +109,13 @@ def mint(base: np.ndarray, errors: np.ndarray) -> np.ndarray:
     return bottom_up(bottom)
 
 
-def add_district_rows(res: _Result, fc: pd.DataFrame, levels: Sequence[int], method: str = "bottom_up",
-                      direct: _Result | None = None) -> pd.DataFrame:
+def add_district_rows(
+    res: _Result,
+    fc: pd.DataFrame,
+    levels: Sequence[int],
+    method: str = "bottom_up",
+    direct: _Result | None = None,
+) -> pd.DataFrame:
     """Append ``area_code="all"`` rows per group of the other keys and reconcile the townships.
 
     ``direct`` (for ``method="mint"``) holds the district series' own forecasts, in the
@@ -161,8 +166,12 @@ def add_district_rows(res: _Result, fc: pd.DataFrame, levels: Sequence[int], met
             top = rec[:, 0]
             for j, i in enumerate(idx):
                 mu = rec[:, 1 + j]
-                iv = _intervals(mu, np.full(h, res.alpha[i]),
-                                res.level_map.get(res.cls[i], {lv: lv / 100 for lv in levels}), res.integer)
+                iv = _intervals(
+                    mu,
+                    np.full(h, res.alpha[i]),
+                    res.level_map.get(res.cls[i], {lv: lv / 100 for lv in levels}),
+                    res.integer,
+                )
                 rows = np.flatnonzero(_match(fc, kf.iloc[i], panel.keys))
                 for c in mean_cols:
                     fc.loc[fc.index[rows], c] = iv[c]

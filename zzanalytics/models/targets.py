@@ -132,8 +132,18 @@ def target_breach(
     """
     from zzanalytics.models.forecast import _compute, sample_paths
 
-    cols = ["metric", "year", "ceiling", "observed_to_date", "expected", "lo80", "hi80", "lo95", "hi95",
-            "p_breach"]
+    cols = [
+        "metric",
+        "year",
+        "ceiling",
+        "observed_to_date",
+        "expected",
+        "lo80",
+        "hi80",
+        "lo95",
+        "hi95",
+        "p_breach",
+    ]
     for c in ("occurred_at", "category"):
         if c not in incidents.columns:
             raise SchemaError(f"incidents need column {c!r}; columns are {list(incidents.columns)}")
@@ -187,11 +197,27 @@ def target_breach(
 
     rows = []
     if horizon > 0:
-        frame = pd.concat([pd.DataFrame({"metric": k, "period": s.index, "count": s.to_numpy()})
-                           for k, s in series.items()], ignore_index=True)
-        res = _compute(frame, horizon=horizon, freq="month", by=["metric"], until=None, value="count",
-                       models="auto", levels=(80, 95), workers=workers, scheduler=None, progress=False,
-                       desc="targets")
+        frame = pd.concat(
+            [
+                pd.DataFrame({"metric": k, "period": s.index, "count": s.to_numpy()})
+                for k, s in series.items()
+            ],
+            ignore_index=True,
+        )
+        res = _compute(
+            frame,
+            horizon=horizon,
+            freq="month",
+            by=["metric"],
+            until=None,
+            value="count",
+            models="auto",
+            levels=(80, 95),
+            workers=workers,
+            scheduler=None,
+            progress=False,
+            desc="targets",
+        )
         paths = sample_paths(res, n_paths, rng)  # (n_series, n_paths, horizon)
         order = res.panel.key_frame["metric"].tolist()
         periods = period_range(res.panel.periods[-1], horizon + 1, "month")[1:]
@@ -210,8 +236,9 @@ def target_breach(
     return pd.DataFrame(rows, columns=cols)
 
 
-def _simulate_losses(inc: pd.DataFrame, n_fires: np.ndarray, as_of: pd.Timestamp,
-                     rng: np.random.Generator) -> np.ndarray:
+def _simulate_losses(
+    inc: pd.DataFrame, n_fires: np.ndarray, as_of: pd.Timestamp, rng: np.random.Generator
+) -> np.ndarray:
     """Sum of ``n_fires[i]`` losses resampled from recent fires' empirical loss distribution."""
     if "loss_yuan" not in inc.columns:
         raise SchemaError("metric fire.loss_yuan needs incidents column 'loss_yuan'")

@@ -168,8 +168,13 @@ def run(
     from zzanalytics.execution import run_tasks
 
     return run_tasks(
-        _render_task, tasks, workers=workers, scheduler=scheduler, progress=progress,
-        desc="briefings", chunksize=1,
+        _render_task,
+        tasks,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        desc="briefings",
+        chunksize=1,
     )
 
 
@@ -181,14 +186,17 @@ def write_index(results: Sequence[AreaResult], out_dir: Path, start: Any, end: A
     head = ("区域", "简报", "PDF", "状态") if zh else ("Area", "Briefing", "PDF", "Status")
     rows = []
     for r in results:
+
         def link(suffix: str, r: AreaResult = r) -> str:
             for p in r.paths:
                 if p.suffix == suffix:
                     return f'<a href="{html.escape(p.name)}">{html.escape(p.name)}</a>'
             return ""
 
-        status = ("已生成" if zh else "written") if r.ok else (
-            ("失败:" if zh else "failed: ") + html.escape(tx.mask_text(r.error or ""))
+        status = (
+            ("已生成" if zh else "written")
+            if r.ok
+            else (("失败:" if zh else "failed: ") + html.escape(tx.mask_text(r.error or "")))
         )
         cls = "" if r.ok else ' class="failed"'
         rows.append(
@@ -204,7 +212,7 @@ def write_index(results: Sequence[AreaResult], out_dir: Path, start: Any, end: A
     )
     stamp = pd.Timestamp.now(tz="Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
     doc = f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
 body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 2em auto;
         max-width: 900px; color: #1d1d1d; }}
@@ -216,8 +224,8 @@ tr.failed td {{ color: #9b1c1c; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>{html.escape(summary)} <span style="color:#666">({html.escape(stamp)})</span></p>
-<table><thead><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr></thead>
-<tbody>{''.join(rows)}</tbody></table>
+<table><thead><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
 </body></html>
 """
     return write_atomic(Path(out_dir) / "index.html", doc)
@@ -245,8 +253,15 @@ def briefing_command(
     """
     if area == "all":
         res = batch_briefings(
-            store, period=period, areas="all", lang=lang, pdf=pdf, out=out, workers=workers,
-            scheduler=scheduler, progress=True,
+            store,
+            period=period,
+            areas="all",
+            lang=lang,
+            pdf=pdf,
+            out=out,
+            workers=workers,
+            scheduler=scheduler,
+            progress=True,
         )
         if res.failed:
             lines = "; ".join(f"{r.area}: {r.error}" for r in res.failed)

@@ -64,15 +64,27 @@ def year_on_year(
     if last_month is not None:
         cur = cur[cur["period"].dt.month <= last_month]
     unit = "年" if lang == "zh" else ""
-    fig.add_trace(go.Scatter(
-        x=[months[i - 1] for i in prev["period"].dt.month], y=prev[value], mode="lines+markers",
-        name=f"{year - 1}{unit}", line={"color": theme.GREY, "width": 2, "dash": "dot"},
-    ))
-    fig.add_trace(go.Bar(
-        x=[months[i - 1] for i in cur["period"].dt.month], y=cur[value], name=f"{year}{unit}",
-        marker_color=theme.BLUE, text=[tx.number(v) for v in cur[value]], textposition="outside",
-        textfont={"size": 10}, cliponaxis=False,
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=[months[i - 1] for i in prev["period"].dt.month],
+            y=prev[value],
+            mode="lines+markers",
+            name=f"{year - 1}{unit}",
+            line={"color": theme.GREY, "width": 2, "dash": "dot"},
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=[months[i - 1] for i in cur["period"].dt.month],
+            y=cur[value],
+            name=f"{year}{unit}",
+            marker_color=theme.BLUE,
+            text=[tx.number(v) for v in cur[value]],
+            textposition="outside",
+            textfont={"size": 10},
+            cliponaxis=False,
+        )
+    )
     theme.apply(fig, title=title, height=height)
     fig.update_xaxes(categoryorder="array", categoryarray=months)
     fig.update_yaxes(rangemode="tozero")
@@ -115,8 +127,19 @@ def change_bars(
         arrow = ("▲" if sig else "△") if up else ("▼" if sig else "▽")
         notes.append(f"{arrow}{tx.pct(abs(p))}")
         colors.append(theme.RED if (sig and up) else theme.BLUE)
-    fig.add_trace(go.Bar(y=c[label], x=c["current"], orientation="h", name=this, marker_color=colors,
-                         text=notes, textposition="outside", cliponaxis=False, textfont={"size": 11}))
+    fig.add_trace(
+        go.Bar(
+            y=c[label],
+            x=c["current"],
+            orientation="h",
+            name=this,
+            marker_color=colors,
+            text=notes,
+            textposition="outside",
+            cliponaxis=False,
+            textfont={"size": 11},
+        )
+    )
     n = len(c)
     theme.apply(fig, title=title, height=height or max(220, 60 + 46 * n))
     fig.update_layout(barmode="group", bargap=0.25, margin={"r": 70})
@@ -154,21 +177,44 @@ def forecast_fan(
     fp = pd.to_datetime(f["period"])
     zh = lang == "zh"
     fig = go.Figure()
-    bands = (("lo95", "hi95", "95%区间" if zh else "95% interval", "rgba(31,95,168,0.13)"),
-             ("lo80", "hi80", "80%区间" if zh else "80% interval", "rgba(31,95,168,0.28)"))
+    bands = (
+        ("lo95", "hi95", "95%区间" if zh else "95% interval", "rgba(31,95,168,0.13)"),
+        ("lo80", "hi80", "80%区间" if zh else "80% interval", "rgba(31,95,168,0.28)"),
+    )
     for lo, hi, name, color in bands:
-        fig.add_trace(go.Scatter(
-            x=list(fp) + list(fp[::-1]), y=list(f[hi].clip(lower=0)) + list(f[lo].clip(lower=0)[::-1]),
-            fill="toself", fillcolor=color, line={"width": 0, "color": color}, name=name, hoverinfo="skip",
+        fig.add_trace(
+            go.Scatter(
+                x=list(fp) + list(fp[::-1]),
+                y=list(f[hi].clip(lower=0)) + list(f[lo].clip(lower=0)[::-1]),
+                fill="toself",
+                fillcolor=color,
+                line={"width": 0, "color": color},
+                name=name,
+                hoverinfo="skip",
+                mode="lines",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=h["period"],
+            y=h[value],
             mode="lines",
-        ))
-    fig.add_trace(go.Scatter(x=h["period"], y=h[value], mode="lines", name="实际" if zh else "Observed",
-                             line={"color": "#222", "width": 1.8}))
+            name="实际" if zh else "Observed",
+            line={"color": "#222", "width": 1.8},
+        )
+    )
     # join the forecast line to the last observation so there is no visual gap
     jx = ([h["period"].iloc[-1]] if len(h) else []) + list(fp)
     jy = ([h[value].iloc[-1]] if len(h) else []) + list(f["mean"])
-    fig.add_trace(go.Scatter(x=jx, y=jy, mode="lines", name="预测" if zh else "Forecast",
-                             line={"color": theme.BLUE, "width": 2.2, "dash": "dash"}))
+    fig.add_trace(
+        go.Scatter(
+            x=jx,
+            y=jy,
+            mode="lines",
+            name="预测" if zh else "Forecast",
+            line={"color": theme.BLUE, "width": 2.2, "dash": "dash"},
+        )
+    )
     theme.apply(fig, title=title, height=height)
     fig.update_xaxes(tickformat="%Y-%m" if not zh else "%Y年%-m月", nticks=8)
     fig.update_yaxes(rangemode="tozero")
@@ -206,25 +252,45 @@ def target_gauge(
     err_hi = (b["hi80"] - b["expected"]).clip(lower=0) / ceiling * 100
     err_lo = (b["expected"] - b["lo80"]).clip(lower=0) / ceiling * 100
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=obs, orientation="h", name="截至目前" if zh else "To date",
-                         marker_color=theme.BLUE))
+    fig.add_trace(
+        go.Bar(y=names, x=obs, orientation="h", name="截至目前" if zh else "To date", marker_color=theme.BLUE)
+    )
     texts = [f"{tx.probability(p, lang)}" for p in b["p_breach"]]
-    fig.add_trace(go.Scatter(
-        y=names, x=exp, mode="markers+text", name="预计全年(80%区间)" if zh else "Expected year end (80%)",
-        marker={"symbol": "diamond", "size": 12, "color": theme.ORANGE},
-        error_x={"type": "data", "symmetric": False, "array": err_hi.round(1).tolist(),
-                 "arrayminus": err_lo.round(1).tolist(), "color": theme.ORANGE, "thickness": 2},
-        text=[(f"超标概率{t}" if zh else f"P(breach) {t}") for t in texts], textposition="top center",
-        textfont={"size": 11}, cliponaxis=False,
-    ))
+    fig.add_trace(
+        go.Scatter(
+            y=names,
+            x=exp,
+            mode="markers+text",
+            name="预计全年(80%区间)" if zh else "Expected year end (80%)",
+            marker={"symbol": "diamond", "size": 12, "color": theme.ORANGE},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": err_hi.round(1).tolist(),
+                "arrayminus": err_lo.round(1).tolist(),
+                "color": theme.ORANGE,
+                "thickness": 2,
+            },
+            text=[(f"超标概率{t}" if zh else f"P(breach) {t}") for t in texts],
+            textposition="top center",
+            textfont={"size": 11},
+            cliponaxis=False,
+        )
+    )
     fig.add_vline(x=100, line={"color": theme.RED, "width": 2, "dash": "dash"})
-    fig.add_annotation(x=100, y=1.02, yref="paper", text="目标上限" if zh else "ceiling", showarrow=False,
-                       font={"color": theme.RED, "size": 11}, yanchor="bottom")
+    fig.add_annotation(
+        x=100,
+        y=1.02,
+        yref="paper",
+        text="目标上限" if zh else "ceiling",
+        showarrow=False,
+        font={"color": theme.RED, "size": 11},
+        yanchor="bottom",
+    )
     xmax = float(np.nanmax(np.r_[exp + err_hi, obs, 110.0])) * 1.08
     theme.apply(fig, title=title, height=height or max(240, 90 + 70 * len(b)))
     fig.update_xaxes(range=[0, xmax], ticksuffix="%", showgrid=True, gridcolor="#e5e5e5")
-    fig.update_layout(legend={"y": -0.08, "yanchor": "top", "x": 0, "xanchor": "left"},
-                      margin={"b": 70})
+    fig.update_layout(legend={"y": -0.08, "yanchor": "top", "x": 0, "xanchor": "left"}, margin={"b": 70})
     return fig
 
 
@@ -254,15 +320,22 @@ def grouped_bars(
         palette = colors or theme.COLORWAY
         kw: dict[str, Any] = {"name": name, "marker_color": palette[i % len(palette)]}
         if text:
-            kw.update(text=[tx.number(v) for v in vals], textposition="outside" if not stacked else "inside",
-                      textfont={"size": 10}, cliponaxis=False)
+            kw.update(
+                text=[tx.number(v) for v in vals],
+                textposition="outside" if not stacked else "inside",
+                textfont={"size": 10},
+                cliponaxis=False,
+            )
         if horizontal:
             fig.add_trace(go.Bar(y=frame[x], x=vals, orientation="h", **kw))
         else:
             fig.add_trace(go.Bar(x=frame[x], y=vals, **kw))
     n = len(frame)
-    theme.apply(fig, title=title, height=height or (max(240, 70 + 28 * n * (1 if stacked else len(ys)))
-                                                   if horizontal else None))
+    theme.apply(
+        fig,
+        title=title,
+        height=height or (max(240, 70 + 28 * n * (1 if stacked else len(ys))) if horizontal else None),
+    )
     fig.update_layout(barmode="stack" if stacked else "group")
     if horizontal:
         fig.update_yaxes(autorange="reversed")

@@ -106,8 +106,15 @@ def _frame_map(fig: go.Figure, bounds: Sequence[float], title: str | None, heigh
         xaxis={**axis, "range": [minx - padx, maxx + padx]},
         yaxis={**axis, "range": [miny - pady, maxy + pady], "scaleanchor": "x", "scaleratio": ratio},
         margin={"l": 10, "r": 10, "t": top, "b": bottom},
-        legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": 0.0, "yanchor": "top",
-                "bgcolor": "rgba(255,255,255,0)", "font": {"size": 11}},
+        legend={
+            "orientation": "h",
+            "x": 0.0,
+            "xanchor": "left",
+            "y": 0.0,
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0)",
+            "font": {"size": 11},
+        },
         hovermode="closest",
     )
     return fig
@@ -119,8 +126,17 @@ LABEL_FONT = {"size": 11, "color": "#111", "shadow": "0px 0px 2px white, 0px 0px
 
 def _outline(fig: go.Figure, areas: Any, color: str = "#555", width: float = 1.0, name: str = "") -> None:
     x, y = paths(list(areas.geometry))
-    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": color, "width": width},
-                             hoverinfo="skip", showlegend=bool(name), name=name or "boundary"))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            line={"color": color, "width": width},
+            hoverinfo="skip",
+            showlegend=bool(name),
+            name=name or "boundary",
+        )
+    )
 
 
 def _label_points(areas: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -211,7 +227,9 @@ def choropleth(
     v = codes.map(vals).to_numpy(dtype=float)
     edges = classify(v, k)
     n_classes = max(1, len(edges) - 1)
-    palette = theme.SEQUENTIAL if n_classes >= 5 else theme.SEQUENTIAL[1::max(1, 5 // n_classes)][:n_classes]
+    palette = (
+        theme.SEQUENTIAL if n_classes >= 5 else theme.SEQUENTIAL[1 :: max(1, 5 // n_classes)][:n_classes]
+    )
     cls = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, n_classes - 1)
     fig = go.Figure()
     geoms = list(areas.geometry)
@@ -222,15 +240,34 @@ def choropleth(
         x, y = paths([geoms[i] for i in idx])
         lo, hi = edges[c], edges[min(c + 1, len(edges) - 1)]
         name = f"{_fmt_edge(lo, decimals)}–{_fmt_edge(hi, decimals)}"
-        fig.add_trace(go.Scatter(x=x, y=y, fill="toself", fillcolor=palette[min(c, len(palette) - 1)],
-                                 mode="lines", line={"color": "#666", "width": 0.8}, name=name,
-                                 hoverinfo="skip", legendrank=100 - c))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                fill="toself",
+                fillcolor=palette[min(c, len(palette) - 1)],
+                mode="lines",
+                line={"color": "#666", "width": 0.8},
+                name=name,
+                hoverinfo="skip",
+                legendrank=100 - c,
+            )
+        )
     missing = [i for i in range(len(v)) if not np.isfinite(v[i])]
     if missing:
         x, y = paths([geoms[i] for i in missing])
-        fig.add_trace(go.Scatter(x=x, y=y, fill="toself", fillcolor="#e6e6e6", mode="lines",
-                                 line={"color": "#666", "width": 0.8}, hoverinfo="skip",
-                                 name="无数据" if lang == "zh" else "no data"))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                fill="toself",
+                fillcolor="#e6e6e6",
+                mode="lines",
+                line={"color": "#666", "width": 0.8},
+                hoverinfo="skip",
+                name="无数据" if lang == "zh" else "no data",
+            )
+        )
     hl = areas[codes.isin([str(h) for h in highlight])]
     if len(hl):
         worse = "显著恶化" if lang == "zh" else "significantly worse"
@@ -238,10 +275,18 @@ def choropleth(
     lx, ly = _label_points(areas)
     labels = _area_label(areas, lang)
     hover = [f"{n}<br>{tx.number(val, decimals)}{unit}" for n, val in zip(labels, v, strict=False)]
-    fig.add_trace(go.Scatter(
-        x=lx, y=ly, mode="text", text=list(labels), textfont=LABEL_FONT,
-        hovertext=hover, hoverinfo="text", showlegend=False,
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=lx,
+            y=ly,
+            mode="text",
+            text=list(labels),
+            textfont=LABEL_FONT,
+            hovertext=hover,
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
     fig = _frame_map(fig, areas.total_bounds, title, height)
     fig.update_layout(legend_title_text=unit or None)
     return fig
@@ -272,8 +317,16 @@ def _style_key(label: str) -> str:
     """Normalise a class label ('Hot Spot - 99% Confidence', 'hot_99', 'new hot spot') to a style key."""
     s = str(label).lower().replace("_", " ").replace("-", " ")
     digits = "".join(ch for ch in s if ch.isdigit())[:2]
-    for key in ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic",
-                "oscillating", "historical"):
+    for key in (
+        "new",
+        "consecutive",
+        "intensifying",
+        "persistent",
+        "diminishing",
+        "sporadic",
+        "oscillating",
+        "historical",
+    ):
         if key in s:
             return key
     for side in ("hot", "cold"):
@@ -319,16 +372,34 @@ def cell_map(
         sel = (keys == key).to_numpy()
         color, zh, en = HOTSPOT_STYLE.get(key, (theme.GREY, key, key))
         x, y = paths(list(cells.geometry[sel]))
-        fig.add_trace(go.Scatter(x=x, y=y, fill="toself", fillcolor=color, mode="lines",
-                                 line={"color": color, "width": 0.3}, name=zh if lang == "zh" else en,
-                                 hoverinfo="name"))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                fill="toself",
+                fillcolor=color,
+                mode="lines",
+                line={"color": color, "width": 0.3},
+                name=zh if lang == "zh" else en,
+                hoverinfo="name",
+            )
+        )
     bounds = cells.total_bounds
     if areas is not None and len(areas):
         areas = _to_wgs84(areas)
         _outline(fig, areas, color="#333", width=1.0)
         lx, ly = _label_points(areas)
-        fig.add_trace(go.Scatter(x=lx, y=ly, mode="text", text=list(_area_label(areas, lang)),
-                                 textfont={**LABEL_FONT, "size": 10}, hoverinfo="skip", showlegend=False))
+        fig.add_trace(
+            go.Scatter(
+                x=lx,
+                y=ly,
+                mode="text",
+                text=list(_area_label(areas, lang)),
+                textfont={**LABEL_FONT, "size": 10},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
         bounds = areas.total_bounds
     return _frame_map(fig, bounds, title, height)
 
@@ -372,47 +443,112 @@ def camera_map(
     if areas is not None and len(areas):
         areas = _to_wgs84(areas)
         x, y = paths(list(areas.geometry))
-        fig.add_trace(go.Scatter(x=x, y=y, fill="toself", fillcolor="#f7f4ee", mode="lines",
-                                 line={"color": "#777", "width": 1}, hoverinfo="skip", showlegend=False))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                fill="toself",
+                fillcolor="#f7f4ee",
+                mode="lines",
+                line={"color": "#777", "width": 1},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
         bounds = list(areas.total_bounds)
     if streets is not None and len(streets):
         streets = _to_wgs84(streets)
-        is_main = streets["class"].astype(str).eq("main") if "class" in streets.columns else pd.Series(
-            True, index=streets.index)
-        for main, width, color, label in ((False, 0.8, "#bbbbbb", ("次要街道", "Secondary street")),
-                                          (True, 1.8, "#666666", ("主要街道", "Main street"))):
+        is_main = (
+            streets["class"].astype(str).eq("main")
+            if "class" in streets.columns
+            else pd.Series(True, index=streets.index)
+        )
+        for main, width, color, label in (
+            (False, 0.8, "#bbbbbb", ("次要街道", "Secondary street")),
+            (True, 1.8, "#666666", ("主要街道", "Main street")),
+        ):
             part = streets[is_main.to_numpy() == main]
             if len(part):
                 x, y = paths(list(part.geometry))
-                fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": color, "width": width},
-                                         name=label[0 if zh else 1], hoverinfo="skip"))
+                fig.add_trace(
+                    go.Scatter(
+                        x=x,
+                        y=y,
+                        mode="lines",
+                        line={"color": color, "width": width},
+                        name=label[0 if zh else 1],
+                        hoverinfo="skip",
+                    )
+                )
     if gaps is not None and len(gaps):
         gaps = _to_wgs84(gaps)
         x, y = paths(list(gaps.geometry))
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": theme.RED, "width": 3},
-                                 name="未覆盖路段" if zh else "Uncovered street", hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                line={"color": theme.RED, "width": 3},
+                name="未覆盖路段" if zh else "Uncovered street",
+                hoverinfo="skip",
+            )
+        )
     cams = cameras if cameras is not None else pd.DataFrame(columns=["lon", "lat", "kind"])
-    cams = cams[np.isfinite(pd.to_numeric(cams["lon"], errors="coerce"))
-                & np.isfinite(pd.to_numeric(cams["lat"], errors="coerce"))]
+    cams = cams[
+        np.isfinite(pd.to_numeric(cams["lon"], errors="coerce"))
+        & np.isfinite(pd.to_numeric(cams["lat"], errors="coerce"))
+    ]
     kind = cams["kind"].astype(str) if "kind" in cams.columns else pd.Series("camera", index=cams.index)
-    for k, symbol, size, color, label in (("camera", "circle", 5, theme.BLUE, ("视频监控点", "Camera")),
-                                          ("checkpoint", "diamond", 10, theme.ORANGE,
-                                           ("智能卡口", "Smart checkpoint"))):
+    for k, symbol, size, color, label in (
+        ("camera", "circle", 5, theme.BLUE, ("视频监控点", "Camera")),
+        ("checkpoint", "diamond", 10, theme.ORANGE, ("智能卡口", "Smart checkpoint")),
+    ):
         part = cams[kind.eq(k).to_numpy()]
         if len(part):
-            fig.add_trace(go.Scatter(x=part["lon"], y=part["lat"], mode="markers",
-                                     marker={"symbol": symbol, "size": size, "color": color,
-                                             "line": {"color": "white", "width": 0.5}},
-                                     name=f"{label[0 if zh else 1]} ({len(part):,})", hoverinfo="name"))
+            fig.add_trace(
+                go.Scatter(
+                    x=part["lon"],
+                    y=part["lat"],
+                    mode="markers",
+                    marker={
+                        "symbol": symbol,
+                        "size": size,
+                        "color": color,
+                        "line": {"color": "white", "width": 0.5},
+                    },
+                    name=f"{label[0 if zh else 1]} ({len(part):,})",
+                    hoverinfo="name",
+                )
+            )
     if sites is not None and len(sites):
-        fig.add_trace(go.Scatter(x=sites["lon"], y=sites["lat"], mode="markers",
-                                 marker={"symbol": "star", "size": 13, "color": theme.RED,
-                                         "line": {"color": "black", "width": 0.8}},
-                                 name="建议新增点位" if zh else "Proposed site", hoverinfo="name"))
+        fig.add_trace(
+            go.Scatter(
+                x=sites["lon"],
+                y=sites["lat"],
+                mode="markers",
+                marker={
+                    "symbol": "star",
+                    "size": 13,
+                    "color": theme.RED,
+                    "line": {"color": "black", "width": 0.8},
+                },
+                name="建议新增点位" if zh else "Proposed site",
+                hoverinfo="name",
+            )
+        )
     if areas is not None and len(areas):
         lx, ly = _label_points(areas)
-        fig.add_trace(go.Scatter(x=lx, y=ly, mode="text", text=list(_area_label(areas, lang)),
-                                 textfont={**LABEL_FONT, "size": 10}, hoverinfo="skip", showlegend=False))
+        fig.add_trace(
+            go.Scatter(
+                x=lx,
+                y=ly,
+                mode="text",
+                text=list(_area_label(areas, lang)),
+                textfont={**LABEL_FONT, "size": 10},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
     if bounds is None:
         if len(cams) == 0:
             raise SpatialError("camera_map got neither township polygons nor cameras to draw")

@@ -207,8 +207,9 @@ def forecasts(ctx: Context) -> B.Html:
                     breach,
                     labels=lab,
                     lang=ctx.lang,
-                    title=ctx.t("安全生产目标完成风险(占年度控制目标的比例)",
-                                "Annual targets: share of the ceiling"),
+                    title=ctx.t(
+                        "安全生产目标完成风险(占年度控制目标的比例)", "Annual targets: share of the ceiling"
+                    ),
                 )
             )
         )
@@ -420,8 +421,10 @@ def cameras_block(ctx: Context) -> B.Html:
             after = cov.get("incident_share_after")
             s += f",建成后案件监控覆盖率可提高到{tx.pct(after)}。" if after is not None else "。"
     else:
-        s = (f"{ctx.subject.capitalize()} has {tx.number(n_cam)} cameras and {tx.number(n_chk)} "
-             "smart checkpoints.")
+        s = (
+            f"{ctx.subject.capitalize()} has {tx.number(n_cam)} cameras and {tx.number(n_chk)} "
+            "smart checkpoints."
+        )
         if cov.get("street_share") is not None:
             s += f" {tx.pct(cov['street_share'])} of main streets are covered"
             s += (

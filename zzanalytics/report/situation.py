@@ -240,8 +240,10 @@ def _quarter_label(period: str, lang: str) -> str:
 def petitions(ctx: Context) -> B.Html:
     """二、信访维稳形势: batches and persons per level with same-period change, provincial and city rank."""
     if ctx.tables["petitions"] is None or ctx.tables["petitions"].empty:
-        return B.join(B.heading(ctx.t(*HEADINGS["petitions"])),
-                      B.para(ctx.t("未导入信访登记数据。", "No petition records were ingested."), cls="note"))
+        return B.join(
+            B.heading(ctx.t(*HEADINGS["petitions"])),
+            B.para(ctx.t("未导入信访登记数据。", "No petition records were ingested."), cls="note"),
+        )
     rows = petition_rows(ctx)
     ctx.cache["petitions"] = rows
     sentences = []
@@ -250,14 +252,20 @@ def petitions(ctx: Context) -> B.Html:
         if b["current"] == 0 and b["baseline"] == 0:
             first = f"{ctx.period},{ctx.subject}" if ctx.zh else f"In {ctx.period}, {ctx.subject} had "
             prefix = first if i == 0 else ""
-            sentences.append(f"{prefix}{r['label']}0批,与去年同期均为0" if ctx.zh
-                             else f"{prefix}no {r['label']}, none in the same period last year either")
+            sentences.append(
+                f"{prefix}{r['label']}0批,与去年同期均为0"
+                if ctx.zh
+                else f"{prefix}no {r['label']}, none in the same period last year either"
+            )
             continue
         if ctx.zh:
             lead = "与去年同期相比" if i == 0 else "同比"
             prefix = f"{ctx.period},{ctx.subject}" if i == 0 else ""
-            change = (f"{_change(ctx, b, lead, '批数')}、{_change(ctx, p, '', '人数')}" if b["baseline"]
-                      else "去年同期为0")
+            change = (
+                f"{_change(ctx, b, lead, '批数')}、{_change(ctx, p, '', '人数')}"
+                if b["baseline"]
+                else "去年同期为0"
+            )
             sentences.append(f"{prefix}{r['label']}{tx.batches(b['current'], p['current'])},{change}")
         else:
             prefix = f"In {ctx.period}, {ctx.subject} had " if i == 0 else ""

@@ -36,8 +36,18 @@ LANGS = ("zh", "en")
 MISSING = "—"
 
 _MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
@@ -271,8 +281,10 @@ def period_label(start: Any, end: Any, lang: str = "zh", with_year: bool = False
         if lang == "zh":
             months = f"{s.month}月" if s.month == e.month else f"{s.month}-{e.month}月"
             return f"{s.year}年{months}" if with_year else months
-        months = _MONTHS_EN[s.month - 1] if s.month == e.month else (
-            f"{_MONTHS_EN[s.month - 1]}–{_MONTHS_EN[e.month - 1]}"
+        months = (
+            _MONTHS_EN[s.month - 1]
+            if s.month == e.month
+            else (f"{_MONTHS_EN[s.month - 1]}–{_MONTHS_EN[e.month - 1]}")
         )
         return f"{months} {s.year}" if with_year else months
     if whole:

@@ -36,8 +36,14 @@ COLORWAY = [BLUE, ORANGE, GREEN, RED, PURPLE, "#8c564b", "#17becf", GREY]
 SEQUENTIAL = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"]
 """Five classes of a choropleth, light to dark (print-safe oranges)."""
 
-HOT = {"hot99": "#b2182b", "hot95": "#ef8a62", "hot90": "#fddbc7",
-       "cold90": "#d1e5f0", "cold95": "#67a9cf", "cold99": "#2166ac"}
+HOT = {
+    "hot99": "#b2182b",
+    "hot95": "#ef8a62",
+    "hot90": "#fddbc7",
+    "cold90": "#d1e5f0",
+    "cold95": "#67a9cf",
+    "cold99": "#2166ac",
+}
 
 TEMPLATE_NAME = "zz"
 
@@ -53,12 +59,29 @@ def _template() -> go.layout.Template:
         width=FIG_WIDTH,
         height=FIG_HEIGHT,
         margin={"l": 60, "r": 20, "t": 50, "b": 50},
-        xaxis={"showgrid": False, "linecolor": "#888", "ticks": "outside", "tickfont": {"size": 12},
-               "automargin": True},
-        yaxis={"gridcolor": "#e5e5e5", "zeroline": False, "tickfont": {"size": 12}, "automargin": True,
-               "separatethousands": True},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0,
-                "font": {"size": 12}, "bgcolor": "rgba(255,255,255,0.7)"},
+        xaxis={
+            "showgrid": False,
+            "linecolor": "#888",
+            "ticks": "outside",
+            "tickfont": {"size": 12},
+            "automargin": True,
+        },
+        yaxis={
+            "gridcolor": "#e5e5e5",
+            "zeroline": False,
+            "tickfont": {"size": 12},
+            "automargin": True,
+            "separatethousands": True,
+        },
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.0,
+            "xanchor": "right",
+            "x": 1.0,
+            "font": {"size": 12},
+            "bgcolor": "rgba(255,255,255,0.7)",
+        },
         hoverlabel={"font": {"family": FONT_FAMILY}},
         separators=".,",
     )

@@ -67,9 +67,11 @@ class ProvinceSummary:
     files: list[Path] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (f"province written to {self.out}: {self.counties} counties, {self.townships:,} townships, "
-                f"{self.series:,} series (township x category), {self.rows:,} incidents, "
-                f"{self.bytes / 1e6:,.0f} MB in {self.seconds:.0f} s")
+        return (
+            f"province written to {self.out}: {self.counties} counties, {self.townships:,} townships, "
+            f"{self.series:,} series (township x category), {self.rows:,} incidents, "
+            f"{self.bytes / 1e6:,.0f} MB in {self.seconds:.0f} s"
+        )
 
 
 def _rng(seed: int, *key: int) -> np.random.Generator:
@@ -98,14 +100,16 @@ def province_plan(counties: int = 100, seed: int = 0) -> pd.DataFrame:
         n = int(rng.integers(_MIN_TOWNSHIPS, _MAX_TOWNSHIPS + 1))
         pop = np.round(rng.lognormal(np.log(18_000), 0.6, n), -2).astype(int)
         for t in range(n):
-            rows.append({
-                "area_code": f"{county}{t + 1:03d}",
-                "county": county,
-                "name": f"县{i + 1:03d}乡镇{t + 1:02d}",
-                "population": int(pop[t]),
-                "lon": round(clon + rng.normal(0, 0.12), 5),
-                "lat": round(clat + rng.normal(0, 0.10), 5),
-            })
+            rows.append(
+                {
+                    "area_code": f"{county}{t + 1:03d}",
+                    "county": county,
+                    "name": f"县{i + 1:03d}乡镇{t + 1:02d}",
+                    "population": int(pop[t]),
+                    "lon": round(clon + rng.normal(0, 0.12), 5),
+                    "lat": round(clat + rng.normal(0, 0.10), 5),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -129,8 +133,14 @@ def expected_rows(counties: int = 100, scale: float = 1.0, seed: int = 0) -> flo
     return float(sum(_county_size(int(p)) for p in pops) * per_district * scale)
 
 
-def _county_records(towns: pd.DataFrame, lam: dict[str, np.ndarray], cal, m_days: np.ndarray,
-                    rng: np.random.Generator, size: float) -> pd.DataFrame:
+def _county_records(
+    towns: pd.DataFrame,
+    lam: dict[str, np.ndarray],
+    cal,
+    m_days: np.ndarray,
+    rng: np.random.Generator,
+    size: float,
+) -> pd.DataFrame:
     """All records of one county (every category, every month), sorted by time."""
     n_months = len(cal.months)
     share = towns["population"].to_numpy(dtype="float64")
@@ -141,7 +151,7 @@ def _county_records(towns: pd.DataFrame, lam: dict[str, np.ndarray], cal, m_days
     for ci, (cat, p) in enumerate(T.CATEGORIES.items()):
         # the county's own growth: the district's rate plus a county effect
         g = (1 + p["growth"] + rng.normal(0, 0.04)) / (1 + p["growth"])
-        lam_d = lam[cat] * g ** t_years * size
+        lam_d = lam[cat] * g**t_years * size
         lam_m = np.bincount(cal.month_of_day, weights=lam_d, minlength=n_months)
         mu = lam_m[:, None] * share[None, :]
         n = negbin(rng, mu, T.OVERDISPERSION_K)  # (month, township)
@@ -160,25 +170,31 @@ def _county_records(towns: pd.DataFrame, lam: dict[str, np.ndarray], cal, m_days
         hour = rng.choice(24, size=total, p=hours / hours.sum())
         minute = rng.integers(0, 60, total)
         occurred = day0[day] + (hour * 60 + minute).astype("timedelta64[m]")
-        parts.append(pd.DataFrame({
-            "occurred_at": occurred,
-            "category": pd.Categorical.from_codes(np.full(total, ci), list(T.CATEGORIES)),
-            "town": town,
-            "lon": towns["lon"].to_numpy()[town] + rng.normal(0, _JITTER_DEG, total),
-            "lat": towns["lat"].to_numpy()[town] + rng.normal(0, _JITTER_DEG * 0.8, total),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "occurred_at": occurred,
+                    "category": pd.Categorical.from_codes(np.full(total, ci), list(T.CATEGORIES)),
+                    "town": town,
+                    "lon": towns["lon"].to_numpy()[town] + rng.normal(0, _JITTER_DEG, total),
+                    "lat": towns["lat"].to_numpy()[town] + rng.normal(0, _JITTER_DEG * 0.8, total),
+                }
+            )
+        )
     fr = pd.concat(parts, ignore_index=True).sort_values(["occurred_at", "town"], kind="stable")
     county = towns["county"].iloc[0]
     codes = towns["area_code"].to_numpy()
     seq = np.char.zfill(np.arange(1, len(fr) + 1).astype(str), 8)
-    return pd.DataFrame({
-        "incident_id": np.char.add(f"P{county}-", seq).astype(object),
-        "occurred_at": fr["occurred_at"].to_numpy(),
-        "category": fr["category"].astype(str).to_numpy(),
-        "area_code": codes[fr["town"].to_numpy()],
-        "lon": np.round(fr["lon"].to_numpy(), 6),
-        "lat": np.round(fr["lat"].to_numpy(), 6),
-    })
+    return pd.DataFrame(
+        {
+            "incident_id": np.char.add(f"P{county}-", seq).astype(object),
+            "occurred_at": fr["occurred_at"].to_numpy(),
+            "category": fr["category"].astype(str).to_numpy(),
+            "area_code": codes[fr["town"].to_numpy()],
+            "lon": np.round(fr["lon"].to_numpy(), 6),
+            "lat": np.round(fr["lat"].to_numpy(), 6),
+        }
+    )
 
 
 _MAPPING = """# zzanalytics mapping of the province's incident files (already canonical)
@@ -270,7 +286,8 @@ def generate_province(
             fr.to_parquet(tmp, index=False, compression="zstd", row_group_size=250_000)
         else:
             fr.assign(occurred_at=fr["occurred_at"].dt.strftime("%Y-%m-%d %H:%M")).to_csv(
-                tmp, index=False, encoding="utf-8")
+                tmp, index=False, encoding="utf-8"
+            )
         tmp.replace(path)
         written.append(path)
         n_rows += len(fr)
@@ -280,10 +297,28 @@ def generate_province(
     plan.to_csv(out / "townships.csv", index=False, encoding="utf-8")
     (out / "mappings" / "incidents.toml").write_text(_MAPPING, encoding="utf-8")
     (out / "sources.toml").write_text(
-        f'[[source]]\nfiles = ["incidents/*.{fmt}"]\nmapping = "mappings/incidents.toml"\n', encoding="utf-8")
-    meta = {"province": PROVINCE["name"], "counties": counties, "townships": len(plan),
-            "series": len(plan) * len(T.CATEGORIES), "scale": scale, "seed": seed, "format": fmt,
-            "period": [T.SAMPLE_START, T.SAMPLE_END], "rows": n_rows, "rows_per_county": per_county}
+        f'[[source]]\nfiles = ["incidents/*.{fmt}"]\nmapping = "mappings/incidents.toml"\n', encoding="utf-8"
+    )
+    meta = {
+        "province": PROVINCE["name"],
+        "counties": counties,
+        "townships": len(plan),
+        "series": len(plan) * len(T.CATEGORIES),
+        "scale": scale,
+        "seed": seed,
+        "format": fmt,
+        "period": [T.SAMPLE_START, T.SAMPLE_END],
+        "rows": n_rows,
+        "rows_per_county": per_county,
+    }
     (out / "province.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
-    return ProvinceSummary(out, counties, len(plan), len(plan) * len(T.CATEGORIES), n_rows, n_bytes,
-                           time.perf_counter() - t0, written)
+    return ProvinceSummary(
+        out,
+        counties,
+        len(plan),
+        len(plan) * len(T.CATEGORIES),
+        n_rows,
+        n_bytes,
+        time.perf_counter() - t0,
+        written,
+    )

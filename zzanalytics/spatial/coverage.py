@@ -199,8 +199,10 @@ def camera_coverage(
     covered = float(shapely.length(shapely.intersection(geoms, zone)).sum()) if len(geoms) else 0.0
     rest = shapely.difference(geoms, zone) if len(geoms) else np.array([], dtype=object)
     names = main_p["name"].to_numpy() if "name" in main_p.columns else np.full(len(geoms), None)
-    unc = gpd.GeoDataFrame({"name": names}, geometry=list(rest), crs=crs) if len(geoms) else (
-        gpd.GeoDataFrame({"name": []}, geometry=[], crs=crs)
+    unc = (
+        gpd.GeoDataFrame({"name": names}, geometry=list(rest), crs=crs)
+        if len(geoms)
+        else (gpd.GeoDataFrame({"name": []}, geometry=[], crs=crs))
     )
     unc = unc[~unc.geometry.is_empty].explode(index_parts=False).reset_index(drop=True)
     unc = unc[unc.geometry.length > 1e-6]

@@ -109,9 +109,7 @@ def _study_area(extent_or_areas: Any) -> tuple[shapely.Geometry, bool]:
         return shapely.box(*g.total_bounds), False
     if isinstance(obj, pd.DataFrame):
         if not {"lon", "lat"} <= set(obj.columns):
-            raise SchemaError(
-                f"make_grid: a frame needs lon/lat columns; it has {list(obj.columns)}"
-            )
+            raise SchemaError(f"make_grid: a frame needs lon/lat columns; it has {list(obj.columns)}")
         ok = obj[["lon", "lat"]].apply(pd.to_numeric, errors="coerce").dropna()
         ok = ok[ok.lon.between(-180, 180) & ok.lat.between(-90, 90) & ~((ok.lon == 0) & (ok.lat == 0))]
         if ok.empty:
@@ -399,11 +397,15 @@ def cell_counts(
             {"cell_id": ids, "count": vc.reindex(ids, fill_value=0).to_numpy().astype("int64")}
         )
     periods = floor_period(inc["occurred_at"], freq) if len(inc) else pd.Series([], dtype="datetime64[ns]")
-    first = floor_period(pd.Series([pd.Timestamp(start)]), freq).iloc[0] if start is not None else (
-        periods.min() if len(periods) else None
+    first = (
+        floor_period(pd.Series([pd.Timestamp(start)]), freq).iloc[0]
+        if start is not None
+        else (periods.min() if len(periods) else None)
     )
-    last = floor_period(pd.Series([pd.Timestamp(end)]), freq).iloc[0] if end is not None else (
-        periods.max() if len(periods) else None
+    last = (
+        floor_period(pd.Series([pd.Timestamp(end)]), freq).iloc[0]
+        if end is not None
+        else (periods.max() if len(periods) else None)
     )
     prange = _period_range(first, last, freq) if first is not None else pd.DatetimeIndex([])
     df = pd.DataFrame({"cell_id": cells.to_numpy(), "period": periods.to_numpy()}).dropna()

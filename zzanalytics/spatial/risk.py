@@ -394,8 +394,16 @@ def risk_surface(
         for c in cands:
             s = _score(c, _base_counts(c, cell[train], a_tr, h, n), kernels, tie)
             sc = scorer(s, y, area, frac)
-            rows.append({"fold": j, "model": c.name, "baseline": c.baseline, "pai": pai(s, y, area, frac),
-                         "score": sc, "weight": 1.0})
+            rows.append(
+                {
+                    "fold": j,
+                    "model": c.name,
+                    "baseline": c.baseline,
+                    "pai": pai(s, y, area, frac),
+                    "score": sc,
+                    "weight": 1.0,
+                }
+            )
     validation = pd.DataFrame(rows, columns=["fold", "model", "baseline", "pai", "score", "weight"])
     default = _Candidate("decay", 1.0, 0.1, 1.0)
     chosen = [default if default in cands else next(c for c in cands if not c.baseline)]
