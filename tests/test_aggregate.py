@@ -47,7 +47,7 @@ def test_monthly_grid_with_zeros_matches_hand_count():
 
 
 def test_local_time_zone_decides_the_day():
-    # 2025-12-31 17:30 UTC is 2026-01-01 01:30 in Shanghai: a January record.
+    # 2025-12-31 17:30 UTC is 2026-01-01 01:30 in Shanghai: a January record there, a December one in UTC.
     inc = pd.DataFrame(
         {
             "occurred_at": pd.to_datetime(["2025-12-31 17:30"]).tz_localize("UTC"),
@@ -55,8 +55,12 @@ def test_local_time_zone_decides_the_day():
             "area_code": ["A"],
         }
     )
-    got = counts(inc, freq="month", by=())
-    assert got["period"].tolist() == [pd.Timestamp("2026-01-01")]
+    assert counts(inc, freq="month", by=(), tz="Asia/Shanghai")["period"].tolist() == [
+        pd.Timestamp("2026-01-01")
+    ]
+    assert counts(inc, freq="month", by=())["period"].tolist() == [pd.Timestamp("2025-12-01")]
+    inc["occurred_at"] = inc["occurred_at"].dt.tz_convert("Asia/Shanghai")  # as a Shanghai store hands it out
+    assert counts(inc, freq="month", by=())["period"].tolist() == [pd.Timestamp("2026-01-01")]
 
 
 def test_iso_weeks_around_new_year():

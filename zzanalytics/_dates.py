@@ -30,6 +30,8 @@ datetime.datetime(2026, 5, 6, 0, 0)
 
 from __future__ import annotations
 
+from zzanalytics.sql import literal
+
 CN_FORMATS: tuple[str, ...] = (
     "%Y年%m月%d日",
     "%Y年%m月%d日 %H:%M",
@@ -48,27 +50,24 @@ _OFFSET_RE = r"\d:\d\d(:\d\d(\.\d+)?)?\s*([+-]\d\d(:?\d\d)?|Z)$"
 _SERIAL_RE = r"\d{5}(\.\d+)?"
 
 
-def _lit(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
 def _list(formats: tuple[str, ...] | list[str]) -> str:
-    return "[" + ", ".join(_lit(f) for f in formats) + "]"
+    return "[" + ", ".join(literal(f) for f in formats) + "]"
 
 
 def timestamp_sql(col: str, *, source_tz: str, local_tz: str, date_format: str = "") -> str:
     """SQL giving a naive local ``TIMESTAMP`` from varchar expression ``col`` (NULL when unparseable)."""
     x = col
-    offset = f"timezone({_lit(local_tz)}, TRY_CAST({x} AS TIMESTAMPTZ))"
+    offset = f"timezone({literal(local_tz)}, TRY_CAST({x} AS TIMESTAMPTZ))"
     serial = f"TIMESTAMP '1899-12-30' + to_seconds(CAST(round(TRY_CAST({x} AS DOUBLE) * 86400) AS BIGINT))"
-    branches = [f"WHEN regexp_full_match({x}, {_lit(_SERIAL_RE)}) THEN {serial}"]
+    branches = [f"WHEN regexp_full_match({x}, {literal(_SERIAL_RE)}) THEN {serial}"]
     if not date_format:
         branches = [
             f"WHEN contains({x}, '年') THEN try_strptime({x}, {_list(CN_FORMATS)})",
             f"WHEN contains({x}, '/') THEN try_strptime({x}, {_list(SLASH_FORMATS)})",
             f"WHEN contains({x}, '-') THEN TRY_CAST({x} AS TIMESTAMP)",
             *(
-                f"WHEN length({x}) = {n} AND regexp_full_match({x}, '\\d+') THEN try_strptime({x}, {_lit(f)})"
+                f"WHEN length({x}) = {n} AND regexp_full_match({x}, '\\d+') "
+                f"THEN try_strptime({x}, {literal(f)})"
                 for n, f in DIGIT_FORMATS.items()
             ),
             *branches,
@@ -79,16 +78,16 @@ def timestamp_sql(col: str, *, source_tz: str, local_tz: str, date_format: str =
     naive = "CASE " + " ".join(branches) + " END"
     if date_format:
         if "%z" in date_format:
-            given = f"timezone({_lit(local_tz)}, try_strptime({x}, {_lit(date_format)}))"
+            given = f"timezone({literal(local_tz)}, try_strptime({x}, {literal(date_format)}))"
         else:
-            given = f"try_strptime({x}, {_lit(date_format)})"
+            given = f"try_strptime({x}, {literal(date_format)})"
             if source_tz != local_tz:
-                given = f"timezone({_lit(local_tz)}, timezone({_lit(source_tz)}, {given}))"
+                given = f"timezone({literal(local_tz)}, timezone({literal(source_tz)}, {given}))"
     if source_tz != local_tz:
-        naive = f"timezone({_lit(local_tz)}, timezone({_lit(source_tz)}, {naive}))"
+        naive = f"timezone({literal(local_tz)}, timezone({literal(source_tz)}, {naive}))"
     # the offset pattern needs a ':' and a sign or a final 'Z': two cheap tests spare most values the regex
     maybe = f"contains({x}, ':') AND (contains({x}, '+') OR contains({x}, '-') OR suffix({x}, 'Z'))"
-    expr = f"CASE WHEN {maybe} AND regexp_matches({x}, {_lit(_OFFSET_RE)}) THEN {offset} ELSE {naive} END"
+    expr = f"CASE WHEN {maybe} AND regexp_matches({x}, {literal(_OFFSET_RE)}) THEN {offset} ELSE {naive} END"
     if date_format:
         expr = f"COALESCE({given}, {expr})"
     return expr

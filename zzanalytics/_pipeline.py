@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from zzanalytics._dates import timestamp_sql
-from zzanalytics._readers import fallback_gb18030, load_source, quote_ident, sql_lit
+from zzanalytics._readers import fallback_gb18030, load_source
 from zzanalytics.coords import gcj02_to_wgs84_sql, to_wgs84, valid_lonlat
 from zzanalytics.errors import SourceError, StoreError
 from zzanalytics.ingest import (
@@ -43,6 +43,7 @@ from zzanalytics.ingest import (
     Mapping,
 )
 from zzanalytics.schema import LEAF_CATEGORIES, LOCAL_TZ, TABLES
+from zzanalytics.sql import ident, literal
 
 LOCATION_REASONS = {
     1: "incomplete coordinates",
@@ -88,15 +89,15 @@ def _resolve_columns(m: Mapping, headers: list[str], path: Path) -> dict[str, _C
                         f"([columns] {c.name} = {shown}); the file's columns are {headers}; "
                         f"fix that line to one of them"
                     )
-                parts.append(f"r.{quote_ident(actual)}")
+                parts.append(f"r.{ident(actual)}")
             src = parts[0] if len(parts) == 1 else "NULLIF(concat_ws(' ', " + ", ".join(parts) + "), '')"
         elif c.name in m.constants:
             value = m.constants[c.name]
             if isinstance(value, bool):
                 value = "true" if value else "false"
-            src = sql_lit(str(value))
+            src = literal(str(value))
         elif c.name in stripped:
-            src = f"r.{quote_ident(stripped[c.name])}"
+            src = f"r.{ident(stripped[c.name])}"
         if src is None and c.required and c.name != tdef.key:
             missing_required.append(c.name)
         plan[c.name] = _Col(c.name, c.dtype, c.required, src)
@@ -147,7 +148,7 @@ def _lookup_sql(x: str, table: dict[str, str]) -> str:
         "CASE "
         + x
         + " "
-        + " ".join(f"WHEN {sql_lit(k)} THEN {sql_lit(v)}" for k, v in table.items())
+        + " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in table.items())
         + " END"
     )
 
@@ -165,19 +166,19 @@ def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]]) -> tuple
     Labels, ids and dates are trimmed; numbers need not be (casts ignore spaces).
     """
     if c.dtype == "geometry":
-        return str(c.src), f"CAST(v.{quote_ident('raw_' + c.name)} AS BLOB)"
+        return str(c.src), f"CAST(v.{ident('raw_' + c.name)} AS BLOB)"
     src = f"CAST({c.src} AS VARCHAR)"
     # trim only values that need it: trim() walks every string, the two LIKE tests only its ends
     trimmed = f"CASE WHEN {src} LIKE ' %' OR {src} LIKE '% ' THEN trim({src}) ELSE {src} END"
     raw = src if c.dtype in ("float", "int") else f"NULLIF({trimmed}, '')"
-    r = f"v.{quote_ident('raw_' + c.name)}"
+    r = f"v.{ident('raw_' + c.name)}"
     lk = lookups.get(c.name)
     mapped = f"COALESCE({_lookup_sql(r, lk)}, {r})" if lk else r
     vocab = _vocab(m.table, c.name)
     if c.name in ("category", "area_code") and lk:
         typed = _lookup_sql(r, lk)
     elif vocab:
-        allowed = ", ".join(sql_lit(x) for x in vocab)
+        allowed = ", ".join(literal(x) for x in vocab)
         typed = f"CASE WHEN {mapped} IN ({allowed}) THEN {mapped} END"
     elif c.dtype == "str":
         typed = mapped
@@ -194,8 +195,8 @@ def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]]) -> tuple
         else:
             typed = f"CASE WHEN isfinite({num}) THEN {num} END"
     elif c.dtype == "bool":
-        t = ", ".join(sql_lit(w) for w in TRUE_WORDS)
-        f = ", ".join(sql_lit(w) for w in FALSE_WORDS)
+        t = ", ".join(literal(w) for w in TRUE_WORDS)
+        f = ", ".join(literal(w) for w in FALSE_WORDS)
         typed = f"CASE WHEN lower({mapped}) IN ({t}) THEN true WHEN lower({mapped}) IN ({f}) THEN false END"
     else:  # pragma: no cover - schema only uses the dtypes above
         raise StoreError(f"column {c.name}: unknown dtype {c.dtype}")
@@ -204,7 +205,7 @@ def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]]) -> tuple
 
 def _checks(c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str) -> list[tuple[str, str]]:
     """(condition, reason) pairs for one column, in order; conditions refer to raw_/typed columns."""
-    raw, typed = quote_ident("raw_" + c.name), quote_ident(c.name)
+    raw, typed = ident("raw_" + c.name), ident(c.name)
     out: list[tuple[str, str]] = []
     if c.name in ("lon", "lat"):
         return out  # location faults never quarantine (cameras: see _location_checks)
@@ -213,9 +214,9 @@ def _checks(c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str) 
     if c.dtype in ("timestamp", "date"):
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unparseable date"))
         if floor:
-            out.append((f"{typed} < TIMESTAMP {sql_lit(floor)}", "date before floor"))
+            out.append((f"{typed} < TIMESTAMP {literal(floor)}", "date before floor"))
         if (m.table, c.name) not in FUTURE_OK:
-            out.append((f"{typed} > TIMESTAMP {sql_lit(ceiling)}", "date in the future"))
+            out.append((f"{typed} > TIMESTAMP {literal(ceiling)}", "date in the future"))
     elif c.name == "category" and m.table == "incidents":
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown category"))
     elif c.name == "area_code" and m.table != "areas":
@@ -309,7 +310,7 @@ def _location_sql(kind: str, district: Any) -> Any:
         )
         when = [f"WHEN _loc > 0 THEN _loc WHEN _cx IS NULL OR _cy IS NULL THEN 0 WHEN NOT ({valid}) THEN 3"]
         if district is not None:
-            x0, y0, x1, y1 = (f"CAST('{float(v)!r}' AS DOUBLE)" for v in district.bounds)
+            x0, y0, x1, y1 = (literal(float(v)) for v in district.bounds)
             when.append(f"WHEN _cx < {x0} OR _cx > {x1} OR _cy < {y0} OR _cy > {y1} THEN 4")
             when.append("WHEN NOT _zz_in(_cx, _cy) THEN 4")
         code = "CASE " + " ".join(when) + " ELSE 0 END"
@@ -362,14 +363,14 @@ def _stage(
     raws, typeds = [], []
     for c in cols:
         raw, typed = _typed_sql(c, m, lookups)
-        raws.append(f"{raw} AS {quote_ident('raw_' + c.name)}")
+        raws.append(f"{raw} AS {ident('raw_' + c.name)}")
         if c.name not in ("lon", "lat"):
-            typeds.append(f"{typed} AS {quote_ident(c.name)}")
+            typeds.append(f"{typed} AS {ident(c.name)}")
     # source columns ride along as _s0, _s1 ... (no clash with canonical names) for the raw JSON
-    carried = [f"r.{quote_ident(h)} AS _s{i}" for i, h in enumerate(headers) if h != "geometry"]
+    carried = [f"r.{ident(h)} AS _s{i}" for i, h in enumerate(headers) if h != "geometry"]
     raw_json = (
         "to_json(struct_pack("
-        + ", ".join(f"{quote_ident(h)} := _s{i}" for i, h in enumerate(headers) if h != "geometry")
+        + ", ".join(f"{ident(h)} := _s{i}" for i, h in enumerate(headers) if h != "geometry")
         + "))"
         if carried
         else "NULL"
@@ -415,30 +416,30 @@ def _stage(
     hashed = [n for n in data_cols if not (key_mode == "column" and n == tdef.key)]
     if has_loc:  # the source's coordinates, not their conversion: stable across versions
         hashed += [n for n in ("raw_lon", "raw_lat") if plan[n[4:]].src is not None]
-    hash_expr = "hash(" + ", ".join(quote_ident(n) for n in hashed) + ")" if hashed else "0"
+    hash_expr = "hash(" + ", ".join(ident(n) for n in hashed) + ")" if hashed else "0"
     if key_mode == "column":
-        key = f"CAST({quote_ident(tdef.key)} AS VARCHAR)"
+        key = f"CAST({ident(tdef.key)} AS VARCHAR)"
     elif key_mode == "natural":
         key = (
             "concat_ws(chr(31), "
-            + ", ".join(f"COALESCE(CAST({quote_ident(n)} AS VARCHAR), '')" for n in NATURAL_KEYS[m.table])
+            + ", ".join(f"COALESCE(CAST({ident(n)} AS VARCHAR), '')" for n in NATURAL_KEYS[m.table])
             + ")"
         )
     else:
         parts = []
         for n in hashed:
             e = (
-                f"hex({quote_ident(n)})"
+                f"hex({ident(n)})"
                 if n in plan and plan[n].dtype == "geometry"
-                else f"CAST({quote_ident(n)} AS VARCHAR)"
+                else f"CAST({ident(n)} AS VARCHAR)"
             )
             parts.append(f"COALESCE({e}, chr(1))")
         key = "substr(md5(concat(" + ", chr(31), ".join(parts) + ")), 1, 20)"
     # the staged table holds what later steps need, and no more (10M rows must fit in 1 GB + spill):
     # the key once (as _key), raw labels only where unknown, raw coordinates only where cleared
-    keep = [quote_ident(n) for n in data_cols if not (key_mode == "column" and n == tdef.key)]
+    keep = [ident(n) for n in data_cols if not (key_mode == "column" and n == tdef.key)]
     keep += [
-        f"CASE WHEN {quote_ident(n)} IS NULL THEN {quote_ident('raw_' + n)} END AS {quote_ident('raw_' + n)}"
+        f"CASE WHEN {ident(n)} IS NULL THEN {ident('raw_' + n)} END AS {ident('raw_' + n)}"
         for n in _label_cols(m, plan)
     ]
     loc_cols = ""
@@ -455,9 +456,7 @@ def _stage(
         if reason.startswith(("invalid location", "missing location")):
             values.append("concat(raw_lon, ',', raw_lat)")
         else:
-            values.append(
-                "NULL" if plan[n].dtype == "geometry" else f"CAST({quote_ident('raw_' + n)} AS VARCHAR)"
-            )
+            values.append("NULL" if plan[n].dtype == "geometry" else f"CAST({ident('raw_' + n)} AS VARCHAR)")
     rval = (
         "CASE _rc " + " ".join(f"WHEN {i + 1} THEN {v}" for i, v in enumerate(values)) + " END"
         if values
@@ -478,7 +477,7 @@ def _stage(
 def _store_key(m: Mapping) -> str:
     """The store column holding a record's key: the id column itself, or ``_key`` for tables without one."""
     key = TABLES[m.table].key
-    return quote_ident(key) if key else "_key"
+    return ident(key) if key else "_key"
 
 
 def _in_file_duplicates(con: Any, stage: _Stage, key_col: str | None) -> None:
@@ -503,11 +502,7 @@ def _in_file_duplicates(con: Any, stage: _Stage, key_col: str | None) -> None:
     )
     con.execute("UPDATE _zz_stg SET _fdup = true FROM _zz_fd f WHERE f._rid = _zz_stg.rowid AND f.same")
     names = [r[0] for r in con.execute("DESCRIBE _zz_stg").fetchall() if not r[0].startswith("_")]
-    staged = (
-        "to_json(struct_pack("
-        + ", ".join(f"{quote_ident(n)} := _zz_stg.{quote_ident(n)}" for n in names)
-        + "))"
-    )
+    staged = "to_json(struct_pack(" + ", ".join(f"{ident(n)} := _zz_stg.{ident(n)}" for n in names) + "))"
     con.execute(
         f"UPDATE _zz_stg SET _rc = {conflict}, _rval = _key, _raw = {staged} "
         "FROM _zz_fd f WHERE f._rid = _zz_stg.rowid AND NOT f.same"
@@ -516,7 +511,7 @@ def _in_file_duplicates(con: Any, stage: _Stage, key_col: str | None) -> None:
 
 def _classify(con: Any, m: Mapping, has_loc: bool, rep: FileReport, stage: _Stage) -> None:
     """Count new / updated / duplicate / quarantined rows against the store (no writes)."""
-    target = quote_ident(m.table)
+    target = ident(m.table)
     fresh = "s._rc = 0 AND NOT s._fdup AND (t._key IS NULL OR t._hash <> s._hash)"
     loc = ""
     if has_loc:
@@ -562,30 +557,30 @@ def _write(
 ) -> None:
     """Write the classified file into the store in one transaction."""
     tdef = TABLES[m.table]
-    target = quote_ident(m.table)
+    target = ident(m.table)
     exprs = []
     for c in tdef.columns:
         if c.name == "source_file":
-            exprs.append(sql_lit(source_file))
+            exprs.append(literal(source_file))
         elif c.name == tdef.key and key_mode in ("generated", "column"):
             exprs.append("s._key")
         elif c.name in ("lon", "lat") and has_loc:
             exprs.append(f"s.{c.name}")
         elif c.name in plan and plan[c.name].src is not None:
-            exprs.append(f"s.{quote_ident(c.name)}")
+            exprs.append(f"s.{ident(c.name)}")
         else:
             exprs.append("NULL")
-    cols = ", ".join(quote_ident(n) for n in tdef.names)
+    cols = ", ".join(ident(n) for n in tdef.names)
     tkey = _store_key(m)
     fresh = f"s._rc = 0 AND NOT s._fdup AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{tkey} = s._key)"
-    reasons = "[" + ", ".join(sql_lit(r) for r in stage.reasons) + "]"
-    columns = "[" + ", ".join(sql_lit(c) for c in stage.columns) + "]"
+    reasons = "[" + ", ".join(literal(r) for r in stage.reasons) + "]"
+    columns = "[" + ", ".join(literal(c) for c in stage.columns) + "]"
     con.execute("BEGIN TRANSACTION")
     try:
         if rep.updated:
             con.execute(f"DELETE FROM {target} WHERE {tkey} IN (SELECT _key FROM _zz_upd)")
         if has_loc and rep.location_cleared:
-            cases = " ".join(f"WHEN {k} THEN {sql_lit(v)}" for k, v in LOCATION_REASONS.items())
+            cases = " ".join(f"WHEN {k} THEN {literal(v)}" for k, v in LOCATION_REASONS.items())
             con.execute(
                 f"INSERT INTO location_log SELECT ?, s.rowid + 1, s._key, CASE s._loc {cases} END, "
                 "TRY_CAST(s.raw_lon AS DOUBLE), TRY_CAST(s.raw_lat AS DOUBLE), ?, ? "
@@ -702,7 +697,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
         _in_file_duplicates(con, stage, tdef.key)
         _classify(con, m, has_loc, rep, stage)
         for col in _label_cols(m, plan):
-            raw, typed = quote_ident("raw_" + col), quote_ident(col)
+            raw, typed = ident("raw_" + col), ident(col)
             for label, n in con.execute(
                 f"SELECT {raw}, count(*) FROM _zz_stg WHERE {raw} IS NOT NULL AND {typed} IS NULL "
                 "GROUP BY 1 ORDER BY 2 DESC, 1"

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from zzanalytics.errors import SourceError
+from zzanalytics.sql import ident, literal
 
 NULL_WORDS: tuple[str, ...] = ("", "NULL", "null", "NaN", "nan", "None", "NA", "N/A", "#N/A")
 """Cell values read as missing, in every format."""
@@ -58,16 +59,6 @@ class Loaded:
     def __post_init__(self) -> None:
         if not self.source:
             self.source = self.table
-
-
-def quote_ident(name: str) -> str:
-    """Quote an SQL identifier (any header, Chinese or with spaces and quotes)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_lit(value: str) -> str:
-    """Quote an SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def detect_encoding(path: Path) -> str:
@@ -128,7 +119,7 @@ def _count(con: Any, table: str) -> int:
 def csv_source(path: Path, skip: int) -> str:
     """The ``read_csv(...)`` FROM item of a UTF-8 file: every column text, NULL words as NULL."""
     return (
-        f"read_csv({sql_lit(str(path))}, all_varchar = true, header = true, skip = {int(skip)}, "
+        f"read_csv({literal(str(path))}, all_varchar = true, header = true, skip = {int(skip)}, "
         f"auto_detect = true, nullstr = {_NULL_SQL})"
     )
 
@@ -278,14 +269,14 @@ def read_xlsx(con: Any, path: Path, table: str, *, sheet: str | int, skip: int) 
 def read_parquet(con: Any, path: Path, table: str) -> Loaded:
     """Load a Parquet file into temp table ``table`` with every column cast to text."""
     try:
-        cols = con.execute(f"DESCRIBE SELECT * FROM read_parquet({sql_lit(str(path))})").fetchall()
+        cols = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(str(path))})").fetchall()
         select = ", ".join(
-            f"CASE WHEN CAST({quote_ident(c[0])} AS VARCHAR) IN ('nan', 'NaN') THEN NULL "
-            f"ELSE CAST({quote_ident(c[0])} AS VARCHAR) END AS {quote_ident(c[0])}"
+            f"CASE WHEN CAST({ident(c[0])} AS VARCHAR) IN ('nan', 'NaN') THEN NULL "
+            f"ELSE CAST({ident(c[0])} AS VARCHAR) END AS {ident(c[0])}"
             for c in cols
         )
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM read_parquet({sql_lit(str(path))})"
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM read_parquet({literal(str(path))})"
         )
     except Exception as exc:
         raise SourceError(f"{path}: cannot be read as Parquet: {exc}") from None

@@ -38,8 +38,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zzanalytics.clock import wall_day, wall_time
 from zzanalytics.errors import SchemaError
-from zzanalytics.schema import LOCAL_TZ, PETITION_FORMS, PETITION_LEVELS, check_columns, rollup
+from zzanalytics.schema import PETITION_FORMS, PETITION_LEVELS, check_columns, rollup
 
 FREQS: dict[str, str] = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
 """Supported ``freq`` values and the pandas frequency of their period starts."""
@@ -69,32 +70,11 @@ def _check_freq(freq: str) -> None:
         raise SchemaError(f"freq was {freq!r} but is expected to be one of {list(FREQS)}")
 
 
-def _local_naive(values: Any, column: str) -> np.ndarray:
-    """Return ``values`` as naive local ``datetime64[ns]`` (tz-aware → Asia/Shanghai wall time)."""
-    s = values if isinstance(values, pd.Series) else pd.Series(values)
-    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
-        try:
-            s = pd.to_datetime(s)
-        except (ValueError, TypeError) as exc:
-            raise SchemaError(
-                f"column {column!r} cannot be read as dates ({exc}); pass datetimes or ISO date strings"
-            ) from None
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        s = s.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
-    return s.to_numpy(dtype="datetime64[ns]")
-
-
 def _as_day(value: Any, what: str) -> np.datetime64 | None:
     """A user-given date (str, date, Timestamp) as a naive ``datetime64[ns]`` day, or None."""
     if value is None:
         return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise SchemaError(f"{what} was {value!r}, not a date ({exc}); use e.g. '2026-06-30'") from None
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert(LOCAL_TZ).tz_localize(None)
-    return np.datetime64(ts.normalize().to_datetime64(), "ns")
+    return np.datetime64(wall_day(value, what=what).to_datetime64(), "ns")
 
 
 def period_start(times: Any, freq: str = "month") -> np.ndarray:
@@ -298,13 +278,14 @@ def counts(
     value: str = "count",
     areas: Any = None,
     categories: Iterable[str] | None = None,
+    tz: str | None = None,
 ) -> pd.DataFrame:
     """Incidents (or their deaths, injuries, losses) per period × keys, complete grid with zeros.
 
     Parameters
     ----------
     incidents : DataFrame
-        Canonical incidents: ``occurred_at`` (tz-aware local, or naive local), ``category``,
+        Canonical incidents: ``occurred_at`` (tz-aware, or naive wall time), ``category``,
         ``area_code`` and, for ``value`` other than ``count``, that column.
     freq : {"day", "week", "month", "quarter", "year"}
         Period length. ``period`` is the first day (weeks: ISO, Monday).
@@ -323,6 +304,9 @@ def counts(
     categories : iterable of str, optional
         Category codes (after ``level`` roll-up) making up the grid; records of other categories
         are dropped. Default: every observed category.
+    tz : str, optional
+        Time zone whose wall clock cuts days and periods; default: the zone ``occurred_at``
+        carries (a store's incidents carry the district's zone).
 
     Returns
     -------
@@ -345,7 +329,7 @@ def counts(
         raise SchemaError(f"value was {value!r} but is expected to be one of {list(VALUES)}")
     needed = ["occurred_at", *by] + ([value] if value != "count" else [])
     check_columns(incidents.columns, needed, "counts(incidents)")
-    times = _local_naive(incidents["occurred_at"], "occurred_at")
+    times = wall_time(incidents["occurred_at"], tz, what="occurred_at").to_numpy()
     keys: dict[str, pd.Series] = dict(key_columns(incidents, list(by), level).items())
     grids: dict[str, tuple[Sequence[Any] | None, bool]] = {}
     if categories is not None and "category" in by:
@@ -452,7 +436,7 @@ def petition_counts(
         check_columns(petitions.columns, ["irregular"], "petition_counts(irregular=...)")
         flag = petitions["irregular"].fillna(False).astype(bool)
         data = petitions[flag if irregular else ~flag]
-    times = _local_naive(data["received_on"], "received_on")
+    times = wall_time(data["received_on"], what="received_on").to_numpy()
     keys = {name: data[name] for name in by}
     grids: dict[str, tuple[Sequence[Any] | None, bool]] = {
         "level": (PETITION_LEVELS, False),
@@ -509,8 +493,8 @@ def dispute_summary(
     if lo is None or hi is None:
         raise SchemaError("dispute_summary needs both start and end dates, e.g. '2026-01-01', '2026-06-30'")
     ref = _as_day(as_of, "as_of") if as_of is not None else hi
-    found_on = _local_naive(disputes["found_on"], "found_on")
-    resolved_on = _local_naive(disputes["resolved_on"], "resolved_on")
+    found_on = wall_time(disputes["found_on"], what="found_on").to_numpy()
+    resolved_on = wall_time(disputes["resolved_on"], what="resolved_on").to_numpy()
     in_window = (found_on >= lo) & (found_on < hi + _DAY)
     done = ~np.isnat(resolved_on) & (resolved_on < ref + _DAY)
     open_backlog = (found_on < ref + _DAY) & ~done

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from zzanalytics.errors import SpatialError
+from zzanalytics.sql import literal
 
 __all__ = [
     "CRS_NAMES",
@@ -304,10 +305,6 @@ def valid_lonlat(lon: ArrayLike, lat: ArrayLike) -> np.ndarray:
 
 
 # -- SQL (DuckDB) ---------------------------------------------------------------------------------
-def _lit(v: float) -> str:
-    """A DOUBLE literal (``1.5e0``): DuckDB reads plain ``1.5`` as DECIMAL."""
-    s = repr(float(v))
-    return s if "e" in s or "n" in s else s + "e0"
 
 
 def _multiple_angle_layers(t: str, p: str) -> list[list[str]]:
@@ -345,12 +342,13 @@ def _delta_layers(px: str, py: str, p: str) -> tuple[list[str], str, str]:
     ``x/30*pi`` and ``2*pi*x`` are multiple angles of ``x*pi/60`` (the same for ``y``), so one step
     costs 6 trigonometric calls instead of 11.
     """
-    pi, two3 = _lit(np.pi), _lit(2.0 / 3.0)
+    pi, two3 = literal(np.pi), literal(2.0 / 3.0)
     x, y, r = f"{p}x", f"{p}y", f"{p}r"
     a = (
-        f"{px} - {_lit(105.0)} AS {x}, {py} - {_lit(35.0)} AS {y}, {py} * {_lit(np.pi / 180.0)} AS {r}, "
-        f"({px} - {_lit(105.0)}) * {_lit(np.pi / 60.0)} AS {p}tx, "
-        f"({py} - {_lit(35.0)}) * {_lit(np.pi / 60.0)} AS {p}ty"
+        f"{px} - {literal(105.0)} AS {x}, {py} - {literal(35.0)} AS {y}, "
+        f"{py} * {literal(np.pi / 180.0)} AS {r}, "
+        f"({px} - {literal(105.0)}) * {literal(np.pi / 60.0)} AS {p}tx, "
+        f"({py} - {literal(35.0)}) * {literal(np.pi / 60.0)} AS {p}ty"
     )
     mx, my = _multiple_angle_layers(f"{p}tx", f"{p}ax"), _multiple_angle_layers(f"{p}ty", f"{p}ay")
     layers = [a]
@@ -358,28 +356,28 @@ def _delta_layers(px: str, py: str, p: str) -> tuple[list[str], str, str]:
         extra = [f"sqrt(abs({x})) AS {p}sx", f"sin({r}) AS {p}sl", f"cos({r}) AS {p}cl"] if i == 0 else []
         layers.append(", ".join([*lx, *ly, *extra]))
     s2x = f"{p}axs120"
-    s6x = f"({s2x} * ({_lit(3.0)} - {_lit(4.0)} * {s2x} * {s2x}))"
+    s6x = f"({s2x} * ({literal(3.0)} - {literal(4.0)} * {s2x} * {s2x}))"
     c = (
-        f"({_lit(20.0)} * {s6x} + {_lit(20.0)} * {s2x}) * {two3} AS {p}common, "
-        f"{_lit(1.0)} - {_lit(_EE)} * {p}sl * {p}sl AS {p}magic"
+        f"({literal(20.0)} * {s6x} + {literal(20.0)} * {s2x}) * {two3} AS {p}common, "
+        f"{literal(1.0)} - {literal(_EE)} * {p}sl * {p}sl AS {p}magic"
     )
     common, magic = f"{p}common", f"{p}magic"
     dlat = (
-        f"{_lit(-100.0)} + {_lit(2.0)} * {x} + {_lit(3.0)} * {y} + {_lit(0.2)} * {y} * {y} "
-        f"+ {_lit(0.1)} * {x} * {y} + {_lit(0.2)} * {p}sx + {common}"
-        f" + ({_lit(20.0)} * {p}ays60 + {_lit(40.0)} * {p}ays20) * {two3}"
-        f" + ({_lit(160.0)} * {p}ays5 + {_lit(320.0)} * {p}ays2) * {two3}"
+        f"{literal(-100.0)} + {literal(2.0)} * {x} + {literal(3.0)} * {y} + {literal(0.2)} * {y} * {y} "
+        f"+ {literal(0.1)} * {x} * {y} + {literal(0.2)} * {p}sx + {common}"
+        f" + ({literal(20.0)} * {p}ays60 + {literal(40.0)} * {p}ays20) * {two3}"
+        f" + ({literal(160.0)} * {p}ays5 + {literal(320.0)} * {p}ays2) * {two3}"
     )
     dlon = (
-        f"{_lit(300.0)} + {x} + {_lit(2.0)} * {y} + {_lit(0.1)} * {x} * {x} "
-        f"+ {_lit(0.1)} * {x} * {y} + {_lit(0.1)} * {p}sx + {common}"
-        f" + ({_lit(20.0)} * {p}axs60 + {_lit(40.0)} * {p}axs20) * {two3}"
-        f" + ({_lit(150.0)} * {p}axs5 + {_lit(300.0)} * {p}axs2) * {two3}"
+        f"{literal(300.0)} + {x} + {literal(2.0)} * {y} + {literal(0.1)} * {x} * {x} "
+        f"+ {literal(0.1)} * {x} * {y} + {literal(0.1)} * {p}sx + {common}"
+        f" + ({literal(20.0)} * {p}axs60 + {literal(40.0)} * {p}axs20) * {two3}"
+        f" + ({literal(150.0)} * {p}axs5 + {literal(300.0)} * {p}axs2) * {two3}"
     )
     sqm = f"sqrt({magic})"
     d = (
-        f"(({dlon}) * {_lit(180.0)}) / ({_lit(_A)} / {sqm} * {p}cl * {pi}) AS {p}dlon, "
-        f"(({dlat}) * {_lit(180.0)}) / ({_lit(_A * (1.0 - _EE))} / ({magic} * {sqm}) * {pi}) AS {p}dlat"
+        f"(({dlon}) * {literal(180.0)}) / ({literal(_A)} / {sqm} * {p}cl * {pi}) AS {p}dlon, "
+        f"(({dlat}) * {literal(180.0)}) / ({literal(_A * (1.0 - _EE))} / ({magic} * {sqm}) * {pi}) AS {p}dlat"
     )
     return [*layers, c, d], f"{p}dlon", f"{p}dlat"
 
@@ -431,8 +429,8 @@ def gcj02_to_wgs84_sql(query: str, lon: str, lat: str, out_lon: str, out_lat: st
         temps += [*(re.findall(r" AS (_gcj\w+)", " ".join(layers) + ", ")), wx, wy]
         sql = f"SELECT *, _gcj_gx - {dlon} AS {wx}, _gcj_gy - {dlat} AS {wy} FROM ({sql})"
     outside = (
-        f"_gcj_gx < {_lit(72.004)} OR _gcj_gx > {_lit(137.8347)} "
-        f"OR _gcj_gy < {_lit(0.8293)} OR _gcj_gy > {_lit(55.8271)}"
+        f"_gcj_gx < {literal(72.004)} OR _gcj_gx > {literal(137.8347)} "
+        f"OR _gcj_gy < {literal(0.8293)} OR _gcj_gy > {literal(55.8271)}"
     )
     return (
         f"SELECT * EXCLUDE ({', '.join(temps)}), "

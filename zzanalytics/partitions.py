@@ -52,6 +52,7 @@ import pandas as pd
 
 from zzanalytics.errors import StoreError
 from zzanalytics.schema import TABLES
+from zzanalytics.sql import ident, literal
 from zzanalytics.store import canonical_types
 
 __all__ = ["DATE_COLUMNS", "export_partitions", "list_partitions", "partition_counts", "read_partitions"]
@@ -70,25 +71,17 @@ DERIVED = ("year", "month", "county")
 _KEY_TYPES = {"year": "INTEGER", "month": "VARCHAR", "county": "VARCHAR"}
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(v: Any) -> str:
-    return "'" + str(v).replace("'", "''") + "'"
-
-
 def _key_expr(table: str, key: str) -> str | None:
     """SQL for a partition key of ``table`` (None when the table cannot have it)."""
     names = TABLES[table].names
     date = DATE_COLUMNS.get(table)
     if key == "year":
-        return f"CAST(year({_q(date)}) AS INTEGER)" if date else None
+        return f"CAST(year({ident(date)}) AS INTEGER)" if date else None
     if key == "month":
-        return f"strftime({_q(date)}, '%Y-%m')" if date else None
+        return f"strftime({ident(date)}, '%Y-%m')" if date else None
     if key == "county":
         return "substr(area_code, 1, 6)" if "area_code" in names else None
-    return _q(key) if key in names else None
+    return ident(key) if key in names else None
 
 
 def _check(tables: Sequence[str], partition_by: Sequence[str]) -> None:
@@ -175,28 +168,28 @@ def export_partitions(
     try:
         stage.mkdir()
         for t in tables:
-            cols = [_q(c) for c in TABLES[t].names]
+            cols = [ident(c) for c in TABLES[t].names]
             keys = [(k, _key_expr(t, k)) for k in partition_by]
             keys = [(k, e) for k, e in keys if e is not None]
-            derived = [f"{e} AS {_q(k)}" for k, e in keys if k in DERIVED]
+            derived = [f"{e} AS {ident(k)}" for k, e in keys if k in DERIVED]
             select = ", ".join(cols + derived)
             order = DATE_COLUMNS.get(t)
-            order_sql = f" ORDER BY {_q(order)}, {_q(TABLES[t].names[0])}" if order else ""
-            sql = f"SELECT {select} FROM {_q(t)}{order_sql}"
+            order_sql = f" ORDER BY {ident(order)}, {ident(TABLES[t].names[0])}" if order else ""
+            sql = f"SELECT {select} FROM {ident(t)}{order_sql}"
             target = stage / t
             if keys:
-                part = ", ".join(_q(k) for k, _ in keys)
+                part = ", ".join(ident(k) for k, _ in keys)
                 st.con.execute(
-                    f"COPY ({sql}) TO {_lit(target)} "
+                    f"COPY ({sql}) TO {literal(target)} "
                     f"(FORMAT PARQUET, PARTITION_BY ({part}), COMPRESSION {compression})"
                 )
             else:
                 target.mkdir()
                 st.con.execute(
-                    f"COPY ({sql}) TO {_lit(target / 'data_0.parquet')} "
+                    f"COPY ({sql}) TO {literal(target / 'data_0.parquet')} "
                     f"(FORMAT PARQUET, COMPRESSION {compression})"
                 )
-            n = st.con.execute(f"SELECT count(*) FROM {_q(t)}").fetchone()[0]
+            n = st.con.execute(f"SELECT count(*) FROM {ident(t)}").fetchone()[0]
             manifest["tables"][t] = {"rows": int(n), "partition_by": [k for k, _ in keys]}
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         old = None
@@ -243,7 +236,7 @@ def _hive_types(table: str, keys: list[str]) -> str:
     types = {c.name: c.dtype for c in TABLES[table].columns}
     from zzanalytics.store import SQL_TYPES
 
-    parts = [f"{_q(k)}: {_KEY_TYPES.get(k) or SQL_TYPES[types[k]]}" for k in keys]
+    parts = [f"{ident(k)}: {_KEY_TYPES.get(k) or SQL_TYPES[types[k]]}" for k in keys]
     return "{" + ", ".join(parts) + "}"
 
 
@@ -302,9 +295,9 @@ def read_partitions(
     files = _files(folder, keys, allowed)
     where = []
     if codes is not None:
-        where.append(f"area_code IN ({', '.join(_lit(a) for a in codes)})" if codes else "FALSE")
+        where.append(f"area_code IN ({', '.join(literal(a) for a in codes)})" if codes else "FALSE")
     if ys is not None and date:
-        where.append(f"year({_q(date)}) IN ({', '.join(map(str, ys))})" if ys else "FALSE")
+        where.append(f"year({ident(date)}) IN ({', '.join(map(str, ys))})" if ys else "FALSE")
     order = [c for c in (date, spec.names[0]) if c]
     if not files:
         types = {c.name: c.dtype for c in spec.columns}
@@ -312,16 +305,16 @@ def read_partitions(
     else:
         import duckdb
 
-        listing = "[" + ", ".join(_lit(f) for f in files) + "]"
+        listing = "[" + ", ".join(literal(f) for f in files) + "]"
         src = (
             f"read_parquet({listing}, hive_partitioning = true"
             + (f", hive_types = {_hive_types(table, keys)}" if keys else "")
             + ")"
         )
         sql = (
-            f"SELECT {', '.join(_q(c) for c in cols)} FROM {src}"
+            f"SELECT {', '.join(ident(c) for c in cols)} FROM {src}"
             + (" WHERE " + " AND ".join(where) if where else "")
-            + (" ORDER BY " + ", ".join(_q(c) for c in order) if order else "")
+            + (" ORDER BY " + ", ".join(ident(c) for c in order) if order else "")
         )
         con = duckdb.connect()
         try:

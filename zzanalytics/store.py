@@ -39,9 +39,10 @@ from typing import Any
 
 import pandas as pd
 
-from zzanalytics import config
+from zzanalytics import clock, config
 from zzanalytics.errors import StoreError
 from zzanalytics.schema import LOCAL_TZ, TABLES
+from zzanalytics.sql import ident
 
 __all__ = ["Store", "build_store", "open_store"]
 
@@ -79,11 +80,6 @@ _SYSTEM_DDL = {
 }
 
 
-def q(name: str) -> str:
-    """Quote an SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 def create_schema(con: Any) -> None:
     """Create every canonical and system table that does not exist yet (one transaction)."""
     rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()
@@ -94,8 +90,8 @@ def create_schema(con: Any) -> None:
     con.execute("BEGIN TRANSACTION")
     for t in TABLES.values():
         if t.name in todo:
-            cols = ", ".join(f"{q(c.name)} {SQL_TYPES[c.dtype]}" for c in t.columns)
-            con.execute(f"CREATE TABLE {q(t.name)} ({cols}, _key VARCHAR, _hash UBIGINT)")
+            cols = ", ".join(f"{ident(c.name)} {SQL_TYPES[c.dtype]}" for c in t.columns)
+            con.execute(f"CREATE TABLE {ident(t.name)} ({cols}, _key VARCHAR, _hash UBIGINT)")
     for name, ddl in _SYSTEM_DDL.items():
         if name in todo:
             con.execute(f"CREATE TABLE {name} ({ddl})")
@@ -149,8 +145,8 @@ class Store:
         self, table: str, where: str = "", params: list | None = None, order: str = ""
     ) -> pd.DataFrame:
         t = TABLES[table]
-        cols = ", ".join(q(c) for c in t.names)
-        sql = f"SELECT {cols} FROM {q(table)} {where} {order}"
+        cols = ", ".join(ident(c) for c in t.names)
+        sql = f"SELECT {cols} FROM {ident(table)} {where} {order}"
         df = self.con.execute(sql, params or []).df()
         return canonical_types(df, table)
 
@@ -209,15 +205,17 @@ class Store:
         if name not in PLAIN_TABLES:
             raise StoreError(f"no table {name!r}; tables are {['incidents', *PLAIN_TABLES, *GEO_TABLES]}")
         key = TABLES[name].key or TABLES[name].names[0]
-        return self._frame(name, order=f"ORDER BY {q(key)}, _key")
+        return self._frame(name, order=f"ORDER BY {ident(key)}, _key")
 
     def _geo(self, name: str) -> Any:
         import geopandas as gpd
         import shapely
 
         t = TABLES[name]
-        cols = ", ".join(q(c) for c in t.names)
-        df = self.con.execute(f"SELECT {cols} FROM {q(name)} ORDER BY {q(t.key) if t.key else '_key'}").df()
+        cols = ", ".join(ident(c) for c in t.names)
+        df = self.con.execute(
+            f"SELECT {cols} FROM {ident(name)} ORDER BY {ident(t.key) if t.key else '_key'}"
+        ).df()
         geom = shapely.from_wkb(df["geometry"].map(lambda b: None if b is None else bytes(b)).to_numpy())
         return gpd.GeoDataFrame(df.drop(columns="geometry"), geometry=geom, crs="EPSG:4326")
 
@@ -259,7 +257,7 @@ class Store:
         """Row counts per table, the period the incidents cover, and what sits in quarantine."""
         lines = [f"store {self.path}"]
         for name in TABLES:
-            n = self.con.execute(f"SELECT count(*) FROM {q(name)}").fetchall()[0][0]
+            n = self.con.execute(f"SELECT count(*) FROM {ident(name)}").fetchall()[0][0]
             lines.append(f"  {name:<10} {n:>12,}")
         lo, hi = self.con.execute("SELECT min(occurred_at), max(occurred_at) FROM incidents").fetchall()[0]
         if lo is not None:
@@ -495,6 +493,4 @@ def open_store(path: str | Path | None = None, *, read_only: bool = True) -> Sto
 
 def now_local() -> dt.datetime:
     """Current wall time in the local zone, naive (how the store keeps timestamps)."""
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.now(ZoneInfo(LOCAL_TZ)).replace(tzinfo=None)
+    return clock.now(LOCAL_TZ)

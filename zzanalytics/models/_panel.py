@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from zzanalytics.clock import wall_stamp, wall_time
 from zzanalytics.errors import SchemaError, SourceError
 from zzanalytics.models.features import SEASON_LENGTH, check_freq, period_range, period_start
 
@@ -99,7 +100,7 @@ def _parse_one(label: str) -> pd.Timestamp | None:
         return None
     if pd.isna(ts):
         return None
-    return ts.tz_localize(None) if ts.tz is not None else ts
+    return wall_stamp(ts)
 
 
 def parse_periods(values: pd.Series, what: str = "period") -> pd.DatetimeIndex:
@@ -113,7 +114,7 @@ def parse_periods(values: pd.Series, what: str = "period") -> pd.DatetimeIndex:
     s = pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(s):
         idx = pd.DatetimeIndex(s)
-        return idx.tz_localize(None) if idx.tz is not None else idx
+        return pd.DatetimeIndex(wall_time(idx))
     if isinstance(s.dtype, pd.PeriodDtype):
         return pd.DatetimeIndex(s.dt.to_timestamp())
     text = s.astype(str).str.strip()
@@ -129,7 +130,7 @@ def parse_periods(values: pd.Series, what: str = "period") -> pd.DatetimeIndex:
             "use forms like 2026-05, 2026/5, 2026年5月, 2026-05-01 or 2026-W05"
         )
     idx = pd.DatetimeIndex(out)
-    return idx.tz_localize(None) if idx.tz is not None else idx
+    return pd.DatetimeIndex(wall_time(idx))
 
 
 def _read_any(path: Path) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from zzanalytics.clock import wall_day
 from zzanalytics.errors import SchemaError
 
 _DAY = pd.Timedelta(days=1)
@@ -25,13 +26,7 @@ _DAY = pd.Timedelta(days=1)
 
 
 def _day(value: Any, what: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise SchemaError(f"{what} was {value!r}, not a date ({exc}); use e.g. '2026-06-30'") from None
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
+    return wall_day(value, what=what)
 
 
 def _is_month_end(ts: pd.Timestamp) -> bool:

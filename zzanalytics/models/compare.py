@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from zzanalytics.aggregate import key_columns
+from zzanalytics.clock import wall_time
 from zzanalytics.errors import SchemaError
 from zzanalytics.models._change import (
     MIN_HISTORY_MONTHS,
@@ -172,7 +173,6 @@ def _compare(
     align: str,
     grids: dict[str, list[Any]] | None = None,
 ) -> pd.DataFrame:
-    from zzanalytics.aggregate import _local_naive
 
     by = list(by)
     col = _date_column(frame, date_col)
@@ -185,7 +185,7 @@ def _compare(
         if be < bs:
             raise SchemaError(f"baseline end {be.date()} is before baseline start {bs.date()}")
     bs, be = min(r[0] for r in ranges), max(r[1] for r in ranges)
-    times = _local_naive(frame[col], col)
+    times = wall_time(frame[col], what=col).to_numpy()
     keys = key_columns(frame, by, level)
     if by:
         levels = []

@@ -28,6 +28,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from zzanalytics.clock import wall_time
 from zzanalytics.errors import ModelError
 
 SEASON_LENGTH = {"month": 12, "week": 52}
@@ -57,10 +58,7 @@ def check_freq(freq: str) -> str:
 
 def period_start(dates: pd.Series | pd.DatetimeIndex, freq: str) -> pd.DatetimeIndex:
     """First day of the month, or Monday of the ISO week, of each date (naive)."""
-    idx = pd.DatetimeIndex(pd.to_datetime(dates))
-    if idx.tz is not None:
-        idx = idx.tz_localize(None)
-    idx = idx.normalize()
+    idx = pd.DatetimeIndex(wall_time(pd.Series(dates))).normalize()
     if check_freq(freq) == "month":
         return pd.DatetimeIndex(idx.to_period("M").to_timestamp())
     return pd.DatetimeIndex(idx - pd.to_timedelta(idx.dayofweek, unit="D"))

@@ -74,6 +74,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zzanalytics.clock import wall_day
 from zzanalytics.errors import ModelError
 from zzanalytics.models._panel import Panel, read_counts_file, to_panel
 from zzanalytics.models.features import SEASON_LENGTH, check_freq, exog_matrix, period_range
@@ -782,6 +783,5 @@ def load_counts(
     frame = _counts(inc, freq=freq, by=keys, level=level)
     if len(inc):
         # the last day with records: a period it does not complete is left out of training
-        last = pd.Timestamp(inc["occurred_at"].max())
-        frame.attrs["last_day"] = (last.tz_localize(None) if last.tzinfo else last).normalize()
+        frame.attrs["last_day"] = wall_day(inc["occurred_at"].max())
     return frame, keys, "count"

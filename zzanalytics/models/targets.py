@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zzanalytics.clock import wall_day, wall_time
 from zzanalytics.errors import ModelError, SchemaError
 from zzanalytics.models.features import period_range
 
@@ -152,15 +153,11 @@ def target_breach(
     unknown = sorted(set(ceilings) - set(METRICS))
     if unknown and not [m for m in METRICS if m in ceilings]:
         raise ModelError(f"no known target metric in {unknown}; known: {list(METRICS)}")
-    as_of = pd.Timestamp(as_of).normalize()
-    if as_of.tzinfo is not None:
-        as_of = as_of.tz_localize(None)
+    as_of = wall_day(as_of, what="as_of")
     if as_of.year != int(year):
         raise ModelError(f"as_of={as_of.date()} is not in year {year}; give a date inside the target year")
     inc = incidents.copy()
-    occ = pd.to_datetime(inc["occurred_at"])
-    if getattr(occ.dt, "tz", None) is not None:
-        occ = occ.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+    occ = wall_time(inc["occurred_at"], what="occurred_at")
     inc["_day"] = occ.dt.normalize()
     inc["_month"] = occ.dt.to_period("M").dt.to_timestamp()
     inc["category"] = inc["category"].astype(str)

@@ -23,7 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from zzanalytics.errors import ReportError
+from zzanalytics.clock import wall_day, wall_stamp
+from zzanalytics.errors import ReportError, ZZError
 
 DISTRICT = "district"
 
@@ -38,8 +39,8 @@ def parse_period(period: str | tuple[Any, Any]) -> tuple[pd.Timestamp, pd.Timest
             )
         period = (parts[0], parts[1])
     try:
-        start, end = (pd.Timestamp(p).tz_localize(None).normalize() for p in period)
-    except (ValueError, TypeError) as exc:
+        start, end = (wall_day(p).normalize() for p in period)
+    except (ValueError, TypeError, ZZError) as exc:
         raise ReportError(f"--period {period!r}: {exc}; use dates like 2026-01-01:2026-06-30") from None
     if start > end:
         raise ReportError(f"--period starts {start.date()} after it ends {end.date()}; swap the two dates")
@@ -48,10 +49,7 @@ def parse_period(period: str | tuple[Any, Any]) -> tuple[pd.Timestamp, pd.Timest
 
 def last_complete_period(data_end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
     """1 January to the end of the last complete month, given the last timestamp in the data."""
-    t = pd.Timestamp(data_end)
-    if t.tzinfo is not None:
-        t = t.tz_convert("Asia/Shanghai").tz_localize(None)
-    day = t.normalize()
+    day = wall_day(data_end)
     end = day if day.is_month_end else (day.replace(day=1) - pd.Timedelta(days=1))
     return pd.Timestamp(end.year, 1, 1), end
 
@@ -65,10 +63,7 @@ def data_end(store: Any) -> pd.Timestamp:
             value = st.incidents()["occurred_at"].max()
     if value is None or pd.isna(value):
         raise ReportError(f"the store {getattr(st, 'path', store)} holds no incidents; ingest some first")
-    t = pd.Timestamp(value)
-    if t.tzinfo is not None:
-        t = t.tz_convert("Asia/Shanghai").tz_localize(None)
-    return t
+    return wall_stamp(value)
 
 
 def resolve_period(store: Any, period: str | tuple[Any, Any] | None) -> tuple[pd.Timestamp, pd.Timestamp]:

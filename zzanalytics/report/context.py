@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zzanalytics.clock import wall_time
 from zzanalytics.report import text as tx
 from zzanalytics.schema import category_label, is_criminal, matches
 
@@ -247,9 +248,7 @@ def _monthly(ctx: Context, frame: pd.DataFrame, value: str = "count") -> pd.Data
 
 
 def _within(frame: pd.DataFrame, col: str, start: Any, end: Any) -> pd.DataFrame:
-    d = pd.to_datetime(frame[col])
-    if getattr(d.dt, "tz", None) is not None:
-        d = d.dt.tz_localize(None)
+    d = wall_time(frame[col], what=col)
     return frame[(d >= pd.Timestamp(start)) & (d < pd.Timestamp(end) + pd.Timedelta(days=1))]
 
 

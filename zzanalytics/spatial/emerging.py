@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from zzanalytics.clock import wall_time
 from zzanalytics.errors import SchemaError, SpatialError
 
 __all__ = [
@@ -264,13 +265,13 @@ def cube_counts(
     >>> sorted(c.period.dt.date.astype(str).unique()), int(c["count"].sum())
     (['2023-11-01', '2024-11-01', '2025-11-01'], 1)
     """
-    from zzanalytics.spatial.grid import _local_naive, assign_cells
+    from zzanalytics.spatial.grid import assign_cells
 
     if steps < 1 or months < 1:
         raise SpatialError(f"cube_counts: steps and months must be positive, got {steps}, {months}")
     e = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
     edges = pd.DatetimeIndex([e - pd.DateOffset(months=months * k) for k in range(steps, -1, -1)])
-    when = _local_naive(incidents["occurred_at"]) if len(incidents) else pd.Series([], dtype="datetime64[ns]")
+    when = wall_time(incidents["occurred_at"]) if len(incidents) else pd.Series([], dtype="datetime64[ns]")
     inside = ((when >= edges[0]) & (when < edges[-1])).to_numpy()
     inc = incidents[inside]
     step = np.searchsorted(edges.to_numpy(), when[inside].to_numpy(), side="right") - 1

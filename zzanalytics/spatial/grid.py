@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from zzanalytics.clock import wall_time
 from zzanalytics.errors import SchemaError, SpatialError
 
 __all__ = ["assign_cells", "cell_centroids", "cell_counts", "local_crs", "make_grid", "projected"]
@@ -308,15 +309,6 @@ def assign_cells(points: pd.DataFrame | gpd.GeoDataFrame, grid: gpd.GeoDataFrame
     return out
 
 
-def _local_naive(ts: pd.Series) -> pd.Series:
-    from zzanalytics.schema import LOCAL_TZ
-
-    ts = pd.to_datetime(ts)
-    if getattr(ts.dt, "tz", None) is not None:
-        ts = ts.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
-    return ts
-
-
 def floor_period(ts: pd.Series, freq: str) -> pd.Series:
     """First day of the period (naive) of each timestamp; weeks start on Monday.
 
@@ -328,7 +320,7 @@ def floor_period(ts: pd.Series, freq: str) -> pd.Series:
     code = _FREQS.get(str(freq).lower())
     if code is None:
         raise SchemaError(f'freq was "{freq}" but is expected to be one of day, week, month, quarter, year')
-    ts = _local_naive(ts)
+    ts = wall_time(ts)
     if code == "D":
         return ts.dt.normalize()
     if code == "W":
@@ -382,7 +374,7 @@ def cell_counts(
     if (freq is not None or start is not None or end is not None) and "occurred_at" not in inc.columns:
         raise SchemaError(f"cell_counts: needs occurred_at; columns are {list(inc.columns)}")
     if "occurred_at" in inc.columns and (start is not None or end is not None or freq is not None):
-        when = _local_naive(inc["occurred_at"])
+        when = wall_time(inc["occurred_at"])
         keep = pd.Series(True, index=inc.index)
         if start is not None:
             keep &= when >= pd.Timestamp(start).normalize()

@@ -61,6 +61,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
+from zzanalytics.clock import wall_time
 from zzanalytics.errors import SchemaError, SpatialError
 from zzanalytics.spatial._inference import permute_local_sums
 
@@ -658,7 +659,7 @@ def hotspots(
     >>> list(hs.columns)
     ['cell_id', 'count', 'risk', 'gi_z', 'gi_p', 'hotspot', 'geometry']
     """
-    from zzanalytics.spatial.grid import _local_naive, cell_counts
+    from zzanalytics.spatial.grid import cell_counts
 
     s, e = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if e < s:
@@ -681,7 +682,7 @@ def hotspots(
     if risk and len(incidents):
         from zzanalytics.spatial.risk import risk_surface
 
-        when = _local_naive(incidents["occurred_at"])
+        when = wall_time(incidents["occurred_at"])
         hist = incidents[(when < e + pd.Timedelta(days=1)).to_numpy()]
         horizon = (e - s) + pd.Timedelta(days=1)
         rs = risk_surface(hist, grid, end=e, horizon=horizon)

@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from zzanalytics.clock import wall_time
 from zzanalytics.errors import ModelError, SchemaError
 
 __all__ = ["hit_share", "pai", "pei", "risk_surface", "smoothing_matrix"]
@@ -273,9 +274,8 @@ _ONE_SE = True
 
 
 def _local_days(ts: pd.Series) -> np.ndarray:
-    from zzanalytics.spatial.grid import _local_naive
 
-    t = _local_naive(ts)
+    t = wall_time(ts)
     return (t - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy() / 86400.0
 
 
