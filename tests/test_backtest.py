@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zzanalytics.models.backtest import backtest, backtest_command
+from zzanalytics.models.backtest import backtest
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +42,17 @@ def test_backtest_mase_of_seasonal_naive_matches_a_hand_computation(two_series):
     assert summary.loc[summary["model"] == "snaive", "vs_snaive"].iloc[0] == pytest.approx(1.0)
 
 
-def test_backtest_command_prints_a_table_and_returns_the_frame(two_series, tmp_path):
-    path = tmp_path / "c.csv"
+def test_backtest_command_prints_a_table_and_writes_the_frame(two_series, tmp_path):
+    from typer.testing import CliRunner
+
+    from zzanalytics.cli import app
+
+    path, out = tmp_path / "c.csv", tmp_path / "bt.csv"
     two_series.assign(period=two_series["period"].dt.strftime("%Y年%m月")).to_csv(path, index=False)
-    frame, table = backtest_command(None, path, "month", None, None, 3, 2, 1, None, progress=False)
+    args = ["backtest", "--counts", str(path), "--horizon", "3", "--origins", "2", "--workers", "1"]
+    res = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    table = res.output
     assert "selected" in table and "mean_mase" in table and "coverage95" in table
+    frame = pd.read_csv(out)
     assert set(frame["model"]) >= {"selected", "snaive", "mean12", "glm"}

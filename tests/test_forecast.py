@@ -172,10 +172,13 @@ def _odd_file(tmp_path, encoding="gb18030"):
 
 
 def test_counts_file_with_publisher_labels_and_period_forms(tmp_path):
-    from zzanalytics.models.forecast import forecast_command
+    from zzanalytics.cli import load_counts
 
     path = _odd_file(tmp_path)
-    fc = forecast_command(None, path, "month", None, None, 6, None, 1, None, progress=False)
+    frame, keys, value = load_counts(None, path, "month", [], None)
+    fc = forecast(
+        frame, horizon=6, freq="month", by=keys, value=value, reconcile=None, workers=1, progress=False
+    )
     assert list(fc.columns) == ["街道", *COLS]
     assert set(fc["街道"]) == {"城关镇", "东岗街道"}
     assert fc["period"].min() == pd.Timestamp("2024-01-01") and len(fc) == 12
@@ -239,7 +242,7 @@ def test_sample_district_fraud_forecast_rises_with_its_planted_growth(sample_sto
     ],
 )
 def test_counts_files_in_publishers_shapes(tmp_path, frame, keys, value):
-    from zzanalytics.models._panel import read_counts_file
+    from zzanalytics.models.panel import read_counts_file
 
     path = tmp_path / "f.csv"
     frame.to_csv(path, index=False, encoding="utf-8-sig")

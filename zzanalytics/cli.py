@@ -56,16 +56,112 @@ def _split(by: str | None) -> list[str]:
     return [b.strip() for b in by.split(",") if b.strip()] if by else []
 
 
+# -- validation, done before any work starts ------------------------------------------------------
+STORE_KEYS = ("category", "area_code", "premises", "cause")
+"""Incident columns ``--by`` may name when counting from a store."""
+
+
+def check_by(by: list[str], allowed: list[str] | tuple[str, ...], where: str) -> list[str]:
+    """Raise a :class:`ZZError` naming every ``--by`` key that ``where`` does not have."""
+    bad = [b for b in by if b not in allowed]
+    if bad:
+        raise ZZError(f"--by {','.join(bad)}: not a key of {where}; its keys are {', '.join(allowed)}")
+    if len(set(by)) < len(by):
+        raise ZZError(f"--by {','.join(by)}: a key is repeated; name each once")
+    return by
+
+
+def check_date(value: str | None, option: str) -> str | None:
+    """A date option (``--until``, ``--start``) as ISO text, or a :class:`ZZError` with the fix."""
+    if value is None:
+        return None
+    import pandas as pd
+
+    try:
+        ts = pd.Timestamp(str(value).strip())
+    except (ValueError, TypeError, OverflowError):
+        ts = pd.NaT
+    if pd.isna(ts):
+        raise ZZError(f"{option} {value!r}: not a date; write it like 2026-06-30")
+    return ts.date().isoformat()
+
+
+def check_out_file(out: Path, suffixes: tuple[str, ...]) -> Path:
+    """``--out FILE``: a known suffix, not a folder, in a folder that exists or can be made."""
+    if out.is_dir():
+        raise ZZError(f"--out {out}: is a folder; give a file name such as {out / ('result' + suffixes[0])}")
+    suffix = out.suffix.lower()
+    if suffix not in suffixes:
+        raise ZZError(f"--out {out}: unknown file type {suffix or '(none)'!r}; use {' or '.join(suffixes)}")
+    _writable_folder(out.parent, f"--out {out}")
+    return out
+
+
+def check_out_dir(out: Path) -> Path:
+    """``--out DIR``: a folder that exists or can be made, and that we may write in."""
+    if out.exists() and not out.is_dir():
+        raise ZZError(f"--out {out}: is a file, not a folder; give a folder (it is created if missing)")
+    _writable_folder(out, f"--out {out}")
+    return out
+
+
+def _writable_folder(folder: Path, what: str) -> None:
+    import os
+
+    probe = folder if str(folder) else Path(".")
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise ZZError(
+            f"{what}: {probe} is a file, so the folder {folder} cannot be made; choose another place"
+        )
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ZZError(
+            f"{what}: cannot write in {probe} (permission denied); choose a folder you can write to"
+        )
+
+
 def _write_frame(frame: Any, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    suffix = out.suffix.lower()
-    if suffix == ".parquet":
+    if out.suffix.lower() == ".parquet":
         frame.to_parquet(out, index=False)
-    elif suffix in (".csv", ""):
-        frame.to_csv(out, index=False, encoding="utf-8")
     else:
-        raise ZZError(f"--out {out}: unknown file type {suffix!r}; use .csv or .parquet")
+        frame.to_csv(out, index=False, encoding="utf-8")
     typer.echo(f"wrote {len(frame):,} rows to {out}")
+
+
+# -- glue between the store and the models ---------------------------------------------------------
+def load_counts(
+    store: Any, counts_file: Path | None, freq: str, by: list[str], level: int | None
+) -> tuple[Any, list[str], str]:
+    """Counts to model, from a published counts file or from the store: (frame, keys, value column).
+
+    ``by`` is checked against what the source has; a counts file's own key columns are used
+    when ``by`` is empty. Counts from the store carry ``attrs["last_day"]`` (the last day with
+    records) so that an incomplete last period is left out of training.
+    """
+    if counts_file is not None:
+        from zzanalytics.models.panel import read_counts_file
+
+        frame, keys, value = read_counts_file(counts_file)
+        if by:
+            check_by(by, keys, str(counts_file))
+            frame = frame.groupby([*by, "period"], as_index=False)[value].sum()
+            keys = list(by)
+        return frame, keys, value
+    from zzanalytics.aggregate import counts
+    from zzanalytics.clock import wall_day
+    from zzanalytics.store import open_store
+
+    keys = check_by(by, STORE_KEYS, "the store's incidents") if by else ["category"]
+    with open_store(store) as st:
+        inc = st.incidents()
+    frame = counts(inc, freq=freq, by=keys, level=level)
+    if len(inc):
+        frame.attrs["last_day"] = wall_day(inc["occurred_at"].max())
+    return frame, keys, "count"
 
 
 @app.command()
@@ -121,6 +217,8 @@ def quarantine(
     """List quarantined rows: source file, row, reason, column, value (raw rows with --out)."""
     from zzanalytics.store import open_store
 
+    if out is not None:
+        check_out_file(out, (".csv", ".parquet"))
     with open_store(store) as st:
         frame = st.quarantine()
     if file:
@@ -154,7 +252,8 @@ def counts(
     from zzanalytics.aggregate import counts as _counts
     from zzanalytics.store import open_store
 
-    keys = _split(by)
+    keys = check_by(_split(by), STORE_KEYS, "the store's incidents")
+    check_out_file(out, (".csv", ".parquet"))
     with open_store(store) as st:
         areas = st.areas() if "area_code" in keys else None
         frame = _counts(st.incidents(), freq=freq, by=keys, level=level, areas=areas)
@@ -182,17 +281,26 @@ def forecast(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
 ) -> None:
-    """Forecast every series: KEYS..., period, mean, lo80, hi80, lo95, hi95, model."""
-    from zzanalytics.models.forecast import forecast_command
+    """Forecast every series: KEYS..., period, mean, lo80, hi80, lo95, hi95, model.
 
-    frame = forecast_command(
-        store=store,
-        counts_file=counts_file,
-        freq=freq,
-        by=_split(by),
-        level=level,
+    The rows are the series of the keys (no district rows are added; ``forecast()`` with its
+    default ``reconcile="bottom_up"`` gives townships that add up to their district).
+    """
+    from zzanalytics.models.forecast import forecast as _forecast
+
+    check_out_file(out, (".csv", ".parquet"))
+    until = check_date(until, "--until")
+    frame, keys, value = load_counts(store, counts_file, freq, _split(by), level)
+    if until is None and "last_day" in frame.attrs:
+        until = frame.attrs["last_day"]
+    frame = _forecast(
+        frame,
         horizon=horizon,
+        freq=freq,
+        by=keys,
         until=until,
+        value=value,
+        reconcile=None,
         workers=workers,
         scheduler=scheduler,
     )
@@ -218,19 +326,36 @@ def backtest(
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Rolling-origin backtest: MASE per model and series vs seasonal naive, interval coverage."""
-    from zzanalytics.models.backtest import backtest_command
+    import pandas as pd
 
-    frame, table = backtest_command(
-        store=store,
-        counts_file=counts_file,
-        freq=freq,
-        by=_split(by),
-        level=level,
+    from zzanalytics.models.backtest import backtest as _backtest
+    from zzanalytics.models.features import period_range, period_start
+
+    check_out_file(out, (".csv", ".parquet"))
+    frame, keys, value = load_counts(store, counts_file, freq, _split(by), level)
+    if "last_day" in frame.attrs:  # leave out a last period the records do not complete
+        last = frame.attrs["last_day"]
+        first = period_start(pd.DatetimeIndex([last]), freq)[0]
+        if last < period_range(first, 2, freq)[1] - pd.Timedelta(days=1):
+            frame = frame[pd.to_datetime(frame["period"]) < first]
+    result = _backtest(
+        frame,
         horizon=horizon,
         origins=origins,
+        freq=freq,
+        by=keys,
+        value=value,
         workers=workers,
         scheduler=scheduler,
     )
+    summary = result.attrs["summary"]
+    table = (
+        f"rolling-origin backtest: {origins} origins x {horizon} periods, "
+        f"{result[keys].drop_duplicates().shape[0] if keys else 1} series; "
+        "MASE scaled by the in-sample seasonal naive\n"
+        + summary.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+    )
+    frame = result
     typer.echo(table)
     _write_frame(frame, out)
 
@@ -245,10 +370,37 @@ def hotspots(
     cell: Annotated[float, typer.Option("--cell", help="Cell size in metres.")] = 250.0,
     store: StoreOpt = None,
 ) -> None:
-    """Grid hotspots: cell_id, count, risk, gi_z, gi_p, hotspot for every cell of the grid."""
-    from zzanalytics.spatial.hotspots import hotspots_command
+    """Grid hotspots: cell_id, count, risk, gi_z, gi_p, hotspot for every cell of the grid.
 
-    frame = hotspots_command(store=store, category=category, start=start, end=end, cell=cell)
+    The study area is the district's polygons, or the records' extent when there are none.
+    """
+    import pandas as pd
+
+    from zzanalytics.errors import SpatialError
+    from zzanalytics.spatial.grid import make_grid
+    from zzanalytics.spatial.hotspots import hotspots as _hotspots
+    from zzanalytics.store import open_store
+
+    check_out_file(out, (".geojson", ".json"))
+    start, end = check_date(start, "--start"), check_date(end, "--end")
+    if pd.Timestamp(end) < pd.Timestamp(start):
+        raise ZZError(f"--start {start} is after --end {end}; swap the two dates")
+    if not cell > 0:
+        raise ZZError(f"--cell {cell}: the cell size must be a positive number of metres, e.g. 250")
+    with open_store(store) as st:
+        areas = st.areas()
+        inc = st.incidents(end=end, category=category)
+    inc = inc[inc["lon"].notna() & inc["lat"].notna()] if len(inc) else inc
+    if len(areas):
+        grid = make_grid(areas, cell=cell)
+    elif len(inc):
+        grid = make_grid(inc, cell=cell)
+    else:
+        raise SpatialError(
+            f"zz hotspots: the store has no areas and no located {category!r} incidents up to {end}; "
+            "ingest areas.geojson or incidents with lon/lat"
+        )
+    frame = _hotspots(inc, grid, start, end)
     out.parent.mkdir(parents=True, exist_ok=True)
     frame.to_file(out, driver="GeoJSON")
     typer.echo(f"wrote {len(frame):,} cells to {out}")
@@ -274,24 +426,40 @@ def briefing(
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Render the plenary-meeting briefing (HTML, optionally PDF) for the district or townships."""
-    from zzanalytics.report.batch import BatchError, briefing_command
+    from zzanalytics.report.batch import batch_briefings
+    from zzanalytics.report.briefing import parse_period
+    from zzanalytics.report.render import render_briefing
 
-    try:
-        paths = briefing_command(
-            store=store,
+    if lang not in ("zh", "en"):
+        raise ZZError(f"--lang {lang!r}: use zh or en")
+    if period is not None:
+        parse_period(period)
+    if out is not None:
+        check_out_dir(out)
+    if area == "all":
+        res = batch_briefings(
+            store,
             period=period,
-            area=area,
+            areas="all",
             lang=lang,
             pdf=pdf,
             out=out,
             workers=workers,
             scheduler=scheduler,
+            progress=True,
         )
-    except BatchError as exc:  # some areas failed: list what was written, then the failures
-        for p in exc.paths:
+        for p in res.paths:
             typer.echo(str(p))
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        if res.failed:
+            lines = "; ".join(f"{r.area}: {r.error}" for r in res.failed)
+            typer.echo(
+                f"error: {len(res.failed)} of {len(res.results)} briefings failed ({lines}); "
+                f"the others and {res.index} were written",
+                err=True,
+            )
+            raise typer.Exit(2)
+        return
+    paths = render_briefing(store, period=period, area=area, lang=lang, pdf=pdf, out=out)
     for p in paths:
         typer.echo(str(p))
 

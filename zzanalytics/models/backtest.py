@@ -33,16 +33,15 @@ import numpy as np
 import pandas as pd
 
 from zzanalytics.errors import ModelError
-from zzanalytics.models._panel import to_panel
-from zzanalytics.models.features import check_freq, period_range, period_start
+from zzanalytics.models.features import check_freq, period_range
 from zzanalytics.models.forecast import (
     _compute,
     _dispersion,
     _frame,
-    load_counts,
     mase_scale,
 )
 from zzanalytics.models.forecasters import nb_quantile
+from zzanalytics.models.panel import to_panel
 
 
 def backtest(
@@ -194,52 +193,3 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     s["vs_snaive"] = s["mean_mase"] / snaive if np.isfinite(snaive) else np.nan
     s = s.reset_index().sort_values("mean_mase")
     return s[["model", "mean_mase", "median_mase", "vs_snaive", "coverage80", "coverage95", "series"]]
-
-
-def backtest_command(
-    store: Any,
-    counts_file: Any,
-    freq: str,
-    by: Sequence[str] | None,
-    level: int | None,
-    horizon: int,
-    origins: int,
-    workers: int | None,
-    scheduler: Any,
-    progress: bool = True,
-) -> tuple[pd.DataFrame, str]:
-    """``zz backtest``: (per-series frame, printable summary table).
-
-    Examples
-    --------
-    >>> frame, table = backtest_command(
-    ...     None, "counts.csv", "month", None, None, 6, 6, 2, None)  # doctest: +SKIP
-    """
-    frame, keys, value = load_counts(store, counts_file, freq, by, level)
-    if counts_file is not None and by:
-        frame = frame.groupby([*by, "period"], as_index=False)[value].sum()
-        keys = list(by)
-    if "last_day" in frame.attrs:  # leave out a last period the records do not complete
-        last = frame.attrs["last_day"]
-        start = period_start(pd.DatetimeIndex([last]), freq)[0]
-        if last < period_range(start, 2, freq)[1] - pd.Timedelta(days=1):
-            frame = frame[pd.to_datetime(frame["period"]) < start]
-    result = backtest(
-        frame,
-        horizon=horizon,
-        origins=origins,
-        freq=freq,
-        by=keys,
-        value=value,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
-    )
-    summary = result.attrs["summary"]
-    table = summary.to_string(index=False, float_format=lambda v: f"{v:.3f}")
-    head = (
-        f"rolling-origin backtest: {origins} origins x {horizon} periods, "
-        f"{result[keys].drop_duplicates().shape[0] if keys else 1} series; "
-        "MASE scaled by the in-sample seasonal naive\n"
-    )
-    return result, head + table

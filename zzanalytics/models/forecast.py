@@ -74,11 +74,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zzanalytics.clock import wall_day
 from zzanalytics.errors import ModelError
-from zzanalytics.models._panel import Panel, read_counts_file, to_panel
 from zzanalytics.models.features import SEASON_LENGTH, check_freq, exog_matrix, period_range
 from zzanalytics.models.forecasters import NBGLM, make_model, nb_quantile, nb_sample
+from zzanalytics.models.panel import Panel, to_panel
 
 BASE_MODELS: tuple[str, ...] = ("snaive", "mean12", "glm", "pglm", "pses", "autoets", "tsb")
 COMBOS: tuple[str, ...] = (
@@ -720,68 +719,3 @@ def forecast(
     if return_paths:
         return fc, sample_paths(res, n_paths, np.random.default_rng(seed))
     return fc
-
-
-def forecast_command(
-    store: Any,
-    counts_file: Any,
-    freq: str,
-    by: Sequence[str] | None,
-    level: int | None,
-    horizon: int,
-    until: str | None,
-    workers: int | None,
-    scheduler: Any,
-    progress: bool = True,
-) -> pd.DataFrame:
-    """``zz forecast``: forecast a counts file, or the store's incidents aggregated by ``by``.
-
-    With ``counts_file`` the file's own key columns are used (``by`` may pick some of
-    them); otherwise incidents are counted per ``freq`` and ``by`` (default category).
-    The rows are the series of the keys (``reconcile=None``; use :func:`forecast` with
-    its default ``reconcile="bottom_up"`` for townships that add up to their district).
-
-    Examples
-    --------
-    >>> forecast_command(None, "counts.csv", "month", None, None, 6, None, 1, None)  # doctest: +SKIP
-    """
-    frame, keys, value = load_counts(store, counts_file, freq, by, level)
-    if counts_file is not None and by:
-        missing = [b for b in by if b not in keys]
-        if missing:
-            raise ModelError(f"--by {missing} not in {counts_file}; its key columns are {keys}")
-        frame = frame.groupby([*by, "period"], as_index=False)[value].sum()
-        keys = list(by)
-    if until is None and "last_day" in frame.attrs:
-        until = frame.attrs["last_day"]
-    return forecast(
-        frame,
-        horizon=horizon,
-        freq=freq,
-        by=keys,
-        until=until,
-        value=value,
-        reconcile=None,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
-    )
-
-
-def load_counts(
-    store: Any, counts_file: Any, freq: str, by: Sequence[str] | None, level: int | None
-) -> tuple[pd.DataFrame, list[str], str]:
-    """Counts frame from a file (any labels) or from the store: (frame, keys, value column)."""
-    if counts_file is not None:
-        return read_counts_file(counts_file)
-    from zzanalytics.aggregate import counts as _counts
-    from zzanalytics.store import open_store
-
-    keys = list(by) if by else ["category"]
-    with open_store(store) as st:
-        inc = st.incidents()
-    frame = _counts(inc, freq=freq, by=keys, level=level)
-    if len(inc):
-        # the last day with records: a period it does not complete is left out of training
-        frame.attrs["last_day"] = wall_day(inc["occurred_at"].max())
-    return frame, keys, "count"

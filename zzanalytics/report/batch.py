@@ -25,7 +25,6 @@ from typing import Any
 import pandas as pd
 
 from zzanalytics.config import reports_dir
-from zzanalytics.errors import ReportError
 from zzanalytics.report import text as tx
 from zzanalytics.report.briefing import DISTRICT, area_names, resolve_period, store_path_of
 from zzanalytics.report.render import render_briefing, write_atomic
@@ -63,15 +62,6 @@ class BatchResult:
     def paths(self) -> list[Path]:
         """Every file written, the index last."""
         return [p for r in self.results for p in r.paths] + [self.index]
-
-
-class BatchError(ReportError):
-    """Some areas of a batch failed; ``paths`` holds what was written, ``failures`` what failed."""
-
-    def __init__(self, message: str, paths: list[Path], failures: list[AreaResult]) -> None:
-        super().__init__(message)
-        self.paths = paths
-        self.failures = failures
 
 
 def _render_task(task: dict[str, Any]) -> AreaResult:
@@ -229,47 +219,3 @@ tr.failed td {{ color: #9b1c1c; }}
 </body></html>
 """
     return write_atomic(Path(out_dir) / "index.html", doc)
-
-
-def briefing_command(
-    store: str | Path | None = None,
-    period: str | None = None,
-    area: str | None = None,
-    lang: str = "zh",
-    pdf: bool = False,
-    out: str | Path | None = None,
-    workers: int | None = None,
-    scheduler: Any = None,
-) -> list[Path]:
-    """The ``zz briefing`` command: one area, or ``--area all`` as a batch with ``index.html``.
-
-    Returns the files written. When some areas of a batch fail, the others are still written
-    and :class:`BatchError` is raised afterwards, carrying the paths and the failures.
-
-    Examples
-    --------
-    >>> briefing_command(period="2026-01-01:2026-06-30", pdf=True)  # doctest: +SKIP
-    [PosixPath('reports/briefing-district-2026-01-01_2026-06-30.html'), ...]
-    """
-    if area == "all":
-        res = batch_briefings(
-            store,
-            period=period,
-            areas="all",
-            lang=lang,
-            pdf=pdf,
-            out=out,
-            workers=workers,
-            scheduler=scheduler,
-            progress=True,
-        )
-        if res.failed:
-            lines = "; ".join(f"{r.area}: {r.error}" for r in res.failed)
-            raise BatchError(
-                f"{len(res.failed)} of {len(res.results)} briefings failed ({lines}); "
-                f"the others and {res.index} were written",
-                res.paths,
-                res.failed,
-            )
-        return res.paths
-    return render_briefing(store, period=period, area=area, lang=lang, pdf=pdf, out=out)

@@ -74,7 +74,6 @@ __all__ = [
     "gi_star_cube",
     "grid_weights",
     "hotspots",
-    "hotspots_command",
     "local_moran",
 ]
 
@@ -691,34 +690,3 @@ def hotspots(
         out["risk"] = 0.0
     out.attrs.update(grid.attrs)
     return out
-
-
-def hotspots_command(
-    store: Any, category: str, start: str, end: str, cell: float = 250.0, **kwargs: Any
-) -> gpd.GeoDataFrame:
-    """``zz hotspots``: the contract GeoDataFrame for a category and date range.
-
-    The study area is the district's polygons (``store.areas()``), or the
-    records' extent when there are none.
-
-    Examples
-    --------
-    >>> hs = hotspots_command(None, "theft", "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    """
-    from zzanalytics.spatial.grid import make_grid
-    from zzanalytics.store import open_store
-
-    with open_store(store) as st:
-        areas = st.areas()
-        inc = st.incidents(end=end, category=category)
-    inc = inc[inc["lon"].notna() & inc["lat"].notna()] if len(inc) else inc
-    if len(areas):
-        grid = make_grid(areas, cell=cell)
-    elif len(inc):
-        grid = make_grid(inc, cell=cell)
-    else:
-        raise SpatialError(
-            f"zz hotspots: the store has no areas and no located {category!r} incidents up to {end}; "
-            "ingest areas.geojson or incidents with lon/lat"
-        )
-    return hotspots(inc, grid, start, end, **kwargs)
