@@ -33,14 +33,10 @@ import numpy as np
 import pandas as pd
 
 from zzanalytics.errors import ModelError
+from zzanalytics.models.engine import compute, forecast_frame, mase_scale
 from zzanalytics.models.features import check_freq, period_range
-from zzanalytics.models.forecast import (
-    _compute,
-    _dispersion,
-    _frame,
-    mase_scale,
-)
 from zzanalytics.models.forecasters import nb_quantile
+from zzanalytics.models.intervals import dispersion
 from zzanalytics.models.panel import to_panel
 
 
@@ -108,7 +104,7 @@ def backtest(
 
     for c in cuts:
         until = period_range(panel.periods[c - 1], 2, freq)[1] - pd.Timedelta(days=1)
-        res = _compute(
+        res = compute(
             frame,
             horizon=horizon,
             freq=freq,
@@ -122,7 +118,7 @@ def backtest(
             progress=progress,
             desc=f"backtest origin {panel.periods[c - 1]:%Y-%m}",
         )
-        fc = _frame(res, levels, "auto")
+        fc = forecast_frame(res, levels, "auto")
         sub = res.panel.key_frame.copy()
         sid = sub.merge(kf, on=keys, how="left")["_sid"].to_numpy() if keys else np.zeros(len(sub), int)
         actual = np.full((len(sub), horizon), np.nan)
@@ -148,7 +144,7 @@ def backtest(
                 continue
             for nm in res.plan.names:
                 mu = res.means[nm][r]
-                rr, dd = _dispersion(res.true[r].ravel(), res.bt[nm][r].ravel())
+                rr, dd = dispersion(res.true[r].ravel(), res.bt[nm][r].ravel())
                 a = float(np.clip(rr / dd, 0, 10)) if dd > 0 else 0.1
                 hits = {}
                 for lv in (80, 95):

@@ -28,15 +28,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from zzanalytics.errors import ModelError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from zzanalytics.models.forecast import _Result
+from zzanalytics.models.engine import ALL_AREAS, AREA_KEY, Result
+from zzanalytics.models.intervals import calibrate, dispersion, intervals
 
 
 def summing_matrix(n_bottom: int) -> np.ndarray:
@@ -110,19 +109,17 @@ def mint(base: np.ndarray, errors: np.ndarray) -> np.ndarray:
 
 
 def add_district_rows(
-    res: _Result,
+    res: Result,
     fc: pd.DataFrame,
     levels: Sequence[int],
     method: str = "bottom_up",
-    direct: _Result | None = None,
+    direct: Result | None = None,
 ) -> pd.DataFrame:
     """Append ``area_code="all"`` rows per group of the other keys and reconcile the townships.
 
     ``direct`` (for ``method="mint"``) holds the district series' own forecasts, in the
     order of the groups of the other keys.
     """
-    from zzanalytics.models.forecast import ALL_AREAS, AREA_KEY, _calibrate, _dispersion, _intervals
-
     panel = res.panel
     kf = panel.key_frame
     others = [k for k in panel.keys if k != AREA_KEY]
@@ -138,7 +135,7 @@ def add_district_rows(
         idx = np.asarray(idx)
         tsum = res.true[idx].sum(axis=0)  # NaN if any member lacks the origin
         psum = sel_bt[idx].sum(axis=0)
-        r, d = _dispersion(tsum.ravel(), psum.ravel())
+        r, d = dispersion(tsum.ravel(), psum.ravel())
         r_sum, d_sum = r_sum + r, d_sum + d
         per_group.append((g, idx, tsum, psum))
         ok = np.isfinite(tsum) & np.isfinite(psum)
@@ -149,7 +146,7 @@ def add_district_rows(
     new_rows = []
     mean_cols = ["mean"] + [f"{s}{lv}" for lv in levels for s in ("lo", "hi")]
     for _g, idx, tsum, psum in per_group:
-        r, d = _dispersion(tsum.ravel(), psum.ravel())
+        r, d = dispersion(tsum.ravel(), psum.ravel())
         # the group's own moment estimate, shrunk half-way to the pooled one
         a = float(np.clip(0.5 * max(r / d, 0.0) + 0.5 * pooled, 0.0, 10.0)) if d > 0 else pooled
         top = chosen_means[idx].sum(axis=0)
@@ -166,7 +163,7 @@ def add_district_rows(
             top = rec[:, 0]
             for j, i in enumerate(idx):
                 mu = rec[:, 1 + j]
-                iv = _intervals(
+                iv = intervals(
                     mu,
                     np.full(h, res.alpha[i]),
                     res.level_map.get(res.cls[i], {lv: lv / 100 for lv in levels}),
@@ -178,8 +175,8 @@ def add_district_rows(
             model = "mint"
         yy = np.concatenate(ys) if ys else np.zeros(0)
         pp = np.concatenate(ps) if ps else np.zeros(0)
-        nominal = _calibrate(yy, np.maximum(pp, 0), np.full(len(yy), pooled), levels, res.integer)
-        iv = _intervals(top, np.full(h, a), nominal, res.integer)
+        nominal = calibrate(yy, np.maximum(pp, 0), np.full(len(yy), pooled), levels, res.integer)
+        iv = intervals(top, np.full(h, a), nominal, res.integer)
         d_row = {k: kf.iloc[idx[0]][k] for k in others}
         d_row[AREA_KEY] = ALL_AREAS
         d_row.update({"period": res.future, **iv, "model": model})
@@ -187,7 +184,7 @@ def add_district_rows(
     return pd.concat([fc, *new_rows], ignore_index=True)[fc.columns]
 
 
-def _direct_index(direct: _Result, keyrow: pd.Series, others: list[str]) -> int:
+def _direct_index(direct: Result, keyrow: pd.Series, others: list[str]) -> int:
     if not others:
         return 0
     kf = direct.panel.key_frame

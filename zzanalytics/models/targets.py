@@ -131,7 +131,7 @@ def target_breach(
     >>> with open_store() as st:  # doctest: +SKIP
     ...     target_breach(st.incidents(), st.table("targets"), year=2026, as_of="2026-06-30")
     """
-    from zzanalytics.models.forecast import _compute, sample_paths
+    from zzanalytics.models.engine import compute, sample_paths
 
     cols = [
         "metric",
@@ -201,7 +201,7 @@ def target_breach(
             ],
             ignore_index=True,
         )
-        res = _compute(
+        res = compute(
             frame,
             horizon=horizon,
             freq="month",
