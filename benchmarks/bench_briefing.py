@@ -23,7 +23,7 @@ from pathlib import Path
 from zzanalytics.report.batch import batch_briefings
 from zzanalytics.report.briefing import area_names
 from zzanalytics.report.render import render_briefing
-from zzanalytics.store import open_store
+from zzanalytics.workspace import open_store
 
 OUT = Path(__file__).resolve().parent / "out" / "briefing"
 

@@ -13,7 +13,7 @@ Steps (each timed):
    (wall time and peak RSS); baseline: DuckDB ``CREATE TABLE AS SELECT * FROM
    read_parquet(...)`` of the same files (no mapping, validation or idempotency).
 3. ``export_partitions`` by (year, county); then monthly counts per county computed *on
-   the workers* (:func:`zzanalytics.partitions.partition_counts`: each task is a path and
+   the workers* (:func:`zzanalytics.aggregate.partition_counts`: each task is a path and
    a county's township codes), locally and on Dask: equal.
 4. Forecast the first N series (N in ``--series``) with ``forecast(..., models=--models)``
    locally (``--workers`` processes) and on the Dask cluster (a 2-worker ``LocalCluster``
@@ -210,8 +210,9 @@ def main() -> None:
         )
 
     # 3. partitions and counts on the workers
-    from zzanalytics.partitions import export_partitions, partition_counts
-    from zzanalytics.store import open_store
+    from zzanalytics.aggregate import partition_counts
+    from zzanalytics.store import export_partitions
+    from zzanalytics.workspace import open_store
 
     t = time.perf_counter()
     with open_store(store) as st:

@@ -127,7 +127,7 @@ def bench_risk(quick: bool) -> None:
 def bench_sample() -> None:
     from zzanalytics.spatial.grid import cell_counts, make_grid, projected
     from zzanalytics.spatial.risk import pai, pei, risk_surface
-    from zzanalytics.store import open_store
+    from zzanalytics.workspace import open_store
 
     try:
         with open_store() as st:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from zzanalytics.store import Store, open_store
+from zzanalytics.store import Store
+from zzanalytics.workspace import open_store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zzanalytics.coords import (
+from zzanalytics.errors import SpatialError
+from zzanalytics.ingest.coords import (
     bd09_to_gcj02,
     bd09_to_wgs84,
     gcj02_to_bd09,
@@ -17,7 +18,6 @@ from zzanalytics.coords import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from zzanalytics.errors import SpatialError
 
 # (wgs_lat, wgs_lon, gcj_lat, gcj_lon) from the test suite of googollee/eviltransform
 # (python/test.py: shanghai, shenzhen, beijing), the reference implementation of GCJ-02.
@@ -134,7 +134,7 @@ def test_valid_lonlat() -> None:
 def test_gcj02_to_wgs84_sql_matches_numpy_over_china() -> None:
     import duckdb
 
-    from zzanalytics.coords import gcj02_to_wgs84_sql
+    from zzanalytics.ingest.coords import gcj02_to_wgs84_sql
 
     rng = np.random.default_rng(7)
     n = 100_000

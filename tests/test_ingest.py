@@ -13,27 +13,26 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zzanalytics import _pipeline
-from zzanalytics.coords import gcj02_to_wgs84
+from zzanalytics.ingest import pipeline as _pipeline
 from zzanalytics.errors import MappingError, SourceError, StoreError
 from zzanalytics.ingest import ingest_files, read_mapping
-from zzanalytics.store import open_store
+from zzanalytics.ingest.coords import gcj02_to_wgs84
+from zzanalytics.workspace import open_store
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 
 # planted truths of incidents_gb18030.csv (see fixtures/ingest/make_fixtures.py)
-EXPECTED_REASONS = {
-    "unknown category": 2,
-    "unparseable date": 1,
-    "missing occurred_at": 1,
-    "negative count": 1,
-    "date in the future": 1,
-    "date before floor": 1,
-    "unknown area": 1,
-    "conflicting duplicate id in file": 1,
-    "missing incident_id": 1,
+EXPECTED_REASONS = {  # reason codes (zzanalytics.ingest.reasons), summed over columns
+    "unknown_category": 2,
+    "unparseable_date": 1,
+    "missing_value": 2,  # occurred_at and incident_id
+    "negative_number": 1,
+    "date_in_future": 1,
+    "date_before_floor": 1,
+    "unknown_area": 1,
+    "conflicting_duplicate": 1,
 }
-EXPECTED_LOCATION = {"impossible coordinates": 1, "outside the district": 1, "unparseable coordinates": 1}
+EXPECTED_LOCATION = {"impossible_coordinates": 1, "outside_district": 1, "unparseable_coordinates": 1}
 
 
 def _with_areas(path: Path) -> Path:
@@ -67,7 +66,7 @@ def test_dirty_police_export(tmp_path: Path) -> None:
         loc = st.location_log()
     assert len(inc) == 43 and inc["incident_id"].is_unique
     # quarantine keeps the file, the 1-based data row, the reason and the raw row
-    script = q[q["reason"] == "unknown area"].iloc[0]
+    script = q[q["reason"] == "unknown_area"].iloc[0]
     assert script["row"] == 48 and script["value"] == "<script>alert(1)</script>"
     assert "B0008" in script["raw"] and "<script>" in script["raw"]
     assert set(q["source_file"]) == {"incidents_gb18030.csv"}
@@ -180,7 +179,7 @@ def test_us_dates_need_date_format(tmp_path: Path) -> None:
     assert got[0] == pd.Timestamp("2017-07-19 13:45") and got[-1] == pd.Timestamp("2017-12-01 08:05")
     # without date_format, 7/19/2017 is not a date we guess at: quarantined, not misread
     rep = ingest_files([tmp_path / "us.csv"], _dates_mapping(), store=tmp_path / "b")
-    assert rep.reasons == {"unparseable date": 2}
+    assert rep.reasons == {"unparseable_date": 2}
 
 
 def test_split_date_and_time_columns_and_title_row(tmp_path: Path) -> None:
@@ -217,7 +216,7 @@ def test_xlsx_without_id_serials_units_and_traffic_bd09(tmp_path: Path) -> None:
     rep = ingest_files([FIX / "fires_noid.xlsx"], FIX / "fires.toml", store=store)
     # 14 rows: 12 fires, one exact repeat of the first (duplicate), one unparseable date
     assert (rep.read, rep.accepted, rep.duplicate, rep.quarantined) == (14, 12, 1, 1)
-    assert rep.reasons == {"unparseable date": 1}
+    assert rep.reasons == {"unparseable_date": 1}
     # independent truth: openpyxl's own reading (date cells) and the Excel serial arithmetic
     ws = load_workbook(FIX / "fires_noid.xlsx", read_only=True)["火灾"]
     want = []

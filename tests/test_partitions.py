@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from zzanalytics.errors import StoreError
-from zzanalytics.partitions import MANIFEST, export_partitions, list_partitions, read_partitions
+from zzanalytics.store.partitions import MANIFEST, export_partitions, list_partitions, read_partitions
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_empty_filter_and_bad_columns(parts: Path) -> None:
 def test_province_ingests_and_partitions_by_county(tmp_path: Path) -> None:
     from zzanalytics.ingest import ingest_files
     from zzanalytics.sample.province import expected_rows, generate_province, province_plan
-    from zzanalytics.store import open_store
+    from zzanalytics.workspace import open_store
 
     s = generate_province(tmp_path / "prov", counties=3, scale=0.05, progress=False)
     assert s.counties == 3 and len(s.files) == 3

@@ -22,7 +22,7 @@ from zzanalytics.report import sections as S  # noqa: N812
 from zzanalytics.report.batch import batch_briefings
 from zzanalytics.report.render import atomic_path, briefing_filename, print_pdf
 from zzanalytics.schema import is_criminal
-from zzanalytics.store import open_store
+from zzanalytics.workspace import open_store
 
 
 @pytest.fixture(scope="module")

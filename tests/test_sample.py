@@ -17,7 +17,7 @@ import pytest
 import shapely
 from scipy import stats
 
-from zzanalytics.coords import gcj02_to_wgs84
+from zzanalytics.ingest.coords import gcj02_to_wgs84
 from zzanalytics.sample import SAMPLE_END, generate_sample
 from zzanalytics.sample.records import spring_festival_dates
 

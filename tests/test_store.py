@@ -18,7 +18,8 @@ from zzanalytics.cli import app
 from zzanalytics.errors import StoreError
 from zzanalytics.ingest import ingest_files, read_mapping
 from zzanalytics.schema import TABLES
-from zzanalytics.store import Store, open_store
+from zzanalytics.store import Store
+from zzanalytics.workspace import open_store
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ingest"
 
@@ -197,11 +198,7 @@ def test_reference_tables_natural_keys_and_cameras(tmp_path: Path) -> None:
     }
     rep = ingest_files([cams], cm, store=store)
     assert (rep.accepted, rep.quarantined) == (2, 3)
-    assert rep.reasons == {
-        "missing location": 1,
-        "invalid location: outside the district": 1,
-        "unknown kind": 1,
-    }
+    assert rep.reasons == {"missing_location": 1, "outside_district": 1, "unknown_value": 1}
     assert rep.unknown_labels == {("kind", "无人机"): 1}
     with open_store(store) as st:
         t = st.table("targets").set_index("metric")

@@ -24,9 +24,9 @@ _EXPORTS: dict[str, str] = {
     # ingest and store
     "read_mapping": "zzanalytics.ingest",
     "ingest_files": "zzanalytics.ingest",
-    "open_store": "zzanalytics.store",
+    "open_store": "zzanalytics.workspace",
     "Store": "zzanalytics.store",
-    "to_wgs84": "zzanalytics.coords",
+    "to_wgs84": "zzanalytics.ingest.coords",
     # sample district
     "generate_sample": "zzanalytics.sample",
     "generate_province": "zzanalytics.sample.province",
@@ -69,8 +69,8 @@ _EXPORTS: dict[str, str] = {
     "batch_briefings": "zzanalytics.report.batch",
     # execution and scale-out
     "run_tasks": "zzanalytics.execution",
-    "export_partitions": "zzanalytics.partitions",
-    "read_partitions": "zzanalytics.partitions",
+    "export_partitions": "zzanalytics.store",
+    "read_partitions": "zzanalytics.store",
 }
 
 __all__ = ["ZZError", "__version__", *_EXPORTS]

@@ -40,7 +40,7 @@ import pandas as pd
 
 from zzanalytics.clock import wall_day, wall_time
 from zzanalytics.errors import SchemaError
-from zzanalytics.schema import PETITION_FORMS, PETITION_LEVELS, check_columns, rollup
+from zzanalytics.schema import PETITION_FORMS, PETITION_LEVELS, TABLES, check_columns, rollup
 
 FREQS: dict[str, str] = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
 """Supported ``freq`` values and the pandas frequency of their period starts."""
@@ -55,6 +55,7 @@ __all__ = [
     "VALUES",
     "counts",
     "dispute_summary",
+    "partition_counts",
     "peer_rank",
     "period_start",
     "petition_counts",
@@ -598,3 +599,34 @@ def peer_rank(
         "n": len(rows),
         "value": float(mine["value"].iloc[0]),
     }
+
+
+def partition_counts(task: dict[str, Any]) -> pd.DataFrame:
+    """Worker task: read one filter's incidents from a partition export and count them.
+
+    ``task`` holds ``root`` and optionally ``area_codes``, ``years``, ``freq`` (default
+    month), ``by`` (default ``("category", "area_code")``), ``start``, ``end`` and
+    ``categories`` (see :func:`counts`; ``area_codes`` also fixes the
+    township grid). A task is a path and a filter: a few hundred bytes, whatever the data.
+
+    Examples
+    --------
+    >>> from zzanalytics.execution import run_tasks  # doctest: +SKIP
+    >>> tasks = [{"root": "/shared/zz/parts", "area_codes": codes} for codes in counties]  # doctest: +SKIP
+    >>> parts = run_tasks(partition_counts, tasks, scheduler="tcp://10.0.0.5:8786")  # doctest: +SKIP
+    """
+    from zzanalytics.store.partitions import read_partitions
+
+    by = tuple(task.get("by", ("category", "area_code")))
+    cols = sorted({"occurred_at", *[b for b in by if b in TABLES["incidents"].names]})
+    codes = task.get("area_codes")
+    inc = read_partitions(task["root"], area_codes=codes, years=task.get("years"), columns=cols)
+    return counts(
+        inc,
+        freq=task.get("freq", "month"),
+        by=by,
+        start=task.get("start"),
+        end=task.get("end"),
+        areas=list(codes) if codes is not None and "area_code" in by else None,
+        categories=task.get("categories"),
+    )

@@ -153,7 +153,7 @@ def load_counts(
         return frame, keys, value
     from zzanalytics.aggregate import counts
     from zzanalytics.clock import wall_day
-    from zzanalytics.store import open_store
+    from zzanalytics.workspace import open_store
 
     keys = check_by(by, STORE_KEYS, "the store's incidents") if by else ["category"]
     with open_store(store) as st:
@@ -215,7 +215,7 @@ def quarantine(
     store: StoreOpt = None,
 ) -> None:
     """List quarantined rows: source file, row, reason, column, value (raw rows with --out)."""
-    from zzanalytics.store import open_store
+    from zzanalytics.workspace import open_store
 
     if out is not None:
         check_out_file(out, (".csv", ".parquet"))
@@ -226,13 +226,18 @@ def quarantine(
     if out is not None:
         _write_frame(frame, out)
         return
+    from zzanalytics.ingest.reasons import reason_text
+
+    frame = frame.assign(
+        reason=[reason_text(r, column=c) for r, c in zip(frame["reason"], frame["column"], strict=True)]
+    )
     summary = frame.groupby(["source_file", "reason"]).size()
     typer.echo(f"{len(frame):,} quarantined rows")
     for (src, reason), n in summary.items():
         typer.echo(f"  {n:>8,}  {src}: {reason}")
     shown = frame if limit <= 0 else frame.head(limit)
     if len(shown):
-        typer.echo(shown[["source_file", "row", "reason", "column", "value"]].to_string(index=False))
+        typer.echo(shown[["source_file", "row", "reason", "value"]].to_string(index=False))
     if len(shown) < len(frame):
         typer.echo(f"... {len(frame) - len(shown):,} more; use --limit 0 or --out FILE")
 
@@ -250,7 +255,7 @@ def counts(
 ) -> None:
     """Counts per period (first day) x keys, complete grid with zeros: KEYS..., period, count."""
     from zzanalytics.aggregate import counts as _counts
-    from zzanalytics.store import open_store
+    from zzanalytics.workspace import open_store
 
     keys = check_by(_split(by), STORE_KEYS, "the store's incidents")
     check_out_file(out, (".csv", ".parquet"))
@@ -379,7 +384,7 @@ def hotspots(
     from zzanalytics.errors import SpatialError
     from zzanalytics.spatial.grid import make_grid
     from zzanalytics.spatial.hotspots import hotspots as _hotspots
-    from zzanalytics.store import open_store
+    from zzanalytics.workspace import open_store
 
     check_out_file(out, (".geojson", ".json"))
     start, end = check_date(start, "--start"), check_date(end, "--end")

@@ -48,3 +48,7 @@ class ReportError(ZZError):
 
 class DependencyMissingError(ZZError):
     """An optional program or package is missing; the message says how to install it."""
+
+
+class SchedulerError(ZZError):
+    """The Dask scheduler cannot be reached, or its workers cannot run zzanalytics tasks."""

@@ -127,7 +127,7 @@ def target_breach(
 
     Examples
     --------
-    >>> from zzanalytics.store import open_store
+    >>> from zzanalytics import open_store
     >>> with open_store() as st:  # doctest: +SKIP
     ...     target_breach(st.incidents(), st.table("targets"), year=2026, as_of="2026-06-30")
     """

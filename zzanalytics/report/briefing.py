@@ -82,7 +82,7 @@ class _Opened:
     def __enter__(self) -> Any:
         if store_like(self.store):
             return self.store
-        from zzanalytics.store import open_store
+        from zzanalytics.workspace import open_store
 
         self.owned = open_store(self.store, read_only=True)
         return self.owned

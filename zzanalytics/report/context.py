@@ -116,6 +116,7 @@ def load(
         log = _ingest_log(st)
         quarantine = st.quarantine()
         path = str(st.path)
+        county = county or st.meta().get("district")
     names = {}
     if areas is not None and len(areas):
         col = "name_en" if lang == "en" and "name_en" in areas.columns else "name"

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zzanalytics.ingest.reasons import reason_text
 from zzanalytics.report import blocks as B  # noqa: N812
 from zzanalytics.report import charts
 from zzanalytics.report import text as tx
@@ -641,17 +642,6 @@ def scorecard_table(ctx: Context, sc: pd.DataFrame) -> B.Html:
 # ------------------------------------------------------------------ notes
 
 
-_REASONS_ZH = (
-    ("future", "日期晚于当前"),
-    ("floor", "日期早于有效范围"),
-    ("date", "日期无法识别"),
-    ("missing", "必填项缺失"),
-    ("category", "类别无法识别"),
-    ("area", "所属乡镇(街道)无法识别"),
-    ("duplicate", "编号重复且内容冲突"),
-    ("coordinate", "坐标无效"),
-    ("number", "数值无效"),
-)
 _TABLES_ZH = {
     "incidents": "案件和事故",
     "petitions": "信访",
@@ -666,11 +656,7 @@ _TABLES_ZH = {
 
 
 def _reason_zh(reason: str) -> str:
-    r = reason.lower()
-    for key, zh in _REASONS_ZH:
-        if key in r:
-            return zh
-    return "其他原因"
+    return reason_text(reason, "zh")
 
 
 def notes(ctx: Context) -> B.Html:

@@ -28,12 +28,12 @@ from typing import Any
 
 import pandas as pd
 
-from zzanalytics.config import REPO_DIR, reports_dir
+from zzanalytics.config import CHECKOUT_DIR, reports_dir
 from zzanalytics.errors import DependencyMissingError, ReportError
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "zzbriefing"
-NOTEBOOK = REPO_DIR / "notebooks" / "briefing.ipynb"
+NOTEBOOK = CHECKOUT_DIR / "notebooks" / "briefing.ipynb"
 """The briefing notebook run by :func:`render_briefing`."""
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

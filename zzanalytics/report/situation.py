@@ -208,24 +208,14 @@ def _peer_ranks(ctx: Context) -> str:
 
 
 def _home_county(peers: pd.DataFrame, county: str | None = None) -> str | None:
-    """Our county in the peers table: ``county`` when given, else the sample manifest's district name."""
+    """Our county in the peers table: ``county`` (the store's district name) when given, else 本区/我区."""
     names = set(peers["county"].astype(str))
     if county:
         return county if county in names else None
     for name in ("本区", "我区"):
         if name in names:
             return name
-    import json
-
-    from zzanalytics.config import sample_dir
-
-    try:
-        manifest = json.loads((sample_dir() / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    district = manifest.get("district") if isinstance(manifest, dict) else None
-    name = district.get("name") if isinstance(district, dict) else None
-    return str(name) if name in names else None
+    return None
 
 
 def _quarter_label(period: str, lang: str) -> str:

@@ -6,7 +6,7 @@ they land in the same place at every scale. Every planted row is listed in
 header is not counted), file line / sheet row (``line``; header = 1), kind and
 expected outcome.
 
-Outcomes: ``quarantined`` (with the store's quarantine reason), ``duplicate`` (an
+Outcomes: ``quarantined`` (with the store's quarantine reason code), ``duplicate`` (an
 exact copy of an earlier row: counted as duplicate, not stored twice),
 ``location_cleared`` (accepted, lon/lat set missing, with the store's location
 reason), ``accepted`` (stored as is; e.g. free text carrying personal data that
@@ -61,24 +61,24 @@ TRAFFIC_PLAN = {10: ["bad_text_date"], 30: ["exact_duplicate"], 60: ["missing_ar
 FIRE_PLAN = {24: ["exact_duplicate"], 52: ["exact_duplicate"]}
 
 OUTCOME = {
-    "bad_date_day": ("quarantined", "unparseable date"),
-    "bad_date_month": ("quarantined", "unparseable date"),
-    "missing_date": ("quarantined", "missing occurred_at"),
-    "future_date": ("quarantined", "date in the future"),
-    "ancient_date": ("quarantined", "date before floor"),
-    "bad_text_date": ("quarantined", "unparseable date"),
+    "bad_date_day": ("quarantined", "unparseable_date"),
+    "bad_date_month": ("quarantined", "unparseable_date"),
+    "missing_date": ("quarantined", "missing_value"),
+    "future_date": ("quarantined", "date_in_future"),
+    "ancient_date": ("quarantined", "date_before_floor"),
+    "bad_text_date": ("quarantined", "unparseable_date"),
     "missing_coordinates": ("accepted", None),
-    "impossible_coordinates": ("location_cleared", "impossible coordinates"),
-    "zero_coordinates": ("location_cleared", "impossible coordinates"),
-    "out_of_area": ("location_cleared", "outside the district"),
-    "out_of_area_far": ("location_cleared", "outside the district"),
+    "impossible_coordinates": ("location_cleared", "impossible_coordinates"),
+    "zero_coordinates": ("location_cleared", "impossible_coordinates"),
+    "out_of_area": ("location_cleared", "outside_district"),
+    "out_of_area_far": ("location_cleared", "outside_district"),
     "exact_duplicate": ("duplicate", None),
-    "conflicting_duplicate": ("quarantined", "conflicting duplicate id in file"),
-    "unknown_category": ("quarantined", "unknown category"),
+    "conflicting_duplicate": ("quarantined", "conflicting_duplicate"),
+    "unknown_category": ("quarantined", "unknown_category"),
     "personal_data": ("accepted", None),
-    "script_area": ("quarantined", "unknown area"),
-    "missing_area": ("quarantined", "missing area_code"),
-    "bad_date_compact": ("quarantined", "unparseable date"),
+    "script_area": ("quarantined", "unknown_area"),
+    "missing_area": ("quarantined", "missing_value"),
+    "bad_date_compact": ("quarantined", "unparseable_date"),
 }
 
 

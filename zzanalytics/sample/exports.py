@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from zzanalytics.coords import wgs84_to_gcj02
+from zzanalytics.ingest.coords import wgs84_to_gcj02
 from zzanalytics.sample.geography import to_lonlat
 
 FIXED_TIME = datetime(2026, 11, 1, 0, 0, 0)

@@ -28,7 +28,7 @@ from zzanalytics.sample.exports import (
     write_text,
     write_xlsx,
 )
-from zzanalytics.sample.geography import build_geography, to_lonlat
+from zzanalytics.sample.geography import DISTRICT, build_geography, to_lonlat
 from zzanalytics.sample.manifest import build_manifest
 from zzanalytics.sample.records import build_calendar, build_category, month_records
 
@@ -375,7 +375,13 @@ def generate_sample(out: str | Path = "data/sample", scale: float = 1.0, seed: i
     ]
     if full:
         order.append((M.DISPUTES_FILE, "mappings/disputes.toml"))
-    write_text(out / "sources.toml", M.sources_toml(order))
+    identity = {
+        "name": DISTRICT["name"],
+        "name_en": DISTRICT["name_en"],
+        "timezone": "Asia/Shanghai",
+        "currency": "CNY",
+    }
+    write_text(out / "sources.toml", M.sources_toml(order, identity))
     manifest = build_manifest(
         geo=geo,
         cal=cal,

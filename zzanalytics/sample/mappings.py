@@ -124,7 +124,7 @@ def mapping_files(area_names: dict[str, str], category_labels: dict[str, str]) -
     labels to category codes.
     """
     areas = ("areas", area_names)
-    head = "# Mapping of {what} ({file}); format: see DESIGN.md and CONTRACT.md.\n\n"
+    head = "# Mapping of {what} ({file}); format: docs/mapping.md of zzanalytics.\n\n"
     specs: dict[str, tuple[str, str, list[tuple[str, dict]]]] = {
         "mappings/areas.toml": (
             "township polygons",
@@ -354,9 +354,11 @@ def mapping_files(area_names: dict[str, str], category_labels: dict[str, str]) -
     return out
 
 
-def sources_toml(files: list[tuple[str, str]]) -> str:
-    """``sources.toml``: every export with its mapping, in ingest order."""
-    parts = ["# What builds the default store, in order: reference tables first.\n"]
+def sources_toml(files: list[tuple[str, str]], district: dict[str, str] | None = None) -> str:
+    """``sources.toml``: the district's identity, then every export with its mapping, in ingest order."""
+    parts = ["# What builds the default store, in order: reference tables first (docs/mapping.md).\n"]
+    if district:
+        parts.append("[district]\n" + "".join(f'{k} = "{v}"\n' for k, v in district.items()))
     for f, m in files:
         parts.append(f'[[source]]\nfiles = ["{f}"]\nmapping = "{m}"\n')
     return "\n".join(parts)

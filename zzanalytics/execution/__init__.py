@@ -3,7 +3,7 @@
 :func:`run_tasks` maps a picklable function over items. Locally it uses a
 process pool (or runs inline for one worker); given a Dask scheduler address
 (``--scheduler`` / ``ZZ_SCHEDULER``) or a ``distributed.Client`` it submits to
-that cluster instead. Dask is imported only in :mod:`zzanalytics._dask`, so the
+that cluster instead. Dask is imported only in :mod:`zzanalytics.execution.dask`, so the
 core never needs it. Results always come back in the order of ``items`` and do
 not depend on where an item ran: a task must get everything it needs (data,
 seeds) from its item, never from worker state.
@@ -22,26 +22,19 @@ Examples
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from zzanalytics.config import scheduler_address
-from zzanalytics.errors import ZZError
+from zzanalytics.errors import SchedulerError, ZZError
+from zzanalytics.execution.chunking import NO_SHARED, auto_chunksize, call_chunk, chunks, set_shared
 
-__all__ = ["SchedulerError", "chunks", "default_workers", "run_tasks"]
+__all__ = ["SchedulerError", "auto_chunksize", "chunks", "default_workers", "run_tasks"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-_NO_SHARED = object()
-_SHARED: Any = _NO_SHARED  # the shared object inside a local worker process
-
-
-class SchedulerError(ZZError):
-    """The Dask scheduler cannot be reached, or its workers cannot run zzanalytics tasks."""
 
 
 def default_workers() -> int:
@@ -61,51 +54,12 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def chunks(items: Sequence[T], size: int) -> list[list[T]]:
-    """Split ``items`` into consecutive lists of at most ``size`` items.
-
-    Examples
-    --------
-    >>> chunks([1, 2, 3, 4, 5], 2)
-    [[1, 2], [3, 4], [5]]
-    """
-    size = max(1, int(size))
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
-
-
-def auto_chunksize(n_items: int, n_slots: int, per_slot: int = 4) -> int:
-    """Items per task so that every slot (process or thread) gets about ``per_slot`` tasks.
-
-    Examples
-    --------
-    >>> auto_chunksize(20_000, 2)
-    2500
-    >>> auto_chunksize(3, 8)
-    1
-    """
-    return max(1, math.ceil(n_items / (max(1, n_slots) * per_slot)))
-
-
 def _progress(it: Iterable[Any], total: int, desc: str, enabled: bool) -> Iterable[Any]:
     if not enabled:
         return it
     from tqdm.auto import tqdm
 
     return tqdm(it, total=total, desc=desc, leave=False)
-
-
-def _set_shared(shared: Any) -> None:
-    global _SHARED
-    _SHARED = shared
-
-
-def _call_chunk(fn: Callable[..., Any], batch: list[Any], shared: Any = _NO_SHARED) -> list[Any]:
-    """Run ``fn`` over one chunk (in a worker); ``shared`` is the broadcast object, if any."""
-    if shared is _NO_SHARED and _SHARED is not _NO_SHARED:
-        shared = _SHARED
-    if shared is _NO_SHARED:
-        return [fn(x) for x in batch]
-    return [fn(x, shared) for x in batch]
 
 
 def run_tasks(
@@ -117,7 +71,7 @@ def run_tasks(
     progress: bool = True,
     desc: str = "",
     chunksize: int | None = None,
-    shared: Any = _NO_SHARED,
+    shared: Any = NO_SHARED,
 ) -> list[R]:
     """Apply ``fn`` to every item, locally or on Dask, keeping the input order.
 
@@ -167,25 +121,25 @@ def run_tasks(
     if scheduler is None:
         scheduler = scheduler_address()
     if scheduler is not None:
-        from zzanalytics import _dask
+        from zzanalytics.execution import dask
 
-        return _dask.run_tasks(
+        return dask.run_tasks(
             fn, items, scheduler=scheduler, progress=progress, desc=desc, chunksize=chunksize, shared=shared
         )
     n = workers or default_workers()
     if n <= 1 or len(items) <= 1:
-        if shared is _NO_SHARED:
+        if shared is NO_SHARED:
             return [fn(x) for x in _progress(items, len(items), desc, progress)]
         return [fn(x, shared) for x in _progress(items, len(items), desc, progress)]
     size = chunksize or auto_chunksize(len(items), n)
     batches = chunks(items, size)
     n = min(n, len(batches))
     init: dict[str, Any] = {}
-    if shared is not _NO_SHARED:
-        init = {"initializer": _set_shared, "initargs": (shared,)}
+    if shared is not NO_SHARED:
+        init = {"initializer": set_shared, "initargs": (shared,)}
     out: list[R] = []
     with ProcessPoolExecutor(max_workers=n, **init) as pool:
-        done = pool.map(_call_chunk, [fn] * len(batches), batches)
+        done = pool.map(call_chunk, [fn] * len(batches), batches)
         bar = None
         if progress:
             from tqdm.auto import tqdm

@@ -1,17 +1,18 @@
 """The DuckDB store: one file holding every canonical table, quarantine and the ingest log.
 
-Default location: ``data/sample/store/zz.duckdb`` (``config.default_store_path()``,
-overridden by ``ZZ_STORE``). That default store is built from
-``data/sample/sources.toml`` on first use, and rebuilt when any file listed
-there (or a mapping, or ``sources.toml`` itself) is newer than the store; the
-build runs under a file lock so parallel processes wait for one builder.
+The store layer opens files it is given; which store is the default, and building the sample
+district's store on first use, belong to :mod:`zzanalytics.workspace`.
 
 Besides the canonical tables of :data:`zzanalytics.schema.TABLES` the store has
 
 ``quarantine``    rows that could not be counted: source file, row, reason, column, value, raw row (JSON);
 ``ingest_log``    one line per ingested file: read, accepted, updated, duplicate, quarantined,
                   location_cleared;
-``location_log``  accepted rows whose point was cleared (impossible or outside the district) and why.
+``location_log``  accepted rows whose point was cleared (impossible or outside the district) and why;
+``_meta``         key/value metadata: ``format``, and the district's identity (``district``, ``district_en``,
+                  ``timezone``, ``currency``) when known (see :meth:`Store.meta`).
+
+Reasons are codes (:mod:`zzanalytics.ingest.reasons`).
 
 Each canonical table carries two hidden columns that make ingest idempotent:
 ``_hash`` (content fingerprint) and ``_key`` (the record id of tables without an
@@ -21,7 +22,7 @@ The accessors return canonical columns only.
 Examples
 --------
 >>> from zzanalytics.store import open_store
->>> with open_store() as st:  # doctest: +SKIP
+>>> with open_store("zz.duckdb") as st:  # doctest: +SKIP
 ...     print(st.summary())
 """
 
@@ -29,22 +30,27 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import math
 import os
-import tomllib
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from zzanalytics import clock, config
+from zzanalytics import clock
 from zzanalytics.errors import StoreError
 from zzanalytics.schema import LOCAL_TZ, TABLES
 from zzanalytics.sql import ident
 
-__all__ = ["Store", "build_store", "open_store"]
+__all__ = [
+    "SQL_TYPES",
+    "STORE_FORMAT",
+    "Store",
+    "canonical_types",
+    "create_schema",
+    "open_store",
+    "store_format",
+]
 
 SQL_TYPES = {
     "str": "VARCHAR",
@@ -57,7 +63,7 @@ SQL_TYPES = {
 }
 """DuckDB type of each logical dtype; timestamps are naive local (Asia/Shanghai) wall time."""
 
-STORE_FORMAT = "3"
+STORE_FORMAT = "4"
 """Version of the ingest rules that built a store; the sample store is rebuilt when it differs."""
 
 GEO_TABLES = ("areas", "streets", "zones")
@@ -253,6 +259,34 @@ class Store:
             'ORDER BY source_file, "row"'
         ).df()
 
+    def meta(self) -> dict[str, str]:
+        """The store's metadata (``_meta``): ``format`` and, when recorded, the district's identity.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> with open_store(pathlib.Path(tempfile.mkdtemp()) / "m.duckdb", read_only=False) as st:
+        ...     st.set_meta(district="金河区")
+        ...     st.meta()["district"]
+        '金河区'
+        """
+        return {k: v for k, v in self.con.execute("SELECT key, value FROM _meta ORDER BY key").fetchall()}
+
+    def set_meta(self, **values: str | None) -> None:
+        """Record metadata keys (``None`` removes a key); one transaction."""
+        if self.read_only:
+            raise StoreError(f"store {self.path} is open read-only; metadata cannot be written")
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for k, v in values.items():
+                self.con.execute("DELETE FROM _meta WHERE key = ?", [k])
+                if v is not None:
+                    self.con.execute("INSERT INTO _meta VALUES (?, ?)", [k, str(v)])
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+
     def summary(self) -> str:
         """Row counts per table, the period the incidents cover, and what sits in quarantine."""
         lines = [f"store {self.path}"]
@@ -336,125 +370,17 @@ def _connect(path: Path, read_only: bool) -> Any:
     return con
 
 
-def _is_default_sample(path: Path) -> bool:
-    default = config.sample_dir() / "store" / "zz.duckdb"
-    return os.path.abspath(path) == os.path.abspath(default)
+def open_store(path: str | Path, *, read_only: bool = True) -> Store:
+    """Open the DuckDB store at ``path``.
 
-
-def _sources(sources_toml: Path) -> list[tuple[list[Path], Path]]:
-    try:
-        doc = tomllib.loads(sources_toml.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise StoreError(f"{sources_toml}: cannot be read: {exc}") from None
-    base = sources_toml.parent
-    out = []
-    for i, src in enumerate(doc.get("source", [])):
-        if "files" not in src or "mapping" not in src:
-            raise StoreError(f"{sources_toml}: [[source]] number {i + 1} needs both 'files' and 'mapping'")
-        files: list[Path] = []
-        for pattern in src["files"]:
-            matched = sorted(base.glob(pattern)) if any(ch in pattern for ch in "*?[") else [base / pattern]
-            files.extend(matched)
-        out.append((files, base / src["mapping"]))
-    return out
-
-
-def _newest_source(sources_toml: Path) -> float:
-    newest = sources_toml.stat().st_mtime
-    for files, mapping in _sources(sources_toml):
-        for p in [*files, mapping]:
-            with suppress(OSError):
-                newest = max(newest, p.stat().st_mtime)
-    return newest
-
-
-def build_store(sources_toml: str | Path, path: str | Path) -> list[Any]:
-    """Build a fresh store at ``path`` from a ``sources.toml`` listing (files, mapping) pairs in order.
-
-    The store is written to a temporary file and moved into place when complete,
-    so a reader never sees half a store. Returns the :class:`IngestReport` of each source.
-
-    Examples
-    --------
-    >>> build_store("data/sample/sources.toml", "/tmp/zz.duckdb")  # doctest: +SKIP
-    """
-    from zzanalytics.ingest import ingest_files
-
-    sources_toml, path = Path(sources_toml), Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
-    for p in (tmp, Path(str(tmp) + ".wal")):
-        with suppress(FileNotFoundError):
-            p.unlink()
-    reports = []
-    try:
-        st = Store(tmp, _connect(tmp, read_only=False), read_only=False)
-        try:
-            create_schema(st.con)
-            for files, mapping in _sources(sources_toml):
-                reports.append(ingest_files(files, mapping, store=st))
-            st.con.execute("CHECKPOINT")
-        finally:
-            st.close()
-        os.replace(tmp, path)
-    finally:
-        for p in (tmp, Path(str(tmp) + ".wal")):
-            with suppress(FileNotFoundError):
-                p.unlink()
-    return reports
-
-
-def _store_format(path: Path) -> str | None:
-    import duckdb
-
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        rows = con.execute("SELECT value FROM _meta WHERE key = 'format'").fetchall()
-        return rows[0][0] if rows else None
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
-
-
-def _ensure_sample_store(path: Path) -> None:
-    sources_toml = config.sample_dir() / "sources.toml"
-    if not sources_toml.exists():
-        if path.exists():
-            return
-        raise StoreError(
-            f"no store at {path} and no {sources_toml} to build it from; run `zz sample` first, "
-            "or pass --store PATH of a store made with `zz ingest ... --store PATH`"
-        )
-
-    def stale() -> bool:
-        if not path.exists() or path.stat().st_mtime < _newest_source(sources_toml):
-            return True
-        return _store_format(path) != STORE_FORMAT
-
-    if not stale():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if stale():
-                build_store(sources_toml, path)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def open_store(path: str | Path | None = None, *, read_only: bool = True) -> Store:
-    """Open the DuckDB store at ``path`` (default: the sample district's store, built on first use).
+    This is the store layer's own opener: it never builds anything. ``zz.open_store()``
+    (:func:`zzanalytics.workspace.open_store`) adds the default store and builds the sample
+    district's store on first use.
 
     Parameters
     ----------
-    path : str or Path, optional
-        The DuckDB file. ``None`` means :func:`zzanalytics.config.default_store_path`; when that is
-        the sample store it is (re)built from ``data/sample/sources.toml`` if missing or stale.
+    path : str or Path
+        The DuckDB file.
     read_only : bool
         Open read-only (many processes may read at once). ``False`` creates the file if needed.
 
@@ -470,9 +396,7 @@ def open_store(path: str | Path | None = None, *, read_only: bool = True) -> Sto
     ...     len(st.incidents())
     0
     """
-    p = Path(path) if path is not None else config.default_store_path()
-    if _is_default_sample(p):
-        _ensure_sample_store(p)
+    p = Path(path)
     if read_only and not p.exists():
         raise StoreError(
             f"no store at {p}; create one with `zz ingest FILE... --mapping MAP.toml --store {p}` "
@@ -489,6 +413,23 @@ def open_store(path: str | Path | None = None, *, read_only: bool = True) -> Sto
             con.close()
             raise StoreError(f"{p} is not a zzanalytics store (tables {sorted(missing)} are missing)")
     return Store(p, con, read_only)
+
+
+def store_format(path: Path) -> str | None:
+    """The ``format`` recorded in a store's metadata, or None when it cannot be read."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        rows = con.execute("SELECT value FROM _meta WHERE key = 'format'").fetchall()
+        return rows[0][0] if rows else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
 
 
 def now_local() -> dt.datetime:

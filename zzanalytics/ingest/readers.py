@@ -289,7 +289,7 @@ def read_geojson(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
     import shapely
     from shapely.geometry import shape
 
-    from zzanalytics.coords import to_wgs84
+    from zzanalytics.ingest.coords import to_wgs84
 
     try:
         with open(path, encoding="utf-8-sig") as fh:

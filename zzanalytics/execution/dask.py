@@ -8,7 +8,7 @@ read-only object once per worker, shows progress as chunks finish
 
 Workers must be able to import zzanalytics (the same version as the client):
 tasks refer to functions by module and name, and carry paths and filters
-(see :mod:`zzanalytics.partitions`), not frames.
+(see :mod:`zzanalytics.store.partitions`), not frames.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from zzanalytics.errors import DependencyMissingError
-from zzanalytics.execution import _NO_SHARED
+from zzanalytics.errors import DependencyMissingError, SchedulerError
+from zzanalytics.execution.chunking import NO_SHARED, auto_chunksize, call_chunk, chunks
 
 CONNECT_TIMEOUT = 10.0
 """Seconds to wait for a scheduler (``ZZ_SCHEDULER_TIMEOUT`` overrides)."""
@@ -56,7 +56,6 @@ def connect(scheduler: Any) -> tuple[Any, bool]:
     Raises :class:`~zzanalytics.execution.SchedulerError` naming the address when the
     scheduler does not answer within ``ZZ_SCHEDULER_TIMEOUT`` seconds (default 10).
     """
-    from zzanalytics.execution import SchedulerError
 
     Client = _client_class()
     if isinstance(scheduler, Client):
@@ -105,9 +104,8 @@ class _Box:
 
 def _run_box(fn: Callable[..., Any], box: _Box, *shared: Any) -> _Box:
     """Worker side: run one boxed chunk through the local chunk runner, box the results."""
-    from zzanalytics.execution import _call_chunk
 
-    return _Box(_call_chunk(fn, box.value, *(b.value for b in shared)))
+    return _Box(call_chunk(fn, box.value, *(b.value for b in shared)))
 
 
 def _slots(client: Any) -> int:
@@ -127,20 +125,18 @@ def run_tasks(
     progress: bool = True,
     desc: str = "",
     chunksize: int | None = None,
-    shared: Any = _NO_SHARED,
+    shared: Any = NO_SHARED,
 ) -> list[Any]:
     """Submit ``fn`` over ``items`` to a Dask cluster in chunks; results in the order of ``items``.
 
     Chunks run through the same runner as the local pool
-    (:func:`zzanalytics.execution._call_chunk`), boxed (:class:`_Box`); ``shared`` (unless it is the
+    (:func:`zzanalytics.execution.chunking.call_chunk`), boxed (:class:`_Box`); ``shared`` (unless it is the
     "nothing shared" sentinel of :mod:`zzanalytics.execution`) is scattered once to
     every worker and passed as the second argument of ``fn``.
     """
     from distributed import as_completed
 
-    from zzanalytics.execution import SchedulerError, auto_chunksize, chunks
-
-    no_shared = _NO_SHARED
+    no_shared = NO_SHARED
     items = list(items)
     if not items:
         return []

@@ -29,28 +29,23 @@ from typing import Any
 
 import numpy as np
 
-from zzanalytics._dates import timestamp_sql
-from zzanalytics._readers import fallback_gb18030, load_source
-from zzanalytics.coords import gcj02_to_wgs84_sql, to_wgs84, valid_lonlat
 from zzanalytics.errors import SourceError, StoreError
-from zzanalytics.ingest import (
+from zzanalytics.ingest.coords import gcj02_to_wgs84_sql, to_wgs84, valid_lonlat
+from zzanalytics.ingest.dates import timestamp_sql
+from zzanalytics.ingest.mapping import (
     FALSE_WORDS,
     FUTURE_OK,
     NATURAL_KEYS,
     TRUE_WORDS,
     VOCABULARIES,
-    FileReport,
     Mapping,
 )
+from zzanalytics.ingest.readers import fallback_gb18030, load_source
+from zzanalytics.ingest.reasons import LOCATION_REASONS
+from zzanalytics.ingest.report import FileReport
 from zzanalytics.schema import LEAF_CATEGORIES, LOCAL_TZ, TABLES
 from zzanalytics.sql import ident, literal
 
-LOCATION_REASONS = {
-    1: "incomplete coordinates",
-    2: "unparseable coordinates",
-    3: "impossible coordinates",
-    4: "outside the district",
-}
 _BATCH = 1_000_000
 _MATERIALISE_CSV = False  # True: copy the CSV into a temp table before staging (slower, more memory)
 _GCJ_STEPS = 2
@@ -210,23 +205,23 @@ def _checks(c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str) 
     if c.name in ("lon", "lat"):
         return out  # location faults never quarantine (cameras: see _location_checks)
     if c.required and not (key_generated and c.name == TABLES[m.table].key):
-        out.append((f"{raw} IS NULL" if c.dtype != "geometry" else f"{typed} IS NULL", f"missing {c.name}"))
+        out.append((f"{raw} IS NULL" if c.dtype != "geometry" else f"{typed} IS NULL", "missing_value"))
     if c.dtype in ("timestamp", "date"):
-        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unparseable date"))
+        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unparseable_date"))
         if floor:
-            out.append((f"{typed} < TIMESTAMP {literal(floor)}", "date before floor"))
+            out.append((f"{typed} < TIMESTAMP {literal(floor)}", "date_before_floor"))
         if (m.table, c.name) not in FUTURE_OK:
-            out.append((f"{typed} > TIMESTAMP {literal(ceiling)}", "date in the future"))
+            out.append((f"{typed} > TIMESTAMP {literal(ceiling)}", "date_in_future"))
     elif c.name == "category" and m.table == "incidents":
-        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown category"))
+        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown_category"))
     elif c.name == "area_code" and m.table != "areas":
-        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown area"))
+        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown_area"))
     elif _vocab(m.table, c.name) or c.dtype == "bool":
-        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", f"unknown {c.name}"))
+        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown_value"))
     elif c.dtype in ("float", "int"):
-        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL AND trim({raw}) <> ''", "unparseable number"))
+        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL AND trim({raw}) <> ''", "unparseable_number"))
         if c.name not in ("value", "ceiling"):
-            out.append((f"{typed} < 0", "negative count" if c.dtype == "int" else "negative value"))
+            out.append((f"{typed} < 0", "negative_number"))
     return out
 
 
@@ -402,9 +397,9 @@ def _stage(
         for cond, reason in _checks(c, m, key_mode == "generated", floor, ceiling):
             checks.append((cond, reason, c.name))
     if has_loc and tdef.column("lon").required:
-        checks.append(("raw_lon IS NULL AND raw_lat IS NULL", "missing location", "lon"))
+        checks.append(("raw_lon IS NULL AND raw_lat IS NULL", "missing_location", "lon"))
         for code, reason in LOCATION_REASONS.items():
-            checks.append((f"_loc = {code}", f"invalid location: {reason}", "lon"))
+            checks.append((f"_loc = {code}", reason, "lon"))
     rc = (
         "CASE "
         + " ".join(f"WHEN {cond} THEN {i + 1}" for i, (cond, _, _) in enumerate(checks))
@@ -453,7 +448,7 @@ def _stage(
         )
     values = []
     for _, reason, n in checks:
-        if reason.startswith(("invalid location", "missing location")):
+        if reason == "missing_location" or reason in LOCATION_REASONS.values():
             values.append("concat(raw_lon, ',', raw_lat)")
         else:
             values.append("NULL" if plan[n].dtype == "geometry" else f"CAST({ident('raw_' + n)} AS VARCHAR)")
@@ -485,7 +480,7 @@ def _in_file_duplicates(con: Any, stage: _Stage, key_col: str | None) -> None:
 
     A quarantined repeat keeps its staged record (canonical names) as ``raw``.
     """
-    stage.reasons.append("conflicting duplicate id in file")
+    stage.reasons.append("conflicting_duplicate")
     stage.columns.append(key_col or "key")
     stage.values.append("_key")
     conflict = len(stage.reasons)
@@ -531,12 +526,13 @@ def _classify(con: Any, m: Mapping, has_loc: bool, rep: FileReport, stage: _Stag
             LOCATION_REASONS[k]: int(n) for k, n in zip(LOCATION_REASONS, row[4:], strict=True) if n
         }
         rep.location_cleared = sum(rep.location_reasons.values())
-    rep.reasons = {
-        stage.reasons[rc - 1]: int(n)
-        for rc, n in con.execute(
-            "SELECT _rc, count(*) FROM _zz_stg WHERE _rc > 0 GROUP BY 1 ORDER BY 2 DESC, 1"
-        ).fetchall()
-    }
+    # the same reason on several columns adds up (one check per reason and column)
+    for rc, n in con.execute(
+        "SELECT _rc, count(*) FROM _zz_stg WHERE _rc > 0 GROUP BY 1 ORDER BY 1"
+    ).fetchall():
+        code, column = stage.reasons[rc - 1], stage.columns[rc - 1]
+        rep.reasons[code] = rep.reasons.get(code, 0) + int(n)
+        rep.reason_columns[(code, column)] = rep.reason_columns.get((code, column), 0) + int(n)
     if rep.updated:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _zz_upd AS SELECT s._key FROM _zz_stg s JOIN {target} t "

@@ -50,12 +50,13 @@ from typing import Any
 
 import pandas as pd
 
+from zzanalytics import config
 from zzanalytics.errors import StoreError
 from zzanalytics.schema import TABLES
 from zzanalytics.sql import ident, literal
-from zzanalytics.store import canonical_types
+from zzanalytics.store.core import Store, canonical_types, open_store
 
-__all__ = ["DATE_COLUMNS", "export_partitions", "list_partitions", "partition_counts", "read_partitions"]
+__all__ = ["DATE_COLUMNS", "export_partitions", "list_partitions", "read_partitions"]
 
 MANIFEST = "_zz_partitions.json"
 
@@ -98,14 +99,12 @@ def _check(tables: Sequence[str], partition_by: Sequence[str]) -> None:
 
 
 def _open(store: Any) -> tuple[Any, Any]:
-    """(store, owned) from a Store, a path or None (the default store)."""
-    from zzanalytics.store import Store, open_store
-
+    """(store, owned) from a Store, a path or None (``config.default_store_path()``)."""
     if isinstance(store, Store):
         if store.con is None:
             raise StoreError(f"{store!r} is closed; open it again with open_store({str(store.path)!r})")
         return store, False
-    return open_store(store, read_only=True), True
+    return open_store(store if store is not None else config.default_store_path(), read_only=True), True
 
 
 def export_partitions(
@@ -218,7 +217,7 @@ def _manifest(root: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise StoreError(
             f"{root} is not a partition export (no {MANIFEST}); make one with "
-            "zzanalytics.partitions.export_partitions(store, out_dir)"
+            "zzanalytics.export_partitions(store, out_dir)"
         ) from None
 
 
@@ -365,34 +364,3 @@ def list_partitions(root: str | Path, table: str = "incidents") -> pd.DataFrame:
             rec["rows"] = pq.ParquetFile(f).metadata.num_rows
         rows.append(rec)
     return pd.DataFrame(rows, columns=[*keys, "path", "rows"])
-
-
-def partition_counts(task: dict[str, Any]) -> pd.DataFrame:
-    """Worker task: read one filter's incidents from a partition export and count them.
-
-    ``task`` holds ``root`` and optionally ``area_codes``, ``years``, ``freq`` (default
-    month), ``by`` (default ``("category", "area_code")``), ``start``, ``end`` and
-    ``categories`` (see :func:`zzanalytics.aggregate.counts`; ``area_codes`` also fixes the
-    township grid). A task is a path and a filter: a few hundred bytes, whatever the data.
-
-    Examples
-    --------
-    >>> from zzanalytics.execution import run_tasks  # doctest: +SKIP
-    >>> tasks = [{"root": "/shared/zz/parts", "area_codes": codes} for codes in counties]  # doctest: +SKIP
-    >>> parts = run_tasks(partition_counts, tasks, scheduler="tcp://10.0.0.5:8786")  # doctest: +SKIP
-    """
-    from zzanalytics.aggregate import counts
-
-    by = tuple(task.get("by", ("category", "area_code")))
-    cols = sorted({"occurred_at", *[b for b in by if b in TABLES["incidents"].names]})
-    codes = task.get("area_codes")
-    inc = read_partitions(task["root"], area_codes=codes, years=task.get("years"), columns=cols)
-    return counts(
-        inc,
-        freq=task.get("freq", "month"),
-        by=by,
-        start=task.get("start"),
-        end=task.get("end"),
-        areas=list(codes) if codes is not None and "area_code" in by else None,
-        categories=task.get("categories"),
-    )

@@ -1,0 +1,35 @@
+"""The store stage: one DuckDB file holding every canonical table (:mod:`.core`), and its
+export to partitioned Parquet for workers that share storage (:mod:`.partitions`).
+
+Examples
+--------
+>>> from zzanalytics.store import Store, open_store
+>>> Store.__name__
+'Store'
+"""
+
+from zzanalytics.store.core import (
+    SQL_TYPES,
+    STORE_FORMAT,
+    Store,
+    canonical_types,
+    create_schema,
+    now_local,
+    open_store,
+    store_format,
+)
+from zzanalytics.store.partitions import export_partitions, list_partitions, read_partitions
+
+__all__ = [
+    "SQL_TYPES",
+    "STORE_FORMAT",
+    "Store",
+    "canonical_types",
+    "create_schema",
+    "export_partitions",
+    "list_partitions",
+    "now_local",
+    "open_store",
+    "read_partitions",
+    "store_format",
+]
