@@ -100,6 +100,64 @@ def test_false_hot_cells_on_homogeneous_poisson_within_fdr():
     assert any_fp / 30 <= 0.15  # measured 0.03-0.08 (normal p: 0.15-0.5)
 
 
+def _mc_two_sided(y: np.ndarray, k: int, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Monte Carlo of the total-randomisation null: sums of k of the n values, no replacement."""
+    n = len(y)
+    idx = rng.integers(0, n, (draws, k))
+    bad = (np.diff(np.sort(idx, axis=1), axis=1) == 0).any(axis=1)
+    while bad.any():  # redraw rows that hit a site twice
+        idx[bad] = rng.integers(0, n, (int(bad.sum()), k))
+        bad = (np.diff(np.sort(idx, axis=1), axis=1) == 0).any(axis=1)
+    return np.bincount(y[idx].sum(axis=1).astype(int))
+
+
+@pytest.mark.slow
+def test_exact_p_matches_a_million_draw_monte_carlo_on_a_skewed_field():
+    """Skewed counts (negative binomial, size 0.3, plus three large cells): the exact p of every
+    cell agrees with 10^6 Monte Carlo draws of the same null within sampling error, where the
+    Pearson III approximation is off by more than half in the far tail."""
+    rng = np.random.default_rng(8)
+    w = lat2W(30, 30, rook=False)
+    y = rng.negative_binomial(0.3, 0.3 / 1.3, 900).astype(float)
+    y[[40, 41, 70]] = [33, 25, 20]
+    from scipy import stats
+
+    assert stats.skew(y) > 4
+    exact = gi_star(y, w.sparse, permutations=0)
+    p3 = gi_star(y, w.sparse, permutations=0, inference="pearson3")
+    assert exact.extra["p_method"] == ["exact"]
+    card = np.asarray(exact.W.sum(axis=1)).ravel().astype(int)
+    sums = np.asarray(exact.W @ y).ravel().astype(int)
+    draws = 1_000_000
+    worst_p3 = 0.0
+    for k in np.unique(card):
+        hist = _mc_two_sided(y, int(k), draws, rng).astype(float)
+        up = np.cumsum(hist[::-1])[::-1] / draws
+        lo = np.cumsum(hist) / draws
+        sel = card == k
+        s = np.minimum(sums[sel], len(hist) - 1)
+        p_mc = np.minimum(1, 2 * np.minimum(up[s], lo[s]))
+        p_ex = exact.p[sel]
+        se = 2 * np.sqrt(np.maximum(p_ex, 1e-6) / 2 / draws)
+        assert np.all(np.abs(p_ex - p_mc) <= 5 * se + 1e-12), k
+        tail = (p_ex > 1e-4) & (p_ex < 1e-2)
+        if tail.any():
+            worst_p3 = max(worst_p3, float(np.max(np.abs(np.log(p3.p[sel][tail] / p_ex[tail])))))
+    assert worst_p3 > np.log(1.5)  # the approximation this replaces is visibly off in the tail
+
+
+def test_exact_p_on_decimal_values_and_fallback():
+    w = lat2W(12, 12, rook=False)
+    y = np.random.default_rng(2).poisson(1.5, 144).astype(float)
+    a = gi_star(y, w.sparse, permutations=0)
+    b = gi_star(y / 10, w.sparse, permutations=0)  # a 0.1 lattice: still exact, same p
+    assert b.extra["p_method"] == ["exact"] and np.allclose(a.p, b.p)
+    c = gi_star(y + np.random.default_rng(3).uniform(0, 1e-4, 144), w.sparse, permutations=0)
+    assert c.extra["p_method"] == ["pearson3"]  # off any decimal lattice: the moment fit
+    cube = gi_star(np.column_stack([y, y * 2]), w.sparse, permutations=0)
+    assert cube.extra["p_method"] == ["exact", "exact"] and cube.p.shape == (144, 2)
+
+
 def test_grid_weights_queen_and_hex():
     g = make_grid((103.80, 36.05, 103.83, 36.08), cell=500, clip=False)
     W = grid_weights(g)

@@ -29,7 +29,14 @@ import scipy.sparse as sp
 
 from zzanalytics.errors import SpatialError
 
-__all__ = ["PermutationMoments", "permutation_ids", "permute_local_sums"]
+__all__ = [
+    "EXACT_BUDGET",
+    "PermutationMoments",
+    "exact_sum_p",
+    "permutation_ids",
+    "permute_local_sums",
+    "randomisation_pmf",
+]
 
 
 def permutation_ids(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
@@ -177,3 +184,130 @@ def permute_local_sums(
             mean[blk] = rs.mean(axis=1)
             std[blk] = rs.std(axis=1)
     return PermutationMoments(larger=larger, smaller=smaller, mean=mean, std=std, permutations=R)
+
+
+# --------------------------------------------------------------------------- exact randomisation
+EXACT_BUDGET = 4e8
+"""Largest ``(distinct values + draws) · (k + 1) · (largest sum + 1)`` the exact recursion runs."""
+
+
+def _lattice(values: np.ndarray) -> float | None:
+    """Step ``δ`` with ``values / δ`` integers (``1``, ``0.1``, ``0.01``, ``0.001``), or None."""
+    for d in range(4):
+        s = values * 10.0**d
+        if np.all(np.abs(s - np.round(s)) <= 1e-9 * np.maximum(1.0, np.abs(s))):
+            return 10.0**-d
+    return None
+
+
+def randomisation_pmf(values: np.ndarray, kmax: int, budget: float = EXACT_BUDGET) -> np.ndarray | None:
+    """Exact distribution of the sum of ``k`` values drawn without replacement, for every ``k <= kmax``.
+
+    Under *total randomisation* a neighbourhood of ``k`` sites holds ``k`` of the map's
+    ``n`` values drawn without replacement. For non-negative integer values the sum's
+    distribution follows from the multiset ``{v: m_v}`` by one recursion over the
+    distinct values ``v`` (multivariate hypergeometric): after the values seen so far
+    (``M`` sites), ``f[j, s]`` is the probability that ``j`` random sites among them sum
+    to ``s``, and adding value ``v`` with multiplicity ``m``
+
+        f'[j, s] = Σ_c  C(m, c) C(M, j − c) / C(M + m, j) · f[j − c, s − c v],
+
+    which costs ``O((D + Σ_v min(m_v, k)) · k · S)`` for ``D`` distinct values and sums
+    up to ``S``. Nothing is approximated: the result is exact up to floating point.
+
+    Parameters
+    ----------
+    values : array (n,)
+        Non-negative integers (counts).
+    kmax : int
+        Largest neighbourhood size needed.
+    budget : float
+        Work limit; beyond it ``None`` is returned (the caller falls back).
+
+    Returns
+    -------
+    ndarray (kmax + 1, S + 1) or None
+        ``pmf[k, s] = P(sum of k random sites = s)``.
+
+    Examples
+    --------
+    Two sites of four with values 0, 0, 1, 3: the six pairs sum to 0, 1, 3, 1, 3, 4.
+
+    >>> pmf = randomisation_pmf(np.array([0, 0, 1, 3]), 2)
+    >>> (pmf[2] * 6).round(6).tolist()
+    [1.0, 2.0, 0.0, 2.0, 1.0]
+    """
+    from scipy.special import gammaln
+
+    v = np.asarray(values)
+    n = len(v)
+    if n == 0 or kmax > n or (v < 0).any():
+        return None
+    uniq, mult = np.unique(v.astype(np.int64), return_counts=True)
+    kmax = int(kmax)
+    top = np.sort(v)[::-1][:kmax]
+    S = int(top.sum())
+    cost = (len(uniq) + np.minimum(mult, kmax).sum()) * (kmax + 1) * (S + 1)
+    if cost > budget:
+        return None
+
+    def lnc(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            out = gammaln(a + 1) - gammaln(b + 1) - gammaln(a - b + 1)
+        return np.where((b < 0) | (b > a), -np.inf, out)
+
+    f = np.zeros((kmax + 1, S + 1))
+    f[0, 0] = 1.0
+    M = 0
+    j = np.arange(kmax + 1, dtype=float)
+    for val, m in zip(uniq.tolist(), mult.tolist(), strict=True):
+        new = np.zeros_like(f)
+        for c in range(min(m, kmax) + 1):
+            # weight of drawing c of the m sites with value val among j draws, per j >= c
+            jj = j[c:]
+            with np.errstate(invalid="ignore"):
+                a = lnc(float(m), float(c)) + lnc(float(M), jj - c) - lnc(float(M + m), jj)
+            h = np.where(np.isfinite(a), np.exp(np.where(np.isfinite(a), a, 0.0)), 0.0)
+            shift = c * val
+            if shift > S:
+                break
+            new[c:, shift:] += h[:, None] * f[: kmax + 1 - c, : S + 1 - shift]
+        f = new
+        M += m
+    return f
+
+
+def exact_sum_p(values: np.ndarray, sums: np.ndarray, sizes: np.ndarray) -> np.ndarray | None:
+    """Two-sided p of neighbourhood sums under total randomisation, exactly.
+
+    ``p = min(1, 2 · min(P(S ≥ s), P(S ≤ s)))`` with ``S`` the sum of ``size`` values
+    drawn without replacement from ``values`` (see :func:`randomisation_pmf`); values
+    on a decimal lattice (0.1, 0.01, 0.001) are scaled to integers first. Returns
+    ``None`` when the values are negative, off such a lattice, or the recursion would
+    exceed :data:`EXACT_BUDGET`.
+
+    Examples
+    --------
+    >>> vals = np.array([0, 0, 0, 0, 0, 0, 0, 1, 2, 9])
+    >>> exact_sum_p(vals, np.array([11, 0]), np.array([2, 2])).round(4).tolist()
+    [0.0444, 0.9333]
+    """
+    values = np.asarray(values, dtype=float)
+    sums = np.asarray(sums, dtype=float)
+    sizes = np.asarray(sizes).astype(int)
+    if len(values) == 0 or (values < 0).any():
+        return None
+    step = _lattice(values)
+    if step is None:
+        return None
+    iv = np.round(values / step).astype(np.int64)
+    pmf = randomisation_pmf(iv, int(sizes.max()))
+    if pmf is None:
+        return None
+    upper = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]  # P(S >= s)
+    lower = np.cumsum(pmf, axis=1)  # P(S <= s)
+    s = np.clip(np.round(sums / step).astype(np.int64), 0, pmf.shape[1] - 1)
+    above = np.round(sums / step) > pmf.shape[1] - 1
+    pu = np.where(above, 0.0, upper[sizes, s])
+    pl = np.where(above, 1.0, lower[sizes, s])
+    return np.minimum(1.0, 2 * np.minimum(pu, pl))

@@ -9,7 +9,7 @@ ArcGIS Pro's *Emerging Hot Spot Analysis* ("How Emerging Hot Spot Analysis works
    time step; a bin is *hot* (*cold*) when its FDR-adjusted p is below ``alpha``
    (default 0.10, i.e. at least 90% confidence, ArcGIS's lowest class) and z > 0 (< 0).
    Unlike ArcGIS the neighbourhood is spatial only (no neighbouring time steps), and
-   the p-values are skew-corrected (see :mod:`zzanalytics.spatial.hotspots`).
+   the p-values are exact under randomisation (see :mod:`zzanalytics.spatial.hotspots`).
 2. A Mann-Kendall trend test on each cell's series of Gi* z-scores (two-sided,
    level ``trend_alpha``, default 0.05; tie-corrected variance).
 3. Each cell is placed in one of 17 classes. With ``T`` time steps, "90%" means
@@ -359,7 +359,7 @@ def emerging_hotspots(
     permutations: int = 199,
     seed: int = 12345,
     ring: int = 1,
-    inference: str = "pearson3",
+    inference: str = "exact",
     W: Any = None,
 ) -> EmergingResult:
     """Emerging hot spot analysis of a ``[cell_id, period, count]`` cube.
