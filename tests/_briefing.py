@@ -57,3 +57,45 @@ def dirty_values() -> dict[str, str]:
             out["phone"] = re.search(r"1[3-9]\d{9}", detail).group(0)
     out["script"] = "<script>alert(1)</script>"
     return out
+
+
+def visible_text(doc: str) -> str:
+    """The text a reader sees: scripts, styles and tags removed, whitespace collapsed, entities decoded."""
+    import html
+
+    doc = re.sub(r"<script.*?</script>", " ", doc, flags=re.S)
+    doc = re.sub(r"<style.*?</style>", " ", doc, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", doc)))
+
+
+ZH_CHANGE = re.compile(r"(上升|下降)[\d,]+\.\d%")
+EN_CHANGE = re.compile(r"(?<!make )\b(up|down) [\d,]+\.\d%(?: on the same period last year)?")
+ZH_TESTS = ("(显著)", "(在正常波动范围内)")
+EN_TESTS = (" (significant)", " (within normal variation)")
+ZH_LIST_TESTED = "上升显著"  # a sentence listing significant rises states the test once, at its end
+EN_LIST_TESTED = ("worsened significantly", "rose significantly")
+
+
+def unqualified_changes(text: str) -> list[str]:
+    """Every rise or fall worded with a percentage whose test result does not follow it.
+
+    A change must be followed by ``(显著)`` / ``(在正常波动范围内)`` (``(significant)`` /
+    ``(within normal variation)``), unless its sentence lists significant rises and says so
+    (``…等6个单位案件上升显著`` / ``… worsened significantly``). Returns the offending snippets.
+    """
+    bad = []
+    for sentence in re.split(r"(?<=。)|(?<=\.\s)", text):
+        for m in ZH_CHANGE.finditer(sentence):
+            if not sentence[m.end() :].startswith(ZH_TESTS) and ZH_LIST_TESTED not in sentence:
+                bad.append(sentence[m.start() : m.end() + 12])
+        for m in EN_CHANGE.finditer(sentence):
+            if not sentence[m.end() :].startswith(EN_TESTS) and not any(
+                w in sentence for w in EN_LIST_TESTED
+            ):
+                bad.append(sentence[m.start() : m.end() + 24])
+    return bad
+
+
+def failing_body(ctx):
+    """A section body that fails the way a real bug does (used by the failing-render test)."""
+    return ctx.cache["x"]

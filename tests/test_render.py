@@ -13,14 +13,21 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from _briefing import dirty_values, district_briefing, pdf_text, shared_root
+from _briefing import (
+    dirty_values,
+    district_briefing,
+    pdf_text,
+    shared_root,
+    unqualified_changes,
+    visible_text,
+)
 from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
 from zzanalytics.errors import DependencyMissingError, ReportError
-from zzanalytics.report import sections as S  # noqa: N812
+from zzanalytics.report import briefing as B  # noqa: N812
 from zzanalytics.report.batch import batch_briefings
-from zzanalytics.report.render import atomic_path, briefing_filename, print_pdf
+from zzanalytics.report.render import FAILED_DIR, atomic_path, briefing_filename, print_pdf, render_briefing
 from zzanalytics.schema import is_criminal
 from zzanalytics.workspace import open_store
 
@@ -33,12 +40,6 @@ def briefing(tmp_path_factory, worker_id):
 @pytest.fixture(scope="module")
 def html(briefing):
     return briefing["html"].read_text(encoding="utf-8")
-
-
-def _visible_text(doc: str) -> str:
-    doc = re.sub(r"<script.*?</script>", " ", doc, flags=re.S)
-    doc = re.sub(r"<style.*?</style>", " ", doc, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", doc))
 
 
 def test_file_names_follow_the_period(briefing):
@@ -60,19 +61,11 @@ def test_page_is_self_contained_and_offline(html):
 
 
 def test_sections_and_sentences_in_the_register_of_the_speech(html):
-    text = _visible_text(html)
-    headings = (
-        "一、总体治安形势",
-        "二、信访维稳形势",
-        "三、交通和消防安全",
-        "四、矛盾纠纷排查化解",
-        "五、年底预测与目标完成风险",
-        "六、治安热点与视频监控覆盖",
-        "七、乡镇(街道)考核评估",
-        "数据说明",
-    )
-    for heading in headings:
-        assert heading in text
+    text = visible_text(html)
+    headings = [s.title("zh", number) for number, s in B.registry.numbered()]
+    assert headings[0] == "一、总体治安形势" and headings[-1] == "数据说明"
+    positions = [text.find(f" {h} ") for h in headings]
+    assert -1 not in positions and positions == sorted(positions)  # every heading, in the registry's order
     lead = r"1-10月,全区发生各类刑事案件[\d,]+起,比去年同期(上升|下降)\d+\.\d%\((显著|在正常波动范围内)\)"
     assert re.search(lead, text)
     assert re.search(r"赴省进京非正常上访[\d,]+批[\d,]+人次,与去年同期相比批数", text)
@@ -80,14 +73,13 @@ def test_sections_and_sentences_in_the_register_of_the_speech(html):
     assert re.search(r"直接经济损失[\d,]+\.\d万元", text)
     assert re.search(r"超过目标的概率为(<1%|>99%|\d+%)", text)
     # every rise or fall carries its test
-    for m in re.finditer(r"(上升|下降)\d+\.\d%(.{0,10})", text):
-        assert m.group(2).startswith(("(显著)", "(在正常波动范围内)")) or "%" in m.group(0)
+    assert unqualified_changes(text) == []
     for bad in ("X起", "X%", "nan", "None", "inf", "NaN", "NaT"):
         assert not re.search(rf"(?<![A-Za-z]){re.escape(bad)}(?![A-Za-z])", text), bad
 
 
 def test_criminal_total_matches_an_independent_count(html):
-    m = re.search(r"全区发生各类刑事案件([\d,]+)起", _visible_text(html))
+    m = re.search(r"全区发生各类刑事案件([\d,]+)起", visible_text(html))
     with open_store() as st:
         inc = st.incidents("2026-01-01", "2026-10-31")
     expected = int(inc["category"].map(is_criminal).sum())
@@ -125,7 +117,7 @@ def test_pdf_pages_render_and_chinese_text_is_extractable(briefing, html, tmp_pa
     assert page.stat().st_size > 5_000
     text = re.sub(r"\s+", "", pdf_text(briefing["pdf"]))
     assert "全区综治信访维稳形势分析" in text and "一、总体治安形势" in text
-    total = re.search(r"全区发生各类刑事案件([\d,]+)起", _visible_text(html)).group(1)
+    total = re.search(r"全区发生各类刑事案件([\d,]+)起", visible_text(html)).group(1)
     assert f"刑事案件{total}起" in text
     assert "第1页,共" in text  # page numbers in the footer
     info = subprocess.run(["pdfinfo", str(briefing["pdf"])], capture_output=True, text=True).stdout
@@ -133,24 +125,25 @@ def test_pdf_pages_render_and_chinese_text_is_extractable(briefing, html, tmp_pa
 
 
 def test_period_wording_follows_the_period():
-    ctx = S.load(None, "2026-01-01", "2026-06-30")
+    ctx = B.load(None, "2026-01-01", "2026-06-30")
     assert ctx.period == "1-6月"
-    assert "1-6月,全区发生各类刑事案件" in _visible_text(S.overall(ctx))
-    en = S.load(None, "2026-01-01", "2026-06-30", lang="en")
-    assert "In January–June, the district recorded" in _visible_text(S.overall(en))
+    assert "1-6月,全区发生各类刑事案件" in visible_text(B.render_section("overall", ctx))
+    en = B.load(None, "2026-01-01", "2026-06-30", lang="en")
+    assert "In January–June, the district recorded" in visible_text(B.render_section("overall", en))
 
 
 def test_township_briefing_sections():
-    ctx = S.load(None, "2026-01-01", "2026-10-31", area="620102005")
-    text = _visible_text(S.overall(ctx)) + _visible_text(S.scorecard_section(ctx))
+    ctx = B.load(None, "2026-01-01", "2026-10-31", area="620102005")
+    text = visible_text(B.render_section("overall", ctx)) + visible_text(B.render_section("scorecard", ctx))
     assert "滨河街道发生各类刑事案件" in text
+    assert "与前三年同期平均水平相比,滨河街道" in text
     with pytest.raises(ReportError, match="not a township"):
-        S.load(None, "2026-01-01", "2026-10-31", area="999999999")
+        B.load(None, "2026-01-01", "2026-10-31", area="999999999")
 
 
 def test_notable_incidents_carry_no_personal_data():
-    ctx = S.load(None, "2026-01-01", "2026-10-31")
-    notable = S.notable_incidents(ctx)
+    ctx = B.load(None, "2026-01-01", "2026-10-31")
+    notable = B.notable_incidents(ctx)
     assert len(notable) > 0
     allowed = {"date", "area_code", "category", "cause", "deaths", "injuries", "loss_yuan", "severity"}
     assert set(notable.columns) <= allowed
@@ -254,3 +247,46 @@ def test_cli_reports_an_unknown_area_without_a_traceback(tmp_path):
     assert res.exit_code == 2
     assert "not a township" in res.output and "620102001" in res.output
     assert not list(Path(tmp_path).iterdir())
+
+
+# ------------------------------------------------------------------ a failing section
+
+
+FAILING_CELL = """import sys, dataclasses
+sys.path.insert(0, {tests!r})
+from _briefing import failing_body
+from zzanalytics.report.briefing import registry
+registry.SECTIONS = tuple(
+    dataclasses.replace(s, body=failing_body) if s.key == "safety" else s for s in registry.SECTIONS
+)"""
+
+
+@pytest.mark.slow
+def test_a_failing_section_keeps_its_traceback_and_the_executed_notebook(tmp_path):
+    """A section that raises (here: ``KeyError: 'x'`` in section 3) fails the render with an error
+    naming the section, the error and where it was raised, and leaves the executed notebook,
+    with the traceback, in ``<out>/.failed/``; no briefing is written."""
+    nb = nbformat.read(B.notebook_path(), as_version=4)
+    loop = next(i for i, c in enumerate(nb.cells) if "render_sections" in c.source)
+    nb.cells.insert(loop, nbformat.v4.new_code_cell(FAILING_CELL.format(tests=str(Path(__file__).parent))))
+    notebook = tmp_path / "briefing.ipynb"
+    nbformat.write(nb, notebook)
+    out = tmp_path / "reports"
+    with pytest.raises(ReportError) as info:
+        render_briefing(
+            period="2026-01-01:2026-06-30", out=out, notebook=notebook, parameters={"maps": False}
+        )
+    err = info.value
+    message = str(err)
+    assert "briefing section 'safety' (三、交通和消防安全) failed: KeyError: 'x'" in message
+    assert "raised at _briefing.py:" in message and "in failing_body" in message
+    failed = out / FAILED_DIR / briefing_filename(None, "2026-01-01", "2026-06-30", suffix=".ipynb")
+    assert err.notebook == failed and str(failed) in message
+    assert "failing_body" in err.traceback and "KeyError" in err.traceback
+    assert type(err.__cause__).__name__ == "PapermillExecutionError"
+    executed = nbformat.read(failed, as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert len(errors) == 1 and "failing_body" in "\n".join(errors[0]["traceback"])
+    shown = [o for c in executed.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+    assert any("一、总体治安形势" in o["data"]["text/html"] for o in shown)  # the sections before it ran
+    assert not list(out.glob("*.html"))

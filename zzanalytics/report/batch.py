@@ -26,8 +26,34 @@ import pandas as pd
 
 from zzanalytics.config import reports_dir
 from zzanalytics.report import text as tx
-from zzanalytics.report.briefing import DISTRICT, area_names, resolve_period, store_path_of
+from zzanalytics.report.briefing.period import (
+    DISTRICT,
+    DISTRICT_TITLE,
+    area_names,
+    resolve_period,
+    store_path_of,
+)
+from zzanalytics.report.phrases import Phrases, fill
 from zzanalytics.report.render import render_briefing, write_atomic
+
+INDEX = Phrases(
+    {
+        "title": ("综治信访维稳形势分析 {period}", "Public-security briefings, {period}"),
+        "html_lang": ("zh-CN", "en"),
+        "col.area": ("区域", "Area"),
+        "col.briefing": ("简报", "Briefing"),
+        "col.pdf": ("PDF", "PDF"),
+        "col.status": ("状态", "Status"),
+        "written": ("已生成", "written"),
+        "failed": ("失败:{error}", "failed: {error}"),
+        "summary": (
+            "共{n}个区域,生成{ok}个,失败{failed}个。",
+            "{n} areas: {ok} written, {failed} failed.",
+        ),
+    },
+    name="index",
+)
+"""Texts of the batch's ``index.html``."""
 
 
 @dataclass
@@ -131,7 +157,7 @@ def batch_briefings(
     if isinstance(areas, str):
         areas = [areas] if areas != "all" else [DISTRICT, *sorted(names)]
     out_dir = Path(out) if out is not None else reports_dir()
-    district_name = "全区" if lang == "zh" else "District"
+    district_name = fill(DISTRICT_TITLE, lang)
     tasks = [
         {
             "store": store_path,
@@ -170,10 +196,9 @@ def run(
 
 def write_index(results: Sequence[AreaResult], out_dir: Path, start: Any, end: Any, lang: str = "zh") -> Path:
     """Write ``index.html`` (atomically) linking every briefing and listing every failure."""
-    zh = lang == "zh"
     period = tx.period_label(start, end, lang, with_year=True)
-    title = f"综治信访维稳形势分析 {period}" if zh else f"Public-security briefings, {period}"
-    head = ("区域", "简报", "PDF", "状态") if zh else ("Area", "Briefing", "PDF", "Status")
+    title = INDEX.say("title", lang, period=period)
+    head = [INDEX.say(f"col.{c}", lang) for c in ("area", "briefing", "pdf", "status")]
     rows = []
     for r in results:
 
@@ -184,9 +209,9 @@ def write_index(results: Sequence[AreaResult], out_dir: Path, start: Any, end: A
             return ""
 
         status = (
-            ("已生成" if zh else "written")
+            INDEX.say("written", lang)
             if r.ok
-            else (("失败:" if zh else "failed: ") + html.escape(tx.mask_text(r.error or "")))
+            else html.escape(INDEX.say("failed", lang, error=tx.mask_text(r.error or "")))
         )
         cls = "" if r.ok else ' class="failed"'
         rows.append(
@@ -195,14 +220,11 @@ def write_index(results: Sequence[AreaResult], out_dir: Path, start: Any, end: A
             f"<td>{link('.pdf')}</td><td>{status}</td></tr>"
         )
     n_ok = sum(r.ok for r in results)
-    summary = (
-        f"共{len(results)}个区域,生成{n_ok}个,失败{len(results) - n_ok}个。"
-        if zh
-        else f"{len(results)} areas: {n_ok} written, {len(results) - n_ok} failed."
-    )
+    summary = INDEX.say("summary", lang, n=len(results), ok=n_ok, failed=len(results) - n_ok)
     stamp = pd.Timestamp.now(tz="Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+    code = INDEX.say("html_lang", lang)
     doc = f"""<!DOCTYPE html>
-<html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="{code}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
 body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 2em auto;
         max-width: 900px; color: #1d1d1d; }}

@@ -60,13 +60,18 @@ def para(*sentences: Any, cls: str = "lead") -> Html:
     --------
     >>> str(para("甲。", "", "乙。", cls="note")), str(para("One.", "Two."))
     ('<p class="note">甲。乙。</p>', '<p class="lead">One. Two.</p>')
+    >>> str(para("One.", "'Two'."))
+    '<p class="lead">One. &#x27;Two&#x27;.</p>'
     """
-    parts = [_h(s) for s in sentences if s]
-    body = ""
-    for part in parts:  # Chinese sentences join directly; English ones need a space
-        if body and body[-1] in ".;:)!?" and part[:1].isascii() and part[:1].isalnum():
+    body, last = "", ""
+    for s in sentences:  # Chinese sentences join directly; English ones need a space
+        if not s:
+            continue
+        text = str(s)
+        if last[-1:] in tuple(".;:)!?") and text[:1].isascii() and (text[:1].isalnum() or text[:1] in "'\"("):
             body += " "
-        body += part
+        body += _h(s)
+        last = text
     return Html(f'<p class="{cls}">{body}</p>') if body else Html("")
 
 
@@ -151,7 +156,7 @@ def table(
 def _cell(x: Any) -> Any:
     if isinstance(x, float | int) and not isinstance(x, bool):
         return tx.number(x, 0 if float(x).is_integer() else 1)
-    if tx._missing(x):
+    if tx.is_missing(x):
         return tx.MISSING
     return x
 

@@ -313,8 +313,14 @@ HOTSPOT_STYLE: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _style_key(label: str) -> str:
-    """Normalise a class label ('Hot Spot - 99% Confidence', 'hot_99', 'new hot spot') to a style key."""
+def style_key(label: str) -> str:
+    """Normalise a class label ('Hot Spot - 99% Confidence', 'hot_99', 'new hot spot') to a style key.
+
+    Examples
+    --------
+    >>> style_key("Hot Spot - 99% Confidence"), style_key("new hot spot"), style_key("cold_95")
+    ('hot99', 'new', 'cold95')
+    """
     s = str(label).lower().replace("_", " ").replace("-", " ")
     digits = "".join(ch for ch in s if ch.isdigit())[:2]
     for key in (
@@ -364,7 +370,7 @@ def cell_map(
         raise SpatialError("cell_map got no cells; compute hotspots over the district's grid first")
     fig = go.Figure()
     labels = cells[column].astype(str).fillna("")
-    keys = labels.map(_style_key)
+    keys = labels.map(style_key)
     order = list(HOTSPOT_STYLE)
     present = [k for k in pd.unique(keys) if str(k).lower() not in skip]
     present.sort(key=lambda k: order.index(k) if k in order else len(order))

@@ -7,6 +7,11 @@ code and drops stderr. Every file is written to a temporary name in the output
 folder and moved into place with :func:`os.replace`, so ``reports/`` never holds
 a half-written briefing, and re-running overwrites atomically.
 
+A briefing whose notebook fails leaves the executed notebook, with the failing cell's
+traceback, in ``<out>/.failed/`` (``reports/.failed/briefing-district-….ipynb``) and raises a
+:class:`~zzanalytics.errors.ReportError` that names the section, the error, where it was raised
+and that notebook, with the traceback in its ``traceback`` attribute.
+
 Examples
 --------
 >>> briefing_filename("district", "2026-01-01", "2026-10-31")
@@ -19,22 +24,24 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from zzanalytics.config import CHECKOUT_DIR, reports_dir
+from zzanalytics.config import reports_dir
 from zzanalytics.errors import DependencyMissingError, ReportError
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "zzbriefing"
-NOTEBOOK = CHECKOUT_DIR / "notebooks" / "briefing.ipynb"
-"""The briefing notebook run by :func:`render_briefing`."""
+FAILED_DIR = ".failed"
+"""Folder inside the output folder where the executed notebook of a failed briefing is kept."""
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 INSTALL_HINT = (
@@ -107,12 +114,20 @@ def _ipc_kernel_manager() -> type:
 
 
 def execute_notebook(
-    notebook: str | Path, parameters: dict[str, Any], *, timeout: int = 600, workdir: Path | None = None
+    notebook: str | Path,
+    parameters: dict[str, Any],
+    *,
+    timeout: int = 600,
+    workdir: Path | None = None,
+    keep_failed: str | Path | None = None,
 ) -> Any:
     """Run ``notebook`` with papermill and return the executed ``nbformat`` node.
 
-    A failing cell raises :class:`ReportError` naming the notebook, the parameters and the
-    error of the cell.
+    A failing cell raises :class:`ReportError` naming the notebook, the cell, the error and the
+    innermost frame that raised it; its ``traceback`` attribute holds the whole traceback and the
+    papermill error is chained as ``__cause__``. With ``keep_failed``, the executed notebook (with
+    the traceback in the failing cell) is written there, and the error's ``notebook`` attribute
+    names it.
     """
     import nbformat
     import papermill as pm
@@ -120,7 +135,7 @@ def execute_notebook(
 
     notebook = Path(notebook)
     if not notebook.exists():
-        raise ReportError(f"notebook {notebook} does not exist; the briefing notebook is {NOTEBOOK}")
+        raise ReportError(f"notebook {notebook} does not exist; give the path of a .ipynb file")
     with tempfile.TemporaryDirectory(prefix="zzbrief-") as tmpdir:
         out = Path(tmpdir) / notebook.name
         try:
@@ -138,11 +153,50 @@ def execute_notebook(
                 kernel_manager_class=_ipc_kernel_manager(),
             )
         except PapermillExecutionError as exc:
-            raise ReportError(
-                f"notebook {notebook.name} failed with parameters {parameters}: "
-                f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
-            ) from None
+            kept = write_atomic(Path(keep_failed), out.read_bytes()) if keep_failed and out.exists() else None
+            raise failure(notebook, parameters, exc, kept) from exc
         return nbformat.read(out, as_version=4)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_FRAME = re.compile(r"File (\S+?\.py):(\d+), in (\S+?)(?:\(|$)", re.M)
+_CAUSE = "The above exception was the direct cause of the following exception"
+
+
+def innermost_frame(traceback: str) -> str | None:
+    r"""``file.py:LINE in function`` of the innermost frame of the original exception in an
+    IPython traceback (before any "direct cause" chaining), or ``None``.
+
+    Examples
+    --------
+    >>> tb = "File /x/zzanalytics/a.py:3, in body(ctx)\nKeyError: 'x'\n"
+    >>> innermost_frame(tb + _CAUSE + "\nFile /x/b.py:9, in render")
+    'zzanalytics/a.py:3 in body'
+    """
+    original = traceback.split(_CAUSE)[0]
+    frames = _FRAME.findall(original)
+    if not frames:
+        return None
+    path, line, fn = frames[-1]
+    parts = Path(path).parts
+    short = "/".join(parts[parts.index("zzanalytics") :]) if "zzanalytics" in parts else Path(path).name
+    return f"{short}:{line} in {fn}"
+
+
+def failure(notebook: Path, parameters: dict[str, Any], exc: Any, kept: Path | None) -> ReportError:
+    """The :class:`ReportError` of a failed notebook run (see :func:`execute_notebook`)."""
+    traceback = _ANSI.sub("", "\n".join(exc.traceback or []))
+    where = innermost_frame(traceback)
+    message = (
+        f"notebook {notebook.name} failed in cell {exc.exec_count} with parameters {parameters}: "
+        f"{exc.ename}: {exc.evalue}"
+        + (f" (raised at {where})" if where else "")
+        + (f"; the executed notebook with the traceback is {kept}" if kept else "")
+    )
+    err = ReportError(message)
+    err.traceback = traceback  # type: ignore[attr-defined]
+    err.notebook = kept  # type: ignore[attr-defined]
+    return err
 
 
 def notebook_to_html(nb: Any, title: str = "briefing", lang: str = "zh") -> str:
@@ -279,7 +333,7 @@ def render_briefing(
     targets : dict, optional
         Annual ceilings overriding the store's targets table, e.g. ``{"fire.count": 120}``.
     notebook : path, optional
-        Notebook to run instead of ``notebooks/briefing.ipynb``.
+        Notebook to run instead of the package's briefing notebook.
     parameters : dict, optional
         Extra papermill parameters.
     timeout : int
@@ -314,7 +368,13 @@ def render_briefing(
         "targets": dict(targets or {}),
     }
     params.update(parameters or {})
-    nb = execute_notebook(notebook or NOTEBOOK, params, timeout=timeout)
+    failed = out_dir / FAILED_DIR / briefing_filename(area, start, end, lang, suffix=".ipynb")
+    with contextlib.ExitStack() as stack:
+        if notebook is None:
+            package = resources.files("zzanalytics.report.briefing").joinpath("briefing.ipynb")
+            notebook = stack.enter_context(resources.as_file(package))
+        nb = execute_notebook(notebook, params, timeout=timeout, keep_failed=failed)
+    failed.unlink(missing_ok=True)  # a stale failure of an earlier run
     from zzanalytics.report import text as tx
 
     title = f"{area_name} {tx.period_label(start, end, lang, with_year=True)}"

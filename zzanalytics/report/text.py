@@ -1,10 +1,11 @@
 """Number wording for briefings, in the register of an official document (zh) and in English.
 
 One style throughout: counts ``1,234起``, percentages with one decimal
-``上升5.2%``, money in 万元 with one decimal ``直接经济损失56.3万元``, petitions
-``12批35人次``, ranks ``排全省82个县市的第5位``. A change is only called a rise
-or a fall together with what the significance test said: ``(显著)`` or
-``(在正常波动范围内)``. Missing numbers print as ``—``, never as ``nan``.
+``5.2%``, money in 万元 with one decimal ``56.3万元``, petitions ``12批35人次``,
+ranks ``排全省82个县市的第5位``. Missing numbers print as ``—``, never as ``nan``.
+Changes against last year are worded by :func:`zzanalytics.report.phrases.change`, which
+only calls a change a rise or a fall together with its test: ``上升5.2%(显著)`` or
+``上升5.2%(在正常波动范围内)``.
 
 Text that comes from data goes through :func:`h` before it reaches HTML
 (markup stripped, identifiers masked, HTML-escaped); detail lists go through
@@ -14,8 +15,8 @@ Examples
 --------
 >>> count(1234)
 '1,234起'
->>> change(1298, 1234, significant=True)
-'比去年同期上升5.2%(显著)'
+>>> pct(5.23)
+'5.2%'
 >>> money(563_000)
 '56.3万元'
 """
@@ -56,7 +57,14 @@ def _check_lang(lang: str) -> None:
         raise ReportError(f"lang was {lang!r} but is expected to be one of {list(LANGS)}")
 
 
-def _missing(x: Any) -> bool:
+def is_missing(x: Any) -> bool:
+    """True for None, NA, NaT, NaN and infinities (printed as ``—``).
+
+    Examples
+    --------
+    >>> is_missing(None), is_missing(float("inf")), is_missing(0), is_missing("x")
+    (True, True, False, False)
+    """
     if x is None or x is pd.NA or x is pd.NaT:
         return True
     try:
@@ -73,7 +81,7 @@ def number(x: Any, decimals: int = 0) -> str:
     >>> number(1234), number(1234.56, 1), number(float("nan")), number(None)
     ('1,234', '1,234.6', '—', '—')
     """
-    if _missing(x):
+    if is_missing(x):
         return MISSING
     value = round(float(x), decimals)
     if value == 0:
@@ -81,20 +89,44 @@ def number(x: Any, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def count(n: Any, unit: str = "起", lang: str = "zh") -> str:
+def count(n: Any, unit: str = "起", lang: str = "zh", noun: tuple[str, str] | None = None) -> str:
     """A count with its measure word: ``1,234起`` (zh) or ``1,234`` (en).
 
-    ``unit`` is the Chinese measure word (起, 人, 批, 人次, 件, 个); English has none.
+    ``unit`` is the Chinese measure word (起, 人, 批, 人次, 件, 个); English has none, unless
+    ``noun`` gives its singular and plural (``("death", "deaths")``: ``1 death``, ``22 deaths``).
 
     Examples
     --------
     >>> count(1234), count(3, "人"), count(1234, lang="en"), count(None)
     ('1,234起', '3人', '1,234', '—')
+    >>> count(1, "人", "en", ("death", "deaths")), count(22, "人", "en", ("death", "deaths"))
+    ('1 death', '22 deaths')
     """
     _check_lang(lang)
-    if _missing(n):
+    if is_missing(n):
         return MISSING
-    return number(n) + (unit if lang == "zh" else "")
+    if lang == "zh":
+        return number(n) + unit
+    if noun is None:
+        return number(n)
+    return f"{number(n)} {noun[0] if float(n) == 1 else noun[1]}"
+
+
+AREA_NAME_COLUMNS = {"zh": "name", "en": "name_en"}
+"""Column of an area's name in each language (Chinese names when ``name_en`` is absent)."""
+
+
+def name_column(columns: Iterable[str], lang: str) -> str:
+    """The column of area names to show in ``lang``.
+
+    Examples
+    --------
+    >>> name_column(["area_code", "name", "name_en"], "en"), name_column(["area_code", "name"], "en")
+    ('name_en', 'name')
+    """
+    _check_lang(lang)
+    col = AREA_NAME_COLUMNS[lang]
+    return col if col in set(columns) else "name"
 
 
 def pct(x: Any, signed: bool = False) -> str:
@@ -105,7 +137,7 @@ def pct(x: Any, signed: bool = False) -> str:
     >>> pct(5.23), pct(-3.14), pct(-3.14, signed=True), pct(12345.6), pct(float("inf"))
     ('5.2%', '-3.1%', '-3.1%', '12,345.6%', '—')
     """
-    if _missing(x):
+    if is_missing(x):
         return MISSING
     s = number(x, 1)
     if signed and float(x) > 0 and s != "0.0":
@@ -122,7 +154,7 @@ def money(yuan: Any, lang: str = "zh") -> str:
     ('56.3万元', '123.5万元', '0.4万元', '0.0万元', 'CNY 563,000')
     """
     _check_lang(lang)
-    if _missing(yuan):
+    if is_missing(yuan):
         return MISSING
     if lang == "zh":
         return number(float(yuan) / 10_000, 1) + "万元"
@@ -139,72 +171,9 @@ def pct_change(current: Any, baseline: Any) -> float:
     >>> math.isnan(pct_change(5, 0))
     True
     """
-    if _missing(current) or _missing(baseline) or float(baseline) == 0:
+    if is_missing(current) or is_missing(baseline) or float(baseline) == 0:
         return float("nan")
     return (float(current) - float(baseline)) / float(baseline) * 100.0
-
-
-_QUALIFIER = {
-    ("zh", True): "(显著)",
-    ("zh", False): "(在正常波动范围内)",
-    ("en", True): " (significant)",
-    ("en", False): " (within normal variation)",
-}
-
-
-def change(
-    current: Any,
-    baseline: Any,
-    significant: bool | None,
-    lang: str = "zh",
-    lead: str = "比去年同期",
-) -> str:
-    """Word the change of a count against the same period last year.
-
-    Parameters
-    ----------
-    current, baseline : number
-        The count in the period and in the same period a year earlier.
-    significant : bool or None
-        From the comparison's test (``compare_periods(...).significant``). A rise or a
-        fall is always followed by ``(显著)`` or ``(在正常波动范围内)``; ``None`` (no
-        test available) is worded as not significant.
-    lang : {"zh", "en"}
-    lead : str
-        The Chinese lead-in: ``比去年同期`` on first mention, ``同比`` afterwards (in English the
-        first mention says "on the same period last year", later ones only the change).
-
-    Examples
-    --------
-    >>> change(1298, 1234, True)
-    '比去年同期上升5.2%(显著)'
-    >>> change(1196, 1234, False, lead="同比")
-    '同比下降3.1%(在正常波动范围内)'
-    >>> change(3, 0, False), change(0, 0, False), change(100, 100, True)
-    ('去年同期为0', '与去年同期均为0', '与去年同期持平')
-    >>> change(1298, 1234, True, lang="en")
-    'up 5.2% on the same period last year (significant)'
-    >>> change(1298, 1234, False, lang="en", lead="同比")
-    'up 5.2% (within normal variation)'
-    """
-    _check_lang(lang)
-    if _missing(current) or _missing(baseline):
-        return ""
-    cur, base = float(current), float(baseline)
-    if base == 0:
-        if cur == 0:
-            return "与去年同期均为0" if lang == "zh" else "none in this or the same period last year"
-        return "去年同期为0" if lang == "zh" else "none in the same period last year"
-    p = pct_change(cur, base)
-    if round(p, 1) == 0:
-        return "与去年同期持平" if lang == "zh" else "unchanged on the same period last year"
-    qualifier = _QUALIFIER[(lang, bool(significant))]
-    if lang == "zh":
-        word = "上升" if p > 0 else "下降"
-        return f"{lead}{word}{pct(abs(p))}{qualifier}"
-    word = "up" if p > 0 else "down"
-    since = " on the same period last year" if lead == "比去年同期" else ""
-    return f"{word} {pct(abs(p))}{since}{qualifier}"
 
 
 def batches(n_batches: Any, persons: Any, lang: str = "zh") -> str:
@@ -236,6 +205,25 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+_CARDINALS_ZH = ("零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十")
+
+
+def cardinal(n: int, lang: str = "zh") -> str:
+    """A small whole number as a Chinese document writes it before a measure word (``前三年``,
+    ``两年``), digits beyond ten and in English.
+
+    Examples
+    --------
+    >>> cardinal(3), cardinal(2), cardinal(12), cardinal(3, "en")
+    ('三', '两', '12', '3')
+    """
+    _check_lang(lang)
+    n = int(n)
+    if lang == "zh" and 0 <= n < len(_CARDINALS_ZH):
+        return _CARDINALS_ZH[n]
+    return number(n)
+
+
 def rank(position: Any, total: Any, scope: str = "province", lang: str = "zh") -> str:
     """A rank among peer counties, as the speech words it.
 
@@ -247,7 +235,7 @@ def rank(position: Any, total: Any, scope: str = "province", lang: str = "zh") -
     ('ranked 5th of 82 counties in the province', 'ranked 3rd of 9 in the city')
     """
     _check_lang(lang)
-    if _missing(position) or _missing(total):
+    if is_missing(position) or is_missing(total):
         return ""
     p, t = int(position), int(total)
     if scope not in ("province", "city"):
@@ -308,7 +296,7 @@ def date(d: Any, lang: str = "zh") -> str:
     ('5月6日', '6 May', '—')
     """
     _check_lang(lang)
-    if _missing(d):
+    if is_missing(d):
         return MISSING
     t = pd.Timestamp(d)
     return f"{t.month}月{t.day}日" if lang == "zh" else f"{t.day} {_MONTHS_EN[t.month - 1][:3]}"
@@ -323,7 +311,7 @@ def probability(p: Any, lang: str = "zh") -> str:
     ('73%', '<1%', '>99%', '—')
     """
     _check_lang(lang)
-    if _missing(p):
+    if is_missing(p):
         return MISSING
     x = float(p) * 100
     if x < 1:
@@ -351,7 +339,7 @@ def mask_text(s: Any) -> str:
     >>> mask_text("案件编号A2026000123")
     '案件编号A2026000123'
     """
-    if _missing(s):
+    if is_missing(s):
         return ""
     text = str(s)
     text = _ID_CARD.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 5) + m.group(2), text)
@@ -366,7 +354,7 @@ def mask_name(s: Any) -> str:
     >>> mask_name("张三丰"), mask_name("李四"), mask_name("John Smith"), mask_name(None)
     ('张**', '李*', 'J*********', '')
     """
-    if _missing(s):
+    if is_missing(s):
         return ""
     text = str(s).strip()
     return text[:1] + "*" * (len(text) - 1) if text else ""
@@ -380,7 +368,7 @@ def clean(s: Any) -> str:
     >>> clean("东关<script>alert(1)</script>街道 13812345678")
     '东关alert(1)街道 138****5678'
     """
-    if _missing(s):
+    if is_missing(s):
         return ""
     text = _CONTROL.sub("", str(s))
     prev = None

@@ -1,10 +1,6 @@
-"""The briefing's data: period and area resolution, and the tables and sentences of each section.
+"""The briefing's period and area: parsed from the command line or taken from the store.
 
-Everything the briefing notebook shows is computed here from the store through
-the public API, so the notebook cells stay one-line calls and the wording is
-tested. Sentences follow the register of the speech (``1-6月,全区发生各类刑事案件
-1,234起,比去年同期上升5.2%(显著)``) and use :mod:`zzanalytics.report.text` for
-every number.
+Used by the renderer (before the notebook runs) and by :func:`~zzanalytics.report.briefing.load`.
 
 Examples
 --------
@@ -25,8 +21,11 @@ import pandas as pd
 
 from zzanalytics.clock import wall_day, wall_stamp
 from zzanalytics.errors import ReportError, ZZError
+from zzanalytics.report.phrases import fill
 
 DISTRICT = "district"
+DISTRICT_TITLE = ("全区", "District")
+"""The whole district's name in a briefing's title and file index."""
 
 
 def parse_period(period: str | tuple[Any, Any]) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -56,7 +55,7 @@ def last_complete_period(data_end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 def data_end(store: Any) -> pd.Timestamp:
     """The last ``occurred_at`` in a store (an open ``Store`` or a path/None)."""
-    with _Opened(store) as st:
+    with opened(store) as st:
         try:
             value = st.con.execute("SELECT max(occurred_at) FROM incidents").fetchone()[0]
         except Exception:  # the SQL view may be named differently; fall back to the public API
@@ -73,8 +72,14 @@ def resolve_period(store: Any, period: str | tuple[Any, Any] | None) -> tuple[pd
     return last_complete_period(data_end(store))
 
 
-class _Opened:
-    """Context manager that opens a store path read-only, or passes an open Store through."""
+class opened:  # noqa: N801 - used like a function: ``with opened(store) as st``
+    """Context manager that opens a store path read-only, or passes an open Store through.
+
+    Examples
+    --------
+    >>> with opened(None) as st:  # doctest: +SKIP
+    ...     st.incidents().shape
+    """
 
     def __init__(self, store: Any) -> None:
         self.store, self.owned = store, None
@@ -101,18 +106,18 @@ def area_names(store: Any, lang: str = "zh") -> dict[str, str]:
     """``area_code -> name`` of every township in the store (cleaned for display)."""
     from zzanalytics.report import text as tx
 
-    with _Opened(store) as st:
+    with opened(store) as st:
         areas = st.areas()
     if areas is None or len(areas) == 0:
         return {}
-    col = "name_en" if lang == "en" and "name_en" in areas.columns else "name"
+    col = tx.name_column(areas.columns, lang)
     return {str(c): tx.clean(n) or str(c) for c, n in zip(areas["area_code"], areas[col], strict=False)}
 
 
 def resolve_area(store: Any, area: str | None, lang: str = "zh") -> str:
     """Display name of the briefing's area; raises :class:`ReportError` for an unknown code."""
     if area in (None, "", DISTRICT):
-        return "全区" if lang == "zh" else "District"
+        return fill(DISTRICT_TITLE, lang)
     names = area_names(store, lang)
     if str(area) not in names:
         shown = ", ".join(f"{c} {n}" for c, n in list(names.items())[:30])

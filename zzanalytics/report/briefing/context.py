@@ -1,0 +1,310 @@
+"""The briefing's context: data loaded once from the store, its wording helpers, and the
+selections every section shares.
+
+:func:`load` reads everything a briefing needs (read-only) into a :class:`Context`. Sections
+word numbers through the context (``ctx.count(n)`` is ``1,234起`` in Chinese and ``1,234`` in
+English) and sentences through their phrase tables (``ctx.say(P["lead"], w)``), so no section
+branches on the language.
+
+Examples
+--------
+>>> ctx = Context.empty(lang="en")
+>>> ctx.count(1234), ctx.money(563_000), ctx.change({"current": 11, "baseline": 10, "significant": False})
+('1,234', 'CNY 563,000', 'up 10.0% (within normal variation)')
+>>> Context.empty().change({"current": 11, "baseline": 10, "significant": True}, what=COMMON["what.count"])
+'同比起数上升10.0%(显著)'
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zzanalytics.clock import wall_time
+from zzanalytics.errors import ReportError
+from zzanalytics.report import phrases
+from zzanalytics.report import text as tx
+from zzanalytics.report.phrases import COMMON, Pair, Phrases
+from zzanalytics.schema import category_label, is_criminal, matches
+
+INDENT = "\u3000\u3000"
+"""Indent of sub-items in tables (ideographic spaces survive HTML whitespace collapsing)."""
+
+DISTRICT_NAMES: Pair = ("全区", "the district")
+
+
+@dataclass
+class Context:
+    """Everything a briefing needs, loaded once from the store (read-only), and its wording."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    area: str | None
+    lang: str
+    incidents: pd.DataFrame
+    areas: Any
+    names: dict[str, str]
+    tables: dict[str, pd.DataFrame]
+    targets: dict[str, float] = field(default_factory=dict)
+    store_path: str | None = None
+    county: str | None = None
+    streets: Any = None
+    ingest_log: pd.DataFrame | None = None
+    quarantine: pd.DataFrame | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, start: Any = "2026-01-01", end: Any = "2026-06-30", lang: str = "zh") -> Context:
+        """A context without data (for wording examples and tests)."""
+        tables = {name: pd.DataFrame() for name in ("petitions", "disputes", "cameras", "peers", "targets")}
+        return cls(pd.Timestamp(start), pd.Timestamp(end), None, lang, pd.DataFrame(), None, {}, tables)
+
+    # -------------------------------------------------------------- who and when
+
+    @property
+    def subject(self) -> str:
+        """``全区`` / the township's name (en: ``the district`` / the name)."""
+        if self.area is None:
+            return phrases.fill(DISTRICT_NAMES, self.lang)
+        return self.names.get(self.area, self.area)
+
+    @property
+    def period(self) -> str:
+        """``1-10月`` (en ``January–October``)."""
+        return tx.period_label(self.start, self.end, self.lang)
+
+    def basics(self) -> dict[str, str]:
+        """The worded values every sentence may use: ``period``, ``subject``, ``end_date``."""
+        return {"period": self.period, "subject": self.subject, "end_date": self.date(self.end)}
+
+    # -------------------------------------------------------------- sentences
+
+    def say(self, pair: Pair, values: Mapping[str, Any] | None = None, **more: Any) -> str:
+        """Fill a ``(zh, en)`` phrase in the briefing's language from worded values."""
+        return phrases.fill(pair, self.lang, values, **more)
+
+    def join(self, items: Iterable[str], sep: str = "enum") -> str:
+        """Join worded items: ``sep`` is ``enum`` (、/, ), ``clause`` (;/; ) or ``series`` (、/; )."""
+        return self.say(COMMON[f"sep.{sep}"]).join(items)
+
+    def label(self, code: str) -> str:
+        """Category label in the briefing's language."""
+        return category_label(code, self.lang)
+
+    # -------------------------------------------------------------- numbers
+
+    def number(self, x: Any, decimals: int = 0) -> str:
+        """:func:`~zzanalytics.report.text.number` (the same in both languages)."""
+        return tx.number(x, decimals)
+
+    def count(self, n: Any, unit: str = "起", noun: tuple[str, str] | None = None) -> str:
+        """``1,234起`` (zh) / ``1,234`` (en); ``unit`` is the Chinese measure word, ``noun`` the
+        English singular and plural (``("death", "deaths")``: ``1 death``, ``22 deaths``)."""
+        return tx.count(n, unit, self.lang, noun)
+
+    def plural(self, phrases: Phrases, key: str, n: Any) -> Pair:
+        """The phrase ``key + ".one"`` when ``n`` is 1 and the table has it, else ``key`` (English
+        agreement: "1 unit worsened" / "3 units worsened")."""
+        one = f"{key}.one"
+        return phrases[one] if one in phrases and not tx.is_missing(n) and float(n) == 1 else phrases[key]
+
+    def pct(self, x: Any, signed: bool = False) -> str:
+        """A percentage with one decimal (given in percent)."""
+        return tx.pct(x, signed)
+
+    def money(self, yuan: Any) -> str:
+        """``56.3万元`` (zh) / ``CNY 563,000`` (en)."""
+        return tx.money(yuan, self.lang)
+
+    def date(self, d: Any) -> str:
+        """``5月6日`` (zh) / ``6 May`` (en)."""
+        return tx.date(d, self.lang)
+
+    def probability(self, p: Any) -> str:
+        """``73%``, ``<1%``, ``>99%``."""
+        return tx.probability(p, self.lang)
+
+    def change(self, r: Mapping[str, Any], lead: str = "later", what: Pair | None = None) -> str:
+        """The change of a comparison row (``current``, ``baseline``, ``significant``), worded by
+        :func:`zzanalytics.report.phrases.change`."""
+        return phrases.change(r["current"], r["baseline"], r.get("significant"), self.lang, lead, what)
+
+    def no_data(self, what: Pair, kind: str = "none_in_period") -> str:
+        """``本期无{what}数据。`` / ``No {what} data for this period.`` (``kind="not_ingested"``:
+        ``未导入{what}数据。``)."""
+        return self.say(COMMON[f"data.{kind}"], what=self.say(what))
+
+
+def load(
+    store: Any = None,
+    start: Any = None,
+    end: Any = None,
+    area: str | None = None,
+    lang: str = "zh",
+    targets: dict[str, float] | None = None,
+    county: str | None = None,
+) -> Context:
+    """Load the briefing's data from a store (path, open Store or ``None`` for the sample).
+
+    Incidents are loaded up to ``end`` (the training data of the forecasts never sees later
+    records), for the whole district (the scorecard compares townships) — sections filter to
+    ``area`` themselves.
+
+    Examples
+    --------
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> ctx.period, ctx.subject  # doctest: +SKIP
+    ('1-6月', '全区')
+    """
+    from zzanalytics.report.briefing.period import opened, resolve_period
+
+    phrases.lang_index(lang)
+    with opened(store) as st:
+        if start is None or end is None:
+            start, end = resolve_period(st, None)
+        start, end = pd.Timestamp(start), pd.Timestamp(end)
+        incidents = st.incidents(end=end)
+        areas = st.areas()
+        streets = st.streets()
+        tables = {name: st.table(name) for name in ("petitions", "disputes", "cameras", "peers", "targets")}
+        log = st.ingest_log()
+        quarantine = st.quarantine()
+        path = str(st.path)
+        county = county or st.meta().get("district")
+    names = {}
+    if areas is not None and len(areas):
+        col = tx.name_column(areas.columns, lang)
+        names = {str(c): tx.clean(n) or str(c) for c, n in zip(areas["area_code"], areas[col], strict=False)}
+    if area not in (None, "", "district") and str(area) not in names:
+        raise ReportError(f"area {area!r} is not a township of the store; townships: {sorted(names)}")
+    area = None if area in (None, "", "district") else str(area)
+    return Context(
+        start=start,
+        end=end,
+        area=area,
+        lang=lang,
+        incidents=incidents,
+        areas=areas,
+        names=names,
+        tables=tables,
+        targets=dict(targets or {}),
+        store_path=path,
+        county=county,
+        streets=streets,
+        ingest_log=log,
+        quarantine=quarantine,
+    )
+
+
+# ------------------------------------------------------------------ selections
+
+
+def local(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the briefing's area (all rows for the district)."""
+    if ctx.area is None or "area_code" not in frame.columns:
+        return frame
+    return frame[frame["area_code"].astype(str) == ctx.area]
+
+
+def criminal(frame: pd.DataFrame) -> pd.DataFrame:
+    """Criminal cases (刑事案件) of an incidents frame."""
+    return _keep(frame, is_criminal)
+
+
+def with_prefix(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """Incidents whose category is ``prefix`` or below it (``theft`` holds ``theft.burglary``)."""
+    return _keep(frame, lambda code: matches(code, prefix))
+
+
+def _keep(frame: pd.DataFrame, test: Any) -> pd.DataFrame:
+    codes, uniques = pd.factorize(frame["category"])
+    keep = np.array([test(str(u)) for u in uniques] + [False])[codes]
+    return frame[keep]
+
+
+def within(frame: pd.DataFrame, col: str, start: Any, end: Any) -> pd.DataFrame:
+    """Rows whose ``col`` (wall time) falls on a day from ``start`` to ``end`` inclusive."""
+    d = wall_time(frame[col], what=col)
+    return frame[(d >= pd.Timestamp(start)) & (d < pd.Timestamp(end) + pd.Timedelta(days=1))]
+
+
+def area_polygons(ctx: Context) -> Any:
+    """The briefing area's polygons (every township for the district)."""
+    if ctx.areas is None or len(ctx.areas) == 0 or ctx.area is None:
+        return ctx.areas
+    return ctx.areas[ctx.areas["area_code"].astype(str) == ctx.area]
+
+
+def located(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a point (``lon`` and ``lat``)."""
+    if "lon" not in frame.columns:
+        return frame.iloc[0:0]
+    return frame[frame["lon"].notna() & frame["lat"].notna()]
+
+
+def total(frame: pd.DataFrame, col: str) -> float:
+    """Sum of a numeric column (0 when the column is absent)."""
+    return float(pd.to_numeric(frame[col], errors="coerce").fillna(0).sum()) if col in frame.columns else 0.0
+
+
+# ------------------------------------------------------------------ comparisons
+
+
+def compare(ctx: Context, frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
+    """:func:`zzanalytics.compare_periods` of the briefing period with the same period last year."""
+    from zzanalytics.models.compare import compare_periods
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return compare_periods(frame, ctx.start, ctx.end, baseline="last_year", **kwargs)
+
+
+def row(result: pd.DataFrame, **match: Any) -> dict[str, Any]:
+    """The comparison row matching ``match`` as a dict (zeros, not significant, when absent)."""
+    sel = result
+    for k, v in match.items():
+        sel = sel[sel[k] == v]
+    if sel.empty:
+        return {"current": 0, "baseline": 0, "significant": False, "direction": "flat"}
+    return sel.iloc[0].to_dict()
+
+
+def change_table(ctx: Context, rows: list[tuple[str, dict[str, Any]]], unit: str = "起") -> pd.DataFrame:
+    """Worded comparison table: item, this period, same period last year, change, test.
+
+    A hidden ``_flag`` column marks significant rises (printed in the alert colour).
+    """
+    out = []
+    for label, r in rows:
+        p = tx.pct_change(r["current"], r["baseline"])
+        sig = bool(r.get("significant"))
+        if np.isfinite(p):
+            word = ctx.pct(p, signed=True)
+            verdict = ctx.say(COMMON["test.significant" if sig else "test.normal"])
+        else:
+            word = ctx.say(COMMON["test.new"]) if r["baseline"] == 0 and r["current"] else tx.MISSING
+            verdict = tx.MISSING
+        out.append(
+            {
+                ctx.say(COMMON["col.item"]): label,
+                ctx.say(COMMON["col.current"]): ctx.count(r["current"], unit),
+                ctx.say(COMMON["col.baseline"]): ctx.count(r["baseline"], unit),
+                ctx.say(COMMON["col.change"]): word,
+                ctx.say(COMMON["col.test"]): verdict,
+                "_flag": sig and np.isfinite(p) and p > 0,
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def monthly(ctx: Context, frame: pd.DataFrame, value: str = "count") -> pd.DataFrame:
+    """Monthly counts from January of last year to the period's end (for year-on-year charts)."""
+    from zzanalytics.aggregate import counts
+
+    first = pd.Timestamp(ctx.end.year - 1, 1, 1)
+    return counts(frame, freq="month", by=(), start=first, end=ctx.end, value=value)

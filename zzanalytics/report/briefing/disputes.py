@@ -1,0 +1,122 @@
+"""四、矛盾纠纷排查化解: disputes found and resolved, resolution rate, backlog and time to resolve,
+and the townships with the lowest resolution rates.
+
+Examples
+--------
+>>> PHRASES.say("median", "zh", days="7")
+',化解一件平均(中位数)用时7天'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zzanalytics.report import blocks as B  # noqa: N812
+from zzanalytics.report import charts
+from zzanalytics.report.briefing.context import Context, local
+from zzanalytics.report.phrases import COMMON, Phrases
+
+PHRASES = Phrases(
+    {
+        "data": ("矛盾纠纷排查", "dispute"),
+        "lead": (
+            "{period},{subject}共排查矛盾纠纷{found},已化解{resolved},化解率{rate};"
+            "截至{end_date}尚未化解{backlog}{median}。",
+            "In {period}, {subject} found {found} disputes and resolved {resolved} ({rate}); "
+            "{backlog} were still open on {end_date}{median}.",
+        ),
+        "median": (",化解一件平均(中位数)用时{days}天", "; resolving one took {days} days (median)"),
+        "lowest": (
+            "化解率较低的是{items},要落实随排查、随调处,防止矛盾激化。",
+            "Lowest resolution rates: {items}; disputes must be mediated as they are found, "
+            "before they escalate.",
+        ),
+        "lowest.item": ("{name}({rate})", "{name} ({rate})"),
+        "found": ("排查", "Found"),
+        "resolved": ("化解", "Resolved"),
+        "rate": ("化解率", "Rate"),
+        "backlog": ("积存未化解", "Backlog"),
+        "chart.backlog": ("积存未化解", "Open backlog"),
+        "chart": ("各乡镇(街道)矛盾纠纷排查化解情况", "Disputes by township"),
+        "table": ("表5 矛盾纠纷排查化解", "Table 5. Disputes"),
+    },
+    name="disputes",
+)
+
+LOWEST = 3
+"""Townships named for their low resolution rate (district briefings with more than this many)."""
+
+
+def summaries(ctx: Context) -> tuple[pd.Series, pd.DataFrame]:
+    """:func:`zzanalytics.dispute_summary` of the briefing's area, and of each township with disputes."""
+    from zzanalytics.aggregate import dispute_summary
+
+    d = ctx.tables["disputes"]
+    tot = dispute_summary(local(ctx, d), ctx.start, ctx.end, by=()).iloc[0]
+    per = dispute_summary(d, ctx.start, ctx.end, by=("area_code",))
+    per = per[per["found"] > 0].copy()
+    per["name"] = per["area_code"].astype(str).map(lambda c: ctx.names.get(c, c))
+    return tot, per
+
+
+def sentences(ctx: Context, tot: pd.Series, per: pd.DataFrame) -> list[str]:
+    """The lead sentence and, for the district, the townships with the lowest resolution rates."""
+    rate = tot["resolution_rate"] * 100 if np.isfinite(tot["resolution_rate"]) else np.nan
+    days = tot["median_days_to_resolve"]
+    w = {
+        **ctx.basics(),
+        "found": ctx.count(tot["found"], "件"),
+        "resolved": ctx.count(tot["resolved"], "件"),
+        "rate": ctx.pct(rate),
+        "backlog": ctx.count(tot["backlog"], "件"),
+        "median": ctx.say(PHRASES["median"], days=ctx.number(days)) if np.isfinite(days) else "",
+    }
+    out = [ctx.say(PHRASES["lead"], w)]
+    if ctx.area is None and len(per) > LOWEST:
+        low = per.sort_values("resolution_rate").head(LOWEST)
+        items = [
+            ctx.say(PHRASES["lowest.item"], name=n, rate=ctx.pct(r * 100))
+            for n, r in zip(low["name"], low["resolution_rate"], strict=False)
+        ]
+        out.append(ctx.say(PHRASES["lowest"], items=ctx.join(items)))
+    return out
+
+
+def body(ctx: Context) -> B.Html:
+    """Sentences, and for the district the chart and table 5 per township."""
+    if local(ctx, ctx.tables["disputes"]).empty:
+        return B.para(ctx.no_data(PHRASES["data"]))
+    tot, per = summaries(ctx)
+    blocks: list[Any] = [B.para(*sentences(ctx, tot, per))]
+    if ctx.area is None and len(per):
+        per = per.sort_values("found", ascending=False)
+        blocks.append(
+            B.figure(
+                charts.grouped_bars(
+                    per,
+                    "name",
+                    {
+                        "found": ctx.say(PHRASES["found"]),
+                        "resolved": ctx.say(PHRASES["resolved"]),
+                        "backlog": ctx.say(PHRASES["chart.backlog"]),
+                    },
+                    title=ctx.say(PHRASES["chart"]),
+                    height=340,
+                    text=False,
+                )
+            )
+        )
+        show = pd.DataFrame(
+            {
+                ctx.say(COMMON["col.township"]): per["name"],
+                ctx.say(PHRASES["found"]): [ctx.count(v, "件") for v in per["found"]],
+                ctx.say(PHRASES["resolved"]): [ctx.count(v, "件") for v in per["resolved"]],
+                ctx.say(PHRASES["rate"]): [ctx.pct(v * 100) for v in per["resolution_rate"]],
+                ctx.say(PHRASES["backlog"]): [ctx.count(v, "件") for v in per["backlog"]],
+            }
+        )
+        blocks.append(B.table(show, caption=ctx.say(PHRASES["table"])))
+    return B.join(*blocks)

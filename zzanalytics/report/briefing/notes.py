@@ -1,0 +1,118 @@
+"""数据说明: the period, the records counted, the rows quarantined at ingest and why, the methods,
+and the ingest table (read = accepted + updated + duplicate + quarantined).
+
+Examples
+--------
+>>> PHRASES.say("reason", "en", reason="negative number", n="3")
+'negative number (3)'
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from zzanalytics.ingest.reasons import reason_text
+from zzanalytics.report import blocks as B  # noqa: N812
+from zzanalytics.report import text as tx
+from zzanalytics.report.briefing.context import Context, local, within
+from zzanalytics.report.phrases import Phrases
+
+PHRASES = Phrases(
+    {
+        "period": (
+            "统计期间:{period_year}({start}至{end}),对比期为去年同期。",
+            "Period: {period_year} ({start} to {end}), compared with the same period last year.",
+        ),
+        "incidents": ("本期纳入统计的案件和事故{n}。", "{n} incidents in the period."),
+        "quarantine": (
+            "数据导入时共有{n}记录因不符合规范未纳入统计(隔离待核),主要原因:{reasons}。",
+            "{n} source rows were quarantined at ingest and are not counted; main reasons: {reasons}.",
+        ),
+        "reason": ("{reason}{n}", "{reason} ({n})"),
+        "methods": (
+            "“显著”指经统计检验(按各序列历年波动幅度校正的泊松检验,显著性水平5%)认定的真实变化;"
+            "“在正常波动范围内”指变化幅度未超出随机波动。预测区间为80%区间。报告仅使用汇总数据,不含个人信息。",
+            "'Significant' means a change beyond the series' usual variation (dispersion-aware Poisson "
+            "test, 5% level). Forecast intervals are 80%. The report uses aggregates only, no personal data.",
+        ),
+        "table": ("附表 数据来源与导入情况", "Sources and ingest"),
+        "col.table": ("数据表", "Table"),
+        "col.read": ("读入", "Read"),
+        "col.accepted": ("入库", "Accepted"),
+        "col.updated": ("更新", "Updated"),
+        "col.duplicate": ("重复", "Duplicate"),
+        "col.quarantined": ("隔离", "Quarantined"),
+        "table.incidents": ("案件和事故", "incidents"),
+        "table.petitions": ("信访", "petitions"),
+        "table.disputes": ("矛盾纠纷", "disputes"),
+        "table.cameras": ("视频监控点位", "cameras"),
+        "table.areas": ("乡镇(街道)边界", "areas"),
+        "table.streets": ("道路", "streets"),
+        "table.zones": ("用地分区", "zones"),
+        "table.peers": ("县市排名", "peers"),
+        "table.targets": ("安全生产目标", "targets"),
+    },
+    name="notes",
+)
+
+TOP_REASONS = 5
+"""Quarantine reasons named in the notes (the most frequent)."""
+
+INGEST_TERMS = ("read", "accepted", "updated", "duplicate", "quarantined")
+"""Columns of the ingest table; each row adds up: read = accepted + updated + duplicate + quarantined."""
+
+# -------------------------------------------------------------- quarantine reasons
+
+
+def reason_counts(ctx: Context, quarantine: pd.DataFrame, top: int = TOP_REASONS) -> list[tuple[str, int]]:
+    """The ``top`` most frequent reasons, worded by :func:`zzanalytics.ingest.reasons.reason_text`
+    (the reason codes' zh/en texts), most frequent first; ties in order of appearance."""
+    words = quarantine["reason"].map(lambda code: reason_text(code, ctx.lang))
+    counts = words.value_counts(sort=False).sort_values(ascending=False, kind="stable")
+    return [(str(r), int(n)) for r, n in counts.head(top).items()]
+
+
+# -------------------------------------------------------------- the section
+
+
+def sentences(ctx: Context) -> list[str]:
+    """Period, records counted, quarantine and its reasons, methods."""
+    q = ctx.quarantine if ctx.quarantine is not None else pd.DataFrame()
+    n_inc = len(within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end))
+    w = {
+        "period_year": tx.period_label(ctx.start, ctx.end, ctx.lang, with_year=True),
+        "start": f"{ctx.start:%Y-%m-%d}",
+        "end": f"{ctx.end:%Y-%m-%d}",
+        "n": ctx.count(n_inc, "条"),
+    }
+    out = [ctx.say(PHRASES["period"], w), ctx.say(PHRASES["incidents"], w)]
+    if len(q):
+        reasons = [
+            ctx.say(PHRASES["reason"], reason=r, n=ctx.count(n, "条")) for r, n in reason_counts(ctx, q)
+        ]
+        out.append(ctx.say(PHRASES["quarantine"], n=ctx.count(len(q), "条"), reasons=ctx.join(reasons)))
+    out.append(ctx.say(PHRASES["methods"]))
+    return out
+
+
+def ingest_table(ctx: Context) -> B.Html:
+    """Per table: rows read, accepted, updated, duplicate and quarantined (they add up)."""
+    log = ctx.ingest_log if ctx.ingest_log is not None else pd.DataFrame()
+    if not len(log):
+        return B.Html("")
+    files = log.groupby("table", as_index=False)[list(INGEST_TERMS)].sum()
+
+    def table_name(t: str) -> str:
+        key = f"table.{t}"
+        return ctx.say(PHRASES[key]) if key in PHRASES else str(t)
+
+    show = pd.DataFrame({ctx.say(PHRASES["col.table"]): files["table"].map(table_name)})
+    for term in INGEST_TERMS:
+        show[ctx.say(PHRASES[f"col.{term}"])] = [ctx.number(v) for v in files[term]]
+    return B.table(show, caption=ctx.say(PHRASES["table"]))
+
+
+def body(ctx: Context) -> B.Html:
+    """The notes, the ingest table and any warning raised while the briefing was built."""
+    warnings = [B.note(w) for w in ctx.cache.get("warnings", [])]
+    return B.join(B.para(*sentences(ctx), cls="note"), ingest_table(ctx), *warnings)

@@ -1,0 +1,261 @@
+"""三、交通和消防安全: traffic accidents with deaths and injuries, major accidents, fires and their
+losses, and the notable incidents of the period (without personal data).
+
+Examples
+--------
+>>> PHRASES.say("notable", "en", date="6 May", what="Fire", cause="", place="Gulou", harm="")
+'6 May: fire in Gulou.'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from zzanalytics.report import blocks as B  # noqa: N812
+from zzanalytics.report import charts
+from zzanalytics.report import text as tx
+from zzanalytics.report.briefing.context import (
+    Context,
+    change_table,
+    compare,
+    local,
+    monthly,
+    row,
+    total,
+    with_prefix,
+    within,
+)
+from zzanalytics.report.phrases import COMMON, Phrases
+
+PHRASES = Phrases(
+    {
+        "traffic": (
+            "{period},{subject}发生道路交通事故{traffic},{traffic_change},死亡{deaths}、受伤{injuries};"
+            "{major_clause}。",
+            "In {period}, {subject} had {traffic} road traffic accidents, {traffic_change}, with {deaths} "
+            "and {injuries}; {major_clause}.",
+        ),
+        "major": (
+            "其中重大道路交通事故{major},死亡{major_deaths}、受伤{major_injuries},{major_change}",
+            "{major} were major accidents ({major_deaths}, {major_injuries}), {major_change}",
+        ),
+        "major.one": (
+            "其中重大道路交通事故{major},死亡{major_deaths}、受伤{major_injuries},{major_change}",
+            "{major} was a major accident ({major_deaths}, {major_injuries}), {major_change}",
+        ),
+        "major.none": (
+            "未发生重大道路交通事故(去年同期{major_last})",
+            "none was a major accident (same period last year: {major_last})",
+        ),
+        "fire": (
+            "{period},{subject}发生火灾{fires},直接经济损失{loss};与去年同期相比,{fire_change}{loss_change}。",
+            "{subject!u} had {fires} fires in {period}, with a direct economic loss of {loss}; "
+            "{fire_change}{loss_change}.",
+        ),
+        "what.fires": ("起数", "the number of fires is"),
+        "loss_change": (",{change}", ", {change}"),
+        "row.traffic": ("道路交通事故", "Traffic accidents"),
+        "row.major": ("其中:重大事故", "of which major"),
+        "row.deaths": ("交通事故死亡人数", "Traffic deaths"),
+        "row.fire": ("火灾", "Fires"),
+        "row.loss": ("火灾直接经济损失", "Fire losses"),
+        "chart": ("道路交通事故月度起数", "Traffic accidents per month"),
+        "table": ("表3 {period}交通和火灾事故统计", "Table 3. Traffic and fire, {period}"),
+        "notable.heading": ("重大事故和较大火灾一览", "Notable incidents"),
+        "notable.none": (
+            "本期未发生重大道路交通事故和较大火灾。",
+            "No major traffic accident or large fire in the period.",
+        ),
+        "notable": (
+            "{date},{place}发生一起{what}{cause}{harm}。",
+            "{date}: {what!l}{cause} in {place}{harm}.",
+        ),
+        "notable.cause.fire": ("(起火原因:{cause})", " (cause: {cause})"),
+        "notable.cause.traffic": ("(事故原因:{cause})", " (cause: {cause})"),
+        "notable.harm": (",造成{items}", ", {items}"),
+        "harm.deaths": ("{n}人死亡", "{n} killed"),
+        "harm.injuries": ("{n}人受伤", "{n} injured"),
+        "harm.loss": ("直接经济损失{loss}", "direct loss {loss}"),
+        "col.date": ("日期", "Date"),
+        "col.category": ("类别", "Category"),
+        "col.cause": ("原因", "Cause"),
+        "col.deaths": ("死亡", "Deaths"),
+        "col.injuries": ("受伤", "Injured"),
+        "col.loss": ("直接经济损失", "Loss"),
+        "notable.table": (
+            "表4 重大事故和较大火灾(不含个人信息)",
+            "Table 4. Notable incidents (no personal data)",
+        ),
+    },
+    name="safety",
+)
+
+DEATHS, INJURIES = ("death", "deaths"), ("injury", "injuries")
+"""English nouns of the casualty counts."""
+NOTABLE_FIRE_LOSS = 100_000.0
+"""Fires with a direct loss from this many yuan (or any death) are listed as notable."""
+
+UNINFORMATIVE_CAUSES = ("其他", "其它", "other", "unknown", "不详")
+"""Causes not worth a clause in a sentence (they still show in table 4)."""
+
+
+def notable_incidents(ctx: Context, traffic_limit: int = 8, fire_limit: int = 5) -> pd.DataFrame:
+    """Major traffic accidents and large or deadly fires of the period, without any personal data.
+
+    The most serious major accidents (by deaths, then injuries) and fires (by deaths, then loss;
+    only fires with a death or a loss of at least :data:`NOTABLE_FIRE_LOSS`), in date order, with a
+    ``severity`` rank. Only date, township, category, cause, deaths, injuries and loss are kept
+    (never the id, description, coordinates or reporter); text columns are cleaned and masked.
+    """
+    inc = within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end)
+
+    def num(frame: pd.DataFrame, col: str) -> pd.Series:
+        if col not in frame.columns:
+            return pd.Series(0.0, index=frame.index)
+        return pd.to_numeric(frame[col], errors="coerce").fillna(0)
+
+    major = with_prefix(inc, "traffic.major")
+    major = major.assign(_d=num(major, "deaths"), _i=num(major, "injuries"), _l=0.0)
+    major = major.sort_values(["_d", "_i"], ascending=False).head(traffic_limit)
+    fires = with_prefix(inc, "fire")
+    fires = fires.assign(_d=num(fires, "deaths"), _i=num(fires, "injuries"), _l=num(fires, "loss_yuan"))
+    fires = fires[(fires["_l"] >= NOTABLE_FIRE_LOSS) | (fires["_d"] > 0)]
+    fires = fires.sort_values(["_d", "_l"], ascending=False).head(fire_limit)
+    rows = pd.concat([major, fires])
+    if rows.empty:
+        return pd.DataFrame()
+    rows = rows.assign(
+        severity=(rows["_d"] * 1e9 + rows["_i"] * 1e6 + rows["_l"] / 1e3)
+        .rank(ascending=False, method="first")
+        .astype(int)
+    ).sort_values("occurred_at")
+    keep = pd.DataFrame(
+        {
+            "date": rows["occurred_at"],
+            "area_code": rows["area_code"].astype(str),
+            "category": rows["category"],
+            "cause": rows["cause"] if "cause" in rows.columns else None,
+            "deaths": rows["_d"].astype(int),
+            "injuries": rows["_i"].astype(int),
+            "loss_yuan": rows["_l"],
+            "severity": rows["severity"],
+        }
+    )
+    return tx.mask_frame(keep)
+
+
+def notable_sentence(ctx: Context, r: pd.Series) -> str:
+    """``5月6日,柳泉镇发生一起重大道路交通事故(事故原因:…),造成2人死亡、3人受伤。``"""
+    fire = str(r["category"]).startswith("fire")
+    cause = tx.clean(r.get("cause") or "")
+    harm = []
+    if r["deaths"]:
+        harm.append(ctx.say(PHRASES["harm.deaths"], n=ctx.number(r["deaths"])))
+    if r["injuries"]:
+        harm.append(ctx.say(PHRASES["harm.injuries"], n=ctx.number(r["injuries"])))
+    if r["loss_yuan"] and fire:
+        harm.append(ctx.say(PHRASES["harm.loss"], loss=ctx.money(r["loss_yuan"])))
+    w = {
+        "date": ctx.date(r["date"]),
+        "place": ctx.names.get(r["area_code"], r["area_code"]),
+        "what": ctx.label(r["category"]),
+        "cause": ""
+        if cause in UNINFORMATIVE_CAUSES or not cause
+        else ctx.say(PHRASES["notable.cause.fire" if fire else "notable.cause.traffic"], cause=cause),
+        "harm": ctx.say(PHRASES["notable.harm"], items=ctx.join(harm)) if harm else "",
+    }
+    return ctx.say(PHRASES["notable"], w)
+
+
+def notable_block(ctx: Context) -> list[Any]:
+    """Sub-heading, sentences on the three most serious incidents and table 4."""
+    notable = notable_incidents(ctx)
+    blocks: list[Any] = [B.heading(ctx.say(PHRASES["notable.heading"]), 3)]
+    if notable.empty:
+        return [*blocks, B.para(ctx.say(PHRASES["notable.none"]), cls="note")]
+    top = notable[notable["severity"] <= 3]
+    blocks.append(B.para(*[notable_sentence(ctx, r) for _, r in top.iterrows()]))
+    col = {
+        k: ctx.say(PHRASES[f"col.{k}"]) for k in ("date", "category", "cause", "deaths", "injuries", "loss")
+    }
+    show = pd.DataFrame(
+        {
+            col["date"]: [ctx.date(d) for d in notable["date"]],
+            ctx.say(COMMON["col.township"]): [ctx.names.get(a, a) for a in notable["area_code"]],
+            col["category"]: [ctx.label(c) for c in notable["category"]],
+            col["cause"]: notable["cause"].fillna("").replace("", tx.MISSING),
+            col["deaths"]: [ctx.count(v, "人") for v in notable["deaths"]],
+            col["injuries"]: [ctx.count(v, "人") for v in notable["injuries"]],
+            col["loss"]: [
+                ctx.money(v) if str(c).startswith("fire") else tx.MISSING
+                for v, c in zip(notable["loss_yuan"], notable["category"], strict=False)
+            ],
+        }
+    )
+    return [*blocks, B.table(show, caption=ctx.say(PHRASES["notable.table"]))]
+
+
+def body(ctx: Context) -> B.Html:
+    """Two sentences, the monthly chart, table 3 and the notable incidents."""
+    inc = local(ctx, ctx.incidents)
+    traffic, major, fire = (
+        with_prefix(inc, "traffic"),
+        with_prefix(inc, "traffic.major"),
+        with_prefix(inc, "fire"),
+    )
+    cur_traffic = within(traffic, "occurred_at", ctx.start, ctx.end)
+    cur_major = within(major, "occurred_at", ctx.start, ctx.end)
+    cur_fire = within(fire, "occurred_at", ctx.start, ctx.end)
+    r_traffic, r_major, r_fire = row(compare(ctx, traffic)), row(compare(ctx, major)), row(compare(ctx, fire))
+    r_deaths = row(compare(ctx, traffic, weight="deaths")) if "deaths" in traffic.columns else None
+    r_loss = row(compare(ctx, fire, weight="loss_yuan")) if "loss_yuan" in fire.columns else None
+    w = {
+        **ctx.basics(),
+        "traffic": ctx.count(r_traffic["current"]),
+        "traffic_change": ctx.change(r_traffic),
+        "deaths": ctx.count(total(cur_traffic, "deaths"), "人", DEATHS),
+        "injuries": ctx.count(total(cur_traffic, "injuries"), "人", INJURIES),
+        "major": ctx.count(r_major["current"]),
+        "major_last": ctx.count(r_major["baseline"]),
+        "major_deaths": ctx.count(total(cur_major, "deaths"), "人", DEATHS),
+        "major_injuries": ctx.count(total(cur_major, "injuries"), "人", INJURIES),
+        "major_change": ctx.change(r_major),
+        "fires": ctx.count(r_fire["current"]),
+        "loss": ctx.money(total(cur_fire, "loss_yuan")),
+        "fire_change": ctx.change(r_fire, "none", PHRASES["what.fires"]),
+        "loss_change": ctx.say(PHRASES["loss_change"], change=ctx.change(r_loss, "none", COMMON["what.loss"]))
+        if r_loss
+        else "",
+    }
+    major_phrase = (
+        ctx.plural(PHRASES, "major", r_major["current"]) if r_major["current"] else PHRASES["major.none"]
+    )
+    w["major_clause"] = ctx.say(major_phrase, w)
+    rows = [(PHRASES["row.traffic"], r_traffic, "起"), (PHRASES["row.major"], r_major, "起")]
+    if r_deaths:
+        rows.append((PHRASES["row.deaths"], r_deaths, "人"))
+    rows.append((PHRASES["row.fire"], r_fire, "起"))
+    tab = pd.concat(
+        [change_table(ctx, [(ctx.say(lbl), r)], unit) for lbl, r, unit in rows], ignore_index=True
+    )
+    if r_loss:
+        money_row = change_table(ctx, [(ctx.say(PHRASES["row.loss"]), r_loss)], "")
+        money_row[ctx.say(COMMON["col.current"])] = [ctx.money(r_loss["current"])]
+        money_row[ctx.say(COMMON["col.baseline"])] = [ctx.money(r_loss["baseline"])]
+        tab = pd.concat([tab, money_row], ignore_index=True)
+    chart = charts.year_on_year(
+        monthly(ctx, traffic),
+        ctx.end.year,
+        last_month=ctx.end.month,
+        lang=ctx.lang,
+        height=300,
+        title=ctx.say(PHRASES["chart"]),
+    )
+    return B.join(
+        B.para(ctx.say(PHRASES["traffic"], w), ctx.say(PHRASES["fire"], w)),
+        B.figure(chart),
+        B.table(tab, caption=ctx.say(PHRASES["table"], w), highlight="_flag"),
+        *notable_block(ctx),
+    )

@@ -1,0 +1,324 @@
+"""Phrase books: every sentence and label of a briefing, Chinese and English side by side.
+
+A :class:`Phrases` table maps a phrase id to its ``(zh, en)`` templates. Templates are
+:meth:`str.format` strings whose placeholders name *worded* values (``"1,234起"``,
+``"上升5.2%(显著)"``) that a section puts into one dict, so the wording of a number lives in
+:mod:`~zzanalytics.report.text` and the wording of a sentence lives here — never in
+``if zh: … else: …`` branches. Both languages of a phrase must exist and use the same
+placeholders; a table that breaks this rule fails when it is built (at import).
+
+:data:`COMMON` holds the phrases every section shares: the wording of a change against the same
+period last year (:func:`change`), the qualifiers of a test, separators of lists and the labels
+of comparison tables. Each section of the briefing keeps its own table next to its code (see
+:mod:`zzanalytics.report.briefing.registry`).
+
+Examples
+--------
+>>> P = Phrases({"lead": ("{period},{subject}发生案件{n}。", "In {period}, {subject} recorded {n} cases.")})
+>>> P.say("lead", "zh", {"period": "1-6月", "subject": "全区", "n": "1,234起"})
+'1-6月,全区发生案件1,234起。'
+>>> P.say("lead", "en", period="January–June", subject="the district", n="1,234")
+'In January–June, the district recorded 1,234 cases.'
+>>> change(1298, 1234, True, "zh", lead="later", what=COMMON["what.batches"])
+'同比批数上升5.2%(显著)'
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from zzanalytics.errors import ReportError
+from zzanalytics.report.text import is_missing, pct, pct_change
+
+LANGS = ("zh", "en")
+"""Languages of every phrase, in the order of the ``(zh, en)`` pairs."""
+
+Pair = tuple[str, str]
+
+PARTICLES = ("lead.",)
+"""Phrase ids that may be empty in one language (a word one language needs and the other has not)."""
+
+
+def placeholders(template: str) -> set[str]:
+    """Names of the ``{placeholders}`` of a template.
+
+    Examples
+    --------
+    >>> sorted(placeholders("{a}发生{b}起,{a}"))
+    ['a', 'b']
+    """
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def lang_index(lang: str) -> int:
+    """0 for Chinese, 1 for English; :class:`ReportError` for any other language.
+
+    Examples
+    --------
+    >>> lang_index("en")
+    1
+    """
+    if lang not in LANGS:
+        raise ReportError(f"lang was {lang!r} but is expected to be one of {list(LANGS)}")
+    return LANGS.index(lang)
+
+
+class Phrases(Mapping[str, Pair]):
+    """A table of phrase id → ``(zh, en)`` templates, checked when built.
+
+    Parameters
+    ----------
+    table : mapping of str to (str, str)
+        Phrase id → Chinese and English template. Both must be non-empty (except the grammatical
+        particles of :data:`PARTICLES`, which one language may not need) and use the same
+        placeholders.
+    name : str
+        Name of the table in error messages (the section key).
+
+    Examples
+    --------
+    >>> Phrases({"x": ("{n}起", "{n} cases")}, name="demo")["x"]
+    ('{n}起', '{n} cases')
+    >>> Phrases({"x": ("{n}起", "cases")}, name="demo")
+    Traceback (most recent call last):
+    ...
+    zzanalytics.errors.ReportError: phrase demo.x: zh has placeholders ['n'] but en has []; ...
+    """
+
+    def __init__(self, table: Mapping[str, Pair], name: str = "") -> None:
+        self.name = name
+        self._table: dict[str, Pair] = {}
+        for key, pair in table.items():
+            where = f"{name}.{key}" if name else key
+            if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) for s in pair)):
+                raise ReportError(f"phrase {where}: expected a (zh, en) pair of strings, got {pair!r}")
+            zh, en = pair
+            if (not zh or not en) and not key.startswith(PARTICLES):
+                raise ReportError(f"phrase {where}: a language is empty ({pair!r}); write both languages")
+            pz, pe = placeholders(zh), placeholders(en)
+            if pz != pe:
+                raise ReportError(
+                    f"phrase {where}: zh has placeholders {sorted(pz)} but en has {sorted(pe)}; "
+                    "both languages must word the same values"
+                )
+            self._table[key] = (zh, en)
+
+    def __getitem__(self, key: str) -> Pair:
+        try:
+            return self._table[key]
+        except KeyError:
+            where = f"table {self.name!r}" if self.name else "the table"
+            raise KeyError(f"no phrase {key!r} in {where}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def text(self, key: str, lang: str) -> str:
+        """The raw template of ``key`` in ``lang``."""
+        return self[key][lang_index(lang)]
+
+    def say(self, key: str, lang: str, values: Mapping[str, Any] | None = None, **more: Any) -> str:
+        """Fill the template of ``key`` in ``lang`` from ``values`` (extra keys are ignored).
+
+        Examples
+        --------
+        >>> Phrases({"n": ("共{n}起", "{n} in all")}).say("n", "zh", {"n": "3", "unused": 1})
+        '共3起'
+        """
+        return fill(self[key], lang, values, **more)
+
+    def __or__(self, other: Mapping[str, Pair]) -> Phrases:
+        merged = dict(self._table)
+        for key, pair in other.items():
+            if key in merged and merged[key] != pair:
+                raise ReportError(f"phrase {key!r} is defined twice with different texts")
+            merged[key] = pair
+        return Phrases(merged, name=self.name)
+
+
+class _Formatter(string.Formatter):
+    """:meth:`str.format` with two more conversions for English: ``!u`` upper-cases the first
+    letter (``{subject!u}`` starts a sentence with "The district"), ``!l`` lower-cases the first
+    letter (a category label inside a sentence). Chinese text is unchanged by both."""
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion in ("u", "l"):
+            text = str(value)
+            head = text[:1].upper() if conversion == "u" else text[:1].lower()
+            return head + text[1:]
+        return super().convert_field(value, conversion)
+
+
+_FORMATTER = _Formatter()
+
+
+def fill(pair: Pair, lang: str, values: Mapping[str, Any] | None = None, **more: Any) -> str:
+    """Fill one ``(zh, en)`` pair in ``lang``; a missing value is a :class:`ReportError`.
+
+    Examples
+    --------
+    >>> fill(("{n}起", "{n}"), "zh", n="1,234")
+    '1,234起'
+    >>> fill(("{who}有{n}个", "{who!u} has {n}"), "en", who="the district", n="3")
+    'The district has 3'
+    """
+    template = pair[lang_index(lang)]
+    data = dict(values or {}, **more)
+    try:
+        return _FORMATTER.vformat(template, (), data)
+    except KeyError as exc:
+        raise ReportError(f"phrase {template!r} needs a value for {exc.args[0]!r}") from None
+
+
+# ------------------------------------------------------------------ shared phrases
+
+COMMON = Phrases(
+    {
+        # a change against the same period last year, by kind (see text.change_kind)
+        "change.up": ("{lead}上升{pct}{qualifier}", "up {pct}{lead}{qualifier}"),
+        "change.down": ("{lead}下降{pct}{qualifier}", "down {pct}{lead}{qualifier}"),
+        "change.flat": ("与去年同期持平", "unchanged on the same period last year"),
+        "change.new": ("去年同期为0", "none in the same period last year"),
+        "change.zero": ("与去年同期均为0", "none in this or the same period last year"),
+        # the same, naming what changed ("批数上升…" / "batches up …")
+        "change.up.what": ("{lead}{what}上升{pct}{qualifier}", "{what} up {pct}{lead}{qualifier}"),
+        "change.down.what": ("{lead}{what}下降{pct}{qualifier}", "{what} down {pct}{lead}{qualifier}"),
+        "change.flat.what": ("{what}与去年同期持平", "{what} unchanged on the same period last year"),
+        "change.new.what": ("去年同期{what}为0", "{what} none in the same period last year"),
+        "change.zero.what": ("{what}与去年同期均为0", "{what} none in this or the same period last year"),
+        "qualifier.significant": ("(显著)", " (significant)"),
+        "qualifier.normal": ("(在正常波动范围内)", " (within normal variation)"),
+        # how the comparison is named: Chinese before the verb, English after the number
+        "lead.first": ("比去年同期", " on the same period last year"),
+        "lead.later": ("同比", ""),
+        "lead.compared": ("与去年同期相比", ""),
+        "lead.none": ("", ""),
+        # what changed
+        "what.batches": ("批数", "batches"),
+        "what.persons": ("人数", "persons"),
+        "what.count": ("起数", "the number"),
+        "what.loss": ("损失", "the loss"),
+        # separators of lists
+        "sep.enum": ("、", ", "),
+        "sep.clause": (";", "; "),
+        "sep.series": ("、", "; "),
+        "sep.sentence_end": ("。", "."),
+        # comparison tables (item, this period, last year, change, test)
+        "col.item": ("项目", "Item"),
+        "col.current": ("本期", "This period"),
+        "col.baseline": ("去年同期", "Last year"),
+        "col.change": ("增减幅度", "Change"),
+        "col.test": ("检验结论", "Test"),
+        "col.township": ("乡镇(街道)", "Township"),
+        "test.significant": ("显著", "significant"),
+        "test.normal": ("正常波动", "normal variation"),
+        "test.new": ("去年同期为0", "none last year"),
+        # sections whose data are missing
+        "data.not_ingested": ("未导入{what}数据。", "No {what} records were ingested."),
+        "data.none_in_period": ("本期无{what}数据。", "No {what} data for this period."),
+        # headings
+        "heading.numbered": ("{number}、{title}", "{number}. {title}"),
+    },
+    name="common",
+)
+"""Phrases shared by every section (changes, qualifiers, separators, table labels, no-data notes)."""
+
+ZH_NUMERALS = (
+    "一",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "十一",
+    "十二",
+    "十三",
+    "十四",
+    "十五",
+)
+
+
+def numeral(n: int, lang: str) -> str:
+    """Section number in the style of an official document: ``三`` (zh) or ``3`` (en).
+
+    Examples
+    --------
+    >>> numeral(3, "zh"), numeral(3, "en"), numeral(11, "zh")
+    ('三', '3', '十一')
+    """
+    if lang_index(lang) == 0:
+        if not 1 <= n <= len(ZH_NUMERALS):
+            raise ReportError(f"section number {n} is outside 1..{len(ZH_NUMERALS)}")
+        return ZH_NUMERALS[n - 1]
+    return str(n)
+
+
+CHANGE_LEADS = ("first", "later", "compared", "none")
+"""How a change is introduced: on first mention (比去年同期 / "on the same period last year"),
+later (同比), after the comparison was named (与去年同期相比), or bare."""
+
+
+def change_kind(current: Any, baseline: Any) -> str:
+    """Kind of a change: ``up``, ``down``, ``flat`` (rounds to 0.0%), ``new`` (nothing last year),
+    ``zero`` (nothing in either) or ``missing``.
+
+    Examples
+    --------
+    >>> [change_kind(*cb) for cb in [(11, 10), (9, 10), (10001, 10000), (3, 0), (0, 0), (None, 1)]]
+    ['up', 'down', 'flat', 'new', 'zero', 'missing']
+    """
+    if is_missing(current) or is_missing(baseline):
+        return "missing"
+    cur, base = float(current), float(baseline)
+    if base == 0:
+        return "zero" if cur == 0 else "new"
+    p = (cur - base) / base * 100.0
+    if round(p, 1) == 0:
+        return "flat"
+    return "up" if p > 0 else "down"
+
+
+def change(
+    current: Any,
+    baseline: Any,
+    significant: bool | None,
+    lang: str = "zh",
+    lead: str = "first",
+    what: Pair | None = None,
+) -> str:
+    """Word the change of a count against the same period last year (the structured wording).
+
+    A rise or a fall always carries the test's qualifier, ``(显著)`` or ``(在正常波动范围内)``
+    (``significant=None``, no test, is worded as not significant). ``lead`` is one of
+    :data:`CHANGE_LEADS`; ``what`` a ``(zh, en)`` pair naming the measure (``COMMON["what.batches"]``).
+
+    Examples
+    --------
+    >>> change(1298, 1234, True)
+    '比去年同期上升5.2%(显著)'
+    >>> change(1298, 1234, False, "en")
+    'up 5.2% on the same period last year (within normal variation)'
+    >>> change(3, 0, False, "zh", "later", COMMON["what.count"]), change(0, 0, None, "en", "later")
+    ('去年同期起数为0', 'none in this or the same period last year')
+    """
+    if lead not in CHANGE_LEADS:
+        raise ReportError(f"lead was {lead!r} but is expected to be one of {list(CHANGE_LEADS)}")
+    kind = change_kind(current, baseline)
+    if kind == "missing":
+        return ""
+    values = {
+        "lead": COMMON.say(f"lead.{lead}", lang),
+        "what": fill(what, lang) if what else "",
+        "pct": pct(abs(pct_change(current, baseline))) if kind in ("up", "down") else "",
+        "qualifier": COMMON.say("qualifier.significant" if significant else "qualifier.normal", lang),
+    }
+    return COMMON.say(f"change.{kind}.what" if what else f"change.{kind}", lang, values)
