@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zzanalytics.ingest import pipeline as _pipeline
 from zzanalytics.errors import MappingError, SourceError, StoreError
 from zzanalytics.ingest import ingest_files, read_mapping
+from zzanalytics.ingest import pipeline as _pipeline
 from zzanalytics.ingest.coords import gcj02_to_wgs84
 from zzanalytics.workspace import open_store
 
