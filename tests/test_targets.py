@@ -70,7 +70,9 @@ def test_target_breach_end_to_end_against_the_poisson_truth(incidents):
     assert row["observed_to_date"] == ((inc["category"] == "fire") & (inc["occurred_at"].dt.month <= 6)).sum()
     mu = 30.0 * 12 / 365.25 * 184  # July..December
     exact = stats.poisson.sf(370 - row["observed_to_date"], mu)
-    assert row["expected"] == pytest.approx(row["observed_to_date"] + mu, rel=0.03)
+    # the remainder is estimated from a few years of Poisson(30) months: its sampling error
+    # with three years' worth of data is mu / sqrt(30 * 36); allow three of those
+    assert row["expected"] == pytest.approx(row["observed_to_date"] + mu, abs=3 * mu / np.sqrt(30 * 36))
     assert row["p_breach"] == pytest.approx(exact, abs=0.15)  # model + parameter uncertainty widen Poisson
     assert row["lo95"] <= row["expected"] <= row["hi95"]
     res = out.set_index("metric")

@@ -1,7 +1,8 @@
 """Rolling-origin backtests: MASE per model and series, and interval coverage.
 
 For each origin (the last ``origins`` periods that leave ``horizon`` periods of
-actuals, one period apart) the whole forecasting procedure of
+actuals, ``step`` periods apart, counted back from each series' own last observed
+period, so that a ragged panel's series are each scored on their own span) the whole forecasting procedure of
 :func:`zzanalytics.models.forecast.forecast` runs on the data up to the origin —
 its own inner selection and calibration included — so the row ``model="selected"``
 measures what a user actually gets. Every candidate model is scored on the same
@@ -34,10 +35,10 @@ import pandas as pd
 
 from zzanalytics.errors import ModelError
 from zzanalytics.models.engine import compute, forecast_frame, mase_scale
-from zzanalytics.models.features import check_freq, period_range
+from zzanalytics.models.features import check_freq
 from zzanalytics.models.forecasters import nb_quantile
 from zzanalytics.models.intervals import dispersion
-from zzanalytics.models.panel import to_panel
+from zzanalytics.models.panel import panel_frame, to_panel
 
 
 def backtest(
@@ -80,13 +81,12 @@ def backtest(
     if origins < 1 or horizon < 1:
         raise ModelError(f"backtest needs origins >= 1 and horizon >= 1, got {origins} and {horizon}")
     panel = to_panel(counts, by=None if by is None else list(by), value=value, freq=freq)
-    T = len(panel.periods)
     keys = panel.keys
-    cuts = [T - horizon - i * step for i in reversed(range(origins))]
-    cuts = [c for c in cuts if c >= 12]
-    if not cuts:
-        raise ModelError(f"{T} periods are too few for a backtest with horizon {horizon}")
-    frame = counts if by is None else counts[[*by, "period", value]]
+    # each series' origins are counted back from its own last observed period
+    offsets = [horizon + i * step for i in reversed(range(origins))]
+    min_train = 12
+    if not any(np.any(panel.ends - off - panel.starts >= min_train) for off in offsets):
+        raise ModelError(f"{len(panel.periods)} periods are too few for a backtest with horizon {horizon}")
     kf = panel.key_frame.copy()
     kf["_sid"] = np.arange(len(kf))
     n = len(kf)
@@ -102,43 +102,47 @@ def backtest(
         d["h80"][i].extend(hit80.tolist())
         d["h95"][i].extend(hit95.tolist())
 
-    for c in cuts:
-        until = period_range(panel.periods[c - 1], 2, freq)[1] - pd.Timedelta(days=1)
+    for off in offsets:
+        cuts = panel.ends - off
+        cuts = np.where(cuts - panel.starts >= min_train, cuts, -1)
+        frame = panel_frame(panel, cuts)
+        if frame.empty:
+            continue
+        last = panel.periods[int(cuts.max()) - 1]
         res = compute(
             frame,
             horizon=horizon,
             freq=freq,
-            by=by,
-            until=until,
-            value=value,
+            by=keys,
+            until=None,
+            value=panel.value,
             models=models,
             levels=levels,
             workers=workers,
             scheduler=scheduler,
             progress=progress,
-            desc=f"backtest origin {panel.periods[c - 1]:%Y-%m}",
+            desc=f"backtest origin {off} periods before the end ({last:%Y-%m})",
         )
-        fc = forecast_frame(res, levels, "auto")
+        fc = forecast_frame(res, levels)
         sub = res.panel.key_frame.copy()
         sid = sub.merge(kf, on=keys, how="left")["_sid"].to_numpy() if keys else np.zeros(len(sub), int)
-        actual = np.full((len(sub), horizon), np.nan)
-        for r, i in enumerate(sid):
-            y = panel.Y[int(i), c : c + horizon]
-            actual[r, : len(y)] = y
         h = res.plan.horizon
         for r in range(len(sub)):
             i = int(sid[r])
-            ytr = res.panel.series(r)
-            sc = mase_scale(ytr, res.plan.m)
-            yt = actual[r]
+            yt = np.full(horizon, np.nan)
+            y = panel.Y[i, cuts[i] : cuts[i] + horizon]
+            yt[: len(y)] = y
             ok = np.isfinite(yt)
+            if not ok.any():
+                continue
+            sc = mase_scale(res.panel.series(r), res.plan.m)
             rows = fc.iloc[r * h : (r + 1) * h]
             add(
                 "selected",
                 i,
                 float(np.mean(np.abs(yt[ok] - rows["mean"].to_numpy()[ok])) / sc),
-                (yt >= rows["lo80"].to_numpy()) & (yt <= rows["hi80"].to_numpy()),
-                (yt >= rows["lo95"].to_numpy()) & (yt <= rows["hi95"].to_numpy()),
+                ((yt >= rows["lo80"].to_numpy()) & (yt <= rows["hi80"].to_numpy()))[ok],
+                ((yt >= rows["lo95"].to_numpy()) & (yt <= rows["hi95"].to_numpy()))[ok],
             )
             if len(res.plan.names) < 2:
                 continue

@@ -6,50 +6,63 @@ model, calibrates intervals and reconciles townships with their district.
 
 How a forecast is made
 ----------------------
-1. **Candidates** (``models="auto"``): seasonal naive, mean of the last 12,
-   ``glm`` (negative-binomial regression with a damped log-linear trend, ridge
-   month effects, the Spring Festival share and days per month, recency
-   weighted), ``pglm`` (level and trend only, with the *group's* seasonal and
-   holiday profile as offset — the group is the series sharing every key but
-   the most detailed one, e.g. all townships of one category — so a sparse
-   township borrows its seasonality from the district), ``pses`` (exponential
-   smoothing of the level after dividing out the group profile), statsforecast's
-   ``AutoETS`` (additive seasonal, ``ANA``: the full ``ZZZ`` search costs 20x),
-   ``TSB`` (intermittent demand), and equal-weight combinations of them. The
-   statsmodels ``ETSModel`` (``ets_sm``), ``AutoARIMA``, ``CrostonSBA``, ``ADIDA``
-   are available by name (``models=[...]``) but not in the default set: they
-   cost 10-50x more per fit and did not win on simulated or sample panels.
-2. **Selection** by rolling-origin backtest (3 origins half a horizon apart,
-   horizon up to a year) on MASE scaled by the in-sample seasonal naive.
-   Selection on a handful of origins per series is noisy, so the model is chosen
-   per *class* of series (sparse < 2 a period, small < 20, large, short) on the
-   class's mean MASE; the default combination — ``glm+pses+autoets`` (own
-   seasonality) or ``pglm+pses+autoets`` (the group's), whichever has the lower
-   backtest MASE over all series — must be beaten by ``15 % / sqrt(series in
-   the class)``. Series too short to backtest fall back to ``pglm+mean12``.
-3. **Intervals**: negative-binomial predictive distributions around the point
-   forecast whose dispersion is estimated from the *backtest errors* of the
-   selected model (per series, shrunk to its class); then the nominal level is
-   calibrated on the class's backtest so that 80 % / 95 % intervals cover about
-   80 % / 95 % of held-out periods (discreteness included). Integer for counts,
-   never negative; gamma instead of NB for non-integer values (losses).
-4. **Point forecast** (``point="auto"``): the predictive mean, except in sparse
-   and small classes whose backtest MASE is lower with the predictive median
-   (absolute-error scores reward the most likely value: for a township averaging
-   0.4 a month that is 0); ``model`` then ends in ``@median``.
-5. **Reconciliation** (``reconcile="bottom_up"``, when the keys include
+0. **Each series on its own span**: a counts frame may be ragged (series start and
+   end where their sources' coverage does). Periods absent from the frame, or with a
+   NaN value, are missing, never zeros; every series is trained on its own periods
+   and its forecast starts right after its own last one (``until`` cuts earlier).
+   Gaps inside a span are filled for fitting only and never scored.
+1. **Robust training windows**: in every training window one-off spikes and dips
+   are detected on the square-root scale by statsmodels' robust STL (remainder
+   beyond 4.5 robust standard deviations, never in the last three periods) and
+   replaced by trend + seasonality, so they lift neither the forecast nor the
+   interval (:mod:`zzanalytics.models.robust`); a level shift is followed by STL's
+   trend (it is a new level), and the local-level candidates adapt to it.
+2. **Candidates** (``models="auto"``): seasonal naive, mean of the last 12,
+   ``glm`` (negative-binomial regression with its *own* ridge month effects, a
+   damped log-linear trend, the Spring Festival share and days per month, recency
+   weighted, Huber-robust), ``pglm`` (level and trend only, with the *group's*
+   seasonal and holiday profile as offset — the group is the series sharing every
+   key but the most detailed one, e.g. all townships of one category), ``sglm``
+   (the shrunk mix: own month effects ridge-penalised toward the group's profile),
+   ``pses`` (exponential smoothing of the level after dividing out the group
+   profile), statsforecast's ``DynamicOptimizedTheta`` (``dotm``: theta with drift
+   and a tested multiplicative seasonality), ``TSB`` (intermittent demand), and
+   equal-weight combinations. statsforecast's ``AutoETS`` (``autoets``: additive
+   seasonal ``ANA``), damped ``AAdA`` (``damped``), ``AutoTheta``, ``AutoARIMA``,
+   statsmodels' ``ETSModel`` (``ets_sm``), ``CrostonSBA`` and ``ADIDA`` are there by
+   name (``models=[...]``) but not in the default set: they cost 2-200x more per fit
+   and did not win on the simulated or sample panels.
+3. **Selection** by rolling-origin backtest (3 origins half a horizon apart, or 8 a
+   quarter apart when a panel has fewer than 10 series; horizon up to a year) on
+   MASE scaled by the in-sample seasonal naive. Each *class* of series (sparse < 2 a
+   period, small < 20, large, short) gets the candidate with the lowest class mean
+   MASE, where the default combination (theta + the own, pooled or shrunk
+   seasonality GLM + the pooled level) must be beaten by ``15 % / sqrt(series)``;
+   then each series scores the candidates on its own origins *shrunk toward its
+   class's scores* (six origins' weight for the class) and takes its own winner
+   when that is 3 % better: a long series with its own December peak or trend gets
+   its own model, a short or noisy one keeps its class's. Classes of fewer than
+   three series only choose among the default combinations.
+4. **Intervals**: negative-binomial predictive distributions around the mean whose
+   scale-free dispersion comes from the selected model's *backtest errors* — per
+   series, shrunk to the pool of series of similar level (sparse, small, large;
+   long and short together, so a series with little or no backtest of its own gets
+   the pool's), with a pooled factor per step ahead — then the nominal level is
+   calibrated on the pool's backtest points so that 80 % / 95 % intervals cover
+   about 80 % / 95 % of held-out periods (discreteness included). Integer for
+   counts, never negative; gamma instead of NB for non-integer values (losses).
+5. **Points**: ``mean`` is always the predictive mean (so forecasts add up over
+   series and districts; a series with events in its history never gets exactly 0),
+   ``median`` the predictive median beside it (what absolute-error scores reward:
+   for a township averaging 0.4 a month it is 0).
+6. **Reconciliation** (``reconcile="bottom_up"``, when the keys include
    ``area_code``): rows with ``area_code="all"`` are added whose mean is the sum
-   of the townships' means (every point is a mean then, so they add up) and stay
-   non-negative; their intervals come from the backtest errors of those sums.
-   Bottom-up is the method we recommend because township counts are small and
-   MinT's covariance, estimated from a few dozen backtest errors, is noisy and
-   can push small counts negative. ``reconcile="mint"`` forecasts the district
-   series directly too and combines both by MinT (shrinkage covariance of
-   backtest errors), clipping townships at zero and re-adding them. Reconciled
-   townships carry means (medians do not add up), while absolute-error scores of
-   sparse townships are better with medians (point 4): ``reconcile=None`` gives
-   the series of the keys only, with ``point="auto"``. ``zz forecast`` writes the
-   series of its ``--by`` keys (DESIGN's contract), i.e. ``reconcile=None``.
+   of the townships' means and whose intervals come from the backtest errors of
+   those sums. ``reconcile="mint"`` forecasts the district series directly too and
+   combines both by MinT (shrinkage covariance of backtest errors), clipping
+   townships at zero and re-adding them. Townships observed to different last
+   periods get no district rows (their total would mix months with and without
+   data). ``zz forecast`` writes the series of its ``--by`` keys (``reconcile=None``).
 
 Examples
 --------
@@ -59,7 +72,7 @@ Examples
 >>> df = pd.DataFrame({"category": "fire", "period": p, "count": rng.poisson(20, 60)})
 >>> fc = forecast(df, horizon=3, workers=1, progress=False)
 >>> list(fc.columns)
-['category', 'period', 'mean', 'lo80', 'hi80', 'lo95', 'hi95', 'model']
+['category', 'period', 'mean', 'median', 'lo80', 'hi80', 'lo95', 'hi95', 'model']
 >>> bool((fc["lo95"] >= 0).all() and (fc["lo95"] <= fc["mean"]).all())
 True
 """
@@ -108,7 +121,6 @@ def forecast(
     return_paths: bool = False,
     n_paths: int = 1000,
     seed: int = 0,
-    point: str = "auto",
 ) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
     """Forecast every series of a long counts frame with calibrated intervals.
 
@@ -141,20 +153,14 @@ def forecast(
         the frame's series.
     n_paths, seed : int
         Number of paths and their random seed.
-    point : {"auto", "mean", "median"}
-        What the ``mean`` column holds. ``"mean"``: the predictive mean. ``"median"``:
-        the predictive median. ``"auto"`` (default): the mean, except for classes of
-        series (usually sparse ones, a few counts a period) whose backtest MASE is lower
-        with the median — absolute-error scores reward the most likely value, which for
-        a township averaging 0.4 a month is 0; ``model`` then ends in ``@median``. When
-        district rows are added (``reconcile``) every point is a mean, so that townships
-        add up to their district.
-
     Returns
     -------
     DataFrame
-        ``[*by, period, mean, lo80, hi80, lo95, hi95, model]``; ``period`` is the first day
-        of each forecast period.
+        ``[*by, period, mean, median, lo80, hi80, lo95, hi95, model]``. ``period`` is the
+        first day of each forecast period: each series' forecast starts right after its
+        own last observed period (or at ``until``). ``mean`` is always the predictive mean
+        (forecasts add up across series), ``median`` the predictive median (the point
+        that absolute-error scores reward: 0 for a township averaging 0.4 a month).
 
     Examples
     --------
@@ -180,11 +186,8 @@ def forecast(
         scheduler=scheduler,
         progress=progress,
     )
-    if point not in ("auto", "mean", "median"):
-        raise ModelError(f"point={point!r}; use 'auto', 'mean' or 'median'")
     hierarchy = bool(reconcile) and AREA_KEY in res.panel.keys and res.panel.key_frame[AREA_KEY].nunique() > 1
-    # medians do not add up: with district rows every point forecast is a mean
-    fc = forecast_frame(res, levels, "mean" if hierarchy else point)
+    fc = forecast_frame(res, levels)
     if hierarchy:
         direct = None
         if reconcile == "mint":
@@ -194,6 +197,9 @@ def forecast(
                 freq=freq,
                 by=[k for k in res.panel.keys if k != AREA_KEY],
                 until=None,
+                origins=len(res.plan.offsets) - 1,
+                h_bt=res.plan.h_bt,
+                step=res.plan.step,
                 value=res.panel.value,
                 models=models,
                 levels=levels,

@@ -631,10 +631,16 @@ _REGISTRY: dict[str, Any] = {
     "mean12": lambda m: WindowAverage(12 if m == 12 else m),
     "glm": lambda m: NBGLM(m, seasonal="dummies" if m == 12 else "fourier", halflife=4 * m),
     "pglm": lambda m: NBGLM(m, seasonal=None, halflife=2 * m, ridge_trend=8.0),
+    "sglm": lambda m: NBGLM(
+        m, seasonal="dummies" if m == 12 else "fourier", halflife=4 * m, ridge_season=6.0
+    ),
     "pses": lambda m: LocalLevel(),
     "autoets": _autoets,
     "autoets_full": lambda m: StatsForecastModel("AutoETS", season_length=m),
     "autoarima": lambda m: StatsForecastModel("AutoARIMA", season_length=m),
+    "dotm": lambda m: StatsForecastModel("DynamicOptimizedTheta", season_length=m),
+    "autotheta": lambda m: StatsForecastModel("AutoTheta", season_length=m),
+    "damped": lambda m: StatsForecastModel("AutoETS", season_length=m, model="AAA", damped=True),
     "sba": lambda m: StatsForecastModel("CrostonSBA"),
     "tsb": lambda m: StatsForecastModel("TSB", alpha_d=0.1, alpha_p=0.1),
     "adida": lambda m: StatsForecastModel("ADIDA"),

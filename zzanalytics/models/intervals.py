@@ -9,8 +9,8 @@ Examples
 --------
 >>> import numpy as np
 >>> iv = intervals(np.array([4.0]), np.array([0.0]), {95: 0.95}, integer=True)
->>> iv["lo95"].tolist(), iv["hi95"].tolist()
-([1.0], [8.0])
+>>> iv["lo95"].tolist(), iv["median"].tolist(), iv["hi95"].tolist()
+([1.0], [4.0], [8.0])
 """
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ def dispersion(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
 def intervals(
     mu: np.ndarray, a: np.ndarray, nominal: dict[int, float], integer: bool
 ) -> dict[str, np.ndarray]:
-    out = {"mean": mu}
+    """``mean`` (``mu``), ``median`` and ``lo<L>``/``hi<L>`` at the calibrated nominal levels."""
+    out = {"mean": mu, "median": nb_quantile(0.5, mu, a, integer)}
     for lev, nom in nominal.items():
         tail = (1 - nom) / 2
         out[f"lo{lev}"] = nb_quantile(tail, mu, a, integer)

@@ -54,7 +54,13 @@ VALUE_NAMES = (
 
 @dataclass
 class Panel:
-    """Series of a counts frame as one array: ``Y[i, t]`` (NaN before series ``i`` starts)."""
+    """Series of a counts frame as one array: ``Y[i, t]``, NaN where series ``i`` has no data.
+
+    Each series spans its own observed periods, ``starts[i]`` to ``ends[i]`` (exclusive):
+    a ragged panel's series start and end where their sources' coverage does. Periods
+    absent from the frame (or with a NaN value) are missing, never zeros; inside a
+    series' span they are gaps (see :func:`fill_gaps`).
+    """
 
     keys: list[str]
     key_frame: pd.DataFrame
@@ -63,13 +69,47 @@ class Panel:
     starts: np.ndarray
     freq: str
     value: str
+    ends: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.ends is None:
+            self.ends = np.full(len(self.starts), self.Y.shape[1], dtype=int)
 
     @property
     def m(self) -> int:
         return SEASON_LENGTH[self.freq]
 
     def series(self, i: int) -> np.ndarray:
-        return self.Y[i, self.starts[i] :]
+        """Values of series ``i`` over its own span (NaN in its gaps)."""
+        return self.Y[i, self.starts[i] : self.ends[i]]
+
+
+def fill_gaps(y: np.ndarray, window: int = 6) -> np.ndarray:
+    """Missing values inside a series replaced by the mean of the observed ones within ``window``.
+
+    Models need complete series; the filled values are used for fitting only, never
+    scored.
+
+    Examples
+    --------
+    >>> fill_gaps(np.array([2.0, np.nan, 4.0, 6.0]), window=1).tolist()
+    [2.0, 3.0, 4.0, 6.0]
+    """
+    y = np.asarray(y, dtype=float)
+    bad = ~np.isfinite(y)
+    if not bad.any():
+        return y
+    ok = ~bad
+    if not ok.any():
+        return np.zeros_like(y)
+    c = np.concatenate([[0.0], np.cumsum(np.where(ok, y, 0.0))])
+    k = np.concatenate([[0], np.cumsum(ok)])
+    idx = np.flatnonzero(bad)
+    lo, hi = np.maximum(idx - window, 0), np.minimum(idx + window + 1, len(y))
+    num, den = c[hi] - c[lo], k[hi] - k[lo]
+    out = y.copy()
+    out[idx] = np.where(den > 0, num / np.maximum(den, 1), float(np.mean(y[ok])))
+    return out
 
 
 _ZH = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月?\s*(?:(\d{1,2})\s*日)?\s*$")
@@ -277,7 +317,8 @@ def to_panel(
     df = counts[[*keys, "period", value]].copy()
     raw = parse_periods(df["period"])
     df["period"] = period_start(raw, freq)
-    df[value] = pd.to_numeric(df[value], errors="coerce").fillna(0.0).astype(float)
+    # a NaN value is a missing period, never a zero
+    df[value] = pd.to_numeric(df[value], errors="coerce").astype(float)
     fine = np.asarray(raw != pd.DatetimeIndex(df["period"]))
     if fine.any() and until is None:
         # dated rows (e.g. daily counts): a last period that the data do not reach the end of is partial
@@ -293,8 +334,11 @@ def to_panel(
         nxt = period_range(last, 2, freq)[1]
         if cut < nxt - pd.Timedelta(days=1):
             df = df[df["period"] < last]
+    df = df[df[value].notna()]
     if df.empty:
-        raise SchemaError("no counts to forecast (empty frame, or nothing before --until)")
+        raise SchemaError(
+            "no counts to forecast (empty frame, only missing values, or nothing before --until)"
+        )
     g = (
         df.groupby([*keys, "period"], sort=True, dropna=False)[value].sum().reset_index()
         if keys
@@ -310,14 +354,28 @@ def to_panel(
         sid = np.zeros(len(g), dtype=int)
     tix = periods.get_indexer(g["period"])
     T = len(periods)
-    Y = np.zeros((len(key_frame), T))
+    Y = np.full((len(key_frame), T), np.nan)
     Y[sid, tix] = g[value].to_numpy()
-    seen = np.zeros_like(Y, dtype=bool)
-    seen[sid, tix] = True
+    seen = np.isfinite(Y)
     starts = seen.argmax(axis=1)
-    for i, s in enumerate(starts):
-        Y[i, :s] = np.nan
-    return Panel(keys, key_frame, periods, Y, starts, freq, value)
+    ends = T - seen[:, ::-1].argmax(axis=1)
+    return Panel(keys, key_frame, periods, Y, starts, freq, value, ends)
+
+
+def panel_frame(panel: Panel, cuts: np.ndarray | None = None) -> pd.DataFrame:
+    """Long frame (keys, ``period``, value) of a panel's observed values, series ``i`` before ``cuts[i]``.
+
+    The inverse of :func:`to_panel` (missing periods stay absent rows); ``cuts`` are
+    period indices, one per series (default: every series' end).
+    """
+    T = panel.Y.shape[1]
+    cuts = panel.ends if cuts is None else np.asarray(cuts)
+    keep = np.isfinite(panel.Y) & (np.arange(T)[None, :] < cuts[:, None])
+    si, ti = np.nonzero(keep)
+    out = panel.key_frame[list(panel.keys)].iloc[si].reset_index(drop=True)
+    out["period"] = panel.periods[ti]
+    out[panel.value] = panel.Y[si, ti]
+    return out
 
 
 def read_counts_file(path: str | Path) -> tuple[pd.DataFrame, list[str], str]:

@@ -124,7 +124,11 @@ def add_district_rows(
     kf = panel.key_frame
     others = [k for k in panel.keys if k != AREA_KEY]
     groups = kf.groupby(others, sort=False).indices if others else {(): np.arange(len(kf))}
+    # a district total over townships observed to different periods would mix periods with and
+    # without data: such groups get no district rows
+    groups = {g: idx for g, idx in groups.items() if len(np.unique(panel.ends[np.asarray(idx)])) == 1}
     n, h = len(kf), res.plan.horizon
+    a_h = res.alpha_h()
     chosen_means = np.stack([np.maximum(res.means[res.chosen[i]][i], 0.0) for i in range(n)])
     sel_bt = np.stack([res.bt[res.chosen[i]][i] for i in range(n)])
     # pooled calibration of the sums' intervals
@@ -144,7 +148,7 @@ def add_district_rows(
     pooled = max(r_sum / d_sum, 0.0) if d_sum > 0 else 0.05
     fc = fc.copy()
     new_rows = []
-    mean_cols = ["mean"] + [f"{s}{lv}" for lv in levels for s in ("lo", "hi")]
+    mean_cols = ["mean", "median"] + [f"{s}{lv}" for lv in levels for s in ("lo", "hi")]
     for _g, idx, tsum, psum in per_group:
         r, d = dispersion(tsum.ravel(), psum.ravel())
         # the group's own moment estimate, shrunk half-way to the pooled one
@@ -165,8 +169,8 @@ def add_district_rows(
                 mu = rec[:, 1 + j]
                 iv = intervals(
                     mu,
-                    np.full(h, res.alpha[i]),
-                    res.level_map.get(res.cls[i], {lv: lv / 100 for lv in levels}),
+                    a_h[i],
+                    res.level_map.get(res.icls[i], {lv: lv / 100 for lv in levels}),
                     res.integer,
                 )
                 rows = np.flatnonzero(_match(fc, kf.iloc[i], panel.keys))
@@ -179,7 +183,7 @@ def add_district_rows(
         iv = intervals(top, np.full(h, a), nominal, res.integer)
         d_row = {k: kf.iloc[idx[0]][k] for k in others}
         d_row[AREA_KEY] = ALL_AREAS
-        d_row.update({"period": res.future, **iv, "model": model})
+        d_row.update({"period": pd.DatetimeIndex(res.fut[idx[0]]), **iv, "model": model})
         new_rows.append(pd.DataFrame(d_row))
     return pd.concat([fc, *new_rows], ignore_index=True)[fc.columns]
 
