@@ -31,3 +31,20 @@ def sample_store() -> Iterator[Store]:
         yield st
     finally:
         st.close()
+
+
+CITY = Path(__file__).resolve().parents[1] / "data" / "city"
+
+
+@pytest.fixture(scope="session")
+def city_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The foreign sample city's store (Lakeport, America/Toronto), built once from data/city; read-only."""
+    from zzanalytics.ingest.sources import build_store
+
+    path = tmp_path_factory.mktemp("city") / "zz.duckdb"
+    build_store(CITY / "sources.toml", path)
+    st = open_store(path)
+    try:
+        yield st
+    finally:
+        st.close()

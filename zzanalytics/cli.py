@@ -175,9 +175,24 @@ def sample(
         typer.Option("--province", help="A province instead: 100 counties, ~10M incidents x --scale."),
     ] = False,
     counties: Annotated[int, typer.Option("--counties", help="Counties of --province.")] = 100,
+    city: Annotated[
+        bool,
+        typer.Option(
+            "--city",
+            help="The foreign sample city instead (Lakeport: English headers, America/Toronto, "
+            "compressed exports), written to data/city unless --out is given.",
+        ),
+    ] = False,
 ) -> None:
     """Generate the sample district's exports, mappings and truth manifest (or, with --province,
-    a province of counties for scale tests, written to data/province unless --out is given)."""
+    a province of counties for scale tests, written to data/province unless --out is given;
+    with --city, the foreign sample city)."""
+    if city:
+        from zzanalytics.sample.city import generate_city
+
+        target = Path("data/city") if out == Path("data/sample") else out
+        typer.echo(str(generate_city(target, seed=seed)))
+        return
     if province:
         from zzanalytics.sample.province import generate_province
 
@@ -196,11 +211,19 @@ def ingest(
     files: Annotated[list[Path], typer.Argument(help="Source files (CSV, XLSX, Parquet, GeoJSON).")],
     mapping: Annotated[Path, typer.Option("--mapping", help="Mapping file (TOML) describing the files.")],
     store: StoreOpt = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="FILES are a full re-export of the mapping's source: its records missing from them "
+            "are retired (reported and counted). Without it, a record deleted from a re-export stays.",
+        ),
+    ] = False,
 ) -> None:
     """Ingest source exports into the store; prints read = accepted + updated + duplicate + quarantined."""
     from zzanalytics.ingest import ingest_files
 
-    report = ingest_files(files, mapping=mapping, store=store)
+    report = ingest_files(files, mapping=mapping, store=store, replace=replace)
     typer.echo(report.render())
 
 

@@ -8,7 +8,7 @@ Examples
 --------
 >>> from zzanalytics.schema import TABLES, rollup, is_criminal
 >>> TABLES["incidents"].required
-('incident_id', 'occurred_at', 'category', 'area_code')
+('incident_id', 'occurred_at', 'category')
 >>> rollup("theft.burglary", level=1)
 'theft'
 >>> is_criminal("fraud.telecom"), is_criminal("fire")
@@ -77,7 +77,13 @@ TABLES: dict[str, Table] = {
             ("incident_id", "str", True, "unique case or event id"),
             ("occurred_at", "timestamp", True, "when it happened, local time zone"),
             ("category", "str", True, "dotted category code, see CATEGORIES"),
-            ("area_code", "str", True, "township / street office code"),
+            (
+                "area_code",
+                "str",
+                False,
+                "township / street office code: from the export, else the polygon holding the point, "
+                "else missing (unassigned, still counted in the district)",
+            ),
             ("lon", "float", False, "WGS-84 longitude; missing when unknown or invalid"),
             ("lat", "float", False, "WGS-84 latitude; missing when unknown or invalid"),
             ("deaths", "int", False, "persons killed"),

@@ -56,6 +56,7 @@ from zzanalytics.ingest.mapping import Mapping, read_mapping
 from zzanalytics.ingest.pipeline import ingest_one
 from zzanalytics.ingest.readers import temp_dir
 from zzanalytics.ingest.report import FileReport, IngestReport
+from zzanalytics.schema import TABLES
 from zzanalytics.store import Store, open_store
 
 __all__ = ["FileReport", "IngestReport", "Mapping", "ingest_files", "read_mapping"]
@@ -65,18 +66,25 @@ def ingest_files(
     files: str | Path | list[str | Path] | tuple,
     mapping: str | Path | dict | Mapping,
     store: Any = None,
+    replace: bool = False,
 ) -> IngestReport:
     """Ingest source files described by one mapping into the store.
 
     Parameters
     ----------
     files : path or list of paths
-        CSV, XLSX, Parquet or GeoJSON exports, ingested in order, one transaction each.
+        Exports as published: CSV, Excel (.xlsx, .xls ...), Parquet or GeoJSON, each also as
+        ``.gz`` or inside a ``.zip``; ingested in order, one transaction each.
     mapping : path, dict or Mapping
         The mapping file (see :func:`read_mapping`).
     store : Store, path or None
         An open read-write :class:`~zzanalytics.store.Store`, a DuckDB file (created if
         missing), or ``None`` for the default store (``config.default_store_path()``).
+    replace : bool
+        ``files`` are a full re-export of the mapping's source (``[source] name``, default the
+        mapping file's name): records of that source that none of them holds any more are retired
+        (removed from the table, kept in the store's ``retired`` table, counted in the report).
+        Without it a record deleted from a re-export stays in the store.
 
     Returns
     -------
@@ -97,9 +105,21 @@ def ingest_files(
     >>> rep = ingest_files(["export.csv"], "mappings/incidents.toml", store="zz.duckdb")  # doctest: +SKIP
     >>> print(rep.render())  # doctest: +SKIP
     """
+    from zzanalytics.errors import SourceError
+    from zzanalytics.store import check_store_path
+
     m = read_mapping(mapping)
     paths = [Path(files)] if isinstance(files, str | Path) else [Path(f) for f in files]
+    if not paths:
+        raise SourceError("no files given; name the export file(s) to ingest")
+    for p in paths:  # every path checked before any work starts
+        if p.is_dir():
+            raise SourceError(f"{p}: is a folder, not an export; give the files in it, e.g. {p / '*.csv'}")
+        if not p.exists():
+            raise SourceError(f"{p}: no such file (working directory {Path.cwd()})")
     own = not isinstance(store, Store)
+    if own:
+        check_store_path(Path(store if store is not None else config.default_store_path()))
     st = (
         open_store(store if store is not None else config.default_store_path(), read_only=False)
         if own
@@ -108,11 +128,18 @@ def ingest_files(
     if st.read_only:
         raise StoreError(f"store {st.path} is open read-only; open it with open_store(path, read_only=False)")
     report = IngestReport(store=str(st.path))
+    seen = "_zz_seen" if replace and TABLES[m.table].key is not None else None
+    if replace and seen is None:
+        raise SourceError(
+            f"--replace: table {m.table!r} has no record ids to retire by; ingest it without --replace"
+        )
     try:
-        with temp_dir() as tmp:
+        if seen:
+            st.con.execute(f"CREATE OR REPLACE TEMP TABLE {seen} (k VARCHAR)")
+        with temp_dir(Path(st.path)) as tmp:
             for p in paths:
                 try:
-                    report.files.append(ingest_one(st, p, m, tmp))
+                    report.files.append(ingest_one(st, p, m, tmp, seen))
                 except ZZError as exc:
                     if report.files:
                         done = [Path(f.file).name for f in report.files]
@@ -120,7 +147,45 @@ def ingest_files(
                             f"{exc} (files before it were ingested and stay stored: {done})"
                         ) from exc
                     raise
+        if seen:
+            retire(st, m, seen, report, [p.name for p in paths])
     finally:
+        if seen and st.con is not None:
+            st.con.execute(f"DROP TABLE IF EXISTS {seen}")
         if own:
             st.close()
     return report
+
+
+def retire(st: Store, m: Mapping, seen: str, report: IngestReport, files: list[str]) -> None:
+    """Retire the records of ``m``'s source whose keys are not in temp table ``seen`` (one transaction)."""
+    from zzanalytics.sql import ident, literal
+    from zzanalytics.store import now_local
+
+    t = TABLES[m.table]
+    key = ident(t.key)
+    cols = ", ".join(f"{ident(c)} := {ident(c)}" for c in t.names if c != "geometry")
+    gone = f"_source = {literal(m.source_name)} AND {key} NOT IN (SELECT k FROM {seen})"
+    con = st.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        report.retired_ids = [
+            r[0]
+            for r in con.execute(f"SELECT {key} FROM {ident(m.table)} WHERE {gone} ORDER BY 1").fetchall()
+        ]
+        report.retired = len(report.retired_ids)
+        if report.retired:
+            con.execute(
+                f"INSERT INTO retired SELECT ?, {key}, _source, to_json(struct_pack({cols})), ?, ? "
+                f"FROM {ident(m.table)} WHERE {gone}",
+                [m.table, ", ".join(files), now_local()],
+            )
+            con.execute(f"DELETE FROM {ident(m.table)} WHERE {gone}")
+            con.execute(
+                "UPDATE ingest_log SET retired = ? WHERE rowid = (SELECT max(rowid) FROM ingest_log)",
+                [report.retired],
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

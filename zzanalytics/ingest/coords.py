@@ -47,6 +47,7 @@ __all__ = [
     "CRS_NAMES",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
+    "check_crs",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "out_of_china",
@@ -235,11 +236,34 @@ def _transformer(crs: str) -> Any:
         raise DependencyMissingError("projected coordinates need pyproj: pip install pyproj") from exc
     try:
         return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    except CRSError as exc:
+    except (CRSError, ValueError):
         raise SpatialError(
             f"crs {crs!r} is not a coordinate system pyproj knows; use one of {list(CRS_NAMES)} "
             "or an EPSG code such as 'EPSG:4547' (CGCS2000 / 3-degree Gauss-Kruger CM 114E)"
-        ) from exc
+        ) from None
+
+
+def check_crs(crs: str) -> str:
+    """Return ``crs`` if points in it can be converted to WGS-84, else raise :class:`SpatialError`.
+
+    Examples
+    --------
+    >>> check_crs("gcj02"), check_crs("EPSG:2952")
+    ('gcj02', 'EPSG:2952')
+    >>> check_crs("EPSG:999999")
+    Traceback (most recent call last):
+    ...
+    zzanalytics.errors.SpatialError: crs 'EPSG:999999' is not a coordinate system pyproj knows; ...
+    """
+    key = str(crs).strip().lower().replace("-", "").replace("_", "")
+    if key in ("wgs84", "epsg:4326", "gps", "gcj02", "gcj", "mars", "bd09", "bd09ll", "baidu"):
+        return crs
+    if key.startswith("epsg:"):
+        _transformer(str(crs).strip().upper())
+        return crs
+    raise SpatialError(
+        f"crs {crs!r} is not known; use one of {list(CRS_NAMES)} or a projected 'EPSG:xxxx' code"
+    )
 
 
 def to_wgs84(

@@ -42,10 +42,41 @@ SOURCE_KEYS = {
     "skip": 0,
     "date_floor": "2000-01-01",
     "date_ceiling": "",
+    "delimiter": "",
+    "member": "",
+    "key": [],
+    "name": "",
+    "number_format": "1,234.5",
+    "area_names": "loose",
 }
 """Keys of ``[source]`` with their defaults."""
 
-SECTIONS = ("source", "columns", "constants", "categories", "values", "units", "areas")
+SECTIONS = ("source", "columns", "constants", "categories", "values", "units", "areas", "records", "limits")
+
+NUMBER_FORMATS = ("1,234.5", "1.234,5", "1 234,5", "1'234.5")
+"""``[source] number_format``: how the export writes one thousand two hundred and thirty-four and a half."""
+
+AGGREGATES = ("count", "sum", "max", "min", "first")
+"""How a canonical column follows from the rows of one record (``[records]``)."""
+
+DEFAULT_LIMITS: dict[tuple[str, str], tuple[float, float]] = {
+    ("incidents", "deaths"): (0, 1_000),
+    ("incidents", "injuries"): (0, 10_000),
+    ("incidents", "loss_yuan"): (0, 1e11),
+    ("petitions", "persons"): (0, 100_000),
+}
+"""Plausible range of canonical numeric columns; values outside are quarantined (``implausible_number``).
+``[limits]`` in a mapping changes them (``deaths = 50`` or ``loss_yuan = [0, 5e9]``)."""
+
+DEFAULT_KEY: dict[str, tuple[str, ...]] = {
+    "incidents": ("occurred_at", "category", "area_code", "lon", "lat"),
+    "petitions": ("received_on", "level", "form", "area_code"),
+    "disputes": ("found_on", "area_code", "kind"),
+    "cameras": ("lon", "lat", "kind"),
+}
+"""Identity of a record when the export has no id column and ``[source] key`` is not given:
+when, what and where. Rows of one file sharing it are told apart by their order among the
+distinct rows with that identity, so a corrected re-export updates each record."""
 
 VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("petitions", "level"): PETITION_LEVELS,
@@ -81,6 +112,14 @@ class Mapping:
     skip: int = 0
     date_floor: str = "2000-01-01"
     date_ceiling: str = ""
+    delimiter: str = ""
+    member: str = ""
+    key: list[str] = field(default_factory=list)
+    name: str = ""
+    number_format: str = "1,234.5"
+    area_names: str = "loose"
+    records: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, tuple[float, float]] = field(default_factory=dict)
     columns: dict[str, str | list[str]] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
     categories: dict[str, str] = field(default_factory=dict)
@@ -93,6 +132,11 @@ class Mapping:
     def where(self) -> str:
         """The mapping's file name for messages."""
         return str(self.path) if self.path else "the mapping"
+
+    @property
+    def source_name(self) -> str:
+        """The source's name (``[source] name``, else the mapping file's stem, else the table)."""
+        return self.name or (self.path.stem if self.path else self.table)
 
 
 def _mapping_error(where: str, msg: str) -> MappingError:
@@ -151,10 +195,24 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
         doc = source
     else:
         path = Path(source)
+        if path.is_dir():
+            raise MappingError(f"mapping {path} is a folder; give the mapping file (.toml) itself")
         try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+            data = path.read_bytes()
         except FileNotFoundError:
             raise MappingError(f"mapping file {path} does not exist") from None
+        except OSError as exc:
+            raise MappingError(f"mapping file {path} cannot be read: {exc.strerror}") from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise MappingError(
+                f"{path}: line {line} (byte {exc.start}) is not UTF-8 (the file looks saved as GBK or "
+                "another code page); save the mapping file as UTF-8"
+            ) from None
+        try:
+            doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise MappingError(f"{path}: is not valid TOML: {exc}") from None
     where = str(path) if path else "the mapping"
@@ -177,11 +235,17 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
         crs=str(opts["crs"]),
         date_format=str(opts["date_format"]),
         sheet=opts["sheet"],
-        skip=int(opts["skip"]),
+        skip=_skip(where, opts["skip"]),
         date_floor=str(opts["date_floor"]),
         date_ceiling=str(opts["date_ceiling"]),
+        delimiter=str(opts["delimiter"]),
+        member=str(opts["member"]),
+        name=str(opts["name"]),
+        number_format=str(opts["number_format"]),
+        area_names=str(opts["area_names"]),
         path=path,
     )
+    _check_source(m, opts, tdef)
     for section in ("columns", "constants", "units"):
         entries = dict(doc.get(section, {}))
         for name, value in entries.items():
@@ -241,11 +305,187 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
                 )
     m.values = {c: {str(k): v for k, v in d.items()} for c, d in values.items()}
     m.areas = {str(k): str(v) for k, v in dict(doc.get("areas", {})).items()}
-    if m.date_floor:
-        try:
-            dt.date.fromisoformat(m.date_floor)
-        except ValueError:
-            raise _mapping_error(
-                where, f"[source] date_floor = {m.date_floor!r}: write a date like 2010-01-01"
-            ) from None
+    m.records = _check_records(where, doc.get("records", {}), tdef)
+    m.limits = _check_limits(where, doc.get("limits", {}), tdef)
     return m
+
+
+def _skip(where: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _mapping_error(
+            where,
+            f"[source] skip = {value!r}: write the number of lines above the header row, e.g. skip = 1",
+        )
+    return value
+
+
+def _check_source(m: Mapping, opts: dict[str, Any], tdef: Any) -> None:
+    """Every ``[source]`` value checked before any file is read: one line naming key, value and fix."""
+    import codecs
+
+    from zzanalytics.clock import check_tz
+    from zzanalytics.errors import ZZError
+
+    where = m.where
+    try:
+        check_tz(m.timezone)
+    except ZZError:
+        raise _mapping_error(
+            where,
+            f"[source] timezone = {m.timezone!r} is not a time zone; use an IANA name such as "
+            "'Asia/Shanghai', 'America/Toronto' or 'Europe/London'",
+        ) from None
+    if m.encoding.strip().lower() != "auto":
+        from zzanalytics.ingest.encoding import ALIASES
+
+        try:
+            codecs.lookup(ALIASES.get(m.encoding.strip().lower(), m.encoding.strip().lower()))
+        except LookupError:
+            raise _mapping_error(
+                where,
+                f"[source] encoding = {m.encoding!r} is unknown; "
+                "use auto, utf-8, gb18030, cp1252, big5, utf-16",
+            ) from None
+    from zzanalytics.ingest.coords import check_crs
+
+    try:
+        check_crs(m.crs)
+    except ZZError as exc:
+        raise _mapping_error(where, f"[source] crs = {m.crs!r}: {exc}") from None
+    if m.date_format:
+        _check_date_format(where, m.date_format)
+    for key in ("date_floor", "date_ceiling"):
+        value = getattr(m, key)
+        if value:
+            try:
+                dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise _mapping_error(
+                    where, f"[source] {key} = {value!r} is not a date; write it like 2010-01-01"
+                ) from None
+    if not isinstance(opts["sheet"], int | str) or isinstance(opts["sheet"], bool):
+        raise _mapping_error(
+            where, f"[source] sheet = {opts['sheet']!r}: give a sheet name or a 0-based number"
+        )
+    if m.number_format not in NUMBER_FORMATS:
+        raise _mapping_error(
+            where, f"[source] number_format = {m.number_format!r}; use one of {list(NUMBER_FORMATS)}"
+        )
+    if m.area_names not in ("loose", "exact"):
+        raise _mapping_error(where, f"[source] area_names = {m.area_names!r}; use 'loose' or 'exact'")
+    if len(m.delimiter) > 1 and m.delimiter != "\\t":
+        raise _mapping_error(where, f"[source] delimiter = {m.delimiter!r}: give one character, e.g. ';'")
+    if m.delimiter == "\\t":
+        m.delimiter = "\t"
+    key = opts["key"]
+    if isinstance(key, str):
+        key = [key]
+    if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
+        raise _mapping_error(
+            where, f'[source] key = {key!r}: give canonical column names, e.g. ["occurred_at"]'
+        )
+    bad = [k for k in key if k not in tdef.names]
+    if bad:
+        raise _mapping_error(
+            where,
+            f"[source] key names {bad}, not columns of {tdef.name!r}; its columns are {list(tdef.names)}",
+        )
+    if key and tdef.key is None:
+        raise _mapping_error(
+            where, f"[source] key: table {tdef.name!r} has its own fixed identity; remove key"
+        )
+    m.key = list(key)
+
+
+def _check_date_format(where: str, fmt: str) -> None:
+    import duckdb
+
+    if "%" not in fmt:
+        raise _mapping_error(
+            where, f"[source] date_format = {fmt!r} has no %-directive; write it like '%m/%d/%Y %H:%M'"
+        )
+    con = duckdb.connect()
+    try:
+        con.execute("SELECT try_strptime('2020-01-01', ?)", [fmt]).fetchall()
+    except duckdb.Error as exc:
+        msg = str(exc).splitlines()[0]
+        raise _mapping_error(
+            where,
+            f"[source] date_format = {fmt!r} is not a valid pattern ({msg}); "
+            "use strptime directives such as '%d/%m/%Y %H:%M'",
+        ) from None
+    finally:
+        con.close()
+
+
+def _check_records(where: str, records: Any, tdef: Any) -> dict[str, Any]:
+    """``[records]``: ``by`` (source headers whose rows form one record) and per canonical column
+    how it follows from the rows (``{count = "HEADER", where = [...]}``, ``{sum = "HEADER"}``, ...)."""
+    if not records:
+        return {}
+    if not isinstance(records, dict):
+        raise _mapping_error(where, "[records] must be a table with 'by' and column rules")
+    by = records.get("by")
+    if isinstance(by, str):
+        by = [by]
+    if not by or not isinstance(by, list) or not all(isinstance(b, str) for b in by):
+        raise _mapping_error(
+            where, '[records] by = ["HEADER"]: name the source column(s) whose equal values make one record'
+        )
+    rules: dict[str, dict[str, Any]] = {}
+    for col, rule in records.items():
+        if col == "by":
+            continue
+        if col not in tdef.names:
+            raise _mapping_error(
+                where,
+                f"[records] {col!r} is not a column of {tdef.name!r}; its columns are {list(tdef.names)}",
+            )
+        if not isinstance(rule, dict):
+            raise _mapping_error(
+                where,
+                f'[records] {col} must be a rule such as {{ count = "HEADER", where = ["Fatal"] }} '
+                f'or {{ sum = "HEADER" }}',
+            )
+        ops = [k for k in rule if k in AGGREGATES]
+        extra = [k for k in rule if k not in (*AGGREGATES, "where")]
+        if len(ops) != 1 or extra:
+            raise _mapping_error(
+                where,
+                f"[records] {col} = {rule!r}: give exactly one of {list(AGGREGATES)} (with an optional "
+                "where list for count)",
+            )
+        op = ops[0]
+        wanted = rule.get("where")
+        if wanted is not None:
+            if isinstance(wanted, str | int | float):
+                wanted = [wanted]
+            if op != "count" or not isinstance(wanted, list):
+                raise _mapping_error(
+                    where, f"[records] {col}: 'where' is a list of values and goes with count"
+                )
+        rules[col] = {"op": op, "column": str(rule[op]), "where": [str(w) for w in wanted or []]}
+    return {"by": list(by), "rules": rules}
+
+
+def _check_limits(where: str, limits: Any, tdef: Any) -> dict[str, tuple[float, float]]:
+    out = {c: v for (t, c), v in DEFAULT_LIMITS.items() if t == tdef.name}
+    if not isinstance(limits, dict):
+        raise _mapping_error(where, "[limits] must be a table of column = maximum or [minimum, maximum]")
+    for col, value in limits.items():
+        if col not in tdef.names or tdef.column(col).dtype not in ("int", "float"):
+            raise _mapping_error(where, f"[limits] {col!r} is not a numeric column of {tdef.name!r}")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out[col] = (0.0, float(value))
+        elif (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+            and value[0] <= value[1]
+        ):
+            out[col] = (float(value[0]), float(value[1]))
+        else:
+            raise _mapping_error(
+                where, f"[limits] {col} = {value!r}: give a maximum or [minimum, maximum], e.g. {col} = 100"
+            )
+    return out

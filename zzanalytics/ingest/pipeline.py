@@ -23,6 +23,8 @@ One file goes through these steps, each a set-based statement over the whole fil
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,9 +32,11 @@ from typing import Any
 import numpy as np
 
 from zzanalytics.errors import SourceError, StoreError
+from zzanalytics.ingest.areas import AreaIndex, loose_lookup
 from zzanalytics.ingest.coords import gcj02_to_wgs84_sql, to_wgs84, valid_lonlat
 from zzanalytics.ingest.dates import timestamp_sql
 from zzanalytics.ingest.mapping import (
+    DEFAULT_KEY,
     FALSE_WORDS,
     FUTURE_OK,
     NATURAL_KEYS,
@@ -40,7 +44,7 @@ from zzanalytics.ingest.mapping import (
     VOCABULARIES,
     Mapping,
 )
-from zzanalytics.ingest.readers import fallback_gb18030, load_source
+from zzanalytics.ingest.readers import load_source
 from zzanalytics.ingest.reasons import LOCATION_REASONS
 from zzanalytics.ingest.report import FileReport
 from zzanalytics.schema import LEAF_CATEGORIES, LOCAL_TZ, TABLES
@@ -49,7 +53,17 @@ from zzanalytics.sql import ident, literal
 _BATCH = 1_000_000
 _MATERIALISE_CSV = False  # True: copy the CSV into a temp table before staging (slower, more memory)
 _GCJ_STEPS = 2
-_TEMPS = ("_zz_raw", "_zz_stg", "_zz_pts", "_zz_fd", "_zz_upd")
+_TEMPS = (
+    "_zz_raw",
+    "_zz_stg",
+    "_zz_pts",
+    "_zz_fd",
+    "_zz_upd",
+    "_zz_rej",
+    "_zz_rejscan",
+    "_zz_rejrows",
+    "_zz_pa",
+)
 
 
 # -- column plan ------------------------------------------------------------------------------
@@ -70,7 +84,9 @@ def _resolve_columns(m: Mapping, headers: list[str], path: Path) -> dict[str, _C
         if c.name == "source_file":
             continue
         src = None
-        if c.name in m.columns:
+        if c.name in (m.records.get("rules") or {}):
+            src = f"r.{ident('_agg_' + c.name)}"
+        elif c.name in m.columns:
             wanted = m.columns[c.name]
             names = [wanted] if isinstance(wanted, str) else list(wanted)
             parts = []
@@ -181,7 +197,7 @@ def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]]) -> tuple
         ts = timestamp_sql(mapped, source_tz=m.timezone, local_tz=LOCAL_TZ, date_format=m.date_format)
         typed = ts if c.dtype == "timestamp" else f"CAST({ts} AS DATE)"
     elif c.dtype in ("float", "int"):
-        num = f"COALESCE(TRY_CAST({mapped} AS DOUBLE), TRY_CAST(replace({mapped}, ',', '') AS DOUBLE))"
+        num = number_sql(mapped, m.number_format)
         unit = m.units.get(c.name)
         if unit is not None:
             num = f"({num} * {float(unit)!r})"
@@ -196,6 +212,46 @@ def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]]) -> tuple
     else:  # pragma: no cover - schema only uses the dtypes above
         raise StoreError(f"column {c.name}: unknown dtype {c.dtype}")
     return raw, typed
+
+
+def number_sql(x: str, number_format: str = "1,234.5") -> str:
+    """SQL reading varchar ``x`` as a DOUBLE written in ``number_format`` (NULL when it is not one).
+
+    ``1,234.5`` (default) also takes ``1234.5``; commas are accepted only as thousands separators
+    (``1.234,5`` is not a number there: it is quarantined, never read as 1.2345). ``1.234,5``,
+    ``1 234,5`` (any space, no-break spaces too) and ``1'234.5`` are read only when the mapping
+    declares them (``[source] number_format``).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> sql = number_sql("x", "1.234,5")
+    >>> duckdb.sql(f"SELECT {sql} FROM (VALUES ('1.234,5'), ('12'), ('1,5'), ('1.2.3')) t(x)").fetchall()
+    [(1234.5,), (12.0,), (1.5,), (None,)]
+    >>> duckdb.sql(f"SELECT {number_sql('x')} FROM (VALUES ('1,234.5'), ('1.234,5')) t(x)").fetchall()
+    [(1234.5,), (None,)]
+    """
+    t = f"trim({x})"
+    if number_format == "1.234,5":
+        ok = r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?|[+-]?\d+(,\d*)?"
+        return (
+            f"CASE WHEN regexp_full_match({t}, {literal(ok)}) "
+            f"THEN TRY_CAST(replace(replace({t}, '.', ''), ',', '.') AS DOUBLE) END"
+        )
+    if number_format == "1 234,5":
+        s = f"regexp_replace({x}, '[\\s\u00a0\u202f]', '', 'g')"
+        return (
+            f"CASE WHEN regexp_full_match({s}, '[+-]?\\d+(,\\d*)?') "
+            f"THEN TRY_CAST(replace({s}, ',', '.') AS DOUBLE) END"
+        )
+    if number_format == "1'234.5":
+        s = f"replace(replace({t}, {literal(chr(39))}, ''), {literal(chr(0x2019))}, '')"
+        return f"CASE WHEN regexp_full_match({s}, '[+-]?\\d+(\\.\\d*)?') THEN TRY_CAST({s} AS DOUBLE) END"
+    grouped = r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"
+    return (
+        f"COALESCE(TRY_CAST({x} AS DOUBLE), CASE WHEN regexp_full_match({t}, {literal(grouped)}) "
+        f"THEN TRY_CAST(replace({t}, ',', '') AS DOUBLE) END)"
+    )
 
 
 def _checks(c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str) -> list[tuple[str, str]]:
@@ -222,6 +278,12 @@ def _checks(c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str) 
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL AND trim({raw}) <> ''", "unparseable_number"))
         if c.name not in ("value", "ceiling"):
             out.append((f"{typed} < 0", "negative_number"))
+        if c.name in m.limits:
+            lo, hi = m.limits[c.name]
+            out.append((f"{typed} < {literal(lo)} OR {typed} > {literal(hi)}", "implausible_number"))
+    if key_generated is False and c.name == TABLES[m.table].key and c.dtype == "str":
+        # an id a spreadsheet turned into a number: 1.23457E+18 (distinct ids collide)
+        out.append((f"regexp_full_match({raw}, '[+-]?[0-9](\\.[0-9]+)?[eE]\\+?[0-9]+')", "rounded_id"))
     return out
 
 
@@ -338,6 +400,8 @@ class _Stage:
     reasons: list[str]
     columns: list[str]
     values: list[str]  # SQL over r (the raw table) giving the offending value, per reason
+    derived_area: bool = False  # area_code added to _zz_stg from points (not mapped)
+    findings: bool = False  # _zz_find holds data-quality findings (rid, kind, col, stated, found)
 
 
 def _stage(
@@ -394,7 +458,7 @@ def _stage(
         )
     checks: list[tuple[str, str, str]] = []
     for c in cols:
-        for cond, reason in _checks(c, m, key_mode == "generated", floor, ceiling):
+        for cond, reason in _checks(c, m, key_mode in ("generated", "declared"), floor, ceiling):
             checks.append((cond, reason, c.name))
     if has_loc and tdef.column("lon").required:
         checks.append(("raw_lon IS NULL AND raw_lat IS NULL", "missing_location", "lon"))
@@ -411,7 +475,7 @@ def _stage(
     hashed = [n for n in data_cols if not (key_mode == "column" and n == tdef.key)]
     if has_loc:  # the source's coordinates, not their conversion: stable across versions
         hashed += [n for n in ("raw_lon", "raw_lat") if plan[n[4:]].src is not None]
-    hash_expr = "hash(" + ", ".join(ident(n) for n in hashed) + ")" if hashed else "0"
+    hash_expr = content_hash_sql([(n, _dtype(plan, n)) for n in hashed]) if hashed else "CAST(0 AS UBIGINT)"
     if key_mode == "column":
         key = f"CAST({ident(tdef.key)} AS VARCHAR)"
     elif key_mode == "natural":
@@ -420,16 +484,17 @@ def _stage(
             + ", ".join(f"COALESCE(CAST({ident(n)} AS VARCHAR), '')" for n in NATURAL_KEYS[m.table])
             + ")"
         )
-    else:
+    else:  # declared key columns, or the default identity (when, what, where): see _ordinals
+        names = m.key if key_mode == "declared" else _default_key(m, plan, hashed)
         parts = []
-        for n in hashed:
-            e = (
-                f"hex({ident(n)})"
-                if n in plan and plan[n].dtype == "geometry"
-                else f"CAST({ident(n)} AS VARCHAR)"
-            )
-            parts.append(f"COALESCE({e}, chr(1))")
-        key = "substr(md5(concat(" + ", chr(31), ".join(parts) + ")), 1, 20)"
+        for n in names:
+            col = n if n not in ("lon", "lat") else "raw_" + n
+            if n in ("lon", "lat") and (not has_loc or plan[n].src is None):
+                continue
+            if n not in ("lon", "lat") and (n not in plan or plan[n].src is None):
+                continue
+            parts.append((col, _dtype(plan, col)))
+        key = "substr(md5(" + _canonical_text(parts, "zzk1") + "), 1, 20)" if parts else "'-'"
     # the staged table holds what later steps need, and no more (10M rows must fit in 1 GB + spill):
     # the key once (as _key), raw labels only where unknown, raw coordinates only where cleared
     keep = [ident(n) for n in data_cols if not (key_mode == "column" and n == tdef.key)]
@@ -467,6 +532,77 @@ def _stage(
         FROM (SELECT *, CAST({rc} AS SMALLINT) AS _rc FROM ({sql})) s"""
     )
     return _Stage([r for _, r, _ in checks], [n for _, _, n in checks], values)
+
+
+def _dtype(plan: dict[str, _Col], name: str) -> str:
+    base = name[4:] if name.startswith("raw_") else name
+    return "str" if name.startswith("raw_") else plan[base].dtype
+
+
+def _default_key(m: Mapping, plan: dict[str, _Col], hashed: list[str]) -> list[str]:
+    """The default identity of a record without an id: when, what and where (DEFAULT_KEY);
+    every mapped column when the table has no default."""
+    wanted = DEFAULT_KEY.get(m.table)
+    if not wanted:
+        return [n for n in hashed if not n.startswith("raw_")] + ["lon", "lat"]
+    return [n for n in wanted if n in plan]
+
+
+def _canonical_text(cols: list[tuple[str, str]], tag: str) -> str:
+    """SQL text of columns in a form fixed by zzanalytics, not by DuckDB's casts: integers and
+    text as they are, floats as ``%.17g``, timestamps as epoch microseconds, dates as ISO days,
+    booleans as t/f, geometry as hex; missing values as U+0001; joined by U+001F after ``tag``."""
+    parts = [literal(tag)]
+    for name, dtype in cols:
+        x = ident(name)
+        if dtype == "float":
+            e = f"printf('%.17g', {x})"
+        elif dtype == "timestamp":
+            e = f"CAST(epoch_us({x}) AS VARCHAR)"
+        elif dtype == "date":
+            e = f"strftime({x}, '%Y-%m-%d')"
+        elif dtype == "bool":
+            e = f"CASE WHEN {x} THEN 't' ELSE 'f' END"
+        elif dtype == "geometry":
+            e = f"hex({x})"
+        else:
+            e = f"CAST({x} AS VARCHAR)"
+        parts.append(f"COALESCE({e}, chr(1))")
+    return "concat_ws(chr(31), " + ", ".join(parts) + ")"
+
+
+def content_hash_sql(cols: list[tuple[str, str]]) -> str:
+    """A record's content fingerprint (UBIGINT): the low 64 bits of the MD5 of its canonical text.
+
+    Defined here, not by DuckDB's ``hash()`` (whose values may change between versions), so a
+    store's fingerprints stay valid across upgrades.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> sql = content_hash_sql([("a", "str"), ("b", "float")])
+    >>> duckdb.sql(f"SELECT {sql} FROM (VALUES ('x', 0.1)) t(a, b)").fetchall()
+    [(2464556642688935304,)]
+    """
+    return f"md5_number_lower({_canonical_text(cols, 'zzh1')})"
+
+
+def _ordinals(con: Any) -> None:
+    """Rows sharing a default identity but not their content: the 2nd, 3rd ... distinct content in
+    file order gets ``-2``, ``-3`` ... after its key, so a corrected re-export (same order) updates."""
+    many = "SELECT _key FROM _zz_stg WHERE _rc = 0 GROUP BY _key HAVING count(DISTINCT _hash) > 1"
+    if not con.execute(f"SELECT count(*) FROM ({many})").fetchall()[0][0]:
+        return
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _zz_fd AS
+        SELECT rid, dense_rank() OVER (PARTITION BY _key ORDER BY fr) AS k FROM (
+            SELECT rowid AS rid, _key, min(rowid) OVER (PARTITION BY _key, _hash) AS fr
+            FROM _zz_stg WHERE _rc = 0 AND _key IN ({many}))"""
+    )
+    con.execute(
+        "UPDATE _zz_stg SET _key = _key || '-' || f.k FROM _zz_fd f WHERE f.rid = _zz_stg.rowid AND f.k > 1"
+    )
+    con.execute("DROP TABLE _zz_fd")
 
 
 def _store_key(m: Mapping) -> str:
@@ -540,30 +676,58 @@ def _classify(con: Any, m: Mapping, has_loc: bool, rep: FileReport, stage: _Stag
         )
 
 
+@dataclass
+class _File:
+    """Where a file's rows came from: its name (as shown), full path and content hash."""
+
+    name: str
+    path: str
+    sha: str
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex), the identity of an ingested file's content."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _row_sql(rejects: int) -> str:
+    """SQL giving the 1-based data row of staged row ``s`` (malformed rows set aside shift it)."""
+    if not rejects:
+        return "s.rowid + 1"
+    return "s.rowid + 1 + (SELECT count(*) FROM _zz_rejrows x WHERE x.r - x.j <= s.rowid + 1)"
+
+
 def _write(
     con: Any,
     m: Mapping,
     plan: dict[str, _Col],
     has_loc: bool,
     key_mode: str,
-    source_file: str,
+    src: _File,
     rep: FileReport,
     stage: _Stage,
     now: dt.datetime,
 ) -> None:
-    """Write the classified file into the store in one transaction."""
+    """Write the classified file into the store in one transaction: records (new and changed),
+    quarantine (replacing what this file path or this content left before), findings and the log."""
     tdef = TABLES[m.table]
     target = ident(m.table)
     exprs = []
     for c in tdef.columns:
         if c.name == "source_file":
-            exprs.append(literal(source_file))
-        elif c.name == tdef.key and key_mode in ("generated", "column"):
+            exprs.append(literal(src.name))
+        elif c.name == tdef.key and key_mode in ("generated", "column", "declared"):
             exprs.append("s._key")
         elif c.name in ("lon", "lat") and has_loc:
             exprs.append(f"s.{c.name}")
         elif c.name in plan and plan[c.name].src is not None:
             exprs.append(f"s.{ident(c.name)}")
+        elif c.name == "area_code" and stage.derived_area:
+            exprs.append("s.area_code")
         else:
             exprs.append("NULL")
     cols = ", ".join(ident(n) for n in tdef.names)
@@ -571,6 +735,7 @@ def _write(
     fresh = f"s._rc = 0 AND NOT s._fdup AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{tkey} = s._key)"
     reasons = "[" + ", ".join(literal(r) for r in stage.reasons) + "]"
     columns = "[" + ", ".join(literal(c) for c in stage.columns) + "]"
+    row = _row_sql(rep.malformed)
     con.execute("BEGIN TRANSACTION")
     try:
         if rep.updated:
@@ -578,24 +743,47 @@ def _write(
         if has_loc and rep.location_cleared:
             cases = " ".join(f"WHEN {k} THEN {literal(v)}" for k, v in LOCATION_REASONS.items())
             con.execute(
-                f"INSERT INTO location_log SELECT ?, s.rowid + 1, s._key, CASE s._loc {cases} END, "
+                f"INSERT INTO location_log SELECT ?, {row}, s._key, CASE s._loc {cases} END, "
                 "TRY_CAST(s.raw_lon AS DOUBLE), TRY_CAST(s.raw_lat AS DOUBLE), ?, ? "
                 f"FROM _zz_stg s WHERE s._loc > 0 AND {fresh} ORDER BY s.rowid",
-                [source_file, m.table, now],
+                [src.name, m.table, now],
             )
         con.execute(
-            f"INSERT INTO {target} ({cols}, _key, _hash) SELECT {', '.join(exprs)}, "
-            f"{'NULL' if TABLES[m.table].key else 's._key'}, s._hash "
-            f"FROM _zz_stg s WHERE {fresh}"
+            f"INSERT INTO {target} ({cols}, _key, _hash, _source) SELECT {', '.join(exprs)}, "
+            f"{'NULL' if TABLES[m.table].key else 's._key'}, s._hash, ? "
+            f"FROM _zz_stg s WHERE {fresh}",
+            [m.source_name],
         )
-        con.execute('DELETE FROM quarantine WHERE source_file = ? AND "table" = ?', [source_file, m.table])
-        if rep.quarantined:
+        # quarantine is keyed by the file's full path and its content: ingesting b/x.csv leaves
+        # a/x.csv's rows alone, and the same content from another path replaces, never doubles
+        con.execute(
+            'DELETE FROM quarantine WHERE "table" = ? AND (source_path = ? OR file_hash = ? '
+            "OR (source_path IS NULL AND source_file = ?))",
+            [m.table, src.path, src.sha, src.name],
+        )
+        con.execute('DELETE FROM ingest_findings WHERE "table" = ? AND source_path = ?', [m.table, src.path])
+        q = 'source_file, "row", reason, "column", "value", raw, "table", "at", source_path, file_hash'
+        if rep.quarantined - rep.malformed:
             con.execute(
-                f"INSERT INTO quarantine SELECT ?, s.rowid + 1, {reasons}[s._rc], {columns}[s._rc], "
-                "s._rval, s._raw, ?, ? FROM _zz_stg s WHERE s._rc > 0 ORDER BY s.rowid",
-                [source_file, m.table, now],
+                f"INSERT INTO quarantine ({q}) SELECT ?, {row}, {reasons}[s._rc], {columns}[s._rc], "
+                "s._rval, s._raw, ?, ?, ?, ? FROM _zz_stg s WHERE s._rc > 0 ORDER BY s.rowid",
+                [src.name, m.table, now, src.path, src.sha],
             )
-        _write_log(con, rep, now)
+        if rep.malformed:
+            con.execute(
+                f"INSERT INTO quarantine ({q}) SELECT ?, r, 'malformed_row', NULL, "
+                "left(csv_line, 200), to_json(struct_pack(line := csv_line, error := error_message)), "
+                "?, ?, ?, ? FROM _zz_rejrows ORDER BY r",
+                [src.name, m.table, now, src.path, src.sha],
+            )
+        if stage.findings:
+            con.execute(
+                f"INSERT INTO ingest_findings SELECT ?, ?, {row}, s._key, f.kind, f.col, f.stated, f.found, "
+                "?, ? "
+                "FROM _zz_find f JOIN _zz_stg s ON s.rowid = f.rid ORDER BY s.rowid",
+                [src.name, src.path, m.table, now],
+            )
+        _write_log(con, rep, now, src)
         con.execute("COMMIT")
     except Exception as exc:
         con.execute("ROLLBACK")
@@ -605,9 +793,10 @@ def _write(
         ) from exc
 
 
-def _write_log(con: Any, rep: FileReport, now: dt.datetime) -> None:
+def _write_log(con: Any, rep: FileReport, now: dt.datetime, src: _File) -> None:
     con.execute(
-        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        'INSERT INTO ingest_log (file, "table", read, accepted, updated, duplicate, quarantined, '
+        'location_cleared, "at", source_path, file_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
             rep.file,
             rep.table,
@@ -618,12 +807,151 @@ def _write_log(con: Any, rep: FileReport, now: dt.datetime) -> None:
             rep.quarantined,
             rep.location_cleared,
             now,
+            src.path,
+            src.sha,
         ],
     )
 
 
-def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
-    """Ingest one file into the open read-write store ``st``; return its :class:`FileReport`."""
+# -- records of several rows ------------------------------------------------------------------------
+def _grouped_source(m: Mapping, source: str, headers: list[str], path: Path) -> tuple[str, list[str]]:
+    """``[records]``: rows with equal ``by`` values become one row (first row's values, in file
+    order), plus ``_agg_<column>`` for each rule (count where, sum, max, min, first)."""
+    rec = m.records
+    missing = [b for b in rec["by"] if b not in headers]
+    for rule in rec["rules"].values():
+        if rule["column"] != "*" and rule["column"] not in headers:
+            missing.append(rule["column"])
+    if missing:
+        raise SourceError(
+            f"{path}: has no column(s) {missing}, which {m.where} names under [records]; "
+            f"the file's columns are {headers}; fix those lines to one of them"
+        )
+    by = [f"r.{ident(b)}" for b in rec["by"]]
+    null = " OR ".join(f"{b} IS NULL" for b in by)
+    group = (
+        f"CASE WHEN {null} THEN chr(30) || CAST(r._rn AS VARCHAR) "
+        f"ELSE concat_ws(chr(31), {', '.join(by)}) END"
+    )
+    firsts = [f"arg_min({ident(h)}, _rn) AS {ident(h)}" for h in headers if h != "geometry"]
+    aggs = []
+    for col, rule in rec["rules"].items():
+        x = "NULL" if rule["column"] == "*" else ident(rule["column"])
+        op = rule["op"]
+        if op == "count":
+            if rule["where"]:
+                vals = ", ".join(literal(w.strip().lower()) for w in rule["where"])
+                e = f"count(*) FILTER (WHERE lower(trim({x})) IN ({vals}))"
+            else:
+                e = "count(*)" if rule["column"] == "*" else f"count({x})"
+        elif op == "first":
+            e = f"arg_min({x}, _rn)"
+        else:
+            e = f"{op}(TRY_CAST({x} AS DOUBLE))"
+        aggs.append(f"CAST({e} AS VARCHAR) AS {ident('_agg_' + col)}")
+    sql = (
+        f"(SELECT {', '.join([*firsts, *aggs])} FROM "
+        f"(SELECT r.*, {group} AS _grp FROM (SELECT *, row_number() OVER () AS _rn FROM {source}) r) "
+        "GROUP BY _grp ORDER BY min(_rn))"
+    )
+    return sql, [*headers, *(f"_agg_{c}" for c in rec["rules"])]
+
+
+# -- areas: forgiving names, and the area that holds a point ------------------------------------
+def _loose_area_pairs(con: Any, m: Mapping, st: Any, lookups: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Unknown area labels of the staged file that match a store area after normalisation."""
+    if m.area_names != "loose" or "area_code" not in lookups:
+        return {}
+    if "raw_area_code" not in {r[0] for r in con.execute("DESCRIBE _zz_stg").fetchall()}:
+        return {}
+    labels = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT raw_area_code FROM _zz_stg WHERE raw_area_code IS NOT NULL AND area_code IS NULL"
+        ).fetchall()
+    ]
+    if not labels:
+        return {}
+    loose = loose_lookup(list(lookups["area_code"].items()))
+    from zzanalytics.ingest.areas import normalise_name
+
+    return {lab: loose[k] for lab in labels if (k := normalise_name(lab)) in loose}
+
+
+def _area_index(st: Any) -> AreaIndex | None:
+    """The store's area polygons as a point index (None when it has none)."""
+    import shapely
+
+    rows = st.con.execute(
+        "SELECT area_code, geometry FROM areas WHERE geometry IS NOT NULL ORDER BY area_code"
+    ).fetchall()
+    if not rows:
+        return None
+    return AreaIndex([r[0] for r in rows], shapely.from_wkb([bytes(r[1]) for r in rows]))
+
+
+def _areas_from_points(con: Any, index: AreaIndex, stated: bool, rep: FileReport) -> bool:
+    """Give each counted row without a stated area the area holding its point; where an area is
+    stated and the point lies in another, record a finding (``_zz_find``). True when findings exist."""
+    import pyarrow as pa
+
+    if not stated:
+        con.execute("ALTER TABLE _zz_stg ADD COLUMN area_code VARCHAR")
+    data = con.execute(
+        "SELECT rowid AS rid, lon, lat, area_code FROM _zz_stg WHERE _rc = 0 AND lon IS NOT NULL"
+    ).df()
+    rid = data["rid"].to_numpy()
+    lon = data["lon"].to_numpy(dtype="float64")
+    lat = data["lat"].to_numpy(dtype="float64")
+    said = np.asarray([None if v is None or v != v else v for v in data["area_code"]], dtype=object)
+    found = index.locate(lon, lat)
+    fill = np.array([s is None for s in said], dtype=bool) & np.array(
+        [f is not None for f in found], dtype=bool
+    )
+    if fill.any():
+        t = pa.table({"rid": pa.array(rid[fill]), "code": pa.array(found[fill].tolist(), pa.string())})
+        con.register("_zz_pa_arrow", t)
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE _zz_pa AS SELECT * FROM _zz_pa_arrow")
+        finally:
+            con.unregister("_zz_pa_arrow")
+        con.execute("UPDATE _zz_stg SET area_code = p.code FROM _zz_pa p WHERE p.rid = _zz_stg.rowid")
+    rep.area_from_point = int(fill.sum())
+    differ = np.array(
+        [s is not None and f is not None and s != f for s, f in zip(said, found, strict=True)], dtype=bool
+    )
+    if not differ.any():
+        return False
+    t = pa.table(
+        {
+            "rid": pa.array(rid[differ]),
+            "kind": pa.array(["area_disagrees_with_point"] * int(differ.sum()), pa.string()),
+            "col": pa.array(["area_code"] * int(differ.sum()), pa.string()),
+            "stated": pa.array(said[differ].tolist(), pa.string()),
+            "found": pa.array(found[differ].tolist(), pa.string()),
+        }
+    )
+    con.register("_zz_find_arrow", t)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _zz_find AS SELECT * FROM _zz_find_arrow")
+    finally:
+        con.unregister("_zz_find_arrow")
+    pairs = con.execute(
+        "SELECT f.stated, f.found, count(*) FROM _zz_find f JOIN _zz_stg s ON s.rowid = f.rid "
+        "WHERE NOT s._fdup GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
+    ).fetchall()
+    kind = "area_disagrees_with_point"
+    rep.findings[kind] = sum(int(n) for _, _, n in pairs)
+    rep.finding_examples[kind] = [f"stated {a}, point in {b}" for a, b, _ in pairs[:3]]
+    return True
+
+
+# -- one file ---------------------------------------------------------------------------------------
+def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = None) -> FileReport:
+    """Ingest one file into the open read-write store ``st``; return its :class:`FileReport`.
+
+    ``seen``: a temp table to which the keys of every counted row are added (``--replace``).
+    """
     from zzanalytics.store import now_local
 
     con = st.con
@@ -632,13 +960,26 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
     udf = ""
     try:
         loaded = load_source(
-            con, path, "_zz_raw", encoding=m.encoding, sheet=m.sheet, skip=m.skip, crs=m.crs, tmpdir=tmpdir
+            con,
+            path,
+            "_zz_raw",
+            encoding=m.encoding,
+            sheet=m.sheet,
+            skip=m.skip,
+            crs=m.crs,
+            tmpdir=tmpdir,
+            delimiter=m.delimiter,
+            member=m.member,
         )
+        src = _File(path.name, str(path.resolve()), file_sha256(path))
         rep.encoding, rep.read = loaded.encoding, loaded.rows
         rep.notes += loaded.notes
-        plan = _resolve_columns(m, loaded.headers, path)
+        source, headers = loaded.source, loaded.headers
+        if m.records:
+            source, headers = _grouped_source(m, source, headers, path)
+        plan = _resolve_columns(m, headers, path)
         if tdef.key is not None:
-            key_mode = "column" if plan[tdef.key].src is not None else "generated"
+            key_mode = "column" if plan[tdef.key].src is not None else "declared" if m.key else "generated"
         else:
             key_mode = "natural" if m.table in NATURAL_KEYS else "generated"
         lookups = _make_lookups(m, plan, st)
@@ -677,21 +1018,43 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
                 udf = "_zz_loc"
         if loaded.kind == "csv" and _MATERIALISE_CSV:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _zz_raw AS SELECT * FROM {loaded.source}")
-            loaded.source = "_zz_raw"
+            source = "_zz_raw"
         args = (con, m, plan, lookups, key_mode, m.date_floor, ceiling)
-        try:
-            stage = _stage(*args, loaded.source, loaded.headers, loc_sql)
-        except Exception as exc:  # a CSV that is not UTF-8 beyond its first megabyte
-            auto = m.encoding.lower() == "auto" and loaded.kind == "csv"
-            if not (auto and loaded.encoding.startswith("utf-8") and "unicode" in str(exc).lower()):
-                raise
-            loaded = fallback_gb18030(con, path, "_zz_raw", skip=m.skip, tmpdir=tmpdir)
-            rep.encoding = loaded.encoding
-            rep.notes += loaded.notes
-            stage = _stage(*args, loaded.source, loaded.headers, loc_sql)
-        rep.read = con.execute("SELECT count(*) FROM _zz_stg").fetchall()[0][0]
+        stage = _stage_or_explain(*args, source, headers, loc_sql, path=path)
+        extra = _loose_area_pairs(con, m, st, lookups)
+        if extra:  # names that match a store area once normalised: stage again with them
+            lookups["area_code"].update(extra)
+            for t in ("_zz_rej", "_zz_rejscan"):
+                con.execute(f"DROP TABLE IF EXISTS {t}")
+            stage = _stage_or_explain(*args, source, headers, loc_sql, path=path)
+            rep.notes.append(
+                f"{len(extra)} area name(s) matched after normalising spelling "
+                f"(e.g. {next(iter(extra))!r} -> {next(iter(extra.values()))}); "
+                '[source] area_names = "exact" turns this off'
+            )
+        rep.malformed = _set_aside_malformed(con, loaded.kind, m.skip)
+        if m.records:
+            rows = con.execute(f"SELECT count(*) FROM {loaded.source}").fetchall()[0][0]
+        rep.read = con.execute("SELECT count(*) FROM _zz_stg").fetchall()[0][0] + rep.malformed
+        if m.records:
+            rep.notes.append(
+                f"{rows:,} rows formed {rep.read - rep.malformed:,} records ([records] by {m.records['by']})"
+            )
+        if key_mode == "generated" and tdef.key is not None:
+            _ordinals(con)
+        if "area_code" in tdef.names and m.table != "areas" and has_loc:
+            index = _area_index(st)
+            if index is not None:
+                stage.derived_area = plan["area_code"].src is None
+                stage.findings = _areas_from_points(con, index, not stage.derived_area, rep)
         _in_file_duplicates(con, stage, tdef.key)
         _classify(con, m, has_loc, rep, stage)
+        if rep.malformed:
+            rep.reasons["malformed_row"] = rep.reasons.get("malformed_row", 0) + rep.malformed
+            rep.reason_columns[("malformed_row", "")] = rep.malformed
+            rep.quarantined += rep.malformed
+        if "area_code" in tdef.names and m.table != "areas":
+            rep.unassigned = _unassigned(con, stage, plan)
         for col in _label_cols(m, plan):
             raw, typed = ident("raw_" + col), ident(col)
             for label, n in con.execute(
@@ -699,16 +1062,76 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str) -> FileReport:
                 "GROUP BY 1 ORDER BY 2 DESC, 1"
             ).fetchall():
                 rep.unknown_labels[(col, label)] = n
+        if rep.unknown_labels and any(c == "area_code" for c, _ in rep.unknown_labels):
+            names = [str(x) for x in lookups.get("area_code", {})]
+            from zzanalytics.ingest.areas import nearest_names
+
+            for col, label in rep.unknown_labels:
+                if col == "area_code":
+                    rep.candidates[label] = nearest_names(str(label), names)
         if not rep.balanced:  # pragma: no cover - a bug, never a data problem
             raise StoreError(f"{path}: internal error, rows do not add up: {rep}")
-        _write(con, m, plan, has_loc, key_mode, path.name, rep, stage, now)
+        _write(con, m, plan, has_loc, key_mode, src, rep, stage, now)
+        if seen is not None:
+            con.execute(f"INSERT INTO {seen} SELECT DISTINCT _key FROM _zz_stg WHERE _rc = 0")
         if m.table == "areas":
             st._district_cache = None  # new polygons: recompute the district outline
     finally:
+        import contextlib
+
+        import duckdb
+
+        with contextlib.suppress(duckdb.Error):
+            con.execute("SELECT 1").fetchall()  # complete any pending result before cleaning up
         if udf:
             con.remove_function(udf)
-        for t in _TEMPS:
+        for t in (*_TEMPS, "_zz_find"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
-        for col in [*m.values, "category", "area_code"]:
-            con.execute(f"DROP TABLE IF EXISTS _zz_lk_{col}")
     return rep
+
+
+def _unassigned(con: Any, stage: _Stage, plan: dict[str, _Col]) -> int:
+    """Counted rows (new or updated) left without an area."""
+    has = plan["area_code"].src is not None or stage.derived_area
+    if not has:
+        return int(con.execute("SELECT count(*) FROM _zz_stg WHERE _rc = 0 AND NOT _fdup").fetchall()[0][0])
+    return int(
+        con.execute(
+            "SELECT count(*) FROM _zz_stg WHERE _rc = 0 AND NOT _fdup AND area_code IS NULL"
+        ).fetchall()[0][0]
+    )
+
+
+def _set_aside_malformed(con: Any, kind: str, skip: int) -> int:
+    """Rows DuckDB's CSV reader rejected (wrong number of fields, bad quoting): their data row
+    numbers into ``_zz_rejrows`` (``r``: data row, ``j``: order), to be quarantined."""
+    if kind != "csv":
+        return 0
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+    if "_zz_rej" not in have:
+        return 0
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _zz_rejrows AS
+        SELECT CAST(line - 1 - {int(skip)} AS BIGINT) AS r,
+               CAST(row_number() OVER (ORDER BY line) - 1 AS BIGINT) AS j,
+               trim(csv_line, chr(10) || chr(13)) AS csv_line, min(error_message) AS error_message
+        FROM _zz_rej GROUP BY line, csv_line ORDER BY line"""
+    )
+    return int(con.execute("SELECT count(*) FROM _zz_rejrows").fetchall()[0][0])
+
+
+def _stage_or_explain(*args: Any, path: Path, **kw: Any) -> _Stage:
+    """:func:`_stage`, with a DuckDB reading error turned into one line naming the file and line."""
+    import duckdb
+
+    try:
+        return _stage(*args, **kw) if kw else _stage(*args)
+    except duckdb.Error as exc:
+        text = str(exc)
+        first = text.splitlines()[0] if text else type(exc).__name__
+        line = re.search(r"[Ll]ine:? (\d+)", text)
+        where = f" near line {line.group(1)}" if line else ""
+        raise SourceError(
+            f"{path}: cannot be read{where}: {first[:300]}; check that line of the file "
+            "(or [source] delimiter, skip and encoding in the mapping)"
+        ) from None

@@ -5,22 +5,32 @@ source headers, all ``VARCHAR`` (``geometry`` a WKB ``BLOB``), rows in file
 order (``rowid`` 0 is the first data row). Typing, mapping and validation then
 happen once, in SQL, whatever the format.
 
-* CSV: the encoding is detected among UTF-8, UTF-8 with BOM and GB18030 (or
-  given); anything but UTF-8 is stream-transcoded to a temporary UTF-8 file,
-  because DuckDB's own non-UTF-8 decoding needs a downloaded extension.
-* XLSX: openpyxl in read-only mode; a sheet by name or 0-based index; date cells
-  become ISO text, numbers keep their value (Excel serial dates are parsed later).
+Files come as published: ``NAME.csv.gz`` (any supported kind, gzip-compressed) and a ``.zip``
+holding one data file are read without unpacking by hand.
+
+* CSV: the encoding is decided from every line (:mod:`zzanalytics.ingest.encoding`); anything but
+  UTF-8 is transcoded to a private UTF-8 copy beside the store, because DuckDB's own non-UTF-8
+  decoding needs a downloaded extension. The dialect (delimiter, header) is read from the header
+  line, not sniffed from a sample, and malformed rows are set aside for quarantine.
+* Excel (.xlsx, .xlsm, .xls, .xlsb, .ods): python-calamine; a sheet by name or 0-based index;
+  date cells become ISO text, whole numbers keep every digit.
 * Parquet: DuckDB's reader, every column cast to text.
 * GeoJSON: features' properties as text, geometry converted to WGS-84 and stored as WKB.
 """
 
 from __future__ import annotations
 
-import codecs
+import contextlib
+import csv
 import datetime as dt
+import gzip
+import io
 import json
 import os
-import tempfile
+import shutil
+import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,20 +38,13 @@ from typing import Any
 import numpy as np
 
 from zzanalytics.errors import SourceError
+from zzanalytics.ingest.encoding import decide_encoding, open_bytes, open_private
 from zzanalytics.sql import ident, literal
 
 NULL_WORDS: tuple[str, ...] = ("", "NULL", "null", "NaN", "nan", "None", "NA", "N/A", "#N/A")
 """Cell values read as missing, in every format."""
 _NULL_SQL = "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in NULL_WORDS) + "]"
-_SAMPLE_BYTES = 1 << 20
 _CHUNK = 8 << 20
-_ALIASES = {
-    "gbk": "gb18030",
-    "gb2312": "gb18030",
-    "cp936": "gb18030",
-    "utf8": "utf-8",
-    "utf-8-bom": "utf-8-sig",
-}
 
 
 @dataclass
@@ -62,7 +65,7 @@ class Loaded:
 
 
 def detect_encoding(path: Path) -> str:
-    """Return ``utf-8-sig``, ``utf-8``, ``utf-16`` or ``gb18030`` from the file's first megabyte.
+    """The encoding of CSV ``path`` decided from all its lines (see :mod:`zzanalytics.ingest.encoding`).
 
     Examples
     --------
@@ -72,102 +75,187 @@ def detect_encoding(path: Path) -> str:
     >>> detect_encoding(p)
     'gb18030'
     """
-    with open(path, "rb") as fh:
-        head = fh.read(_SAMPLE_BYTES)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < _SAMPLE_BYTES)
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
-
-
-def _transcode(path: Path, encoding: str, tmpdir: str) -> Path:
-    out = Path(tmpdir) / (path.stem + ".utf8.csv")
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    offset = 0
-    try:
-        with open(path, "rb") as src, open(out, "w", encoding="utf-8", newline="") as dst:
-            while True:
-                chunk = src.read(_CHUNK)
-                text = decoder.decode(chunk, final=not chunk)
-                if text:
-                    dst.write(text)
-                if not chunk:
-                    break
-                offset += len(chunk)
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"{path}: cannot decode byte {offset + exc.start} as {encoding} ({exc.reason}); "
-            f"set [source] encoding in the mapping file to the file's real encoding "
-            f"(utf-8, gb18030, big5, utf-16 ...)"
-        ) from None
-    return out
-
-
-def _relation_headers(con: Any, table: str) -> list[str]:
-    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+    return decide_encoding(path).encoding
 
 
 def _count(con: Any, table: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
-def csv_source(path: Path, skip: int) -> str:
-    """The ``read_csv(...)`` FROM item of a UTF-8 file: every column text, NULL words as NULL."""
+# -- files as published: folders refused, .gz and .zip opened ------------------------------------
+KINDS: dict[str, str] = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".xlsb": "excel",
+    ".ods": "excel",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".geojson": "geojson",
+    ".json": "geojson",
+}
+"""File suffix → reader; each may also come as ``NAME.SUFFIX.gz`` or inside a ``.zip``."""
+_KNOWN = ", ".join(sorted(KINDS))
+_JUNK = ("__MACOSX/", ".DS_Store", "Thumbs.db")
+
+
+def _kind(name: str, path: Path) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in KINDS:
+        raise SourceError(
+            f"{path}: unknown file type {suffix or '(none)'!r}; zzanalytics reads {_KNOWN}, "
+            "each also as .gz or inside a .zip"
+        )
+    return KINDS[suffix]
+
+
+def _copy_private(src: Any, dst: Path) -> None:
+    with open_private(dst) as out:
+        shutil.copyfileobj(src, out, _CHUNK)
+
+
+def unpack(path: Path, tmpdir: str, member: str = "") -> tuple[Path, str, list[str]]:
+    """The readable file behind ``path``: (file to read, reader kind, notes).
+
+    ``.gz`` CSV and GeoJSON are streamed as they are; other ``.gz`` files and the data member
+    of a ``.zip`` are unpacked into the ingest's private temporary folder.
+    """
+    if path.is_dir():
+        raise SourceError(f"{path}: is a folder, not an export; give the files in it, e.g. {path / '*.csv'}")
+    if not path.exists():
+        raise SourceError(f"{path}: no such file (working directory {os.getcwd()})")
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        inner = path.name[: -len(path.suffix)]
+        kind = _kind(inner, path)
+        try:
+            with gzip.open(path, "rb") as fh:
+                fh.read(1)
+        except (OSError, EOFError) as exc:
+            raise SourceError(f"{path}: is not a readable gzip file ({exc}); get the export again") from None
+        if kind in ("csv", "geojson"):
+            return path, kind, []
+        out = Path(tmpdir) / inner
+        try:
+            with gzip.open(path, "rb") as fh:
+                _copy_private(fh, out)
+        except (OSError, EOFError) as exc:
+            raise SourceError(f"{path}: the gzip file is damaged ({exc}); get the export again") from None
+        return out, kind, []
+    if suffix == ".zip":
+        try:
+            zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise SourceError(f"{path}: is not a readable zip file ({exc}); get the export again") from None
+        with zf:
+            names = [i.filename for i in zf.infolist() if not i.is_dir()]
+            names = [n for n in names if not any(j in n for j in _JUNK)]
+            if member:
+                if member not in names:
+                    raise SourceError(
+                        f"{path}: has no member {member!r} ([source] member in the mapping); "
+                        f"its files are {names}"
+                    )
+                data = [member]
+            else:
+                data = [n for n in names if Path(n.removesuffix(".gz")).suffix.lower() in KINDS]
+                # a .txt beside real data files is a read-me, not data
+                strong = [n for n in data if Path(n.removesuffix(".gz")).suffix.lower() != ".txt"]
+                data = strong or data
+            if len(data) != 1:
+                raise SourceError(
+                    f"{path}: holds {len(data)} data files {data} (of {names}); "
+                    'name the one to read with [source] member = "<file in the zip>" in the mapping'
+                )
+            inner = Path(data[0]).name
+            kind = _kind(inner.removesuffix(".gz"), path)
+            out = Path(tmpdir) / inner
+            try:
+                with zf.open(data[0]) as fh:
+                    _copy_private(fh, out)
+            except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+                raise SourceError(f"{path}: cannot unpack {data[0]!r} ({exc})") from None
+        if out.suffix.lower() == ".gz":
+            return unpack(out, tmpdir)
+        return out, kind, [f"read {data[0]} from {path.name}"]
+    return path, _kind(path.name, path), []
+
+
+# -- CSV ------------------------------------------------------------------------------------------
+_DELIMS = (",", "\t", ";", "|")
+
+
+def _head_text(path: Path, skip: int) -> str:
+    """The header line (after ``skip`` lines) of a UTF-8 (maybe gzip) file, as text."""
+    with open_bytes(path) as fh:
+        head = fh.read(1 << 16)
+    text = head.decode("utf-8", "replace").removeprefix("\ufeff")
+    lines = text.splitlines()
+    return lines[skip] if len(lines) > skip else ""
+
+
+def csv_headers(path: Path, skip: int, delimiter: str = "") -> tuple[list[str], str]:
+    """(unique header names, delimiter) of a UTF-8 CSV: the delimiter is the most frequent of
+    ``, \\t ; |`` in the header line unless given."""
+    line = _head_text(path, skip)
+    if not line.strip():
+        raise SourceError(
+            f"{path}: has no header line"
+            + (f" after skipping {skip} line(s) ([source] skip)" if skip else "")
+            + "; the first line must name the columns"
+        )
+    delim = delimiter or max(_DELIMS, key=lambda d: (line.count(d), d == ","))
+    row = next(csv.reader(io.StringIO(line), delimiter=delim), [])
+    return _unique_headers(row), delim
+
+
+def csv_source(path: Path, skip: int, headers: list[str] | None = None, delim: str = ",") -> str:
+    """The ``read_csv(...)`` FROM item of a UTF-8 file: every column text, NULL words as NULL.
+
+    The dialect is given, not sniffed (a bad row anywhere cannot change how the file is read);
+    malformed rows go to the temp table ``_zz_rej`` (quarantined as ``malformed_row``).
+    """
+    if headers is None:
+        headers, delim = csv_headers(path, skip)
+    cols = "{" + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in headers) + "}"
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
     return (
-        f"read_csv({literal(str(path))}, all_varchar = true, header = true, skip = {int(skip)}, "
-        f"auto_detect = true, nullstr = {_NULL_SQL})"
+        f"read_csv({literal(str(path))}, columns = {cols}, header = true, skip = {int(skip)}, "
+        f"compression = {literal('gzip' if gz else 'none')}, "
+        f"delim = {literal(delim)}, quote = '\"', escape = '\"', auto_detect = false, "
+        f"nullstr = {_NULL_SQL}, store_rejects = true, rejects_table = '_zz_rej', "
+        "rejects_scan = '_zz_rejscan', max_line_size = 16777216)"
     )
 
 
-def read_csv(con: Any, path: Path, table: str, *, encoding: str, skip: int, tmpdir: str) -> Loaded:
-    """Prepare a CSV file: detect or check its encoding, transcode to UTF-8 when needed, read the header.
+def read_csv(
+    con: Any, path: Path, table: str, *, encoding: str, skip: int, tmpdir: str, delimiter: str = ""
+) -> Loaded:
+    """Prepare a CSV file: decide its encoding from all its lines, transcode to UTF-8 when needed,
+    read its header and dialect.
 
     The rows themselves are read once, by the staging query, straight from ``read_csv``
-    (no intermediate copy); :func:`fallback_gb18030` handles a file that is not UTF-8 after all.
+    (no intermediate copy).
     """
-    enc = _ALIASES.get(encoding.lower(), encoding.lower()) if encoding else "auto"
-    detected = detect_encoding(path) if enc == "auto" else enc
-    target = path
-    if detected not in ("utf-8", "utf-8-sig"):
-        try:
-            codecs.lookup(detected)
-        except LookupError:
-            raise SourceError(
-                f"{path}: encoding {encoding!r} is unknown; use auto, utf-8, utf-8-sig or gb18030"
-            ) from None
-        target = _transcode(path, detected, tmpdir)
-    source = csv_source(target, skip)
+    copy = Path(tmpdir) / (path.name.removesuffix(".gz") + ".utf8.csv")
     try:
-        headers = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-    except Exception as exc:  # duckdb raises its own error types
-        if enc == "auto" and detected.startswith("utf-8") and "unicode" in str(exc).lower():
-            return fallback_gb18030(con, path, table, skip=skip, tmpdir=tmpdir)
-        raise SourceError(f"{path}: cannot be read as CSV ({detected}): {exc}") from None
-    return Loaded(table, headers, "csv", detected, 0, [], source)
-
-
-def fallback_gb18030(con: Any, path: Path, table: str, *, skip: int, tmpdir: str) -> Loaded:
-    """Re-prepare a file that looked like UTF-8 at its start but is not: read it as GB18030."""
-    target = _transcode(path, "gb18030", tmpdir)
-    source = csv_source(target, skip)
-    try:
-        headers = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-    except Exception as exc:
-        raise SourceError(f"{path}: cannot be read as CSV (gb18030): {exc}") from None
-    return Loaded(
-        table,
-        headers,
-        "csv",
-        "gb18030",
-        0,
-        ["not valid UTF-8 after the first megabyte; read as GB18030"],
-        source,
-    )
+        d = decide_encoding(path, encoding or "auto", copy)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise SourceError(
+            f"{path}: the compressed file is damaged or cut short ({exc}); get the complete export again"
+        ) from None
+    target = path if d.direct else copy
+    if target.stat().st_size == 0:
+        raise SourceError(f"{path}: is empty")
+    headers, delim = csv_headers(target, skip, delimiter)
+    for t in ("_zz_rej", "_zz_rejscan"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    source = csv_source(target, skip, headers, delim)
+    return Loaded(table, headers, "csv", d.encoding, 0, list(d.notes), source)
 
 
 def _cell_text(value: Any) -> str | None:
@@ -179,11 +267,15 @@ def _cell_text(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, dt.time):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        if value.is_integer():
+            return str(int(value))  # never 1.234567890123457e+18
         return repr(value)
     text = str(value).strip()
     return None if text in NULL_WORDS else text
@@ -193,7 +285,8 @@ def _unique_headers(raw: list[Any]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for i, h in enumerate(raw):
-        name = str(h).strip() if h is not None and str(h).strip() else f"column{i}"
+        name = _cell_text(h) if h is not None else None
+        name = name.strip() if name and name.strip() else f"column{i}"
         if name in seen:
             seen[name] += 1
             name = f"{name}_{seen[name]}"
@@ -221,63 +314,99 @@ def _register(
         con.unregister(view)
 
 
-def read_xlsx(con: Any, path: Path, table: str, *, sheet: str | int, skip: int) -> Loaded:
-    """Load one sheet of an XLSX workbook into temp table ``table`` (all text)."""
+_BIG = float(2**53)
+
+
+def read_excel(con: Any, path: Path, table: str, *, sheet: str | int, skip: int) -> Loaded:
+    """Load one sheet of an Excel workbook (.xlsx, .xlsm, .xls, .xlsb, .ods) into temp table ``table``.
+
+    Read with python-calamine. Date cells become ISO text, whole numbers are written without an
+    exponent (a 19-digit id stays 19 digits); numbers beyond 2^53 are noted, because Excel itself
+    keeps only 15 significant digits of a number cell.
+    """
     try:
-        from openpyxl import load_workbook
+        from python_calamine import CalamineWorkbook
     except ImportError as exc:  # pragma: no cover - dependency
         from zzanalytics.errors import DependencyMissingError
 
-        raise DependencyMissingError("XLSX sources need openpyxl: pip install openpyxl") from exc
+        raise DependencyMissingError(
+            "Excel sources need python-calamine: pip install python-calamine"
+        ) from exc
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise SourceError(f"{path}: cannot be opened as an XLSX workbook: {exc}") from None
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types
+        raise SourceError(f"{path}: cannot be opened as an Excel workbook: {exc}") from None
     try:
-        names = wb.sheetnames
+        names = list(wb.sheet_names)
         if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
             idx = int(sheet)
             if not 0 <= idx < len(names):
-                raise SourceError(f"{path}: has no sheet {idx} (0-based); its sheets are {names}")
-            ws = wb[names[idx]]
+                raise SourceError(
+                    f"{path}: has no sheet {idx} (0-based); its sheets are {names}; set [source] sheet"
+                )
+            name = names[idx]
         elif sheet in names:
-            ws = wb[sheet]
+            name = str(sheet)
         else:
             raise SourceError(
                 f"{path}: has no sheet {sheet!r}; its sheets are {names}; set [source] sheet in the mapping"
             )
-        rows = ws.iter_rows(values_only=True)
-        for _ in range(int(skip)):
-            next(rows, None)
-        header = next(rows, None)
-        if header is None:
-            raise SourceError(f"{path}: sheet {ws.title!r} is empty (after skipping {skip} rows)")
-        headers = _unique_headers(list(header))
-        width = len(headers)
-        columns: list[list[Any]] = [[] for _ in range(width)]
-        for row in rows:
-            if row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-                continue
-            for i in range(width):
-                columns[i].append(_cell_text(row[i]) if i < len(row) else None)
+        try:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise SourceError(f"{path}: sheet {name!r} cannot be read: {exc}") from None
     finally:
-        wb.close()
+        with contextlib.suppress(Exception):
+            wb.close()
+    rows = rows[int(skip) :]
+    while rows and all(v is None or v == "" for v in rows[0]):
+        rows = rows[1:]
+    if not rows:
+        raise SourceError(f"{path}: sheet {name!r} is empty (after skipping {skip} rows)")
+    headers = _unique_headers(list(rows[0]))
+    width = len(headers)
+    columns: list[list[Any]] = [[] for _ in range(width)]
+    big: set[str] = set()
+    for row in rows[1:]:
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        for i in range(width):
+            v = row[i] if i < len(row) else None
+            if isinstance(v, float) and abs(v) >= _BIG and v.is_integer():
+                big.add(headers[i])
+            columns[i].append(_cell_text(v))
     _register(con, table, headers, columns)
-    return Loaded(table, headers, "xlsx", "", len(columns[0]) if columns else 0)
+    notes = [
+        f"column {h!r} holds numbers of more than 15 digits stored as Excel numbers; Excel keeps only "
+        "15 significant digits, so such ids may already differ from the system's: export that column "
+        "as text"
+        for h in sorted(big)
+    ]
+    return Loaded(table, headers, "excel", "", len(columns[0]) if columns else 0, notes)
+
+
+read_xlsx = read_excel
 
 
 def read_parquet(con: Any, path: Path, table: str) -> Loaded:
-    """Load a Parquet file into temp table ``table`` with every column cast to text."""
+    """Load a Parquet file into temp table ``table`` with every column cast to text
+    (whole floating-point numbers without an exponent)."""
+    src = f"read_parquet({literal(str(path))})"
     try:
-        cols = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(str(path))})").fetchall()
-        select = ", ".join(
-            f"CASE WHEN CAST({ident(c[0])} AS VARCHAR) IN ('nan', 'NaN') THEN NULL "
-            f"ELSE CAST({ident(c[0])} AS VARCHAR) END AS {ident(c[0])}"
-            for c in cols
-        )
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM read_parquet({literal(str(path))})"
-        )
+        cols = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+        parts = []
+        for name, typ, *_ in cols:
+            x = ident(name)
+            if str(typ).upper() in ("DOUBLE", "FLOAT", "REAL"):
+                text = (
+                    f"CASE WHEN isnan({x}) OR NOT isfinite({x}) THEN NULL "
+                    f"WHEN {x} = trunc({x}) AND abs({x}) < 1e38 THEN CAST(CAST({x} AS HUGEINT) AS VARCHAR) "
+                    f"ELSE CAST({x} AS VARCHAR) END"
+                )
+            else:
+                text = f"CAST({x} AS VARCHAR)"
+            parts.append(f"{text} AS {x}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(parts)} FROM {src}")
     except Exception as exc:
         raise SourceError(f"{path}: cannot be read as Parquet: {exc}") from None
     return Loaded(table, [c[0] for c in cols], "parquet", "", _count(con, table))
@@ -292,23 +421,26 @@ def read_geojson(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
     from zzanalytics.ingest.coords import to_wgs84
 
     try:
-        with open(path, encoding="utf-8-sig") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise SourceError(f"{path}: cannot be read as GeoJSON: {exc}") from None
+        with open_bytes(path) as fh:
+            doc = json.loads(fh.read().decode("utf-8-sig"))
+    except (OSError, EOFError, ValueError) as exc:
+        raise SourceError(f"{path}: cannot be read as GeoJSON (UTF-8 JSON): {exc}") from None
     features = doc.get("features") if isinstance(doc, dict) else None
-    if features is None:
+    if not isinstance(features, list):
         raise SourceError(f"{path}: is not a GeoJSON FeatureCollection (no 'features' list)")
     keys: list[str] = []
     for f in features:
-        for k in f.get("properties") or {}:
+        for k in (f.get("properties") if isinstance(f, dict) else None) or {}:
             if k not in keys and k != "geometry":
                 keys.append(k)
     columns = [[_cell_text((f.get("properties") or {}).get(k)) for f in features] for k in keys]
     geoms = []
-    for f in features:
+    for i, f in enumerate(features):
         g = f.get("geometry")
-        geoms.append(shape(g) if g else None)
+        try:
+            geoms.append(shape(g) if g else None)
+        except Exception as exc:  # shapely raises several types for bad geometry
+            raise SourceError(f"{path}: feature {i + 1} has an unreadable geometry ({exc})") from None
     arr = np.array(geoms, dtype=object)
     key = crs.strip().lower().replace("-", "")
     if key not in ("wgs84", "epsg:4326") and len(arr):
@@ -324,27 +456,57 @@ def read_geojson(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
 
 
 def load_source(
-    con: Any, path: Path, table: str, *, encoding: str, sheet: str | int, skip: int, crs: str, tmpdir: str
+    con: Any,
+    path: Path,
+    table: str,
+    *,
+    encoding: str,
+    sheet: str | int,
+    skip: int,
+    crs: str,
+    tmpdir: str,
+    delimiter: str = "",
+    member: str = "",
 ) -> Loaded:
-    """Dispatch on the file's suffix and load it into temp table ``table``."""
-    if not path.exists():
-        raise SourceError(f"{path}: no such file (working directory {os.getcwd()})")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(con, path, table, encoding=encoding, skip=skip, tmpdir=tmpdir)
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(con, path, table, sheet=sheet, skip=skip)
-    if suffix in (".parquet", ".pq"):
-        return read_parquet(con, path, table)
-    if suffix in (".geojson", ".json"):
-        return read_geojson(con, path, table, crs=crs)
-    if suffix == ".xls":
-        raise SourceError(
-            f"{path}: old .xls workbooks are not read; save it as .xlsx (or CSV) and ingest that"
+    """Open the file as published (``.gz``, ``.zip``) and load it by its kind into ``table``."""
+    target, kind, notes = unpack(path, tmpdir, member)
+    if kind == "csv":
+        loaded = read_csv(
+            con, target, table, encoding=encoding, skip=skip, tmpdir=tmpdir, delimiter=delimiter
         )
-    raise SourceError(f"{path}: unknown file type {suffix!r}; use .csv, .xlsx, .parquet or .geojson")
+    elif kind == "excel":
+        loaded = read_excel(con, target, table, sheet=sheet, skip=skip)
+    elif kind == "parquet":
+        loaded = read_parquet(con, target, table)
+    else:
+        loaded = read_geojson(con, target, table, crs=crs)
+    loaded.notes = notes + loaded.notes
+    return loaded
 
 
-def temp_dir() -> tempfile.TemporaryDirectory:
-    """A scratch folder for transcoded files, removed when closed."""
-    return tempfile.TemporaryDirectory(prefix="zz-ingest-")
+_TMP_PREFIX = ".zz-tmp-"
+
+
+def _tmp_glob(store_path: Path) -> str:
+    return f"{_TMP_PREFIX}{store_path.name}-*"
+
+
+@contextlib.contextmanager
+def temp_dir(store_path: Path | None = None) -> Iterator[str]:
+    """A private scratch folder (mode 0700) beside the store for transcoded and unpacked copies.
+
+    It is removed when the ingest ends; folders left by a killed ingest of the same store are
+    removed at the next start (the caller holds the store's write lock, so no other ingest of
+    it is running). Nothing goes to the system temporary folder.
+    """
+    base = (store_path.parent if store_path is not None else Path.cwd()).resolve()
+    name = store_path.name if store_path is not None else "zz"
+    for old in base.glob(f"{_TMP_PREFIX}{name}-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    folder = base / f"{_TMP_PREFIX}{name}-{os.getpid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(folder, 0o700)
+    try:
+        yield str(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

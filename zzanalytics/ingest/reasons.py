@@ -44,10 +44,27 @@ REASONS: dict[str, Reason] = {
         Reason("negative_number", "negative number", "数值为负"),
         Reason("missing_location", "missing location", "缺少位置"),
         Reason("conflicting_duplicate", "conflicting duplicate id in file", "编号重复且内容冲突"),
+        Reason("implausible_number", "number beyond the plausible limit ([limits])", "数值超出合理范围"),
+        Reason(
+            "rounded_id",
+            "id rounded by a spreadsheet (scientific notation)",
+            "编号被表格软件改写为科学计数法",
+        ),
+        Reason(
+            "malformed_row",
+            "malformed row (wrong number of fields or quoting)",
+            "行格式错误(字段数或引号不符)",
+        ),
         Reason("incomplete_coordinates", "incomplete coordinates", "坐标不完整", kept=True),
         Reason("unparseable_coordinates", "unparseable coordinates", "坐标无法识别", kept=True),
         Reason("impossible_coordinates", "impossible coordinates", "坐标超出有效范围", kept=True),
         Reason("outside_district", "outside the district", "位置在辖区以外", kept=True),
+        Reason(
+            "area_disagrees_with_point",
+            "stated area differs from the polygon holding the point",
+            "所填乡镇(街道)与坐标所在区域不一致",
+            kept=True,
+        ),
     )
 }
 """Every reason code."""

@@ -42,6 +42,12 @@ class FileReport:
     unknown_labels: dict[tuple[str, str], int] = field(default_factory=dict)
     location_reasons: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    malformed: int = 0  # rows the CSV reader could not split (quarantined as malformed_row)
+    area_from_point: int = 0  # counted rows whose area came from the polygon holding their point
+    unassigned: int = 0  # counted rows (new or updated) without an area: still in the district's totals
+    findings: dict[str, int] = field(default_factory=dict)  # kind -> rows (see ingest_findings)
+    finding_examples: dict[str, list[str]] = field(default_factory=dict)  # kind -> a few examples
+    candidates: dict[str, list[str]] = field(default_factory=dict)  # unknown area label -> nearest names
 
     @property
     def balanced(self) -> bool:
@@ -59,6 +65,8 @@ class IngestReport:
 
     store: str
     files: list[FileReport] = field(default_factory=list)
+    retired: int = 0  # records of the source missing from a full re-export (``replace=True``)
+    retired_ids: list[str] = field(default_factory=list)
 
     def _sum(self, name: str) -> int:
         return sum(getattr(f, name) for f in self.files)
@@ -166,9 +174,39 @@ class IngestReport:
             lines += [f"  {n:>9,}  {reason_text(r)}" for r, n in loc.most_common()]
         if self.unknown_labels:
             lines.append("labels the mapping does not know (add them to the mapping file):")
+            near: dict[str, list[str]] = {}
+            for f in self.files:
+                near.update(f.candidates)
             for (col, label), n in self.unknown_labels.items():
                 section = {"category": "[categories]", "area_code": "[areas]"}.get(col, f"[values.{col}]")
-                lines.append(f"  {n:>9,}  {section} {label!r}")
+                hint = f"  (nearest: {', '.join(repr(c) for c in near[label])})" if near.get(label) else ""
+                lines.append(f"  {n:>9,}  {section} {label!r}{hint}")
+        from_point = sum(f.area_from_point for f in self.files)
+        unassigned = sum(f.unassigned for f in self.files)
+        if from_point or unassigned:
+            lines.append(
+                f"areas: {from_point:,} rows took the area holding their point; {unassigned:,} rows have "
+                "no area (unassigned: counted in the district's totals, not in any area's)"
+            )
+        found: Counter = Counter()
+        examples: dict[str, list[str]] = {}
+        for f in self.files:
+            found.update(f.findings)
+            for k, v in f.finding_examples.items():
+                examples.setdefault(k, []).extend(v)
+        if found:
+            lines.append(
+                "data-quality findings (rows counted as stated; listed in the store's ingest_findings):"
+            )
+            for kind, n in found.most_common():
+                eg = ", ".join(examples.get(kind, [])[:3])
+                lines.append(f"  {n:>9,}  {reason_text(kind)}" + (f" (e.g. {eg})" if eg else ""))
+        if self.retired:
+            shown = ", ".join(self.retired_ids[:5]) + (" ..." if self.retired > 5 else "")
+            lines.append(
+                f"retired: {self.retired:,} records of this source are missing from the new export and were "
+                f"removed (--replace; kept in the store's retired table): {shown}"
+            )
         for f in self.files:
             for note in f.notes:
                 lines.append(f"note: {Path(f.file).name}: {note}")

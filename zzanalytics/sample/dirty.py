@@ -77,7 +77,7 @@ OUTCOME = {
     "unknown_category": ("quarantined", "unknown_category"),
     "personal_data": ("accepted", None),
     "script_area": ("quarantined", "unknown_area"),
-    "missing_area": ("quarantined", "missing_value"),
+    "missing_area": ("accepted", None),  # area taken from its point (area_code is optional)
     "bad_date_compact": ("quarantined", "unparseable_date"),
 }
 

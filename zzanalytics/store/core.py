@@ -47,6 +47,7 @@ __all__ = [
     "STORE_FORMAT",
     "Store",
     "canonical_types",
+    "check_store_path",
     "create_schema",
     "open_store",
     "store_format",
@@ -83,7 +84,38 @@ _SYSTEM_DDL = {
         'source_file VARCHAR, "row" BIGINT, record_id VARCHAR, reason VARCHAR, lon DOUBLE, lat DOUBLE, '
         '"table" VARCHAR, "at" TIMESTAMP'
     ),
+    **{
+        "ingest_findings": (
+            'source_file VARCHAR, source_path VARCHAR, "row" BIGINT, record_id VARCHAR, kind VARCHAR, '
+            '"column" VARCHAR, stated VARCHAR, found VARCHAR, "table" VARCHAR, "at" TIMESTAMP'
+        ),
+        "retired": (
+            '"table" VARCHAR, record_id VARCHAR, source VARCHAR, record VARCHAR, by_files VARCHAR, '
+            '"at" TIMESTAMP'
+        ),
+    },
 }
+# columns added to tables of older stores (ingest history keyed by full path and content hash;
+# the source a record came from, for `zz ingest --replace`)
+_ADDED_COLUMNS = {
+    "quarantine": ("source_path VARCHAR", "file_hash VARCHAR"),
+    "ingest_log": ("source_path VARCHAR", "file_hash VARCHAR", "retired BIGINT"),
+    **{t: ("_source VARCHAR",) for t in TABLES},
+}
+
+
+def _add_columns(con: Any) -> None:
+    """Add the columns of :data:`_ADDED_COLUMNS` that a store made by an older version lacks."""
+    have = {
+        (t, c)
+        for t, c in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal "
+            "AND schema_name = 'main' AND database_name = current_database()"
+        ).fetchall()
+    }
+    todo = [(t, d) for t, cols in _ADDED_COLUMNS.items() for d in cols if (t, d.split()[0]) not in have]
+    for t, d in todo:
+        con.execute(f"ALTER TABLE {ident(t)} ADD COLUMN {d}")
 
 
 def create_schema(con: Any) -> None:
@@ -92,6 +124,7 @@ def create_schema(con: Any) -> None:
     have = {r[0] for r in rows}
     todo = [t for t in [*TABLES, *_SYSTEM_DDL] if t not in have]
     if not todo:
+        _add_columns(con)
         return
     con.execute("BEGIN TRANSACTION")
     for t in TABLES.values():
@@ -103,6 +136,7 @@ def create_schema(con: Any) -> None:
             con.execute(f"CREATE TABLE {name} ({ddl})")
     if "_meta" in todo:
         con.execute("INSERT INTO _meta VALUES ('format', ?)", [STORE_FORMAT])
+    _add_columns(con)
     con.execute("COMMIT")
 
 
@@ -402,10 +436,18 @@ def open_store(path: str | Path, *, read_only: bool = True) -> Store:
             f"no store at {p}; create one with `zz ingest FILE... --mapping MAP.toml --store {p}` "
             "or open_store(path, read_only=False)"
         )
+    check_store_path(p)
     if not read_only:
         p.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(p, read_only)
     if not read_only:
+        foreign = {r[0] for r in con.execute("SHOW TABLES").fetchall()} - {*TABLES, *_SYSTEM_DDL}
+        if foreign and not {r[0] for r in con.execute("SHOW TABLES").fetchall()} & set(TABLES):
+            con.close()
+            raise StoreError(
+                f"{p} is a DuckDB database but not a zzanalytics store (it holds {sorted(foreign)[:5]}); "
+                "give --store a new path or a store made by zzanalytics"
+            )
         create_schema(con)
     else:
         missing = set(TABLES) - {r[0] for r in con.execute("SHOW TABLES").fetchall()}
@@ -413,6 +455,38 @@ def open_store(path: str | Path, *, read_only: bool = True) -> Store:
             con.close()
             raise StoreError(f"{p} is not a zzanalytics store (tables {sorted(missing)} are missing)")
     return Store(p, con, read_only)
+
+
+def check_store_path(path: Path) -> Path:
+    """Raise :class:`StoreError` unless ``path`` is a DuckDB file or does not exist yet.
+
+    A CSV, a folder or any other file given as the store is refused (DuckDB would otherwise
+    refuse it with its own message, or a caller might fall back to an in-memory database).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
+    >>> _ = f.write_text("a,b\\n1,2\\n")
+    >>> check_store_path(f)
+    Traceback (most recent call last):
+    ...
+    zzanalytics.errors.StoreError: --store ...: is not a zzanalytics store (not a DuckDB file); ...
+    """
+    if path.is_dir():
+        raise StoreError(
+            f"--store {path}: is a folder; give the store's file, e.g. {path / 'zz.duckdb'} "
+            "(created if missing)"
+        )
+    if path.exists():
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+        if len(head) and head[8:12] != b"DUCK":
+            raise StoreError(
+                f"--store {path}: is not a zzanalytics store (not a DuckDB file); give --store a new path "
+                "(e.g. zz.duckdb) or an existing store, never an export"
+            )
+    return path
 
 
 def store_format(path: Path) -> str | None:
