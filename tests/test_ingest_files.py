@@ -81,7 +81,7 @@ def test_zip_with_several_data_files_names_them_and_member_chooses(tmp_path: Pat
 def test_damaged_gzip_is_one_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "cut.csv.gz"
     bad.write_bytes(gzip.compress(CSV.encode())[:20])
-    with pytest.raises(SourceError, match="cut.csv.gz"):
+    with pytest.raises(SourceError, match=r"cut\.csv\.gz"):
         ingest_files([bad], MAP, store=tmp_path / "zz.duckdb")
     with open_store(tmp_path / "zz.duckdb") as st:
         assert len(st.incidents()) == 0
