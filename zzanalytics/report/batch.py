@@ -180,7 +180,12 @@ def batch_briefings(
 def run(
     tasks: list[dict[str, Any]], *, workers: int | None, scheduler: Any, progress: bool
 ) -> list[AreaResult]:
-    """Fan the tasks out through :func:`zzanalytics.execution.run_tasks` (one area per task)."""
+    """Fan the tasks out through :func:`zzanalytics.execution.run_tasks` (one area per task).
+
+    Examples
+    --------
+    >>> run([{"area": "district", ...}], workers=1, scheduler=None, progress=False)  # doctest: +SKIP
+    """
     from zzanalytics.execution import run_tasks
 
     return run_tasks(
@@ -195,7 +200,16 @@ def run(
 
 
 def write_index(results: Sequence[AreaResult], out_dir: Path, start: Any, end: Any, lang: str = "zh") -> Path:
-    """Write ``index.html`` (atomically) linking every briefing and listing every failure."""
+    """Write ``index.html`` (atomically) linking every briefing and listing every failure.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> r = AreaResult("620102001", "鼓楼街道", error="ReportError: x")
+    >>> p = write_index([r], Path(tempfile.mkdtemp()), "2026-01-01", "2026-06-30")
+    >>> "失败:ReportError: x" in p.read_text(encoding="utf-8")
+    True
+    """
     period = tx.period_label(start, end, lang, with_year=True)
     title = INDEX.say("title", lang, period=period)
     head = [INDEX.say(f"col.{c}", lang) for c in ("area", "briefing", "pdf", "status")]

@@ -76,7 +76,13 @@ def para(*sentences: Any, cls: str = "lead") -> Html:
 
 
 def note(*sentences: Any) -> Html:
-    """A small grey note under a chart or table."""
+    """A small grey note under a chart or table.
+
+    Examples
+    --------
+    >>> str(note("注:单位为起。"))
+    '<p class="note">注:单位为起。</p>'
+    """
     return para(*sentences, cls="note")
 
 
@@ -191,7 +197,13 @@ def figure(fig: go.Figure, caption: Any = "", div_id: str | None = None) -> Html
 
 
 def join(*blocks: Any) -> Html:
-    """Concatenate blocks (strings from data are escaped)."""
+    """Concatenate blocks (strings from data are escaped).
+
+    Examples
+    --------
+    >>> str(join(heading("一、总体形势"), "<b>数据</b>"))
+    '<h2 class="zz-section">一、总体形势</h2>数据'
+    """
     return Html("".join(_h(b) if not isinstance(b, Html) else str(b) for b in blocks if b))
 
 
@@ -199,6 +211,10 @@ def show(*blocks: Any) -> None:
     """Display blocks in a notebook as one ``text/html`` output.
 
     Outside IPython (scripts, tests) this prints nothing and returns ``None``.
+
+    Examples
+    --------
+    >>> show(heading("一、总体形势"), para("全区发生1,234起。"))  # doctest: +SKIP
     """
     try:
         from IPython.display import HTML, display

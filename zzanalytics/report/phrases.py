@@ -119,7 +119,13 @@ class Phrases(Mapping[str, Pair]):
         return len(self._table)
 
     def text(self, key: str, lang: str) -> str:
-        """The raw template of ``key`` in ``lang``."""
+        """The raw template of ``key`` in ``lang``.
+
+        Examples
+        --------
+        >>> COMMON.text("lead.first", "zh")
+        '比去年同期'
+        """
         return self[key][lang_index(lang)]
 
     def say(self, key: str, lang: str, values: Mapping[str, Any] | None = None, **more: Any) -> str:

@@ -88,7 +88,14 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
 
 def write_atomic(target: Path, data: str | bytes) -> Path:
-    """Write text (UTF-8) or bytes to ``target`` through :func:`atomic_path`."""
+    """Write text (UTF-8) or bytes to ``target`` through :func:`atomic_path`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> write_atomic(Path(tempfile.mkdtemp()) / "x.txt", "简报").read_text(encoding="utf-8")
+    '简报'
+    """
     with atomic_path(target) as tmp:
         if isinstance(data, bytes):
             tmp.write_bytes(data)
@@ -128,6 +135,13 @@ def execute_notebook(
     papermill error is chained as ``__cause__``. With ``keep_failed``, the executed notebook (with
     the traceback in the failing cell) is written there, and the error's ``notebook`` attribute
     names it.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import notebook_path
+    >>> nb = execute_notebook(notebook_path(), {"start": "2026-01-01", "end": "2026-06-30"})  # doctest: +SKIP
+    >>> len(nb.cells)  # doctest: +SKIP
+    4
     """
     import nbformat
     import papermill as pm
@@ -184,7 +198,16 @@ def innermost_frame(traceback: str) -> str | None:
 
 
 def failure(notebook: Path, parameters: dict[str, Any], exc: Any, kept: Path | None) -> ReportError:
-    """The :class:`ReportError` of a failed notebook run (see :func:`execute_notebook`)."""
+    """The :class:`ReportError` of a failed notebook run (see :func:`execute_notebook`).
+
+    Examples
+    --------
+    >>> from papermill.exceptions import PapermillExecutionError
+    >>> tb = ["File /a/zzanalytics/b.py:7, in body(ctx)"]
+    >>> exc = PapermillExecutionError(3, 3, "x", "KeyError", "'x'", tb)
+    >>> print(failure(Path("briefing.ipynb"), {}, exc, None))
+    notebook briefing.ipynb failed in cell 3 ...: KeyError: 'x' (raised at zzanalytics/b.py:7 in body)
+    """
     traceback = _ANSI.sub("", "\n".join(exc.traceback or []))
     where = innermost_frame(traceback)
     message = (
@@ -200,7 +223,14 @@ def failure(notebook: Path, parameters: dict[str, Any], exc: Any, kept: Path | N
 
 
 def notebook_to_html(nb: Any, title: str = "briefing", lang: str = "zh") -> str:
-    """Convert an executed notebook to one self-contained HTML page with the ``zzbriefing`` template."""
+    """Convert an executed notebook to one self-contained HTML page with the ``zzbriefing`` template.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> "<html" in notebook_to_html(nbformat.v4.new_notebook())
+    True
+    """
     from nbconvert import HTMLExporter
     from plotly.offline import get_plotlyjs
 
@@ -275,6 +305,11 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: int = 120
 
     Page size, margins and page numbers come from the page's print CSS (``@page``).
     Raises :class:`DependencyMissingError` (with the install command) when Chromium is missing.
+
+    Examples
+    --------
+    >>> print_pdf("reports/briefing.html", "reports/briefing.pdf")  # doctest: +SKIP
+    PosixPath('reports/briefing.pdf')
     """
     chromium = find_chromium()
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)

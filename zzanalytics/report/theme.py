@@ -28,7 +28,6 @@ FIG_WIDTH = 680
 """Figure width in CSS pixels: A4 (210 mm) minus 2 x 15 mm margins at 96 dpi is ~680 px."""
 
 FIG_HEIGHT = 340
-MAP_HEIGHT = 520
 
 # Print-safe palette (colour-blind friendly, distinguishable in greyscale)
 BLUE, ORANGE, RED, GREEN, GREY, PURPLE = "#1f5fa8", "#e07b00", "#c0232c", "#2e8540", "#8c8c8c", "#6a3d9a"

@@ -60,7 +60,13 @@ class Context:
 
     @classmethod
     def empty(cls, start: Any = "2026-01-01", end: Any = "2026-06-30", lang: str = "zh") -> Context:
-        """A context without data (for wording examples and tests)."""
+        """A context without data (for wording examples and tests).
+
+        Examples
+        --------
+        >>> Context.empty(lang="en").period
+        'January–June'
+        """
         tables = {name: pd.DataFrame() for name in ("petitions", "disputes", "cameras", "peers", "targets")}
         return cls(pd.Timestamp(start), pd.Timestamp(end), None, lang, pd.DataFrame(), None, {}, tables)
 
@@ -68,75 +74,169 @@ class Context:
 
     @property
     def subject(self) -> str:
-        """``全区`` / the township's name (en: ``the district`` / the name)."""
+        """``全区`` / the township's name (en: ``the district`` / the name).
+
+        Examples
+        --------
+        >>> Context.empty().subject, Context.empty(lang="en").subject
+        ('全区', 'the district')
+        """
         if self.area is None:
             return phrases.fill(DISTRICT_NAMES, self.lang)
         return self.names.get(self.area, self.area)
 
     @property
     def period(self) -> str:
-        """``1-10月`` (en ``January–October``)."""
+        """``1-10月`` (en ``January–October``).
+
+        Examples
+        --------
+        >>> Context.empty(end="2026-10-31").period
+        '1-10月'
+        """
         return tx.period_label(self.start, self.end, self.lang)
 
     def basics(self) -> dict[str, str]:
-        """The worded values every sentence may use: ``period``, ``subject``, ``end_date``."""
+        """The worded values every sentence may use: ``period``, ``subject``, ``end_date``.
+
+        Examples
+        --------
+        >>> Context.empty(lang="en").basics()
+        {'period': 'January–June', 'subject': 'the district', 'end_date': '30 Jun'}
+        """
         return {"period": self.period, "subject": self.subject, "end_date": self.date(self.end)}
 
     # -------------------------------------------------------------- sentences
 
     def say(self, pair: Pair, values: Mapping[str, Any] | None = None, **more: Any) -> str:
-        """Fill a ``(zh, en)`` phrase in the briefing's language from worded values."""
+        """Fill a ``(zh, en)`` phrase in the briefing's language from worded values.
+
+        Examples
+        --------
+        >>> pair = ("{subject}发生{n}", "{subject!u} recorded {n}")
+        >>> Context.empty(lang="en").say(pair, subject="the district", n="3")
+        'The district recorded 3'
+        """
         return phrases.fill(pair, self.lang, values, **more)
 
     def join(self, items: Iterable[str], sep: str = "enum") -> str:
-        """Join worded items: ``sep`` is ``enum`` (、/, ), ``clause`` (;/; ) or ``series`` (、/; )."""
+        """Join worded items: ``sep`` is ``enum`` (、/, ), ``clause`` (;/; ) or ``series`` (、/; ).
+
+        Examples
+        --------
+        >>> Context.empty().join(["甲", "乙"]), Context.empty(lang="en").join(["a", "b"], "clause")
+        ('甲、乙', 'a; b')
+        """
         return self.say(COMMON[f"sep.{sep}"]).join(items)
 
     def label(self, code: str) -> str:
-        """Category label in the briefing's language."""
+        """Category label in the briefing's language.
+
+        Examples
+        --------
+        >>> Context.empty().label("theft.burglary"), Context.empty(lang="en").label("fire")
+        ('入室盗窃', 'Fire')
+        """
         return category_label(code, self.lang)
 
     # -------------------------------------------------------------- numbers
 
     def number(self, x: Any, decimals: int = 0) -> str:
-        """:func:`~zzanalytics.report.text.number` (the same in both languages)."""
+        """:func:`~zzanalytics.report.text.number` (the same in both languages).
+
+        Examples
+        --------
+        >>> Context.empty().number(1234.56, 1)
+        '1,234.6'
+        """
         return tx.number(x, decimals)
 
     def count(self, n: Any, unit: str = "起", noun: tuple[str, str] | None = None) -> str:
         """``1,234起`` (zh) / ``1,234`` (en); ``unit`` is the Chinese measure word, ``noun`` the
-        English singular and plural (``("death", "deaths")``: ``1 death``, ``22 deaths``)."""
+        English singular and plural (``("death", "deaths")``: ``1 death``, ``22 deaths``).
+
+        Examples
+        --------
+        >>> Context.empty().count(3, "人"), Context.empty(lang="en").count(1, "人", ("death", "deaths"))
+        ('3人', '1 death')
+        """
         return tx.count(n, unit, self.lang, noun)
 
     def plural(self, phrases: Phrases, key: str, n: Any) -> Pair:
         """The phrase ``key + ".one"`` when ``n`` is 1 and the table has it, else ``key`` (English
-        agreement: "1 unit worsened" / "3 units worsened")."""
+        agreement: "1 unit worsened" / "3 units worsened").
+
+        Examples
+        --------
+        >>> P = Phrases({"n": ("{n}个单位", "{n} units"), "n.one": ("{n}个单位", "{n} unit")})
+        >>> Context.empty(lang="en").say(Context.empty(lang="en").plural(P, "n", 1), n="1")
+        '1 unit'
+        """
         one = f"{key}.one"
         return phrases[one] if one in phrases and not tx.is_missing(n) and float(n) == 1 else phrases[key]
 
     def pct(self, x: Any, signed: bool = False) -> str:
-        """A percentage with one decimal (given in percent)."""
+        """A percentage with one decimal (given in percent).
+
+        Examples
+        --------
+        >>> Context.empty().pct(5.26, signed=True)
+        '+5.3%'
+        """
         return tx.pct(x, signed)
 
     def money(self, yuan: Any) -> str:
-        """``56.3万元`` (zh) / ``CNY 563,000`` (en)."""
+        """``56.3万元`` (zh) / ``CNY 563,000`` (en).
+
+        Examples
+        --------
+        >>> Context.empty().money(563_000), Context.empty(lang="en").money(563_000)
+        ('56.3万元', 'CNY 563,000')
+        """
         return tx.money(yuan, self.lang)
 
     def date(self, d: Any) -> str:
-        """``5月6日`` (zh) / ``6 May`` (en)."""
+        """``5月6日`` (zh) / ``6 May`` (en).
+
+        Examples
+        --------
+        >>> Context.empty().date("2026-05-06"), Context.empty(lang="en").date("2026-05-06")
+        ('5月6日', '6 May')
+        """
         return tx.date(d, self.lang)
 
     def probability(self, p: Any) -> str:
-        """``73%``, ``<1%``, ``>99%``."""
+        """``73%``, ``<1%``, ``>99%``.
+
+        Examples
+        --------
+        >>> Context.empty().probability(0.996)
+        '>99%'
+        """
         return tx.probability(p, self.lang)
 
     def change(self, r: Mapping[str, Any], lead: str = "later", what: Pair | None = None) -> str:
         """The change of a comparison row (``current``, ``baseline``, ``significant``), worded by
-        :func:`zzanalytics.report.phrases.change`."""
+        :func:`zzanalytics.report.phrases.change`.
+
+        Examples
+        --------
+        >>> r = {"current": 48, "baseline": 21, "significant": True}
+        >>> Context.empty().change(r, "compared", COMMON["what.batches"])
+        '与去年同期相比批数上升128.6%(显著)'
+        """
         return phrases.change(r["current"], r["baseline"], r.get("significant"), self.lang, lead, what)
 
     def no_data(self, what: Pair, kind: str = "none_in_period") -> str:
         """``本期无{what}数据。`` / ``No {what} data for this period.`` (``kind="not_ingested"``:
-        ``未导入{what}数据。``)."""
+        ``未导入{what}数据。``).
+
+        Examples
+        --------
+        >>> what = ("交通事故", "traffic")
+        >>> Context.empty().no_data(what), Context.empty(lang="en").no_data(what)
+        ('本期无交通事故数据。', 'No traffic data for this period.')
+        """
         return self.say(COMMON[f"data.{kind}"], what=self.say(what))
 
 
@@ -205,19 +305,41 @@ def load(
 
 
 def local(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows of the briefing's area (all rows for the district)."""
+    """Rows of the briefing's area (all rows for the district).
+
+    Examples
+    --------
+    >>> ctx = Context.empty()
+    >>> ctx.area = "a"
+    >>> len(local(ctx, pd.DataFrame({"area_code": ["a", "b", "a"]})))
+    2
+    """
     if ctx.area is None or "area_code" not in frame.columns:
         return frame
     return frame[frame["area_code"].astype(str) == ctx.area]
 
 
 def criminal(frame: pd.DataFrame) -> pd.DataFrame:
-    """Criminal cases (刑事案件) of an incidents frame."""
+    """Criminal cases (刑事案件) of an incidents frame.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"category": ["theft.burglary", "traffic", "fraud.telecom"]})
+    >>> criminal(frame)["category"].tolist()
+    ['theft.burglary', 'fraud.telecom']
+    """
     return _keep(frame, is_criminal)
 
 
 def with_prefix(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    """Incidents whose category is ``prefix`` or below it (``theft`` holds ``theft.burglary``)."""
+    """Incidents whose category is ``prefix`` or below it (``theft`` holds ``theft.burglary``).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"category": ["theft.burglary", "theft", "traffic"]})
+    >>> with_prefix(frame, "theft")["category"].tolist()
+    ['theft.burglary', 'theft']
+    """
     return _keep(frame, lambda code: matches(code, prefix))
 
 
@@ -228,27 +350,52 @@ def _keep(frame: pd.DataFrame, test: Any) -> pd.DataFrame:
 
 
 def within(frame: pd.DataFrame, col: str, start: Any, end: Any) -> pd.DataFrame:
-    """Rows whose ``col`` (wall time) falls on a day from ``start`` to ``end`` inclusive."""
+    """Rows whose ``col`` (wall time) falls on a day from ``start`` to ``end`` inclusive.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"on": pd.to_datetime(["2025-12-31 23:00", "2026-01-01 08:00", "2026-06-30 23:59"])})
+    >>> len(within(d, "on", "2026-01-01", "2026-06-30"))
+    2
+    """
     d = wall_time(frame[col], what=col)
     return frame[(d >= pd.Timestamp(start)) & (d < pd.Timestamp(end) + pd.Timedelta(days=1))]
 
 
 def area_polygons(ctx: Context) -> Any:
-    """The briefing area's polygons (every township for the district)."""
+    """The briefing area's polygons (every township for the district).
+
+    Examples
+    --------
+    >>> area_polygons(Context.empty()) is None
+    True
+    """
     if ctx.areas is None or len(ctx.areas) == 0 or ctx.area is None:
         return ctx.areas
     return ctx.areas[ctx.areas["area_code"].astype(str) == ctx.area]
 
 
 def located(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows with a point (``lon`` and ``lat``)."""
+    """Rows with a point (``lon`` and ``lat``).
+
+    Examples
+    --------
+    >>> len(located(pd.DataFrame({"lon": [103.8, None], "lat": [36.0, 36.1]})))
+    1
+    """
     if "lon" not in frame.columns:
         return frame.iloc[0:0]
     return frame[frame["lon"].notna() & frame["lat"].notna()]
 
 
 def total(frame: pd.DataFrame, col: str) -> float:
-    """Sum of a numeric column (0 when the column is absent)."""
+    """Sum of a numeric column (0 when the column is absent).
+
+    Examples
+    --------
+    >>> total(pd.DataFrame({"deaths": [1, None, 2]}), "deaths"), total(pd.DataFrame(), "deaths")
+    (3.0, 0.0)
+    """
     return float(pd.to_numeric(frame[col], errors="coerce").fillna(0).sum()) if col in frame.columns else 0.0
 
 
@@ -256,7 +403,13 @@ def total(frame: pd.DataFrame, col: str) -> float:
 
 
 def compare(ctx: Context, frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
-    """:func:`zzanalytics.compare_periods` of the briefing period with the same period last year."""
+    """:func:`zzanalytics.compare_periods` of the briefing period with the same period last year.
+
+    Examples
+    --------
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> compare(ctx, criminal(ctx.incidents))[["current", "baseline", "significant"]]  # doctest: +SKIP
+    """
     from zzanalytics.models.compare import compare_periods
 
     with warnings.catch_warnings():
@@ -265,7 +418,14 @@ def compare(ctx: Context, frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
 
 
 def row(result: pd.DataFrame, **match: Any) -> dict[str, Any]:
-    """The comparison row matching ``match`` as a dict (zeros, not significant, when absent)."""
+    """The comparison row matching ``match`` as a dict (zeros, not significant, when absent).
+
+    Examples
+    --------
+    >>> result = pd.DataFrame({"category": ["theft"], "current": [5], "baseline": [4]})
+    >>> row(result, category="fraud")["current"]
+    0
+    """
     sel = result
     for k, v in match.items():
         sel = sel[sel[k] == v]
@@ -278,6 +438,12 @@ def change_table(ctx: Context, rows: list[tuple[str, dict[str, Any]]], unit: str
     """Worded comparison table: item, this period, same period last year, change, test.
 
     A hidden ``_flag`` column marks significant rises (printed in the alert colour).
+
+    Examples
+    --------
+    >>> r = {"current": 12, "baseline": 10, "significant": False}
+    >>> change_table(Context.empty(), [("盗窃", r)]).iloc[0, :5].tolist()
+    ['盗窃', '12起', '10起', '+20.0%', '正常波动']
     """
     out = []
     for label, r in rows:
@@ -303,7 +469,14 @@ def change_table(ctx: Context, rows: list[tuple[str, dict[str, Any]]], unit: str
 
 
 def monthly(ctx: Context, frame: pd.DataFrame, value: str = "count") -> pd.DataFrame:
-    """Monthly counts from January of last year to the period's end (for year-on-year charts)."""
+    """Monthly counts from January of last year to the period's end (for year-on-year charts).
+
+    Examples
+    --------
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> monthly(ctx, criminal(ctx.incidents))["period"].min()  # doctest: +SKIP
+    Timestamp('2025-01-01 00:00:00')
+    """
     from zzanalytics.aggregate import counts
 
     first = pd.Timestamp(ctx.end.year - 1, 1, 1)

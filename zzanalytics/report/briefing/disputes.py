@@ -51,7 +51,14 @@ LOWEST = 3
 
 
 def summaries(ctx: Context) -> tuple[pd.Series, pd.DataFrame]:
-    """:func:`zzanalytics.dispute_summary` of the briefing's area, and of each township with disputes."""
+    """:func:`zzanalytics.dispute_summary` of the briefing's area, and of each township with disputes.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> summaries(ctx)[0]["found"]  # doctest: +SKIP
+    """
     from zzanalytics.aggregate import dispute_summary
 
     d = ctx.tables["disputes"]
@@ -63,7 +70,15 @@ def summaries(ctx: Context) -> tuple[pd.Series, pd.DataFrame]:
 
 
 def sentences(ctx: Context, tot: pd.Series, per: pd.DataFrame) -> list[str]:
-    """The lead sentence and, for the district, the townships with the lowest resolution rates."""
+    """The lead sentence and, for the district, the townships with the lowest resolution rates.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> sentences(ctx, *summaries(ctx))[0][:22]  # doctest: +SKIP
+    '1-6月,全区共排查矛盾纠纷…'
+    """
     rate = tot["resolution_rate"] * 100 if np.isfinite(tot["resolution_rate"]) else np.nan
     days = tot["median_days_to_resolve"]
     w = {
@@ -86,7 +101,14 @@ def sentences(ctx: Context, tot: pd.Series, per: pd.DataFrame) -> list[str]:
 
 
 def body(ctx: Context) -> B.Html:
-    """Sentences, and for the district the chart and table 5 per township."""
+    """Sentences, and for the district the chart and table 5 per township.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(body(ctx))  # doctest: +SKIP
+    """
     if local(ctx, ctx.tables["disputes"]).empty:
         return B.para(ctx.no_data(PHRASES["data"]))
     tot, per = summaries(ctx)

@@ -66,7 +66,15 @@ RISKY = 0.5
 
 
 def series_counts(ctx: Context) -> pd.DataFrame:
-    """Monthly counts of the forecast series (``series`` key) from January five years back to ``end``."""
+    """Monthly counts of the forecast series (``series`` key) from January five years back to ``end``.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> series_counts(ctx)["series"].unique().tolist()  # doctest: +SKIP
+    ['criminal', 'theft', 'fraud', 'theft.burglary']
+    """
     from zzanalytics.aggregate import counts
 
     inc = local(ctx, ctx.incidents)
@@ -85,6 +93,13 @@ def year_end_forecast(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     Returns the monthly forecast frame and a totals frame ``[series, observed, expected, lo80, hi80]``
     (intervals of the total from the forecast's simulated paths); both empty when the period ends
     in December or mid-month.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> year_end_forecast(ctx)[1].columns.tolist()  # doctest: +SKIP
+    ['series', 'observed', 'expected', 'lo80', 'hi80']
     """
     from zzanalytics.models.forecast import forecast
 
@@ -123,7 +138,14 @@ def year_end_forecast(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def targets_breach(ctx: Context) -> pd.DataFrame:
-    """Probability of breaching each annual ceiling (``target_breach``), or an empty frame."""
+    """Probability of breaching each annual ceiling (``target_breach``), or an empty frame.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> targets_breach(ctx)[["metric", "p_breach"]]  # doctest: +SKIP
+    """
     from zzanalytics.models.targets import target_breach
 
     tg = ctx.tables["targets"]
@@ -139,13 +161,27 @@ def targets_breach(ctx: Context) -> pd.DataFrame:
 
 
 def target_label(ctx: Context, metric: str) -> str:
-    """Name of a target metric (``fire.count`` → 火灾起数); unknown metrics keep their code."""
+    """Name of a target metric (``fire.count`` → 火灾起数); unknown metrics keep their code.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing.context import Context
+    >>> target_label(Context.empty(), "fire.count"), target_label(Context.empty(lang="en"), "x.y")
+    ('火灾起数', 'x.y')
+    """
     key = f"target.{metric}"
     return ctx.say(PHRASES[key]) if key in PHRASES else str(metric)
 
 
 def forecast_blocks(ctx: Context) -> list[Any]:
-    """The year-end sentence and the fan chart of criminal cases."""
+    """The year-end sentence and the fan chart of criminal cases.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(*forecast_blocks(ctx))  # doctest: +SKIP
+    """
     fc, totals = year_end_forecast(ctx)
     if totals.empty:
         return [B.para(ctx.say(PHRASES["december" if ctx.end.month == 12 else "mid_month"]))]
@@ -171,7 +207,14 @@ def forecast_blocks(ctx: Context) -> list[Any]:
 
 
 def target_blocks(ctx: Context) -> list[Any]:
-    """The sentence on each annual ceiling, the ceilings at risk, and the gauge chart."""
+    """The sentence on each annual ceiling, the ceilings at risk, and the gauge chart.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(*target_blocks(ctx))  # doctest: +SKIP
+    """
     breach = targets_breach(ctx)
     if breach.empty:
         if ctx.area is not None:
@@ -207,5 +250,12 @@ def target_blocks(ctx: Context) -> list[Any]:
 
 
 def body(ctx: Context) -> B.Html:
-    """Year-end forecasts and target-breach probabilities."""
+    """Year-end forecasts and target-breach probabilities.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(body(ctx))  # doctest: +SKIP
+    """
     return B.join(*forecast_blocks(ctx), *target_blocks(ctx))

@@ -106,7 +106,14 @@ FULL_COVERAGE = 99.95
 
 
 def hotspot_cells(ctx: Context, category: str = "theft.burglary", permutations: int = 199) -> Any:
-    """Gi* hot and cold spots of ``category`` in the period on a grid over the area."""
+    """Gi* hot and cold spots of ``category`` in the period on a grid over the area.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> hotspot_cells(ctx)["hotspot"].value_counts()  # doctest: +SKIP
+    """
     from zzanalytics.spatial.grid import make_grid
     from zzanalytics.spatial.hotspots import hotspots
 
@@ -121,7 +128,14 @@ def hotspot_cells(ctx: Context, category: str = "theft.burglary", permutations: 
 
 
 def emerging_cells(ctx: Context, months: int = EMERGING_MONTHS) -> Any:
-    """Emerging hot spot patterns of criminal cases over the last ``months`` months."""
+    """Emerging hot spot patterns of criminal cases over the last ``months`` months.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> emerging_cells(ctx)["pattern"].value_counts()  # doctest: +SKIP
+    """
     from zzanalytics.spatial.emerging import emerging_hotspots
     from zzanalytics.spatial.grid import cell_counts, make_grid
 
@@ -140,7 +154,14 @@ def emerging_cells(ctx: Context, months: int = EMERGING_MONTHS) -> Any:
 
 
 def crime_rates(ctx: Context) -> pd.Series:
-    """Criminal cases per 10,000 residents per township in the period."""
+    """Criminal cases per 10,000 residents per township in the period.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> crime_rates(ctx).round(1).head(3)  # doctest: +SKIP
+    """
     from zzanalytics.aggregate import counts, rates
 
     inc = criminal(ctx.incidents)
@@ -151,7 +172,14 @@ def crime_rates(ctx: Context) -> pd.Series:
 
 
 def rates_blocks(ctx: Context) -> list[Any]:
-    """The three townships with the highest crime rates and the choropleth (district briefings)."""
+    """The three townships with the highest crime rates and the choropleth (district briefings).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(*rates_blocks(ctx))  # doctest: +SKIP
+    """
     from zzanalytics.report.briefing.scorecard import worse_areas
 
     if ctx.area is not None or ctx.areas is None or len(ctx.areas) == 0:
@@ -174,7 +202,14 @@ def rates_blocks(ctx: Context) -> list[Any]:
 
 
 def hot_blocks(ctx: Context) -> list[Any]:
-    """Burglary hot spots: a sentence and the map."""
+    """Burglary hot spots: a sentence and the map.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(*hot_blocks(ctx))  # doctest: +SKIP
+    """
     hs = hotspot_cells(ctx)
     if hs is None:
         return []
@@ -195,7 +230,14 @@ def hot_blocks(ctx: Context) -> list[Any]:
 
 
 def emerging_blocks(ctx: Context) -> list[Any]:
-    """Emerging hot spots of criminal cases: a sentence per pattern and the map of hot patterns."""
+    """Emerging hot spots of criminal cases: a sentence per pattern and the map of hot patterns.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(*emerging_blocks(ctx))  # doctest: +SKIP
+    """
     em = emerging_cells(ctx)
     if em is None:
         return []
@@ -220,7 +262,14 @@ def emerging_blocks(ctx: Context) -> list[Any]:
 
 
 def body(ctx: Context) -> B.Html:
-    """Rates by township, burglary hot spots, emerging hot spots, cameras."""
+    """Rates by township, burglary hot spots, emerging hot spots, cameras.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(body(ctx))  # doctest: +SKIP
+    """
     return B.join(*rates_blocks(ctx), *hot_blocks(ctx), *emerging_blocks(ctx), cameras_block(ctx))
 
 
@@ -228,7 +277,14 @@ def body(ctx: Context) -> B.Html:
 
 
 def cameras_block(ctx: Context) -> B.Html:
-    """Cameras and checkpoints, coverage of main streets and incidents, proposed sites."""
+    """Cameras and checkpoints, coverage of main streets and incidents, proposed sites.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(cameras_block(ctx))  # doctest: +SKIP
+    """
     cams = ctx.tables["cameras"]
     if cams is None or cams.empty:
         return B.para(ctx.no_data(PHRASES["cameras.data"], "not_ingested"), cls="note")
@@ -282,7 +338,14 @@ def cameras_block(ctx: Context) -> B.Html:
 
 def camera_coverage_summary(ctx: Context, cams: pd.DataFrame) -> dict[str, Any]:
     """:func:`coverage_summary`, or an empty dict (and a warning in the data notes) when it fails
-    on these data: a coverage failure must not sink the whole briefing."""
+    on these data: a coverage failure must not sink the whole briefing.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> camera_coverage_summary(ctx, ctx.tables["cameras"])["street_share"]  # doctest: +SKIP
+    """
     try:
         return coverage_summary(ctx, cams)
     except Exception as exc:  # a coverage failure must not sink the whole briefing
@@ -294,6 +357,12 @@ def coverage_summary(ctx: Context, cams: pd.DataFrame) -> dict[str, Any]:
     """Coverage of main streets and of the period's criminal cases, and :data:`NEW_SITES` proposed sites.
 
     Shares are in percent; ``gaps`` are the uncovered main-street segments, ``sites`` the proposals.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> round(coverage_summary(ctx, ctx.tables["cameras"])["gap_km"], 1)  # doctest: +SKIP
     """
     from zzanalytics.spatial import coverage
 

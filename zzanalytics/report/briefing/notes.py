@@ -66,7 +66,15 @@ INGEST_TERMS = ("read", "accepted", "updated", "duplicate", "quarantined")
 
 def reason_counts(ctx: Context, quarantine: pd.DataFrame, top: int = TOP_REASONS) -> list[tuple[str, int]]:
     """The ``top`` most frequent reasons, worded by :func:`zzanalytics.ingest.reasons.reason_text`
-    (the reason codes' zh/en texts), most frequent first; ties in order of appearance."""
+    (the reason codes' zh/en texts), most frequent first; ties in order of appearance.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing.context import Context
+    >>> q = pd.DataFrame({"reason": ["negative_number", "unparseable_date", "negative_number"]})
+    >>> reason_counts(Context.empty(), q)
+    [('数值为负', 2), ('日期无法识别', 1)]
+    """
     words = quarantine["reason"].map(lambda code: reason_text(code, ctx.lang))
     counts = words.value_counts(sort=False).sort_values(ascending=False, kind="stable")
     return [(str(r), int(n)) for r, n in counts.head(top).items()]
@@ -76,7 +84,15 @@ def reason_counts(ctx: Context, quarantine: pd.DataFrame, top: int = TOP_REASONS
 
 
 def sentences(ctx: Context) -> list[str]:
-    """Period, records counted, quarantine and its reasons, methods."""
+    """Period, records counted, quarantine and its reasons, methods.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> sentences(ctx)[0]  # doctest: +SKIP
+    '统计期间:2026年1-6月(2026-01-01至2026-06-30),对比期为去年同期。'
+    """
     q = ctx.quarantine if ctx.quarantine is not None else pd.DataFrame()
     n_inc = len(within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end))
     w = {
@@ -96,7 +112,14 @@ def sentences(ctx: Context) -> list[str]:
 
 
 def ingest_table(ctx: Context) -> B.Html:
-    """Per table: rows read, accepted, updated, duplicate and quarantined (they add up)."""
+    """Per table: rows read, accepted, updated, duplicate and quarantined (they add up).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(ingest_table(ctx))  # doctest: +SKIP
+    """
     log = ctx.ingest_log if ctx.ingest_log is not None else pd.DataFrame()
     if not len(log):
         return B.Html("")
@@ -113,6 +136,13 @@ def ingest_table(ctx: Context) -> B.Html:
 
 
 def body(ctx: Context) -> B.Html:
-    """The notes, the ingest table and any warning raised while the briefing was built."""
+    """The notes, the ingest table and any warning raised while the briefing was built.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(body(ctx))  # doctest: +SKIP
+    """
     warnings = [B.note(w) for w in ctx.cache.get("warnings", [])]
     return B.join(B.para(*sentences(ctx), cls="note"), ingest_table(ctx), *warnings)

@@ -75,6 +75,12 @@ def comparisons(ctx: Context) -> dict[str, Any]:
     """Criminal cases of the period against the same period last year: the total and per category.
 
     Returns ``{"total": row, "by1": frame, "by2": frame}`` (first- and second-level categories).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> comparisons(ctx)["total"]["current"]  # doctest: +SKIP
     """
     crim = criminal(local(ctx, ctx.incidents))
     return {
@@ -85,7 +91,14 @@ def comparisons(ctx: Context) -> dict[str, Any]:
 
 
 def body(ctx: Context) -> B.Html:
-    """Key figures, three sentences, the monthly and per-category charts and table 1."""
+    """Key figures, three sentences, the monthly and per-category charts and table 1.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(body(ctx))  # doctest: +SKIP
+    """
     c = comparisons(ctx)
     ctx.cache["overall"] = c
     total, by1, by2 = c["total"], c["by1"], c["by2"]

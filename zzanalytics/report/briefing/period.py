@@ -29,7 +29,17 @@ DISTRICT_TITLE = ("全区", "District")
 
 
 def parse_period(period: str | tuple[Any, Any]) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Parse ``"START:END"`` (or a pair) into two naive dates; START must not be after END."""
+    """Parse ``"START:END"`` (or a pair) into two naive dates; START must not be after END.
+
+    Examples
+    --------
+    >>> parse_period("2026-01-01:2026-06-30")[1]
+    Timestamp('2026-06-30 00:00:00')
+    >>> parse_period("2026-07-01:2026-06-30")
+    Traceback (most recent call last):
+    ...
+    zzanalytics.errors.ReportError: --period starts 2026-07-01 after it ends 2026-06-30; swap the two dates
+    """
     if isinstance(period, str):
         parts = period.split(":")
         if len(parts) != 2:
@@ -47,14 +57,26 @@ def parse_period(period: str | tuple[Any, Any]) -> tuple[pd.Timestamp, pd.Timest
 
 
 def last_complete_period(data_end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """1 January to the end of the last complete month, given the last timestamp in the data."""
+    """1 January to the end of the last complete month, given the last timestamp in the data.
+
+    Examples
+    --------
+    >>> last_complete_period("2026-10-15 08:00")
+    (Timestamp('2026-01-01 00:00:00'), Timestamp('2026-09-30 00:00:00'))
+    """
     day = wall_day(data_end)
     end = day if day.is_month_end else (day.replace(day=1) - pd.Timedelta(days=1))
     return pd.Timestamp(end.year, 1, 1), end
 
 
 def data_end(store: Any) -> pd.Timestamp:
-    """The last ``occurred_at`` in a store (an open ``Store`` or a path/None)."""
+    """The last ``occurred_at`` in a store (an open ``Store`` or a path/None).
+
+    Examples
+    --------
+    >>> data_end(None)  # doctest: +SKIP
+    Timestamp('2026-10-31 22:10:00')
+    """
     with opened(store) as st:
         try:
             value = st.con.execute("SELECT max(occurred_at) FROM incidents").fetchone()[0]
@@ -66,7 +88,13 @@ def data_end(store: Any) -> pd.Timestamp:
 
 
 def resolve_period(store: Any, period: str | tuple[Any, Any] | None) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The briefing period: ``period`` when given, else :func:`last_complete_period` of the store."""
+    """The briefing period: ``period`` when given, else :func:`last_complete_period` of the store.
+
+    Examples
+    --------
+    >>> resolve_period(None, "2026-01-01:2026-06-30")[0]
+    Timestamp('2026-01-01 00:00:00')
+    """
     if period:
         return parse_period(period)
     return last_complete_period(data_end(store))
@@ -98,12 +126,24 @@ class opened:  # noqa: N801 - used like a function: ``with opened(store) as st``
 
 
 def store_like(obj: Any) -> bool:
-    """True for an open store object (has ``incidents`` and ``table``), False for a path or None."""
+    """True for an open store object (has ``incidents`` and ``table``), False for a path or None.
+
+    Examples
+    --------
+    >>> store_like("data/sample/store/zz.duckdb"), store_like(None)
+    (False, False)
+    """
     return hasattr(obj, "incidents") and hasattr(obj, "table")
 
 
 def area_names(store: Any, lang: str = "zh") -> dict[str, str]:
-    """``area_code -> name`` of every township in the store (cleaned for display)."""
+    """``area_code -> name`` of every township in the store (cleaned for display).
+
+    Examples
+    --------
+    >>> area_names(None)["620102001"]  # doctest: +SKIP
+    '鼓楼街道'
+    """
     from zzanalytics.report import text as tx
 
     with opened(store) as st:
@@ -115,7 +155,13 @@ def area_names(store: Any, lang: str = "zh") -> dict[str, str]:
 
 
 def resolve_area(store: Any, area: str | None, lang: str = "zh") -> str:
-    """Display name of the briefing's area; raises :class:`ReportError` for an unknown code."""
+    """Display name of the briefing's area; raises :class:`ReportError` for an unknown code.
+
+    Examples
+    --------
+    >>> resolve_area(None, None, "en")
+    'District'
+    """
     if area in (None, "", DISTRICT):
         return fill(DISTRICT_TITLE, lang)
     names = area_names(store, lang)
@@ -126,7 +172,13 @@ def resolve_area(store: Any, area: str | None, lang: str = "zh") -> str:
 
 
 def store_path_of(store: Any) -> str | None:
-    """A path string for a store argument (Store, path or None)."""
+    """A path string for a store argument (Store, path or None).
+
+    Examples
+    --------
+    >>> store_path_of(None) is None, store_path_of("a/zz.duckdb")
+    (True, 'a/zz.duckdb')
+    """
     if store is None:
         return None
     if store_like(store):

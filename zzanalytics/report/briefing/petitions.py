@@ -69,7 +69,15 @@ LEVELS = ("capital", "province", "city", "district")
 
 
 def group_rows(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The petitions of one of :data:`GROUPS`."""
+    """The petitions of one of :data:`GROUPS`.
+
+    Examples
+    --------
+    >>> pet = pd.DataFrame({"level": ["capital", "city", "district"], "irregular": [True, False, False],
+    ...                     "form": ["individual", "collective", "individual"]})
+    >>> [len(group_rows(pet, g)) for g in GROUPS]
+    [1, 1, 1]
+    """
     if key == "province_capital_irregular":
         irregular = frame["irregular"].fillna(False).astype(bool)
         return frame[frame["level"].isin(["capital", "province"]) & irregular]
@@ -79,7 +87,14 @@ def group_rows(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def petition_rows(ctx: Context) -> list[dict[str, Any]]:
-    """Batches and persons of each petition group this period and last year, with their tests."""
+    """Batches and persons of each petition group this period and last year, with their tests.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> [r["batches"]["current"] for r in petition_rows(ctx)]  # doctest: +SKIP
+    """
     pet = local(ctx, ctx.tables["petitions"])
     out = []
     for key in GROUPS:
@@ -92,7 +107,14 @@ def petition_rows(ctx: Context) -> list[dict[str, Any]]:
 
 def home_county(peers: pd.DataFrame, county: str | None = None) -> str | None:
     """Our county in the peers table: ``county`` (the store's district name) when given, else
-    ``本区``/``我区``; ``None`` when it is not in the table."""
+    ``本区``/``我区``; ``None`` when it is not in the table.
+
+    Examples
+    --------
+    >>> peers = pd.DataFrame({"county": ["本区", "甲县"]})
+    >>> home_county(peers), home_county(peers, "金河区")
+    ('本区', None)
+    """
     names = set(peers["county"].astype(str))
     if county:
         return county if county in names else None
@@ -103,7 +125,15 @@ def home_county(peers: pd.DataFrame, county: str | None = None) -> str | None:
 
 
 def peer_ranks(ctx: Context) -> str:
-    """``第三季度省、市信访案件通报中,我区排全省X个县市的第X位,在全市排第X位…``, from the peers table."""
+    """``第三季度省、市信访案件通报中,我区排全省X个县市的第X位,在全市排第X位…``, from the peers table.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> peer_ranks(ctx)  # doctest: +SKIP
+    '第二季度省、市信访案件通报中,我区排全省80个县市的第…'
+    """
     from zzanalytics.aggregate import peer_rank
 
     peers = ctx.tables["peers"]
@@ -138,7 +168,15 @@ def peer_ranks(ctx: Context) -> str:
 
 
 def sentences(ctx: Context, rows: list[dict[str, Any]]) -> str:
-    """One sentence over the three groups, in the speech's order."""
+    """One sentence over the three groups, in the speech's order.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> sentences(ctx, petition_rows(ctx))[:12]  # doctest: +SKIP
+    '1-6月,全区赴省进京非正常…'
+    """
     parts = []
     for i, r in enumerate(rows):
         b, p = r["batches"], r["persons"]
@@ -158,7 +196,15 @@ def sentences(ctx: Context, rows: list[dict[str, Any]]) -> str:
 
 
 def level_chart(ctx: Context, pet: pd.DataFrame) -> Any:
-    """Batches per level, this period against the same period last year (``None`` without data)."""
+    """Batches per level, this period against the same period last year (``None`` without data).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> level_chart(ctx, ctx.tables["petitions"]).layout.title.text  # doctest: +SKIP
+    '各层级上访批次(含正常与非正常)'
+    """
     if not len(pet):
         return None
     cur = within(pet, "received_on", ctx.start, ctx.end)
@@ -181,7 +227,14 @@ def level_chart(ctx: Context, pet: pd.DataFrame) -> Any:
 
 
 def body(ctx: Context) -> B.Html:
-    """Sentences on the three groups and the rank, the chart per level and table 2."""
+    """Sentences on the three groups and the rank, the chart per level and table 2.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(body(ctx))  # doctest: +SKIP
+    """
     rows = petition_rows(ctx)
     ctx.cache["petitions"] = rows
     table_rows = []

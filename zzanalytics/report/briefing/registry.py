@@ -83,7 +83,14 @@ class Section:
     data: Pair | None = None
 
     def title(self, lang: str, number: int | None = None) -> str:
-        """The heading in ``lang``, numbered when ``number`` is given and the section is numbered."""
+        """The heading in ``lang``, numbered when ``number`` is given and the section is numbered.
+
+        Examples
+        --------
+        >>> from zzanalytics.report.briefing.context import Context
+        >>> "全区综治信访维稳形势分析" in title(Context.empty())
+        True
+        """
         title = phrases.fill(self.heading, lang)
         if self.numbered and number is not None:
             return phrases.fill(
@@ -92,7 +99,14 @@ class Section:
         return title
 
     def missing(self, ctx: Context) -> str | None:
-        """The first table of ``needs`` that is empty in ``ctx``, or ``None``."""
+        """The first table of ``needs`` that is empty in ``ctx``, or ``None``.
+
+        Examples
+        --------
+        >>> from zzanalytics.report.briefing.context import Context
+        >>> section("petitions").missing(Context.empty())
+        'petitions'
+        """
         for name in self.needs:
             frame = ctx.incidents if name == "incidents" else ctx.tables.get(name)
             if frame is None or len(frame) == 0:
@@ -101,7 +115,14 @@ class Section:
 
     def render(self, ctx: Context, number: int | None = None) -> B.Html:
         """Heading and body; a failing body raises :class:`ReportError` naming the section (the
-        original exception and its traceback are chained as ``__cause__``)."""
+        original exception and its traceback are chained as ``__cause__``).
+
+        Examples
+        --------
+        >>> from zzanalytics.report.briefing.context import Context
+        >>> "未导入信访登记数据。" in section("petitions").render(Context.empty(), 2)
+        True
+        """
         heading = B.heading(self.title(ctx.lang, number))
         if self.missing(ctx) is not None:
             what = self.data or (self.key, self.key)
@@ -163,7 +184,13 @@ def section(key: str) -> Section:
 
 
 def enabled(**options: bool) -> list[Section]:
-    """The sections shown with these notebook options (``maps=False`` drops the hotspot section)."""
+    """The sections shown with these notebook options (``maps=False`` drops the hotspot section).
+
+    Examples
+    --------
+    >>> [s.key for s in enabled(forecasts=False)][3:5]
+    ['disputes', 'hotspots']
+    """
     known = {s.option for s in SECTIONS if s.option}
     unknown = set(options) - known
     if unknown:
@@ -172,7 +199,13 @@ def enabled(**options: bool) -> list[Section]:
 
 
 def numbered(**options: bool) -> list[tuple[int | None, Section]]:
-    """``(number, section)`` of the sections shown; numbers count the numbered sections shown."""
+    """``(number, section)`` of the sections shown; numbers count the numbered sections shown.
+
+    Examples
+    --------
+    >>> [(n, s.key) for n, s in numbered(maps=False)][-2:]
+    [(6, 'scorecard'), (None, 'notes')]
+    """
     out, n = [], 0
     for s in enabled(**options):
         if s.numbered:
@@ -195,7 +228,15 @@ def render_sections(ctx: Context, **options: bool) -> Iterator[B.Html]:
 
 
 def render_section(key: str, ctx: Context, **options: bool) -> B.Html:
-    """Render one section, numbered as in the whole briefing (for an analyst's notebook)."""
+    """Render one section, numbered as in the whole briefing (for an analyst's notebook).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> render_section("disputes", ctx)[:40]  # doctest: +SKIP
+    '<h2 class="zz-section">四、矛盾纠纷排查化解</h2>'
+    """
     for number, s in numbered(**options):
         if s.key == key:
             return s.render(ctx, number)
@@ -212,13 +253,26 @@ TITLE = Phrases(
 
 
 def title(ctx: Context) -> B.Html:
-    """Title block: ``全区综治信访维稳形势分析`` and the period."""
+    """Title block: ``全区综治信访维稳形势分析`` and the period.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing.context import Context
+    >>> "全区综治信访维稳形势分析" in title(Context.empty())
+    True
+    """
     w = {"subject": ctx.subject, "period": tx.period_label(ctx.start, ctx.end, ctx.lang, with_year=True)}
     return B.title_block(ctx.say(TITLE["title"], w), ctx.say(TITLE["subtitle"], w))
 
 
 def all_phrases() -> dict[str, Phrases]:
-    """Every phrase table of the briefing by name (common, title and each section)."""
+    """Every phrase table of the briefing by name (common, title and each section).
+
+    Examples
+    --------
+    >>> sorted(all_phrases())[:3]
+    ['common', 'disputes', 'forecast']
+    """
     tables = {"common": COMMON, "title": TITLE}
     tables.update({s.key: s.phrases for s in SECTIONS})
     return tables

@@ -108,6 +108,13 @@ def notable_incidents(ctx: Context, traffic_limit: int = 8, fire_limit: int = 5)
     only fires with a death or a loss of at least :data:`NOTABLE_FIRE_LOSS`), in date order, with a
     ``severity`` rank. Only date, township, category, cause, deaths, injuries and loss are kept
     (never the id, description, coordinates or reporter); text columns are cleaned and masked.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> notable_incidents(ctx).columns.tolist()  # doctest: +SKIP
+    ['date', 'area_code', 'category', 'cause', 'deaths', 'injuries', 'loss_yuan', 'severity']
     """
     inc = within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end)
 
@@ -147,7 +154,14 @@ def notable_incidents(ctx: Context, traffic_limit: int = 8, fire_limit: int = 5)
 
 
 def notable_sentence(ctx: Context, r: pd.Series) -> str:
-    """``5月6日,柳泉镇发生一起重大道路交通事故(事故原因:…),造成2人死亡、3人受伤。``"""
+    """``5月6日,柳泉镇发生一起重大道路交通事故(事故原因:…),造成2人死亡、3人受伤。``
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> notable_sentence(ctx, notable_incidents(ctx).iloc[0])  # doctest: +SKIP
+    """
     fire = str(r["category"]).startswith("fire")
     cause = tx.clean(r.get("cause") or "")
     harm = []
@@ -170,7 +184,14 @@ def notable_sentence(ctx: Context, r: pd.Series) -> str:
 
 
 def notable_block(ctx: Context) -> list[Any]:
-    """Sub-heading, sentences on the three most serious incidents and table 4."""
+    """Sub-heading, sentences on the three most serious incidents and table 4.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(*notable_block(ctx))  # doctest: +SKIP
+    """
     notable = notable_incidents(ctx)
     blocks: list[Any] = [B.heading(ctx.say(PHRASES["notable.heading"]), 3)]
     if notable.empty:
@@ -198,7 +219,14 @@ def notable_block(ctx: Context) -> list[Any]:
 
 
 def body(ctx: Context) -> B.Html:
-    """Two sentences, the monthly chart, table 3 and the notable incidents."""
+    """Two sentences, the monthly chart, table 3 and the notable incidents.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(body(ctx))  # doctest: +SKIP
+    """
     inc = local(ctx, ctx.incidents)
     traffic, major, fire = (
         with_prefix(inc, "traffic"),

@@ -72,7 +72,14 @@ SCORECARD_CATEGORIES = ("theft", "theft.burglary", "fraud", "robbery", "assault"
 
 
 def township_scorecard(ctx: Context) -> pd.DataFrame:
-    """:func:`zzanalytics.models.compare.scorecard` of every township (FDR across all cells)."""
+    """:func:`zzanalytics.models.compare.scorecard` of every township (FDR across all cells).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> township_scorecard(ctx)[["area_code", "category", "significant"]].head()  # doctest: +SKIP
+    """
     from zzanalytics.models.compare import scorecard
 
     if "scorecard" not in ctx.cache:
@@ -85,14 +92,29 @@ def township_scorecard(ctx: Context) -> pd.DataFrame:
 
 
 def worse_areas(ctx: Context) -> list[str]:
-    """Township codes with at least one category significantly up (FDR-corrected)."""
+    """Township codes with at least one category significantly up (FDR-corrected).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> worse_areas(ctx)  # doctest: +SKIP
+    """
     sc = township_scorecard(ctx)
     bad = sc[sc["significant"].astype(bool) & (sc["direction"] == "up")]
     return sorted(bad["area_code"].astype(str).unique())
 
 
 def baseline_words(ctx: Context, sc: pd.DataFrame) -> str:
-    """How the scorecard's baseline reads: 去年同期 or 前三年同期平均水平 (en likewise)."""
+    """How the scorecard's baseline reads: 去年同期 or 前三年同期平均水平 (en likewise).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> baseline_words(ctx, township_scorecard(ctx))  # doctest: +SKIP
+    '前三年同期平均水平'
+    """
     years = int(pd.to_numeric(sc.get("baseline_years", pd.Series([1])), errors="coerce").max() or 1)
     if years <= 1:
         return ctx.say(PHRASES["baseline.last_year"])
@@ -100,7 +122,15 @@ def baseline_words(ctx: Context, sc: pd.DataFrame) -> str:
 
 
 def rise_words(ctx: Context, grp: pd.DataFrame) -> list[str]:
-    """``诈骗上升45.1%`` for each significantly rising category of one township."""
+    """``诈骗上升45.1%`` for each significantly rising category of one township.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing.context import Context
+    >>> grp = pd.DataFrame({"category": ["fraud"], "current": [29], "baseline": [20.0]})
+    >>> rise_words(Context.empty(), grp), rise_words(Context.empty(lang="en"), grp)
+    (['诈骗上升45.0%'], ['Fraud up 45.0%'])
+    """
     out = []
     for c, cur, base in zip(grp["category"], grp["current"], grp["baseline"], strict=False):
         p = tx.pct_change(cur, base)
@@ -110,7 +140,14 @@ def rise_words(ctx: Context, grp: pd.DataFrame) -> list[str]:
 
 
 def finding(ctx: Context, sc: pd.DataFrame, baseline: str) -> str:
-    """The scorecard's sentence: which units rose significantly, in which categories."""
+    """The scorecard's sentence: which units rose significantly, in which categories.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> finding(ctx, township_scorecard(ctx), "去年同期")[:20]  # doctest: +SKIP
+    """
     bad = sc[sc["significant"].astype(bool) & (sc["direction"] == "up")]
     ctx.cache["worse_areas"] = sorted(bad["area_code"].astype(str).unique())
     units, own = [], []
@@ -136,7 +173,14 @@ def finding(ctx: Context, sc: pd.DataFrame, baseline: str) -> str:
 
 
 def scorecard_table(ctx: Context, sc: pd.DataFrame) -> B.Html:
-    """Townships × categories: this period's count over its change; significant rises in red with ▲."""
+    """Townships × categories: this period's count over its change; significant rises in red with ▲.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(scorecard_table(ctx, township_scorecard(ctx)))  # doctest: +SKIP
+    """
     township = ctx.say(COMMON["col.township"])
     rows = []
     for code, grp in sc.groupby("area_code", sort=True):
@@ -164,7 +208,14 @@ def scorecard_table(ctx: Context, sc: pd.DataFrame) -> B.Html:
 
 
 def body(ctx: Context) -> B.Html:
-    """The finding, table 6 and its note."""
+    """The finding, table 6 and its note.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> show(body(ctx))  # doctest: +SKIP
+    """
     sc = township_scorecard(ctx)
     baseline = baseline_words(ctx, sc)
     if ctx.area is not None:
