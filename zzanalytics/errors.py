@@ -52,3 +52,7 @@ class DependencyMissingError(ZZError):
 
 class SchedulerError(ZZError):
     """The Dask scheduler cannot be reached, or its workers cannot run zzanalytics tasks."""
+
+
+class OutputError(ZZError):
+    """An output cannot be written where it was asked for (outside ``--out``, not writable)."""

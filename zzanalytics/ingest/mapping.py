@@ -30,7 +30,7 @@ from zzanalytics.schema import (
     TABLES,
 )
 
-__all__ = ["SECTIONS", "SOURCE_KEYS", "Mapping", "read_mapping"]
+__all__ = ["SECTIONS", "SOURCE_KEYS", "Mapping", "personal_columns", "read_mapping"]
 
 SOURCE_KEYS = {
     "encoding": "auto",
@@ -51,7 +51,18 @@ SOURCE_KEYS = {
 }
 """Keys of ``[source]`` with their defaults."""
 
-SECTIONS = ("source", "columns", "constants", "categories", "values", "units", "areas", "records", "limits")
+SECTIONS = (
+    "source",
+    "columns",
+    "constants",
+    "categories",
+    "values",
+    "units",
+    "areas",
+    "records",
+    "limits",
+    "personal",
+)
 
 NUMBER_FORMATS = ("1,234.5", "1.234,5", "1 234,5", "1'234.5")
 """``[source] number_format``: how the export writes one thousand two hundred and thirty-four and a half."""
@@ -126,6 +137,7 @@ class Mapping:
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     units: dict[str, float] = field(default_factory=dict)
     areas: dict[str, str] = field(default_factory=dict)
+    personal: list[str] = field(default_factory=list)
     path: Path | None = None
 
     @property
@@ -165,7 +177,10 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
                      ``irregular``, ``status``, ``metric`` ...);
     ``[units]``      column = factor (``loss_yuan = 10000`` for 万元);
     ``[areas]``      source township name = area code; names and codes of the store's ``areas``
-                     table (``name``, ``name_en``) are matched without it.
+                     table (``name``, ``name_en``) are matched without it;
+    ``[personal]``   ``columns = ["当事人", "住址"]``: source headers (or canonical names of
+                     ``[columns]``) holding personal data; their values are masked before they
+                     are stored or quarantined, and removed from the same row's free text.
 
     Parameters
     ----------
@@ -279,6 +294,7 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
             where, f"[categories] maps to unknown code(s) {bad_codes}; codes are {list(LEAF_CATEGORIES)}"
         )
     m.categories = cats
+    m.personal = _read_personal(doc.get("personal", {}), where)
     if "category" in m.constants and str(m.constants["category"]) not in LEAF_CATEGORIES:
         raise _mapping_error(
             where,
@@ -489,3 +505,71 @@ def _check_limits(where: str, limits: Any, tdef: Any) -> dict[str, tuple[float, 
                 where, f"[limits] {col} = {value!r}: give a maximum or [minimum, maximum], e.g. {col} = 100"
             )
     return out
+
+
+# -- personal data --------------------------------------------------------------------------------
+def _read_personal(section: Any, where: str) -> list[str]:
+    """``[personal] columns = [...]``: a list of header names."""
+    example = '[personal] columns = ["当事人", "联系电话", "住址"]'
+    if not isinstance(section, dict) or set(section) - {"columns"}:
+        raise _mapping_error(where, f"[personal] takes one key, columns; write it like {example}")
+    cols = section.get("columns", [])
+    if not isinstance(cols, list) or not all(isinstance(c, str) and c.strip() for c in cols):
+        raise _mapping_error(where, f"[personal] columns must be a list of header names, like {example}")
+    return list(dict.fromkeys(cols))
+
+
+FREE_TEXT = {"cause", "premises", "description", "issue", "kind"}
+"""Canonical text columns that are free text (personal values of the same row are masked in them)."""
+
+
+def personal_columns(m: Mapping, headers: list[str], path: Any = None) -> tuple[list[str], list[str]]:
+    """(personal headers, free-text headers) of a source file under mapping ``m``.
+
+    Personal headers are the ``[personal] columns`` (a source header, or a canonical name
+    mapped in ``[columns]``); free-text headers are every other header except those mapped to
+    ids, dates, numbers, categories, areas and enumerated values (so a name written into the
+    cause, or into an unmapped remark kept with a quarantined row, is found).
+
+    Examples
+    --------
+    >>> m = read_mapping({"columns": {"incident_id": "编号", "cause": "原因"},
+    ...                   "personal": {"columns": ["当事人"]}})
+    >>> personal_columns(m, ["编号", "原因", "当事人", "备注"])
+    (['当事人'], ['原因', '备注'])
+    """
+    from zzanalytics.errors import SourceError
+
+    if not m.personal:
+        return [], []
+    stripped = {h.strip(): h for h in headers}
+    mapped: dict[str, str] = {}  # header -> canonical name
+    for name, wanted in m.columns.items():
+        for h in [wanted] if isinstance(wanted, str) else wanted:
+            actual = h if h in headers else stripped.get(h.strip())
+            if actual is not None:
+                mapped[actual] = name
+    for h in headers:
+        if h.strip() in TABLES[m.table].names and h not in mapped:
+            mapped[h] = h.strip()
+    personal = []
+    for p in m.personal:
+        if p in m.columns:  # a canonical name
+            wanted = m.columns[p]
+            names = [wanted] if isinstance(wanted, str) else list(wanted)
+        else:
+            names = [p]
+        for h in names:
+            actual = h if h in headers else stripped.get(h.strip())
+            if actual is None:
+                raise SourceError(
+                    f"{path or 'the file'}: has no column {h!r}, which {m.where} declares personal "
+                    f"([personal] columns); the file's columns are {headers}; fix or remove that name"
+                )
+            personal.append(actual)
+    free = [
+        h
+        for h in headers
+        if h not in personal and h != "geometry" and (h not in mapped or mapped[h] in FREE_TEXT)
+    ]
+    return list(dict.fromkeys(personal)), free

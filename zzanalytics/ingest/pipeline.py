@@ -418,6 +418,10 @@ def _stage(
 ) -> _Stage:
     """Create ``_zz_stg``: typed canonical columns, location code, first failing check, hash and key."""
     tdef = TABLES[m.table]
+    from zzanalytics.ingest.mapping import personal_columns
+    from zzanalytics.privacy import masked_source_sql
+
+    source = masked_source_sql(source, headers, *personal_columns(m, headers))  # [personal] columns
     cols = [c for c in plan.values() if c.src is not None]
     raws, typeds = [], []
     for c in cols:
@@ -955,6 +959,8 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
     from zzanalytics.store import now_local
 
     con = st.con
+    from zzanalytics.ingest.mapping import personal_columns
+
     tdef = TABLES[m.table]
     rep = FileReport(file=str(path), table=m.table)
     udf = ""
@@ -978,6 +984,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
         if m.records:
             source, headers = _grouped_source(m, source, headers, path)
         plan = _resolve_columns(m, headers, path)
+        personal_columns(m, headers, path)  # every [personal] name is a column of the file
         if tdef.key is not None:
             key_mode = "column" if plan[tdef.key].src is not None else "declared" if m.key else "generated"
         else:
