@@ -8,14 +8,82 @@ exit code 2, never as a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from zzanalytics.errors import ZZError
+
+
+class ZZGroup(TyperGroup):
+    """The ``zz`` group: every error ends as one line on stderr and a non-zero exit, never a traceback.
+
+    Usage errors (a missing or malformed option) exit 2 with click's message on one line; a
+    :class:`ZZError` exits 2 with its message; an operating-system error (permission denied,
+    disk full) exits 2 naming the file; anything else is a bug: one line saying so and exit 1
+    (``ZZ_DEBUG=1`` shows the traceback). Every message is masked (:mod:`zzanalytics.privacy`).
+    """
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        from typer.exceptions import TyperException
+
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except TyperException as exc:  # typer's click: usage errors, bad or missing options
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                typer.echo(exc.format_message())
+                code = 0
+            else:
+                ctx = getattr(exc, "ctx", None)
+                where = f"{ctx.command_path}: " if ctx is not None else ""
+                hint = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+                _fail(f"{where}{exc.format_message()}{hint}")
+                code = getattr(exc, "exit_code", 2)
+        except typer.Abort:
+            _fail("aborted")
+            code = 1
+        except ZZError as exc:
+            _fail(str(exc))
+            code = 2
+        except OSError as exc:
+            if os.environ.get("ZZ_DEBUG"):
+                raise
+            _fail(_os_message(exc))
+            code = 2
+        except Exception as exc:
+            if os.environ.get("ZZ_DEBUG"):
+                raise
+            _fail(
+                f"internal error ({type(exc).__name__}: {exc}); this is a bug in zzanalytics, not in "
+                "your input: run again with ZZ_DEBUG=1 for the traceback and report it"
+            )
+            code = 1
+        else:
+            if not standalone_mode:
+                return rv
+            code = rv if isinstance(rv, int) else 0
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
+def _fail(message: str) -> None:
+    """Print one masked line ``error: …`` on stderr."""
+    from zzanalytics.outputs import printable
+
+    typer.echo(f"error: {printable(message, one_line=True)}", err=True)
+
+
+def _os_message(exc: OSError) -> str:
+    what = exc.strerror or type(exc).__name__
+    where = exc.filename if exc.filename is not None else ""
+    return f"{where}: {what.lower()}; check the path and its permissions" if where else f"{what}"
+
 
 app = typer.Typer(
     name="zz",
@@ -23,6 +91,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=ZZGroup,
 )
 
 StoreOpt = Annotated[
@@ -39,14 +108,14 @@ WorkersOpt = Annotated[
 
 
 def _friendly(fn: Any) -> Any:
-    """Turn a ZZError into a one-line message and exit code 2."""
+    """Turn a ZZError into a one-line (masked) message and exit code 2."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except ZZError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            _fail(str(exc))
             raise typer.Exit(2) from None
 
     return wrapper
@@ -77,19 +146,108 @@ def check_date(value: str | None, option: str) -> str | None:
         return None
     import pandas as pd
 
+    text = str(value).strip()
     try:
-        ts = pd.Timestamp(str(value).strip())
+        ts = pd.Timestamp(text) if text else pd.NaT
     except (ValueError, TypeError, OverflowError):
         ts = pd.NaT
-    if pd.isna(ts):
+    if pd.isna(ts) or not 1900 <= ts.year <= 2200:
         raise ZZError(f"{option} {value!r}: not a date; write it like 2026-06-30")
     return ts.date().isoformat()
 
 
+def check_period(period: str | None) -> str | None:
+    """``--period START:END``: two dates, START not after END; ``None`` stays ``None``."""
+    if period is None:
+        return None
+    parts = str(period).split(":")
+    example = "write it like 2026-01-01:2026-06-30"
+    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+        raise ZZError(f"--period {period!r}: give a start and an end date separated by ':'; {example}")
+    start = check_date(parts[0], "--period start")
+    end = check_date(parts[1], "--period end")
+    if start > end:
+        raise ZZError(f"--period {period!r}: starts {start}, after it ends {end}; swap the two dates")
+    return f"{start}:{end}"
+
+
+def check_choice(value: Any, allowed: tuple[Any, ...] | list[Any], option: str) -> Any:
+    """``value`` when it is one of ``allowed``, else a :class:`ZZError` listing them."""
+    if value not in allowed:
+        raise ZZError(f"{option} {value!r}: use one of {', '.join(str(a) for a in allowed)}")
+    return value
+
+
+def check_range(
+    value: Any, option: str, lo: float | None = None, hi: float | None = None, example: Any = None
+) -> Any:
+    """A finite number within ``lo``..``hi`` (inclusive), else a :class:`ZZError` with the range."""
+    import math
+
+    if value is None:
+        return None
+    ok = isinstance(value, int | float) and math.isfinite(value)
+    ok = ok and (lo is None or value >= lo) and (hi is None or value <= hi)
+    if not ok:
+        bounds = (
+            f"from {lo:g} to {hi:g}"
+            if lo is not None and hi is not None
+            else (f"at least {lo:g}" if lo is not None else f"at most {hi:g}")
+        )
+        tail = f", e.g. {example}" if example is not None else ""
+        raise ZZError(f"{option} {value!r}: must be a number {bounds}{tail}")
+    return value
+
+
+def check_in_file(path: Path, option: str) -> Path:
+    """An input file: it exists, is a regular file (not a folder) and can be read."""
+    if not path.exists():
+        raise ZZError(f"{option} {path}: no such file; check the path (working directory {Path.cwd()})")
+    if path.is_dir():
+        raise ZZError(f"{option} {path}: is a folder; give a file in it")
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise ZZError(f"{option} {path}: cannot be read ({exc.strerror}); check its permissions") from None
+    return path
+
+
+def check_store_to_read(store: Path | None) -> Path | None:
+    """``--store`` of a command that only reads: an existing file (the default store is built)."""
+    if store is None:
+        return None
+    if not store.exists():
+        raise ZZError(
+            f"--store {store}: no such store; give the .duckdb file written by zz ingest "
+            "(or leave --store out for the sample district)"
+        )
+    return check_in_file(store, "--store")
+
+
+def check_category(code: str) -> str:
+    """A category code or prefix of the taxonomy (``theft``, ``theft.burglary``)."""
+    from zzanalytics.schema import LEAF_CATEGORIES
+
+    code = str(code).strip()
+    parts = [c.split(".") for c in LEAF_CATEGORIES]
+    known = sorted({".".join(p[: i + 1]) for p in parts for i in range(len(p))})
+    if code not in known:
+        raise ZZError(f"--category {code!r}: not a category; use one of {', '.join(known)}")
+    return code
+
+
+def check_workers(workers: int | None) -> int | None:
+    """``--workers``: at least one process."""
+    return check_range(workers, "--workers", lo=1, hi=1024, example=2)
+
+
 def check_out_file(out: Path, suffixes: tuple[str, ...]) -> Path:
-    """``--out FILE``: a known suffix, not a folder, in a folder that exists or can be made."""
+    """``--out FILE``: a known suffix, not a folder nor a device, in a folder we can write in."""
     if out.is_dir():
         raise ZZError(f"--out {out}: is a folder; give a file name such as {out / ('result' + suffixes[0])}")
+    if out.exists() and not out.is_file():
+        raise ZZError(f"--out {out}: is not a regular file (a device or a pipe); give a file name")
     suffix = out.suffix.lower()
     if suffix not in suffixes:
         raise ZZError(f"--out {out}: unknown file type {suffix or '(none)'!r}; use {' or '.join(suffixes)}")
@@ -106,7 +264,11 @@ def check_out_dir(out: Path) -> Path:
 
 
 def _writable_folder(folder: Path, what: str) -> None:
-    import os
+    """Refuse a folder that cannot be made or written in: probed by making (and removing) a
+    folder in it or in its nearest existing parent, so that it also holds for root and for
+    read-only file systems."""
+    import shutil
+    import tempfile
 
     probe = folder if str(folder) else Path(".")
     while not probe.exists():
@@ -117,19 +279,65 @@ def _writable_folder(folder: Path, what: str) -> None:
         raise ZZError(
             f"{what}: {probe} is a file, so the folder {folder} cannot be made; choose another place"
         )
-    if not os.access(probe, os.W_OK | os.X_OK):
+    try:
+        made = tempfile.mkdtemp(prefix=".zz-probe-", dir=probe)
+    except OSError as exc:
         raise ZZError(
-            f"{what}: cannot write in {probe} (permission denied); choose a folder you can write to"
-        )
+            f"{what}: cannot write in {probe} ({(exc.strerror or 'refused').lower()}); "
+            "choose a folder you can write to"
+        ) from None
+    shutil.rmtree(made, ignore_errors=True)
+
+
+FREQS = ("day", "week", "month")
+MODEL_FREQS = ("month", "week")
+
+
+def check_model_options(
+    freq: str, level: int | None, horizon: int, workers: int | None, counts_file: Path | None, store: Any
+) -> None:
+    """The options ``zz forecast`` and ``zz backtest`` share, checked before any work."""
+    check_choice(freq, MODEL_FREQS, "--freq")
+    check_range(level, "--level", lo=1, hi=3, example=1)
+    check_range(horizon, "--horizon", lo=1, hi=120, example=6)
+    check_workers(workers)
+    if counts_file is not None:
+        check_in_file(counts_file, "--counts")
+    else:
+        check_store_to_read(store)
+
+
+def check_area(store: Any, area: str) -> str:
+    """``--area``: ``all``, ``district`` or a township code (or name) of the store."""
+    text = str(area).strip()
+    if text in ("all", "district"):
+        return text
+    if not text:
+        raise ZZError("--area '': give a township code, 'district' or 'all'")
+    from zzanalytics.report.briefing import area_names
+
+    names = area_names(store)
+    if text in names:
+        return text
+    by_name = {n: c for c, n in names.items()}
+    if text in by_name:
+        return by_name[text]
+    shown = ", ".join(f"{c} {n}" for c, n in list(names.items())[:30]) or "none"
+    raise ZZError(f"--area {area!r}: not a township of the store; townships are: {shown}")
 
 
 def _write_frame(frame: Any, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".parquet":
-        frame.to_parquet(out, index=False)
-    else:
-        frame.to_csv(out, index=False, encoding="utf-8")
+    from zzanalytics.outputs import write_table
+
+    write_table(frame, out)
     typer.echo(f"wrote {len(frame):,} rows to {out}")
+
+
+def _echo(text: Any) -> None:
+    """Print text that may carry data (labels, values, file names): masked and printable."""
+    from zzanalytics.outputs import printable
+
+    typer.echo(printable(text))
 
 
 # -- glue between the store and the models ---------------------------------------------------------
@@ -187,6 +395,13 @@ def sample(
     """Generate the sample district's exports, mappings and truth manifest (or, with --province,
     a province of counties for scale tests, written to data/province unless --out is given;
     with --city, the foreign sample city)."""
+    check_range(scale, "--scale", lo=1e-4, hi=1e4, example=1.0)
+    check_range(seed, "--seed", lo=0, hi=2**32 - 1, example=0)
+    check_range(counties, "--counties", lo=1, hi=10_000, example=100)
+    if province and city:
+        raise ZZError("--province and --city: choose one of the two samples")
+    default = Path("data/province") if province else Path("data/city") if city else out
+    check_out_dir(default if out == Path("data/sample") else out)
     if city:
         from zzanalytics.sample.city import generate_city
 
@@ -223,8 +438,11 @@ def ingest(
     """Ingest source exports into the store; prints read = accepted + updated + duplicate + quarantined."""
     from zzanalytics.ingest import ingest_files
 
+    for f in files:
+        check_in_file(f, "FILE")
+    check_in_file(mapping, "--mapping")
     report = ingest_files(files, mapping=mapping, store=store, replace=replace)
-    typer.echo(report.render())
+    _echo(report.render())
 
 
 @app.command()
@@ -237,32 +455,48 @@ def quarantine(
     out: Annotated[Path | None, typer.Option("--out", help="Write every row to CSV or Parquet.")] = None,
     store: StoreOpt = None,
 ) -> None:
-    """List quarantined rows: source file, row, reason, column, value (raw rows with --out)."""
+    """List quarantined rows: source file, row, reason, column, value (raw rows with --out).
+
+    Values and raw rows are shown masked (ID card and phone numbers, names, ...), and CSV cells
+    that a spreadsheet would run as formulas are neutralised.
+    """
+    from zzanalytics.privacy import mask_json, mask_text
     from zzanalytics.workspace import open_store
 
+    check_range(limit, "--limit", lo=0, example=50)
     if out is not None:
         check_out_file(out, (".csv", ".parquet"))
-    with open_store(store) as st:
+    with open_store(check_store_to_read(store)) as st:
         frame = st.quarantine()
     if file:
         frame = frame[frame["source_file"] == file]
+    if "raw" in frame.columns:
+        frame = frame.assign(raw=frame["raw"].map(mask_json, na_action="ignore"))
     if out is not None:
         _write_frame(frame, out)
         return
     from zzanalytics.ingest.reasons import reason_text
 
     frame = frame.assign(
-        reason=[reason_text(r, column=c) for r, c in zip(frame["reason"], frame["column"], strict=True)]
+        reason=[reason_text(r, column=c) for r, c in zip(frame["reason"], frame["column"], strict=True)],
+        value=frame["value"].map(lambda v: _one_line(mask_text(v)), na_action="ignore"),
+        source_file=frame["source_file"].map(lambda v: _one_line(mask_text(v)), na_action="ignore"),
     )
     summary = frame.groupby(["source_file", "reason"]).size()
-    typer.echo(f"{len(frame):,} quarantined rows")
+    _echo(f"{len(frame):,} quarantined rows")
     for (src, reason), n in summary.items():
-        typer.echo(f"  {n:>8,}  {src}: {reason}")
+        _echo(f"  {n:>8,}  {src}: {reason}")
     shown = frame if limit <= 0 else frame.head(limit)
     if len(shown):
-        typer.echo(shown[["source_file", "row", "reason", "value"]].to_string(index=False))
+        _echo(shown[["source_file", "row", "reason", "value"]].to_string(index=False))
     if len(shown) < len(frame):
-        typer.echo(f"... {len(frame) - len(shown):,} more; use --limit 0 or --out FILE")
+        _echo(f"... {len(frame) - len(shown):,} more; use --limit 0 or --out FILE")
+
+
+def _one_line(text: str) -> str:
+    from zzanalytics.outputs import printable
+
+    return printable(text, one_line=True)
 
 
 @app.command()
@@ -281,8 +515,10 @@ def counts(
     from zzanalytics.workspace import open_store
 
     keys = check_by(_split(by), STORE_KEYS, "the store's incidents")
+    check_choice(freq, FREQS, "--freq")
+    check_range(level, "--level", lo=1, hi=3, example=1)
     check_out_file(out, (".csv", ".parquet"))
-    with open_store(store) as st:
+    with open_store(check_store_to_read(store)) as st:
         areas = st.areas() if "area_code" in keys else None
         frame = _counts(st.incidents(), freq=freq, by=keys, level=level, areas=areas)
     _write_frame(frame, out)
@@ -316,6 +552,7 @@ def forecast(
     """
     from zzanalytics.models.forecast import forecast as _forecast
 
+    check_model_options(freq, level, horizon, workers, counts_file, store)
     check_out_file(out, (".csv", ".parquet"))
     until = check_date(until, "--until")
     frame, keys, value = load_counts(store, counts_file, freq, _split(by), level)
@@ -359,6 +596,8 @@ def backtest(
     from zzanalytics.models.backtest import backtest as _backtest
     from zzanalytics.models.features import period_range, period_start
 
+    check_model_options(freq, level, horizon, workers, counts_file, store)
+    check_range(origins, "--origins", lo=1, hi=120, example=6)
     check_out_file(out, (".csv", ".parquet"))
     frame, keys, value = load_counts(store, counts_file, freq, _split(by), level)
     if "last_day" in frame.attrs:  # leave out a last period the records do not complete
@@ -384,7 +623,7 @@ def backtest(
         + summary.to_string(index=False, float_format=lambda v: f"{v:.3f}")
     )
     frame = result
-    typer.echo(table)
+    _echo(table)
     _write_frame(frame, out)
 
 
@@ -413,9 +652,9 @@ def hotspots(
     start, end = check_date(start, "--start"), check_date(end, "--end")
     if pd.Timestamp(end) < pd.Timestamp(start):
         raise ZZError(f"--start {start} is after --end {end}; swap the two dates")
-    if not cell > 0:
-        raise ZZError(f"--cell {cell}: the cell size must be a positive number of metres, e.g. 250")
-    with open_store(store) as st:
+    check_range(cell, "--cell", lo=10, hi=100_000, example=250)
+    category = check_category(category)
+    with open_store(check_store_to_read(store)) as st:
         areas = st.areas()
         inc = st.incidents(end=end, category=category)
     inc = inc[inc["lon"].notna() & inc["lat"].notna()] if len(inc) else inc
@@ -429,8 +668,10 @@ def hotspots(
             "ingest areas.geojson or incidents with lon/lat"
         )
     frame = _hotspots(inc, grid, start, end)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_file(out, driver="GeoJSON")
+    from zzanalytics.outputs import atomic_path
+
+    with atomic_path(out) as tmp:
+        frame.to_file(tmp, driver="GeoJSON")
     typer.echo(f"wrote {len(frame):,} cells to {out}")
 
 
@@ -458,12 +699,20 @@ def briefing(
     from zzanalytics.report.briefing import parse_period
     from zzanalytics.report.render import render_briefing
 
-    if lang not in ("zh", "en"):
-        raise ZZError(f"--lang {lang!r}: use zh or en")
+    check_choice(lang, ("zh", "en"), "--lang")
+    period = check_period(period)
     if period is not None:
         parse_period(period)
     if out is not None:
         check_out_dir(out)
+    check_workers(workers)
+    store = check_store_to_read(store)
+    if pdf:
+        from zzanalytics.report.render import find_chromium
+
+        find_chromium()
+    if area is not None:
+        area = check_area(store, area)
     if area == "all":
         res = batch_briefings(
             store,
@@ -477,19 +726,18 @@ def briefing(
             progress=True,
         )
         for p in res.paths:
-            typer.echo(str(p))
+            _echo(str(p))
         if res.failed:
             lines = "; ".join(f"{r.area}: {r.error}" for r in res.failed)
-            typer.echo(
-                f"error: {len(res.failed)} of {len(res.results)} briefings failed ({lines}); "
-                f"the others and {res.index} were written",
-                err=True,
+            _fail(
+                f"{len(res.failed)} of {len(res.results)} briefings failed ({lines}); "
+                f"the others and {res.index} were written"
             )
             raise typer.Exit(2)
         return
     paths = render_briefing(store, period=period, area=area, lang=lang, pdf=pdf, out=out)
     for p in paths:
-        typer.echo(str(p))
+        _echo(str(p))
 
 
 def main() -> None:  # pragma: no cover - console entry
