@@ -333,6 +333,13 @@ def _write_frame(frame: Any, out: Path) -> None:
     typer.echo(f"wrote {len(frame):,} rows to {out}")
 
 
+def _echo_path(path: Any) -> None:
+    """Print a path we wrote (its name is built from safe parts): printable, not masked."""
+    import re
+
+    typer.echo(re.sub(r"[\x00-\x1f\x7f]", "?", str(path)))
+
+
 def _echo(text: Any) -> None:
     """Print text that may carry data (labels, values, file names): masked and printable."""
     from zzanalytics.outputs import printable
@@ -726,7 +733,7 @@ def briefing(
             progress=True,
         )
         for p in res.paths:
-            _echo(str(p))
+            _echo_path(p)
         if res.failed:
             lines = "; ".join(f"{r.area}: {r.error}" for r in res.failed)
             _fail(
@@ -737,7 +744,7 @@ def briefing(
         return
     paths = render_briefing(store, period=period, area=area, lang=lang, pdf=pdf, out=out)
     for p in paths:
-        _echo(str(p))
+        _echo_path(p)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -267,7 +267,8 @@ def _number_spans(text: str) -> list[tuple[int, int]]:
                         found = True
         if found:
             continue
-        if len(total) >= 15:  # long and grouped in some other way: mask it whole
+        if len(total) >= 15 and max(len(g[2]) for g in groups) > 4:
+            # long and grouped in some other way: mask it whole (not dates: 2026-01-01_2026-10-31)
             spans.append(m.span())
             continue
         before = text[max(0, m.start() - _KEYWORD_GAP - 12) : m.start()]
