@@ -252,9 +252,8 @@ def _number_spans(text: str) -> list[tuple[int, int]]:
         for i in range(len(groups)):
             first = groups[i][2]
             # a number starts at a group, or right after a country code written onto it (+861 3812…)
-            offsets = [0] + [
-                len(cc) for cc in ("0086", "86") if first.startswith(cc) and len(first) > len(cc)
-            ][:1]
+            codes = [len(cc) for cc in ("0086", "86") if first.startswith(cc) and len(first) > len(cc)]
+            offsets = [0, *codes[:1]]
             for off in offsets:
                 acc = first[off:]
                 for j in range(i, len(groups)):
