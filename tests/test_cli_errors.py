@@ -78,6 +78,7 @@ def _cases(h: dict[str, Path]) -> list[tuple[list[str], str]]:
         (["sample", "--out", s("under_file")], "is a file"),
         (["sample", "--out", s("unwritable")], "cannot write"),
         (["sample", "--province", "--counties", "0", "--out", str(h["dir"] / "p")], "--counties"),
+        (["sample", "--province", "--city", "--out", str(h["dir"] / "p")], "choose one"),
         # ingest
         (["ingest", s("missing"), "--mapping", s("mapping")], "no such file"),
         (["ingest", s("folder"), "--mapping", s("mapping")], "is a folder"),
