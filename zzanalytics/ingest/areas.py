@@ -11,10 +11,10 @@ punctuation mark and apostrophe removed, and a common township suffix (街道办
 
 Points
 ------
-:class:`AreaIndex` gives each point the code of the polygon containing it (vectorised:
-a bounding-box filter per polygon, then shapely's ``contains_xy`` on prepared polygons, each
-point tested until one polygon holds it). Points on a shared border go to the first area in code
-order. DuckDB's spatial extension would do this in SQL but cannot be installed offline for the
+:class:`AreaIndex` gives each point the code of the polygon containing it, vectorised over a
+grid: points in grid cells wholly inside a polygon need no test, the others are tested exactly
+with shapely's ``intersects_xy`` on prepared polygons. Points on a shared border go to the first
+area in code order. DuckDB's spatial extension would do this in SQL but cannot be installed offline for the
 DuckDB version in use; see ``benchmarks/bench_ingest.py`` for the speed.
 
 Examples
@@ -99,6 +99,11 @@ def nearest_names(label: str, names: list[str], n: int = 3) -> list[str]:
 class AreaIndex:
     """Point → area code over the store's area polygons (WGS-84).
 
+    A regular grid over the polygons' extent sorts the points into cells once; a cell that lies
+    wholly inside a polygon gives its points that polygon without any test, and only the points
+    of cells a polygon's border crosses are tested exactly (shapely ``intersects_xy`` on the
+    prepared polygon). Each point takes the first polygon, in code order, that holds it.
+
     Parameters
     ----------
     codes : sequence of str
@@ -123,9 +128,48 @@ class AreaIndex:
         for g in self.geoms:
             shapely.prepare(g)
         self.bounds = np.array([g.bounds for g in self.geoms]).reshape(-1, 4)
+        n = max(len(self.geoms), 1)
+        self.size = int(np.clip(np.sqrt(n) * 16, 16, 512))
+        if len(self.geoms):
+            x0, y0 = self.bounds[:, 0].min(), self.bounds[:, 1].min()
+            x1, y1 = self.bounds[:, 2].max(), self.bounds[:, 3].max()
+            self.extent = (x0, y0, max(x1, x0 + 1e-9), max(y1, y0 + 1e-9))
 
     def __len__(self) -> int:
         return len(self.geoms)
+
+    def _cells(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Grid cells overlapping polygon ``k``'s box: (cell ids, inside mask, crossing mask)."""
+        import shapely
+
+        g = self.size
+        x0, y0, x1, y1 = self.extent
+        dx, dy = (x1 - x0) / g, (y1 - y0) / g
+        bx0, by0, bx1, by1 = self.bounds[k]
+        i0, i1 = int(np.clip((bx0 - x0) // dx, 0, g - 1)), int(np.clip((bx1 - x0) // dx, 0, g - 1))
+        j0, j1 = int(np.clip((by0 - y0) // dy, 0, g - 1)), int(np.clip((by1 - y0) // dy, 0, g - 1))
+        ii, jj = np.meshgrid(np.arange(i0, i1 + 1), np.arange(j0, j1 + 1))
+        ii, jj = ii.ravel(), jj.ravel()
+        boxes = shapely.box(x0 + ii * dx, y0 + jj * dy, x0 + (ii + 1) * dx, y0 + (jj + 1) * dy)
+        inside = shapely.contains_properly(self.geoms[k], boxes)
+        touch = ~inside & shapely.intersects(self.geoms[k], boxes)
+        return jj * g + ii, inside, touch
+
+    def _plan(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(owner polygon of each grid cell or -1, cells to test exactly per polygon), cached."""
+        if getattr(self, "_planned", None) is None:
+            g = self.size
+            owner = np.full(g * g, -1, dtype="int64")
+            touched = np.zeros(g * g, dtype=bool)
+            exact: list[np.ndarray] = []
+            for k in range(len(self.geoms)):
+                cids, inside, touch = self._cells(k)
+                free = inside & ~touched[cids]
+                owner[cids[free]] = k
+                exact.append(cids[touch | (inside & ~free)])
+                touched[cids[inside | touch]] = True
+            self._planned = (owner, exact)
+        return self._planned
 
     def locate_index(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Index into :attr:`codes` of the polygon holding each point, -1 where none does."""
@@ -134,20 +178,32 @@ class AreaIndex:
         x = np.asarray(x, dtype="float64")
         y = np.asarray(y, dtype="float64")
         out = np.full(len(x), -1, dtype="int64")
-        todo = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
-        for k, g in enumerate(self.geoms):
-            if not len(todo):
-                break
-            x0, y0, x1, y1 = self.bounds[k]
-            tx, ty = x[todo], y[todo]
-            cand = todo[(tx >= x0) & (tx <= x1) & (ty >= y0) & (ty <= y1)]
-            if not len(cand):
+        if not len(self.geoms) or not len(x):
+            return out
+        g = self.size
+        x0, y0, x1, y1 = self.extent
+        ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        if not len(ok):
+            return out
+        gi = np.minimum(((x[ok] - x0) / ((x1 - x0) / g)).astype("int64"), g - 1)
+        gj = np.minimum(((y[ok] - y0) / ((y1 - y0) / g)).astype("int64"), g - 1)
+        cell = gj * g + gi
+        owner, exact = self._plan()
+        out[ok] = owner[cell]  # cells wholly inside one polygon: no test
+        rest = out[ok] < 0
+        ok, cell = ok[rest], cell[rest]
+        order = np.argsort(cell, kind="stable")
+        pts, sorted_cells = ok[order], cell[order]
+        edges = np.searchsorted(sorted_cells, np.arange(g * g + 1))
+        for k, cells in enumerate(exact):
+            parts = [pts[edges[c] : edges[c + 1]] for c in cells if edges[c + 1] > edges[c]]
+            if not parts:
                 continue
-            hit = shapely.intersects_xy(g, x[cand], y[cand])
-            found = cand[hit]
-            if len(found):
-                out[found] = k
-                todo = todo[out[todo] < 0]
+            cand = np.concatenate(parts)
+            cand = cand[out[cand] < 0]
+            if len(cand):
+                hit = shapely.intersects_xy(self.geoms[k], x[cand], y[cand])
+                out[cand[hit]] = k
         return out
 
     def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:

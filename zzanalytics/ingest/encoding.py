@@ -264,6 +264,21 @@ def open_private(path: Path) -> IO[bytes]:
 # characters that a GB18030 line read as UTF-8 gives (C1 controls, Latin Extended-B, IPA, Greek,
 # Cyrillic, Armenian, Hebrew, Arabic ...: two-byte UTF-8 beyond Latin-1 and Latin Extended-A)
 _ODD = re.compile("[\u0080-\u009f\u0180-\u07ff]")
+_NOT_LEAD2 = bytes(b for b in range(256) if not 0xC2 <= b <= 0xDF)
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _plain_utf8(piece: bytes) -> bool:
+    """True when ``piece`` is valid UTF-8 without the characters of :data:`_ODD` (bytes-level:
+    the lead bytes of two-byte sequences, C6-DF, or C2 followed by 80-9F)."""
+    try:
+        piece.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    leads = piece.translate(None, _NOT_LEAD2)
+    if not leads:
+        return True
+    return max(leads) < 0xC6 and not (b"\xc2" in leads and _C1.search(piece))
 
 
 def _gb_core(raw: bytes) -> bool:
@@ -319,12 +334,7 @@ def _auto(path: Path, bom: bool, out: Path | None) -> Decision:
     with open_bytes(path) as fh:
         try:
             for piece, final in _lines(fh):
-                try:
-                    text = piece.decode("utf-8")
-                    plain = not _ODD.search(text)
-                except UnicodeDecodeError:
-                    plain = False
-                if plain:
+                if _plain_utf8(piece):
                     if not piece.isascii():
                         for k, raw in enumerate(piece.splitlines()):
                             if not raw.isascii():

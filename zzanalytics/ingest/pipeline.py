@@ -576,7 +576,8 @@ def _canonical_text(cols: list[tuple[str, str]], tag: str) -> str:
 
 
 def content_hash_sql(cols: list[tuple[str, str]]) -> str:
-    """A record's content fingerprint (UBIGINT): the low 64 bits of the MD5 of its canonical text.
+    """A record's content fingerprint (UBIGINT): the first 64 bits (big-endian) of the MD5 of its
+    canonical text, i.e. ``int(hashlib.md5(text).hexdigest()[:16], 16)``.
 
     Defined here, not by DuckDB's ``hash()`` (whose values may change between versions), so a
     store's fingerprints stay valid across upgrades.
@@ -586,9 +587,9 @@ def content_hash_sql(cols: list[tuple[str, str]]) -> str:
     >>> import duckdb
     >>> sql = content_hash_sql([("a", "str"), ("b", "float")])
     >>> duckdb.sql(f"SELECT {sql} FROM (VALUES ('x', 0.1)) t(a, b)").fetchall()
-    [(2464556642688935304,)]
+    [(8767690676486229967,)]
     """
-    return f"md5_number_lower({_canonical_text(cols, 'zzh1')})"
+    return f"CAST(('0x' || left(md5({_canonical_text(cols, 'zzh1')}), 16)) AS UBIGINT)"
 
 
 def _ordinals(con: Any) -> None:
@@ -903,15 +904,18 @@ def _areas_from_points(con: Any, index: AreaIndex, stated: bool, rep: FileReport
         con.execute("ALTER TABLE _zz_stg ADD COLUMN area_code VARCHAR")
     data = con.execute(
         "SELECT rowid AS rid, lon, lat, area_code FROM _zz_stg WHERE _rc = 0 AND lon IS NOT NULL"
-    ).df()
-    rid = data["rid"].to_numpy()
-    lon = data["lon"].to_numpy(dtype="float64")
-    lat = data["lat"].to_numpy(dtype="float64")
-    said = np.asarray([None if v is None or v != v else v for v in data["area_code"]], dtype=object)
-    found = index.locate(lon, lat)
-    fill = np.array([s is None for s in said], dtype=bool) & np.array(
-        [f is not None for f in found], dtype=bool
-    )
+    ).fetchnumpy()
+    rid = np.asarray(data["rid"])
+    lon = np.asarray(data["lon"], dtype="float64")
+    lat = np.asarray(data["lat"], dtype="float64")
+    said = np.array(np.ma.getdata(data["area_code"]), dtype=object)
+    said[np.ma.getmaskarray(data["area_code"])] = None
+    k = index.locate_index(lon, lat)
+    has = k >= 0
+    found = np.empty(len(k), dtype=object)
+    found[has] = index.codes[k[has]]
+    stated = np.array([v is not None for v in said], dtype=bool) if len(said) else np.zeros(0, bool)
+    fill = ~stated & has
     if fill.any():
         t = pa.table({"rid": pa.array(rid[fill]), "code": pa.array(found[fill].tolist(), pa.string())})
         con.register("_zz_pa_arrow", t)
@@ -921,16 +925,17 @@ def _areas_from_points(con: Any, index: AreaIndex, stated: bool, rep: FileReport
             con.unregister("_zz_pa_arrow")
         con.execute("UPDATE _zz_stg SET area_code = p.code FROM _zz_pa p WHERE p.rid = _zz_stg.rowid")
     rep.area_from_point = int(fill.sum())
-    differ = np.array(
-        [s is not None and f is not None and s != f for s, f in zip(said, found, strict=True)], dtype=bool
-    )
+    differ = stated & has
+    if differ.any():
+        differ[differ] = said[differ] != found[differ]
     if not differ.any():
         return False
+    n = int(differ.sum())
     t = pa.table(
         {
             "rid": pa.array(rid[differ]),
-            "kind": pa.array(["area_disagrees_with_point"] * int(differ.sum()), pa.string()),
-            "col": pa.array(["area_code"] * int(differ.sum()), pa.string()),
+            "kind": pa.array(["area_disagrees_with_point"] * n, pa.string()),
+            "col": pa.array(["area_code"] * n, pa.string()),
             "stated": pa.array(said[differ].tolist(), pa.string()),
             "found": pa.array(found[differ].tolist(), pa.string()),
         }
