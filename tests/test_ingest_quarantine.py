@@ -101,3 +101,11 @@ def test_early_bad_row_in_a_small_file_is_that_row(tmp_path: Path) -> None:
     q = _q(tmp_path / "zz.duckdb")
     t = q[q["source_file"] == "t.csv"].sort_values("row")
     assert t[["row", "reason"]].values.tolist() == [[1, "malformed_row"], [2, "unparseable_date"]]
+
+
+def test_data_lines_ending_with_a_delimiter_are_not_malformed(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(
+        HEAD + "d1,2025-01-01,robbery,620102001,0,0,\nd2,2025-01-02,robbery,620102001,1,0,\n"
+    )
+    rep = ingest_files([tmp_path / "t.csv"], MAP, store=tmp_path / "zz.duckdb")
+    assert (rep.accepted, rep.quarantined) == (2, 0)

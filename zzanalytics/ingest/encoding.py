@@ -323,6 +323,21 @@ def classify_line(raw: bytes) -> tuple[str, str]:
         return "bad", ""
 
 
+_NON_ASCII_LINE = re.compile(rb"^[^\n]*[\x80-\xff]", re.M)
+
+
+def _count_non_ascii(piece: bytes, line: int, counts: dict[str, int], first: dict[str, int]) -> None:
+    """Count the UTF-8 lines of ``piece`` (starting at ``line``) that hold non-ASCII bytes."""
+    hits = _NON_ASCII_LINE.finditer(piece)
+    m = next(hits, None)
+    if m is None:
+        return
+    first["utf-8"] = min(
+        first.get("utf-8", line + piece.count(b"\n", 0, m.start())), line + piece.count(b"\n", 0, m.start())
+    )
+    counts["utf-8"] = counts.get("utf-8", 0) + 1 + sum(1 for _ in hits)
+
+
 def _auto(path: Path, bom: bool, out: Path | None) -> Decision:
     """One pass: chunks valid and plausible as UTF-8 are taken whole; others line by line."""
     line, offset = 1, 0
@@ -331,15 +346,16 @@ def _auto(path: Path, bom: bool, out: Path | None) -> Decision:
     pending: list[bytes] = []  # UTF-8 chunks not yet written (a copy is made only when needed)
     target: IO[bytes] | None = None
     lined = False
+    plain: list[tuple[int, int, int]] = []  # (offset, size, first line) of UTF-8 chunks with non-ASCII
     with open_bytes(path) as fh:
         try:
             for piece, final in _lines(fh):
                 if _plain_utf8(piece):
                     if not piece.isascii():
-                        for k, raw in enumerate(piece.splitlines()):
-                            if not raw.isascii():
-                                counts["utf-8"] = counts.get("utf-8", 0) + 1
-                                first.setdefault("utf-8", line + k)
+                        if lined:  # rows of another encoding seen: count these UTF-8 rows now
+                            _count_non_ascii(piece, line, counts, first)
+                        else:  # counted only if the file turns out mixed (see below)
+                            plain.append((offset, len(piece), line))
                     if target is not None:
                         target.write(piece)
                     elif out is not None:
@@ -385,6 +401,11 @@ def _auto(path: Path, bom: bool, out: Path | None) -> Decision:
         finally:
             if target is not None:
                 target.close()
+    if lined and plain:  # the file is not all UTF-8: count the UTF-8 rows of the chunks read whole
+        with open_bytes(path) as fh:
+            for off, size, first_line in plain:
+                fh.seek(off)
+                _count_non_ascii(fh.read(size), first_line, counts, first)
     found = [k for k in ("utf-8", "gb18030", "cp1252") if counts.get(k)]
     if not lined or not (set(found) - {"utf-8"}):  # every line plain UTF-8 (or ASCII)
         if out is not None:

@@ -188,19 +188,19 @@ def unpack(path: Path, tmpdir: str, member: str = "") -> tuple[Path, str, list[s
 _DELIMS = (",", "\t", ";", "|")
 
 
-def _head_text(path: Path, skip: int) -> str:
-    """The header line (after ``skip`` lines) of a UTF-8 (maybe gzip) file, as text."""
+def _head_text(path: Path, skip: int) -> tuple[str, str]:
+    """The header line (after ``skip`` lines) and the first data line of a UTF-8 (maybe gzip) file."""
     with open_bytes(path) as fh:
         head = fh.read(1 << 16)
     text = head.decode("utf-8", "replace").removeprefix("\ufeff")
     lines = text.splitlines()
-    return lines[skip] if len(lines) > skip else ""
+    return (lines[skip] if len(lines) > skip else ""), (lines[skip + 1] if len(lines) > skip + 1 else "")
 
 
 def csv_headers(path: Path, skip: int, delimiter: str = "") -> tuple[list[str], str]:
     """(unique header names, delimiter) of a UTF-8 CSV: the delimiter is the most frequent of
     ``, \\t ; |`` in the header line unless given."""
-    line = _head_text(path, skip)
+    line, first = _head_text(path, skip)
     if not line.strip():
         raise SourceError(
             f"{path}: has no header line"
@@ -209,6 +209,9 @@ def csv_headers(path: Path, skip: int, delimiter: str = "") -> tuple[list[str], 
         )
     delim = delimiter or max(_DELIMS, key=lambda d: (line.count(d), d == ","))
     row = next(csv.reader(io.StringIO(line), delimiter=delim), [])
+    data = next(csv.reader(io.StringIO(first), delimiter=delim), []) if first else []
+    if len(data) == len(row) + 1 and data[-1] == "":  # every data line ends with a delimiter
+        row = [*row, ""]
     return _unique_headers(row), delim
 
 
