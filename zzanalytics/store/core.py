@@ -64,7 +64,7 @@ SQL_TYPES = {
 }
 """DuckDB type of each logical dtype; timestamps are naive local (Asia/Shanghai) wall time."""
 
-STORE_FORMAT = "5"
+STORE_FORMAT = "6"
 """Version of the ingest rules that built a store; the sample store is rebuilt when it differs."""
 
 GEO_TABLES = ("areas", "streets", "zones")
