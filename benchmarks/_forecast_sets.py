@@ -103,7 +103,7 @@ def nypd_hate() -> pd.DataFrame:
 def sample_district() -> pd.DataFrame:
     """The sample district's incidents per category and township (complete months only)."""
     from zzanalytics.aggregate import counts
-    from zzanalytics.store import open_store
+    from zzanalytics.workspace import open_store
 
     with open_store() as st:
         inc = st.incidents()
@@ -114,6 +114,12 @@ def sample_district() -> pd.DataFrame:
     return c[["category", "area_code", "period", "count"]]
 
 
+def sample_short() -> pd.DataFrame:
+    """The sample district's last 36 months only: 24 months of history per series (short panels)."""
+    c = sample_district()
+    return c[c["period"] > c["period"].max() - pd.DateOffset(months=36)]
+
+
 def simulated(seed: int = 0) -> pd.DataFrame:
     from zzanalytics.models._simulate import simulate_panel
 
@@ -122,6 +128,7 @@ def simulated(seed: int = 0) -> pd.DataFrame:
 
 SETS = {
     "sample": sample_district,
+    "sample_short": sample_short,
     "simulated": simulated,
     "roads": roads,
     "london_murders": london_murders,

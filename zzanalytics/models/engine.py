@@ -29,7 +29,7 @@ from zzanalytics.models.intervals import calibrate, dispersion, intervals
 from zzanalytics.models.panel import Panel, fill_gaps, to_panel
 from zzanalytics.models.robust import clean_spikes
 
-BASE_MODELS: tuple[str, ...] = ("snaive", "mean12", "glm", "pglm", "sglm", "pses", "dotm", "tsb")
+BASE_MODELS: tuple[str, ...] = ("snaive", "mean12", "glm", "pglm", "sglm", "pses", "dotm")
 COMBOS: tuple[str, ...] = (
     "glm+pglm",
     "glm+pses",
@@ -53,7 +53,7 @@ FALLBACK_MODEL = "sglm+mean12"
 PROFILE_MODELS = frozenset({"pglm", "pses", "sglm"})
 """Models fitted with the group's seasonal profile as offset."""
 N_ORIGINS = 3
-FEW_SERIES, FEW_ORIGINS = 10, 8
+FEW_SERIES, FEW_ORIGINS = 10, 6
 """Panels of fewer series than this are backtested from more origins."""
 SHRINK_ORIGINS = 6.0
 """Prior weight, in backtest origins, of the class's scores in a series' own selection."""

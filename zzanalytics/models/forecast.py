@@ -26,13 +26,14 @@ How a forecast is made
    (the shrunk mix: own month effects ridge-penalised toward the group's profile),
    ``pses`` (exponential smoothing of the level after dividing out the group
    profile), statsforecast's ``DynamicOptimizedTheta`` (``dotm``: theta with drift
-   and a tested multiplicative seasonality), ``TSB`` (intermittent demand), and
-   equal-weight combinations. statsforecast's ``AutoETS`` (``autoets``: additive
-   seasonal ``ANA``), damped ``AAdA`` (``damped``), ``AutoTheta``, ``AutoARIMA``,
-   statsmodels' ``ETSModel`` (``ets_sm``), ``CrostonSBA`` and ``ADIDA`` are there by
-   name (``models=[...]``) but not in the default set: they cost 2-200x more per fit
-   and did not win on the simulated or sample panels.
-3. **Selection** by rolling-origin backtest (3 origins half a horizon apart, or 8 a
+   and a tested multiplicative seasonality), and equal-weight combinations.
+   statsforecast's ``AutoETS`` (``autoets``: additive seasonal ``ANA``), damped
+   ``AAdA`` (``damped``), ``AutoTheta``, ``AutoARIMA``,
+   statsmodels' ``ETSModel`` (``ets_sm``), ``TSB``, ``CrostonSBA`` and ``ADIDA`` are
+   there by name (``models=[...]``) but not in the default set: the first cost 2-200x
+   more per fit, the intermittent-demand ones forecast flat lines, and none won on the
+   simulated or sample panels.
+3. **Selection** by rolling-origin backtest (3 origins half a horizon apart, or 6 a
    quarter apart when a panel has fewer than 10 series; horizon up to a year) on
    MASE scaled by the in-sample seasonal naive. Each *class* of series (sparse < 2 a
    period, small < 20, large, short) gets the candidate with the lowest class mean
