@@ -131,3 +131,36 @@ def test_unknown_file_type_lists_what_is_read(tmp_path: Path) -> None:
     shutil.copy(FIX / "areas.geojson", tmp_path / "areas.kml")
     with pytest.raises(SourceError, match=r"unknown file type '.kml'.*\.xls.*\.gz or inside a \.zip"):
         ingest_files([tmp_path / "areas.kml"], MAP, store=tmp_path / "zz.duckdb")
+
+
+def test_zipped_shapefile_and_projected_geojson_become_wgs84_areas(tmp_path: Path) -> None:
+    import json
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    polys = gpd.GeoDataFrame(
+        {"CODE": ["95", "54"], "NAME": ["Annex (95)", "O'Connor-Parkview (54)"], "POP": [30526, 18675]},
+        geometry=[box(-79.42, 43.66, -79.39, 43.68), box(-79.32, 43.70, -79.29, 43.72)],
+        crs=4326,
+    ).to_crs(2952)  # NAD83(CSRS) / MTM zone 10, as a city GIS office publishes
+    shp = tmp_path / "shp"
+    shp.mkdir()
+    polys.to_file(shp / "Neighbourhoods.shp")
+    with zipfile.ZipFile(tmp_path / "Neighbourhoods.zip", "w") as zf:
+        for p in sorted(shp.iterdir()):
+            zf.write(p, p.name)
+    m = {"source": {"table": "areas"}, "columns": {"area_code": "CODE", "name": "NAME", "population": "POP"}}
+    rep = ingest_files([tmp_path / "Neighbourhoods.zip"], m, store=tmp_path / "zz.duckdb")
+    assert rep.accepted == 2
+    with open_store(tmp_path / "zz.duckdb") as st:
+        areas = st.areas().set_index("area_code")
+    assert areas.loc["95"].geometry.bounds == pytest.approx((-79.42, 43.66, -79.39, 43.68), abs=1e-6)
+    # an old-style GeoJSON naming its projected system in a "crs" member
+    doc = json.loads(polys.to_json())
+    doc["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2952"}}
+    (tmp_path / "n.geojson").write_text(json.dumps(doc))
+    ingest_files([tmp_path / "n.geojson"], m, store=tmp_path / "g.duckdb")
+    with open_store(tmp_path / "g.duckdb") as st:
+        areas = st.areas().set_index("area_code")
+    assert areas.loc["54"].geometry.bounds == pytest.approx((-79.32, 43.70, -79.29, 43.72), abs=1e-6)

@@ -27,6 +27,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import zipfile
 import zlib
@@ -96,6 +97,8 @@ KINDS: dict[str, str] = {
     ".pq": "parquet",
     ".geojson": "geojson",
     ".json": "geojson",
+    ".shp": "vector",
+    ".gpkg": "vector",
 }
 """File suffix → reader; each may also come as ``NAME.SUFFIX.gz`` or inside a ``.zip``."""
 _KNOWN = ", ".join(sorted(KINDS))
@@ -161,6 +164,14 @@ def unpack(path: Path, tmpdir: str, member: str = "") -> tuple[Path, str, list[s
                     )
                 data = [member]
             else:
+                shp = [n for n in names if n.lower().endswith(".shp")]
+                if len(shp) == 1:  # a shapefile comes with its .dbf, .shx and .prj: unpack them all
+                    folder = Path(tmpdir) / (path.stem + "_shp")
+                    folder.mkdir(mode=0o700, exist_ok=True)
+                    for n in names:
+                        with zf.open(n) as fh:
+                            _copy_private(fh, folder / Path(n).name)
+                    return folder / Path(shp[0]).name, "vector", [f"read {shp[0]} from {path.name}"]
                 data = [n for n in names if Path(n.removesuffix(".gz")).suffix.lower() in KINDS]
                 # a .txt beside real data files is a read-me, not data
                 strong = [n for n in data if Path(n.removesuffix(".gz")).suffix.lower() != ".txt"]
@@ -431,6 +442,10 @@ def read_geojson(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list):
         raise SourceError(f"{path}: is not a GeoJSON FeatureCollection (no 'features' list)")
+    named = ((doc.get("crs") or {}).get("properties") or {}).get("name", "") if isinstance(doc, dict) else ""
+    code = re.search(r"EPSG:{1,2}(\d+)$", str(named))
+    if code and code.group(1) not in ("4326", "4490") and crs.strip().lower() in ("wgs84", "epsg:4326"):
+        crs = f"EPSG:{code.group(1)}"  # an old-style GeoJSON naming its projected system
     keys: list[str] = []
     for f in features:
         for k in (f.get("properties") if isinstance(f, dict) else None) or {}:
@@ -458,6 +473,36 @@ def read_geojson(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
     return Loaded(table, [*keys, "geometry"], "geojson", "utf-8", len(features))
 
 
+def read_vector(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
+    """Load a shapefile or GeoPackage (first layer) through geopandas: attributes as text, geometry
+    as WGS-84 WKB. The file's own coordinate system (.prj) is used; the mapping's ``crs`` only when
+    the file has none."""
+    import geopandas as gpd
+    import pyarrow as pa
+    import shapely
+
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own error types
+        raise SourceError(f"{path}: cannot be read as {path.suffix} vector data: {exc}") from None
+    if gdf.crs is not None:
+        gdf = gdf.to_crs(4326)
+        geoms = np.asarray(gdf.geometry.values, dtype=object)
+    else:
+        from zzanalytics.ingest.coords import to_wgs84
+
+        def conv(xy: np.ndarray) -> np.ndarray:
+            lon, lat = to_wgs84(xy[:, 0], xy[:, 1], crs)
+            return np.column_stack([lon, lat])
+
+        geoms = shapely.transform(np.asarray(gdf.geometry.values, dtype=object), conv)
+    keys = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    columns = [[_cell_text(v) for v in gdf[k].tolist()] for k in keys]
+    wkb = [None if g is None or g.is_empty else shapely.to_wkb(g) for g in geoms]
+    _register(con, table, keys, columns, extra={"geometry": (wkb, pa.binary())})
+    return Loaded(table, [*keys, "geometry"], "vector", "", len(gdf))
+
+
 def load_source(
     con: Any,
     path: Path,
@@ -481,6 +526,8 @@ def load_source(
         loaded = read_excel(con, target, table, sheet=sheet, skip=skip)
     elif kind == "parquet":
         loaded = read_parquet(con, target, table)
+    elif kind == "vector":
+        loaded = read_vector(con, target, table, crs=crs)
     else:
         loaded = read_geojson(con, target, table, crs=crs)
     loaded.notes = notes + loaded.notes
