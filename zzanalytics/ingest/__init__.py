@@ -15,7 +15,8 @@ duplicate    a record already in the store with the same content, or a repeat of
              identical row earlier in the same file (the first one counts);
 quarantined  a row that cannot be counted: missing or unparseable required value,
              date before ``date_floor`` or in the future, a label the mapping does not
-             know (category, area, enumerated value), a negative count, or a
+             know (category, area, enumerated value), a negative or implausible number
+             (``[limits]``), an id a spreadsheet rounded, a malformed CSV line, or a
              *conflicting duplicate id in file* (same id as an earlier row of the file,
              different content: the first row wins, the later one is quarantined).
 
@@ -24,11 +25,19 @@ incomplete, or outside the district's polygons by more than ~50 m when the store
 has areas) is accepted with its point cleared, and logged in ``location_log``;
 the report counts such rows as ``location_cleared`` (a note, not a bucket).
 
-A source without an id column gets a deterministic id: the first 20 hex digits of
-the md5 of the row's canonical content (every mapped column but ``source_file``), so
-ingesting the same export again, or an overlapping export, gives duplicates. Two
-identical rows in such a file are one record (the second is a duplicate); map an id
-column if the system has one.
+A source without an id column gets a deterministic id from its key columns (``[source] key``;
+default when + what + where: ``occurred_at``, ``category``, ``area_code``, ``lon``, ``lat``): the
+first 20 hex digits of their MD5. Rows of one file sharing that identity are told apart by the
+order of their distinct contents (``-2``, ``-3`` ...), so two identical rows are one record (the
+second a duplicate), two fires at the same time and place are two records, and a corrected
+re-export updates the record it corrects. Changes are detected by a content hash of our own
+definition (``pipeline.content_hash_sql``), stable across DuckDB versions. Map an id column if the
+system has one.
+
+Files come as published (``.gz``, ``.zip``, Excel, shapefiles); an incident without a stated area
+gets the area whose polygon holds its point, else stays unassigned (still counted); see
+:mod:`zzanalytics.ingest.readers`, :mod:`zzanalytics.ingest.encoding` and
+:mod:`zzanalytics.ingest.areas`.
 
 Examples
 --------

@@ -161,13 +161,20 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
     Sections (all optional except what the table needs):
 
     ``[source]``     ``table`` (incidents, petitions, disputes, cameras, areas, streets, zones,
-                     peers, targets; default incidents), ``encoding`` (auto: UTF-8, UTF-8 with BOM
-                     or GB18030 detected), ``timezone`` of naive times (Asia/Shanghai),
+                     peers, targets; default incidents), ``encoding`` (auto: decided from every
+                     line among UTF-8, GB18030 and Windows-1252, mixed files row by row; a declared
+                     one is strict), ``timezone`` of naive times (Asia/Shanghai),
                      ``crs`` (wgs84, gcj02, bd09 or a projected ``EPSG:`` code), ``date_format``
                      (a strptime pattern, e.g. ``%m/%d/%Y %H:%M``; empty: the common forms),
-                     ``sheet`` (XLSX name or 0-based index), ``skip`` (rows above the header, e.g.
-                     a title row), ``date_floor`` (default 2000-01-01) and ``date_ceiling``
-                     (default: now + 1 day) bounding accepted dates;
+                     ``sheet`` (Excel sheet name or 0-based index), ``skip`` (rows above the
+                     header, e.g. a title row), ``date_floor`` (default 2000-01-01) and
+                     ``date_ceiling`` (default: now + 1 day) bounding accepted dates,
+                     ``delimiter`` (CSV; default: the most frequent of ``, tab ; |`` in the
+                     header), ``member`` (the file to read inside a ``.zip``), ``key`` (canonical
+                     columns identifying a record of an export without ids; default when + what +
+                     where, :data:`DEFAULT_KEY`), ``name`` (the source, for ``--replace``; default
+                     the mapping file's stem), ``number_format`` (:data:`NUMBER_FORMATS`) and
+                     ``area_names`` (``loose``: names matched after normalising; ``exact``);
     ``[columns]``    canonical name = source header, or a list of headers whose values are joined
                      with a space (a date and a time column: ``occurred_at = ["发案日期", "发案时刻"]``);
                      a header already named like the canonical column needs no line;
@@ -178,6 +185,11 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
     ``[units]``      column = factor (``loss_yuan = 10000`` for 万元);
     ``[areas]``      source township name = area code; names and codes of the store's ``areas``
                      table (``name``, ``name_en``) are matched without it;
+    ``[records]``    ``by = ["HEADER"]``: rows with equal values form one record; per canonical
+                     column ``{ count = "HEADER", where = [...] }``, ``{ sum = "HEADER" }``, ``max``,
+                     ``min`` or ``first`` (a person-level collision export → one collision);
+    ``[limits]``     column = maximum or [minimum, maximum]; values outside are quarantined
+                     (:data:`DEFAULT_LIMITS`);
     ``[personal]``   ``columns = ["当事人", "住址"]``: source headers (or canonical names of
                      ``[columns]``) holding personal data; their values are masked before they
                      are stored or quarantined, and removed from the same row's free text.
