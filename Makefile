@@ -1,6 +1,7 @@
 # zzanalytics — the two commands of the README:
 #   make briefing   set everything up and render the sample district's briefing (HTML + PDF)
 #   make test       set everything up and run the whole test suite
+#   make test-fast  the edit-test loop: everything but the tests marked slow (wheel, notebooks, long statistics)
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ ZZ := $(VENV)/bin/zz
 PYTHON ?= python3
 PYTEST_WORKERS ?= 2
 
-.PHONY: venv sysdeps store briefing test lint bench clean
+.PHONY: venv sysdeps store briefing test test-fast lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +27,7 @@ sysdeps:
 	fi
 
 store: venv
-	$(PY) -c "from zzanalytics.store import open_store; s = open_store(); print(s.summary()); s.close()"
+	$(PY) -c "import zzanalytics as zz; s = zz.open_store(); print(s.summary()); s.close()"
 
 briefing: venv sysdeps
 	$(ZZ) briefing --pdf
@@ -34,8 +35,12 @@ briefing: venv sysdeps
 test: venv sysdeps
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
+test-fast: venv
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not slow"
+
 lint: venv
 	$(VENV)/bin/ruff check zzanalytics tests benchmarks
+	$(VENV)/bin/ruff format --check zzanalytics tests benchmarks
 
 bench: venv
 	for b in benchmarks/bench_*.py; do $(PY) $$b; done

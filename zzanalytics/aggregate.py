@@ -53,6 +53,7 @@ _DAY = np.timedelta64(1, "D")
 __all__ = [
     "FREQS",
     "VALUES",
+    "area_codes",
     "counts",
     "dispute_summary",
     "partition_counts",
@@ -235,7 +236,14 @@ def _aggregate(
     return frame
 
 
-def _area_codes(areas: Any) -> list[str] | None:
+def area_codes(areas: Any) -> list[str] | None:
+    """Township codes of ``areas`` (a frame with ``area_code``, one code or an iterable), or None.
+
+    Examples
+    --------
+    >>> area_codes(["620102001", 620102002])
+    ['620102001', '620102002']
+    """
     if areas is None:
         return None
     if isinstance(areas, pd.DataFrame):
@@ -336,7 +344,7 @@ def counts(
     if categories is not None and "category" in by:
         grids["category"] = (list(categories), True)
     if areas is not None and "area_code" in by:
-        grids["area_code"] = (_area_codes(areas), False)
+        grids["area_code"] = (area_codes(areas), False)
     weights = None if value == "count" else incidents[value].to_numpy(dtype=float, na_value=np.nan)
     frame = _aggregate(keys, times, {value: weights}, freq, start, end, grids)
     if value in ("deaths", "injuries"):

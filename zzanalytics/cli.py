@@ -747,6 +747,30 @@ def briefing(
         _echo_path(p)
 
 
+@app.command()
+@_friendly
+def notebooks(
+    out: Annotated[Path, typer.Option("--out", help="Folder to copy the notebooks into.")] = Path(
+        "notebooks"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite notebooks that exist.")] = False,
+) -> None:
+    """Copy the analyst notebooks (ingest and quality, trends and forecasts, hotspots) into a folder."""
+    from zzanalytics.workspace import analyst_notebooks
+
+    check_out_dir(out)
+    sources = analyst_notebooks()
+    clash = [p.name for p in sources if (out / p.name).exists()]
+    if clash and not force:
+        raise ZZError(
+            f"--out {out}: {', '.join(clash)} already there; use --force to overwrite or another --out"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    for p in sources:
+        (out / p.name).write_bytes(p.read_bytes())
+        typer.echo(str(out / p.name))
+
+
 def main() -> None:  # pragma: no cover - console entry
     """Console entry point."""
     app()

@@ -31,7 +31,7 @@ from zzanalytics.errors import StoreError
 from zzanalytics.store import STORE_FORMAT, Store, store_format
 from zzanalytics.store import open_store as _open_path
 
-__all__ = ["ensure_sample", "open_store", "sample_store_path"]
+__all__ = ["analyst_notebooks", "ensure_sample", "open_store", "sample_store_path"]
 
 
 def sample_store_path() -> Path:
@@ -114,3 +114,22 @@ def open_store(path: str | Path | None = None, *, read_only: bool = True) -> Sto
     if os.path.abspath(p) == os.path.abspath(sample_store_path()):
         ensure_sample()
     return _open_path(p, read_only=read_only)
+
+
+def analyst_notebooks() -> list[Path]:
+    """The analyst notebooks shipped with the package (``01_…`` to ``03_…``), in order.
+
+    Examples
+    --------
+    >>> [p.name for p in analyst_notebooks()][:1]
+    ['01_ingest_quality.ipynb']
+    """
+    from importlib.resources import files
+
+    folder = Path(str(files("zzanalytics") / "notebooks"))
+    found = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        raise StoreError(
+            f"no analyst notebooks in {folder}; the installation is incomplete, reinstall zzanalytics"
+        )
+    return found

@@ -50,8 +50,6 @@ from zzanalytics.ingest.report import FileReport
 from zzanalytics.schema import LEAF_CATEGORIES, LOCAL_TZ, TABLES
 from zzanalytics.sql import ident, literal
 
-_BATCH = 1_000_000
-_MATERIALISE_CSV = False  # True: copy the CSV into a temp table before staging (slower, more memory)
 _GCJ_STEPS = 2
 _TEMPS = (
     "_zz_raw",
@@ -1028,9 +1026,6 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                     side_effects=False,
                 )
                 udf = "_zz_loc"
-        if loaded.kind == "csv" and _MATERIALISE_CSV:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _zz_raw AS SELECT * FROM {loaded.source}")
-            source = "_zz_raw"
         args = (con, m, plan, lookups, key_mode, m.date_floor, ceiling)
         stage = _stage_or_explain(*args, source, headers, loc_sql, path=path)
         extra = _loose_area_pairs(con, m, st, lookups)
@@ -1086,8 +1081,6 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
         _write(con, m, plan, has_loc, key_mode, src, rep, stage, now)
         if seen is not None:
             con.execute(f"INSERT INTO {seen} SELECT DISTINCT _key FROM _zz_stg WHERE _rc = 0")
-        if m.table == "areas":
-            st._district_cache = None  # new polygons: recompute the district outline
     finally:
         import contextlib
 

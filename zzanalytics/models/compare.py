@@ -493,11 +493,11 @@ def scorecard(
     0  620102001    theft       30       3.0        up
     1  620102001     fire        0       0.0      flat
     """
-    from zzanalytics.aggregate import _area_codes
+    from zzanalytics.aggregate import area_codes
 
     check_columns(incidents.columns, ["occurred_at", "category", "area_code"], "scorecard(incidents)")
     cats = list(categories)
-    area_list = _area_codes(areas) or []
+    area_list = area_codes(areas) or []
     codes, uniques = pd.factorize(incidents["category"])
     parts = []
     for cat in cats:

@@ -163,6 +163,7 @@ class Store:
         self.con = con
         self.read_only = read_only
         self._district_cache: Any = None
+        self._district_state: Any = None
 
     # -- context manager ------------------------------------------------------------------
     def __enter__(self) -> Store:
@@ -347,9 +348,13 @@ class Store:
 
     def district(self) -> Any:
         """Union of the areas' polygons grown by about 50 m (None when the store has no areas)."""
-        if self._district_cache is None:
+        # the cache follows the areas table itself: new or changed polygons give a new outline
+        state = self.con.execute("SELECT count(*), sum(_hash) FROM areas").fetchall()[0]
+        if self._district_cache is None or self._district_state != state:
             import shapely
 
+            self._district_state = state
+            self._district_cache = None
             rows = self.con.execute("SELECT geometry FROM areas WHERE geometry IS NOT NULL").fetchall()
             if not rows:
                 return None

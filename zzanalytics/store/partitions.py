@@ -54,7 +54,7 @@ from zzanalytics import config
 from zzanalytics.errors import StoreError
 from zzanalytics.schema import TABLES
 from zzanalytics.sql import ident, literal
-from zzanalytics.store.core import Store, canonical_types, open_store
+from zzanalytics.store.core import SQL_TYPES, Store, canonical_types, open_store
 
 __all__ = ["DATE_COLUMNS", "export_partitions", "list_partitions", "read_partitions"]
 
@@ -233,7 +233,6 @@ def _table_dir(root: str | Path, table: str) -> tuple[Path, list[str]]:
 
 def _hive_types(table: str, keys: list[str]) -> str:
     types = {c.name: c.dtype for c in TABLES[table].columns}
-    from zzanalytics.store import SQL_TYPES
 
     parts = [f"{ident(k)}: {_KEY_TYPES.get(k) or SQL_TYPES[types[k]]}" for k in keys]
     return "{" + ", ".join(parts) + "}"
