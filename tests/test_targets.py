@@ -88,3 +88,22 @@ def test_partial_month_counts_only_its_remaining_days(incidents):
     assert a["expected"].iloc[0] == pytest.approx(b["expected"].iloc[0], rel=0.1)
     with pytest.raises(ModelError, match="not in year"):
         target_breach(incidents, {"fire.count": 1}, year=2025, as_of="2026-06-30")
+
+
+def test_a_month_without_accidents_and_integer_deaths_from_the_store():
+    # the store hands out deaths as nullable Int64; a month with no traffic accident must count as 0
+    months = pd.date_range("2023-01-01", "2026-06-01", freq="MS")
+    rows = [m + pd.Timedelta(days=3) for i, m in enumerate(months) if i % 5 != 2]
+    inc = pd.DataFrame(
+        {
+            "occurred_at": pd.DatetimeIndex(rows).tz_localize("Asia/Shanghai"),
+            "category": "traffic",
+            "area_code": "A",
+            "deaths": pd.array([1] * len(rows), dtype="Int64"),
+        }
+    )
+    targets = pd.DataFrame({"year": [2026], "metric": ["traffic.deaths"], "ceiling": [20.0]})
+    out = target_breach(inc, targets, year=2026, as_of="2026-06-30", n_paths=500, seed=0)
+    row = out.set_index("metric").loc["traffic.deaths"]
+    assert row["observed_to_date"] == sum(1 for r in rows if r.year == 2026)
+    assert 0.0 <= row["p_breach"] <= 1.0 and row["expected"] >= row["observed_to_date"]

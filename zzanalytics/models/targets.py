@@ -71,7 +71,11 @@ def _monthly(inc: pd.DataFrame, prefix: str, what: str, start: pd.Timestamp, end
     months = pd.date_range(start, end, freq="MS")
     if sub.empty:
         return pd.Series(0.0, index=months)
-    vals = pd.Series(1.0, index=sub.index) if what == "count" else pd.to_numeric(sub[what], errors="coerce")
+    # float64 even from the store's nullable Int64 columns: an empty month is filled with 0.0 below
+    if what == "count":
+        vals = pd.Series(1.0, index=sub.index)
+    else:
+        vals = pd.to_numeric(sub[what], errors="coerce").astype("float64")
     per = sub["_month"]
     return vals.fillna(0.0).groupby(per).sum().reindex(months, fill_value=0.0)
 
