@@ -161,7 +161,7 @@ def bench_points(work: Path, rows: int, repeat: int) -> None:
     import numpy as np
 
     from zzanalytics.ingest import ingest_files
-    from zzanalytics.ingest.pipeline import _area_index
+    from zzanalytics.ingest.areas import area_index
     from zzanalytics.store import open_store
 
     csv = work / f"fires_{rows}.csv"
@@ -189,7 +189,7 @@ def bench_points(work: Path, rows: int, repeat: int) -> None:
         f"{f.unassigned:,} unassigned"
     )
     with open_store(work / "areas.duckdb") as st:
-        idx = _area_index(st)
+        idx = area_index(st)
         pts = st.con.execute("SELECT lon, lat FROM incidents WHERE lon IS NOT NULL").fetchnumpy()
     x, y = np.asarray(pts["lon"], dtype=float), np.asarray(pts["lat"], dtype=float)
     t0 = time.perf_counter()

@@ -418,7 +418,7 @@ def test_sql_location_path_matches_numpy_path(
     mapping.crs = crs
     fast = _with_areas(tmp_path / "sql.duckdb")
     rep_fast = ingest_files([FIX / "incidents_gb18030.csv"], mapping, store=fast)
-    monkeypatch.setattr(_pipeline, "_sql_crs", lambda crs: None)
+    monkeypatch.setattr(_pipeline, "sql_crs", lambda crs: None)
     slow = _with_areas(tmp_path / "udf.duckdb")
     rep_slow = ingest_files([FIX / "incidents_gb18030.csv"], mapping, store=slow)
     assert rep_fast.files[0].location_reasons == rep_slow.files[0].location_reasons

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from zzanalytics.cli import app
 from zzanalytics.ingest import ingest_files, read_mapping
-from zzanalytics.ingest.pipeline import content_hash_sql
+from zzanalytics.ingest.expressions import content_hash_sql
 from zzanalytics.workspace import open_store
 
 FIRES = {

@@ -31,7 +31,7 @@ first 20 hex digits of their MD5. Rows of one file sharing that identity are tol
 order of their distinct contents (``-2``, ``-3`` ...), so two identical rows are one record (the
 second a duplicate), two fires at the same time and place are two records, and a corrected
 re-export updates the record it corrects. Changes are detected by a content hash of our own
-definition (``pipeline.content_hash_sql``), stable across DuckDB versions. Map an id column if the
+definition (``expressions.content_hash_sql``), stable across DuckDB versions. Map an id column if the
 system has one.
 
 Files come as published (``.gz``, ``.zip``, Excel, shapefiles); an incident without a stated area

@@ -32,11 +32,23 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-__all__ = ["AreaIndex", "loose_lookup", "nearest_names", "normalise_name"]
+if TYPE_CHECKING:  # pragma: no cover
+    from zzanalytics.ingest.mapping import Mapping
+    from zzanalytics.ingest.report import FileReport
+
+__all__ = [
+    "AreaIndex",
+    "area_index",
+    "areas_from_points",
+    "loose_area_pairs",
+    "loose_lookup",
+    "nearest_names",
+    "normalise_name",
+]
 
 TOWNSHIP_SUFFIXES = (
     "街道办事处",
@@ -213,3 +225,94 @@ class AreaIndex:
         codes[:] = None
         codes[idx >= 0] = self.codes[idx[idx >= 0]]
         return codes
+
+
+# -- at ingest: over the staged file (_zz_stg) ----------------------------------------------------
+def loose_area_pairs(con: Any, m: Mapping, st: Any, lookups: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Unknown area labels of the staged file that match a store area after normalisation."""
+    if m.area_names != "loose" or "area_code" not in lookups:
+        return {}
+    if "raw_area_code" not in {r[0] for r in con.execute("DESCRIBE _zz_stg").fetchall()}:
+        return {}
+    labels = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT raw_area_code FROM _zz_stg WHERE raw_area_code IS NOT NULL AND area_code IS NULL"
+        ).fetchall()
+    ]
+    if not labels:
+        return {}
+    loose = loose_lookup(list(lookups["area_code"].items()))
+    return {lab: loose[k] for lab in labels if (k := normalise_name(lab)) in loose}
+
+
+def area_index(st: Any) -> AreaIndex | None:
+    """The store's area polygons as a point index (None when it has none)."""
+    import shapely
+
+    rows = st.con.execute(
+        "SELECT area_code, geometry FROM areas WHERE geometry IS NOT NULL ORDER BY area_code"
+    ).fetchall()
+    if not rows:
+        return None
+    return AreaIndex([r[0] for r in rows], shapely.from_wkb([bytes(r[1]) for r in rows]))
+
+
+def areas_from_points(con: Any, index: AreaIndex, stated: bool, rep: FileReport) -> bool:
+    """Give each counted row without a stated area the area holding its point; where an area is
+    stated and the point lies in another, record a finding (``_zz_find``). True when findings exist."""
+    import pyarrow as pa
+
+    if not stated:
+        con.execute("ALTER TABLE _zz_stg ADD COLUMN area_code VARCHAR")
+    data = con.execute(
+        "SELECT rowid AS rid, lon, lat, area_code FROM _zz_stg WHERE _rc = 0 AND lon IS NOT NULL"
+    ).fetchnumpy()
+    rid = np.asarray(data["rid"])
+    lon = np.asarray(data["lon"], dtype="float64")
+    lat = np.asarray(data["lat"], dtype="float64")
+    said = np.array(np.ma.getdata(data["area_code"]), dtype=object)
+    said[np.ma.getmaskarray(data["area_code"])] = None
+    k = index.locate_index(lon, lat)
+    has = k >= 0
+    found = np.empty(len(k), dtype=object)
+    found[has] = index.codes[k[has]]
+    stated = np.array([v is not None for v in said], dtype=bool) if len(said) else np.zeros(0, bool)
+    fill = ~stated & has
+    if fill.any():
+        t = pa.table({"rid": pa.array(rid[fill]), "code": pa.array(found[fill].tolist(), pa.string())})
+        con.register("_zz_pa_arrow", t)
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE _zz_pa AS SELECT * FROM _zz_pa_arrow")
+        finally:
+            con.unregister("_zz_pa_arrow")
+        con.execute("UPDATE _zz_stg SET area_code = p.code FROM _zz_pa p WHERE p.rid = _zz_stg.rowid")
+    rep.area_from_point = int(fill.sum())
+    differ = stated & has
+    if differ.any():
+        differ[differ] = said[differ] != found[differ]
+    if not differ.any():
+        return False
+    n = int(differ.sum())
+    t = pa.table(
+        {
+            "rid": pa.array(rid[differ]),
+            "kind": pa.array(["area_disagrees_with_point"] * n, pa.string()),
+            "col": pa.array(["area_code"] * n, pa.string()),
+            "stated": pa.array(said[differ].tolist(), pa.string()),
+            "found": pa.array(found[differ].tolist(), pa.string()),
+        }
+    )
+    con.register("_zz_find_arrow", t)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _zz_find AS SELECT * FROM _zz_find_arrow")
+    finally:
+        con.unregister("_zz_find_arrow")
+    pairs = con.execute(
+        "SELECT f.stated, f.found, count(*) FROM _zz_find f JOIN _zz_stg s ON s.rowid = f.rid "
+        "WHERE NOT s._fdup GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
+    ).fetchall()
+    kind = "area_disagrees_with_point"
+    rep.findings[kind] = sum(int(n) for _, _, n in pairs)
+    rep.finding_examples[kind] = [f"stated {a}, point in {b}" for a, b, _ in pairs[:3]]
+    return True

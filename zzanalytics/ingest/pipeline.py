@@ -23,18 +23,16 @@ One file goes through these steps, each a set-based statement over the whole fil
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from zzanalytics.errors import SourceError, StoreError
-from zzanalytics.ingest.areas import AreaIndex, loose_lookup
-from zzanalytics.ingest.coords import gcj02_to_wgs84_sql, to_wgs84, valid_lonlat
+from zzanalytics.ingest.areas import area_index, areas_from_points, loose_area_pairs
 from zzanalytics.ingest.dates import timestamp_sql
+from zzanalytics.ingest.expressions import canonical_text, content_hash_sql, number_sql
+from zzanalytics.ingest.locations import inside_udf, location_sql, location_udf, sql_crs
 from zzanalytics.ingest.mapping import (
     DEFAULT_KEY,
     FALSE_WORDS,
@@ -44,13 +42,13 @@ from zzanalytics.ingest.mapping import (
     VOCABULARIES,
     Mapping,
 )
-from zzanalytics.ingest.readers import load_source
+from zzanalytics.ingest.readers import file_sha256, load_source, malformed_rows
 from zzanalytics.ingest.reasons import LOCATION_REASONS
+from zzanalytics.ingest.records import grouped_source
 from zzanalytics.ingest.report import FileReport
 from zzanalytics.schema import LEAF_CATEGORIES, LOCAL_TZ, TABLES
 from zzanalytics.sql import ident, literal
 
-_GCJ_STEPS = 2
 _TEMPS = (
     "_zz_raw",
     "_zz_stg",
@@ -212,46 +210,6 @@ def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]]) -> tuple
     return raw, typed
 
 
-def number_sql(x: str, number_format: str = "1,234.5") -> str:
-    """SQL reading varchar ``x`` as a DOUBLE written in ``number_format`` (NULL when it is not one).
-
-    ``1,234.5`` (default) also takes ``1234.5``; commas are accepted only as thousands separators
-    (``1.234,5`` is not a number there: it is quarantined, never read as 1.2345). ``1.234,5``,
-    ``1 234,5`` (any space, no-break spaces too) and ``1'234.5`` are read only when the mapping
-    declares them (``[source] number_format``).
-
-    Examples
-    --------
-    >>> import duckdb
-    >>> sql = number_sql("x", "1.234,5")
-    >>> duckdb.sql(f"SELECT {sql} FROM (VALUES ('1.234,5'), ('12'), ('1,5'), ('1.2.3')) t(x)").fetchall()
-    [(1234.5,), (12.0,), (1.5,), (None,)]
-    >>> duckdb.sql(f"SELECT {number_sql('x')} FROM (VALUES ('1,234.5'), ('1.234,5')) t(x)").fetchall()
-    [(1234.5,), (None,)]
-    """
-    t = f"trim({x})"
-    if number_format == "1.234,5":
-        ok = r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?|[+-]?\d+(,\d*)?"
-        return (
-            f"CASE WHEN regexp_full_match({t}, {literal(ok)}) "
-            f"THEN TRY_CAST(replace(replace({t}, '.', ''), ',', '.') AS DOUBLE) END"
-        )
-    if number_format == "1 234,5":
-        s = f"regexp_replace({x}, '[\\s\u00a0\u202f]', '', 'g')"
-        return (
-            f"CASE WHEN regexp_full_match({s}, '[+-]?\\d+(,\\d*)?') "
-            f"THEN TRY_CAST(replace({s}, ',', '.') AS DOUBLE) END"
-        )
-    if number_format == "1'234.5":
-        s = f"replace(replace({t}, {literal(chr(39))}, ''), {literal(chr(0x2019))}, '')"
-        return f"CASE WHEN regexp_full_match({s}, '[+-]?\\d+(\\.\\d*)?') THEN TRY_CAST({s} AS DOUBLE) END"
-    grouped = r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?"
-    return (
-        f"COALESCE(TRY_CAST({x} AS DOUBLE), CASE WHEN regexp_full_match({t}, {literal(grouped)}) "
-        f"THEN TRY_CAST(replace({t}, ',', '') AS DOUBLE) END)"
-    )
-
-
 def _checks(c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str) -> list[tuple[str, str]]:
     """(condition, reason) pairs for one column, in order; conditions refer to raw_/typed columns."""
     raw, typed = ident("raw_" + c.name), ident(c.name)
@@ -298,98 +256,6 @@ def _label_cols(m: Mapping, plan: dict[str, _Col]) -> list[str]:
         ):
             cols.append(c.name)
     return cols
-
-
-# -- coordinates -----------------------------------------------------------------------------------
-def _location_udf(crs: str, district: Any) -> Any:
-    """Vectorised DuckDB function (x, y) -> {lon, lat, code}: to WGS-84 in numpy, validity, district test.
-
-    ``code``: 0 fine, 3 impossible position, 4 outside the district's polygons (+ ~50 m).
-    GCJ-02/BD-09 use exactly 2 steps of the iterative inverse: < 4e-7 degree (4 cm) anywhere in
-    China (tested), inside the promised 1e-6 degree, at two evaluations of the offset per point.
-    """
-    import pyarrow as pa
-    import shapely
-
-    def fn(x: Any, y: Any) -> Any:
-        x = np.asarray(x.to_numpy(zero_copy_only=False), dtype="float64")
-        y = np.asarray(y.to_numpy(zero_copy_only=False), dtype="float64")
-        n = len(x)
-        have = np.isfinite(x) & np.isfinite(y)
-        wx, wy = np.full(n, np.nan), np.full(n, np.nan)
-        if have.any():
-            wx[have], wy[have] = to_wgs84(x[have], y[have], crs, steps=_GCJ_STEPS)
-        code = np.zeros(n, dtype="int8")
-        code[have & ~valid_lonlat(wx, wy)] = 3
-        if district is not None:
-            idx = np.flatnonzero(have & (code == 0))
-            if len(idx):
-                inside = shapely.contains_xy(district, wx[idx], wy[idx])
-                code[idx[~inside]] = 4
-        good = have & (code == 0)
-        return pa.StructArray.from_arrays(
-            [pa.array(wx, mask=~good), pa.array(wy, mask=~good), pa.array(code)], names=["lon", "lat", "code"]
-        )
-
-    return fn
-
-
-def _sql_crs(crs: str) -> str | None:
-    """``"wgs84"`` / ``"gcj02"`` when the conversion can run as SQL (see :func:`_location_sql`), else None."""
-    key = str(crs).strip().lower().replace("-", "").replace("_", "")
-    if key in ("wgs84", "epsg:4326", "gps"):
-        return "wgs84"
-    if key in ("gcj02", "gcj", "mars"):
-        return "gcj02"
-    return None
-
-
-def _location_sql(kind: str, district: Any) -> Any:
-    """SQL twin of :func:`_location_udf` for WGS-84 and GCJ-02 sources: query -> query with _wx, _wy.
-
-    The conversion is plain SQL (:func:`coords.gcj02_to_wgs84_sql`, the same 2 steps as the numpy
-    path), so DuckDB runs it on all threads; only points inside the district's bounding box reach
-    the shapely test (``_zz_in``, registered by the caller when ``district`` is not None).
-    """
-
-    def wrap(sql: str) -> str:
-        sel = "(SELECT *, CASE WHEN _loc = 0 THEN _x END AS _gx, CASE WHEN _loc = 0 THEN _y END AS _gy FROM "
-        sql = f"{sel}({sql}))"
-        if kind == "gcj02":
-            sql = gcj02_to_wgs84_sql(sql, "_gx", "_gy", "_cx", "_cy", steps=_GCJ_STEPS)
-        else:
-            sql = f"SELECT *, _gx AS _cx, _gy AS _cy FROM {sql}"
-        valid = (
-            "isfinite(_cx) AND isfinite(_cy) AND abs(_cx) <= 180 AND abs(_cy) <= 90 "
-            "AND NOT (_cx = 0 AND _cy = 0)"
-        )
-        when = [f"WHEN _loc > 0 THEN _loc WHEN _cx IS NULL OR _cy IS NULL THEN 0 WHEN NOT ({valid}) THEN 3"]
-        if district is not None:
-            x0, y0, x1, y1 = (literal(float(v)) for v in district.bounds)
-            when.append(f"WHEN _cx < {x0} OR _cx > {x1} OR _cy < {y0} OR _cy > {y1} THEN 4")
-            when.append("WHEN NOT _zz_in(_cx, _cy) THEN 4")
-        code = "CASE " + " ".join(when) + " ELSE 0 END"
-        sql = f"SELECT * EXCLUDE (_gx, _gy), CAST({code} AS TINYINT) AS _code FROM ({sql})"
-        return (
-            "SELECT * EXCLUDE (_code, _cx, _cy) REPLACE (_code AS _loc), "
-            "CASE WHEN _code = 0 THEN _cx END AS _wx, CASE WHEN _code = 0 THEN _cy END AS _wy "
-            f"FROM ({sql})"
-        )
-
-    return wrap
-
-
-def _inside_udf(district: Any) -> Any:
-    """Vectorised DuckDB function (lon, lat) -> inside the district (shapely ``contains_xy``)."""
-    import pyarrow as pa
-    import shapely
-
-    def fn(x: Any, y: Any) -> Any:
-        x = np.asarray(x.to_numpy(zero_copy_only=False), dtype="float64")
-        y = np.asarray(y.to_numpy(zero_copy_only=False), dtype="float64")
-        return pa.array(shapely.contains_xy(district, x, y))
-
-    return fn
 
 
 # -- stage ------------------------------------------------------------------------------------------
@@ -496,7 +362,7 @@ def _stage(
             if n not in ("lon", "lat") and (n not in plan or plan[n].src is None):
                 continue
             parts.append((col, _dtype(plan, col)))
-        key = "substr(md5(" + _canonical_text(parts, "zzk1") + "), 1, 20)" if parts else "'-'"
+        key = "substr(md5(" + canonical_text(parts, "zzk1") + "), 1, 20)" if parts else "'-'"
     # the staged table holds what later steps need, and no more (10M rows must fit in 1 GB + spill):
     # the key once (as _key), raw labels only where unknown, raw coordinates only where cleared
     keep = [ident(n) for n in data_cols if not (key_mode == "column" and n == tdef.key)]
@@ -548,46 +414,6 @@ def _default_key(m: Mapping, plan: dict[str, _Col], hashed: list[str]) -> list[s
     if not wanted:
         return [n for n in hashed if not n.startswith("raw_")] + ["lon", "lat"]
     return [n for n in wanted if n in plan]
-
-
-def _canonical_text(cols: list[tuple[str, str]], tag: str) -> str:
-    """SQL text of columns in a form fixed by zzanalytics, not by DuckDB's casts: integers and
-    text as they are, floats as ``%.17g``, timestamps as epoch microseconds, dates as ISO days,
-    booleans as t/f, geometry as hex; missing values as U+0001; joined by U+001F after ``tag``."""
-    parts = [literal(tag)]
-    for name, dtype in cols:
-        x = ident(name)
-        if dtype == "float":
-            e = f"printf('%.17g', {x})"
-        elif dtype == "timestamp":
-            e = f"CAST(epoch_us({x}) AS VARCHAR)"
-        elif dtype == "date":
-            e = f"strftime({x}, '%Y-%m-%d')"
-        elif dtype == "bool":
-            e = f"CASE WHEN {x} THEN 't' ELSE 'f' END"
-        elif dtype == "geometry":
-            e = f"hex({x})"
-        else:
-            e = f"CAST({x} AS VARCHAR)"
-        parts.append(f"COALESCE({e}, chr(1))")
-    return "concat_ws(chr(31), " + ", ".join(parts) + ")"
-
-
-def content_hash_sql(cols: list[tuple[str, str]]) -> str:
-    """A record's content fingerprint (UBIGINT): the first 64 bits (big-endian) of the MD5 of its
-    canonical text, i.e. ``int(hashlib.md5(text).hexdigest()[:16], 16)``.
-
-    Defined here, not by DuckDB's ``hash()`` (whose values may change between versions), so a
-    store's fingerprints stay valid across upgrades.
-
-    Examples
-    --------
-    >>> import duckdb
-    >>> sql = content_hash_sql([("a", "str"), ("b", "float")])
-    >>> duckdb.sql(f"SELECT {sql} FROM (VALUES ('x', 0.1)) t(a, b)").fetchall()
-    [(8767690676486229967,)]
-    """
-    return f"CAST(('0x' || left(md5({_canonical_text(cols, 'zzh1')}), 16)) AS UBIGINT)"
 
 
 def _ordinals(con: Any) -> None:
@@ -686,15 +512,6 @@ class _File:
     name: str
     path: str
     sha: str
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes (hex), the identity of an ingested file's content."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _row_sql(rejects: int) -> str:
@@ -816,143 +633,6 @@ def _write_log(con: Any, rep: FileReport, now: dt.datetime, src: _File) -> None:
     )
 
 
-# -- records of several rows ------------------------------------------------------------------------
-def _grouped_source(m: Mapping, source: str, headers: list[str], path: Path) -> tuple[str, list[str]]:
-    """``[records]``: rows with equal ``by`` values become one row (first row's values, in file
-    order), plus ``_agg_<column>`` for each rule (count where, sum, max, min, first)."""
-    rec = m.records
-    missing = [b for b in rec["by"] if b not in headers]
-    for rule in rec["rules"].values():
-        if rule["column"] != "*" and rule["column"] not in headers:
-            missing.append(rule["column"])
-    if missing:
-        raise SourceError(
-            f"{path}: has no column(s) {missing}, which {m.where} names under [records]; "
-            f"the file's columns are {headers}; fix those lines to one of them"
-        )
-    by = [f"r.{ident(b)}" for b in rec["by"]]
-    null = " OR ".join(f"{b} IS NULL" for b in by)
-    group = (
-        f"CASE WHEN {null} THEN chr(30) || CAST(r._rn AS VARCHAR) "
-        f"ELSE concat_ws(chr(31), {', '.join(by)}) END"
-    )
-    firsts = [f"arg_min({ident(h)}, _rn) AS {ident(h)}" for h in headers if h != "geometry"]
-    aggs = []
-    for col, rule in rec["rules"].items():
-        x = "NULL" if rule["column"] == "*" else ident(rule["column"])
-        op = rule["op"]
-        if op == "count":
-            if rule["where"]:
-                vals = ", ".join(literal(w.strip().lower()) for w in rule["where"])
-                e = f"count(*) FILTER (WHERE lower(trim({x})) IN ({vals}))"
-            else:
-                e = "count(*)" if rule["column"] == "*" else f"count({x})"
-        elif op == "first":
-            e = f"arg_min({x}, _rn)"
-        else:
-            e = f"{op}(TRY_CAST({x} AS DOUBLE))"
-        aggs.append(f"CAST({e} AS VARCHAR) AS {ident('_agg_' + col)}")
-    sql = (
-        f"(SELECT {', '.join([*firsts, *aggs])} FROM "
-        f"(SELECT r.*, {group} AS _grp FROM (SELECT *, row_number() OVER () AS _rn FROM {source}) r) "
-        "GROUP BY _grp ORDER BY min(_rn))"
-    )
-    return sql, [*headers, *(f"_agg_{c}" for c in rec["rules"])]
-
-
-# -- areas: forgiving names, and the area that holds a point ------------------------------------
-def _loose_area_pairs(con: Any, m: Mapping, st: Any, lookups: dict[str, dict[str, str]]) -> dict[str, str]:
-    """Unknown area labels of the staged file that match a store area after normalisation."""
-    if m.area_names != "loose" or "area_code" not in lookups:
-        return {}
-    if "raw_area_code" not in {r[0] for r in con.execute("DESCRIBE _zz_stg").fetchall()}:
-        return {}
-    labels = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT raw_area_code FROM _zz_stg WHERE raw_area_code IS NOT NULL AND area_code IS NULL"
-        ).fetchall()
-    ]
-    if not labels:
-        return {}
-    loose = loose_lookup(list(lookups["area_code"].items()))
-    from zzanalytics.ingest.areas import normalise_name
-
-    return {lab: loose[k] for lab in labels if (k := normalise_name(lab)) in loose}
-
-
-def _area_index(st: Any) -> AreaIndex | None:
-    """The store's area polygons as a point index (None when it has none)."""
-    import shapely
-
-    rows = st.con.execute(
-        "SELECT area_code, geometry FROM areas WHERE geometry IS NOT NULL ORDER BY area_code"
-    ).fetchall()
-    if not rows:
-        return None
-    return AreaIndex([r[0] for r in rows], shapely.from_wkb([bytes(r[1]) for r in rows]))
-
-
-def _areas_from_points(con: Any, index: AreaIndex, stated: bool, rep: FileReport) -> bool:
-    """Give each counted row without a stated area the area holding its point; where an area is
-    stated and the point lies in another, record a finding (``_zz_find``). True when findings exist."""
-    import pyarrow as pa
-
-    if not stated:
-        con.execute("ALTER TABLE _zz_stg ADD COLUMN area_code VARCHAR")
-    data = con.execute(
-        "SELECT rowid AS rid, lon, lat, area_code FROM _zz_stg WHERE _rc = 0 AND lon IS NOT NULL"
-    ).fetchnumpy()
-    rid = np.asarray(data["rid"])
-    lon = np.asarray(data["lon"], dtype="float64")
-    lat = np.asarray(data["lat"], dtype="float64")
-    said = np.array(np.ma.getdata(data["area_code"]), dtype=object)
-    said[np.ma.getmaskarray(data["area_code"])] = None
-    k = index.locate_index(lon, lat)
-    has = k >= 0
-    found = np.empty(len(k), dtype=object)
-    found[has] = index.codes[k[has]]
-    stated = np.array([v is not None for v in said], dtype=bool) if len(said) else np.zeros(0, bool)
-    fill = ~stated & has
-    if fill.any():
-        t = pa.table({"rid": pa.array(rid[fill]), "code": pa.array(found[fill].tolist(), pa.string())})
-        con.register("_zz_pa_arrow", t)
-        try:
-            con.execute("CREATE OR REPLACE TEMP TABLE _zz_pa AS SELECT * FROM _zz_pa_arrow")
-        finally:
-            con.unregister("_zz_pa_arrow")
-        con.execute("UPDATE _zz_stg SET area_code = p.code FROM _zz_pa p WHERE p.rid = _zz_stg.rowid")
-    rep.area_from_point = int(fill.sum())
-    differ = stated & has
-    if differ.any():
-        differ[differ] = said[differ] != found[differ]
-    if not differ.any():
-        return False
-    n = int(differ.sum())
-    t = pa.table(
-        {
-            "rid": pa.array(rid[differ]),
-            "kind": pa.array(["area_disagrees_with_point"] * n, pa.string()),
-            "col": pa.array(["area_code"] * n, pa.string()),
-            "stated": pa.array(said[differ].tolist(), pa.string()),
-            "found": pa.array(found[differ].tolist(), pa.string()),
-        }
-    )
-    con.register("_zz_find_arrow", t)
-    try:
-        con.execute("CREATE OR REPLACE TEMP TABLE _zz_find AS SELECT * FROM _zz_find_arrow")
-    finally:
-        con.unregister("_zz_find_arrow")
-    pairs = con.execute(
-        "SELECT f.stated, f.found, count(*) FROM _zz_find f JOIN _zz_stg s ON s.rowid = f.rid "
-        "WHERE NOT s._fdup GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
-    ).fetchall()
-    kind = "area_disagrees_with_point"
-    rep.findings[kind] = sum(int(n) for _, _, n in pairs)
-    rep.finding_examples[kind] = [f"stated {a}, point in {b}" for a, b, _ in pairs[:3]]
-    return True
-
-
 # -- one file ---------------------------------------------------------------------------------------
 def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = None) -> FileReport:
     """Ingest one file into the open read-write store ``st``; return its :class:`FileReport`.
@@ -985,7 +665,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
         rep.notes += loaded.notes
         source, headers = loaded.source, loaded.headers
         if m.records:
-            source, headers = _grouped_source(m, source, headers, path)
+            source, headers = grouped_source(m, source, headers, path)
         plan = _resolve_columns(m, headers, path)
         personal_columns(m, headers, path)  # every [personal] name is a column of the file
         if tdef.key is not None:
@@ -1001,13 +681,13 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
             import duckdb
 
             district = st.district()
-            kind = _sql_crs(m.crs)
+            kind = sql_crs(m.crs)
             if kind is not None:
-                loc_sql = _location_sql(kind, district)
+                loc_sql = location_sql(kind, district)
                 if district is not None:
                     con.create_function(
                         "_zz_in",
-                        _inside_udf(district),
+                        inside_udf(district),
                         ["DOUBLE", "DOUBLE"],
                         "BOOLEAN",
                         type="arrow",
@@ -1018,7 +698,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                 ret = duckdb.struct_type({"lon": "DOUBLE", "lat": "DOUBLE", "code": "TINYINT"})
                 con.create_function(
                     "_zz_loc",
-                    _location_udf(m.crs, district),
+                    location_udf(m.crs, district),
                     ["DOUBLE", "DOUBLE"],
                     ret,
                     type="arrow",
@@ -1028,7 +708,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                 udf = "_zz_loc"
         args = (con, m, plan, lookups, key_mode, m.date_floor, ceiling)
         stage = _stage_or_explain(*args, source, headers, loc_sql, path=path)
-        extra = _loose_area_pairs(con, m, st, lookups)
+        extra = loose_area_pairs(con, m, st, lookups)
         if extra:  # names that match a store area once normalised: stage again with them
             lookups["area_code"].update(extra)
             for t in ("_zz_rej", "_zz_rejscan"):
@@ -1039,7 +719,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                 f"(e.g. {next(iter(extra))!r} -> {next(iter(extra.values()))}); "
                 '[source] area_names = "exact" turns this off'
             )
-        rep.malformed = _set_aside_malformed(con, loaded.kind, m.skip)
+        rep.malformed = malformed_rows(con, loaded.kind, m.skip)
         if m.records:
             rows = con.execute(f"SELECT count(*) FROM {loaded.source}").fetchall()[0][0]
         rep.read = con.execute("SELECT count(*) FROM _zz_stg").fetchall()[0][0] + rep.malformed
@@ -1050,10 +730,10 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
         if key_mode == "generated" and tdef.key is not None:
             _ordinals(con)
         if "area_code" in tdef.names and m.table != "areas" and has_loc:
-            index = _area_index(st)
+            index = area_index(st)
             if index is not None:
                 stage.derived_area = plan["area_code"].src is None
-                stage.findings = _areas_from_points(con, index, not stage.derived_area, rep)
+                stage.findings = areas_from_points(con, index, not stage.derived_area, rep)
         _in_file_duplicates(con, stage, tdef.key)
         _classify(con, m, has_loc, rep, stage)
         if rep.malformed:
@@ -1105,24 +785,6 @@ def _unassigned(con: Any, stage: _Stage, plan: dict[str, _Col]) -> int:
             "SELECT count(*) FROM _zz_stg WHERE _rc = 0 AND NOT _fdup AND area_code IS NULL"
         ).fetchall()[0][0]
     )
-
-
-def _set_aside_malformed(con: Any, kind: str, skip: int) -> int:
-    """Rows DuckDB's CSV reader rejected (wrong number of fields, bad quoting): their data row
-    numbers into ``_zz_rejrows`` (``r``: data row, ``j``: order), to be quarantined."""
-    if kind != "csv":
-        return 0
-    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
-    if "_zz_rej" not in have:
-        return 0
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _zz_rejrows AS
-        SELECT CAST(line - 1 - {int(skip)} AS BIGINT) AS r,
-               CAST(row_number() OVER (ORDER BY line) - 1 AS BIGINT) AS j,
-               trim(csv_line, chr(10) || chr(13)) AS csv_line, min(error_message) AS error_message
-        FROM _zz_rej GROUP BY line, csv_line ORDER BY line"""
-    )
-    return int(con.execute("SELECT count(*) FROM _zz_rejrows").fetchall()[0][0])
 
 
 def _stage_or_explain(*args: Any, path: Path, **kw: Any) -> _Stage:

@@ -24,6 +24,7 @@ import contextlib
 import csv
 import datetime as dt
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -560,3 +561,30 @@ def temp_dir(store_path: Path | None = None) -> Iterator[str]:
         yield str(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex), the identity of an ingested file's content."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def malformed_rows(con: Any, kind: str, skip: int) -> int:
+    """Rows DuckDB's CSV reader rejected (wrong number of fields, bad quoting): their data row
+    numbers into ``_zz_rejrows`` (``r``: data row, ``j``: order), to be quarantined."""
+    if kind != "csv":
+        return 0
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+    if "_zz_rej" not in have:
+        return 0
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _zz_rejrows AS
+        SELECT CAST(line - 1 - {int(skip)} AS BIGINT) AS r,
+               CAST(row_number() OVER (ORDER BY line) - 1 AS BIGINT) AS j,
+               trim(csv_line, chr(10) || chr(13)) AS csv_line, min(error_message) AS error_message
+        FROM _zz_rej GROUP BY line, csv_line ORDER BY line"""
+    )
+    return int(con.execute("SELECT count(*) FROM _zz_rejrows").fetchall()[0][0])
