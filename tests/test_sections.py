@@ -134,7 +134,7 @@ def test_safety_counts_losses_and_notable_incidents(zh, en):
         in text_en
     )
     for t in (text, text_en):
-        assert S.PHONE not in t and "138****5678" in t  # the planted phone number is masked
+        assert S.PHONE not in t and "138******78" in t  # the planted phone number is masked
 
 
 # ------------------------------------------------------------------ 4. disputes

@@ -261,8 +261,11 @@ def _number_spans(text: str) -> list[tuple[int, int]]:
                         acc += groups[j][2]
                     if len(acc) > 19:
                         break
+                    end = groups[j][1]
+                    if acc.endswith("X") and not _identifying(acc, i == j and off == 0):
+                        acc, end = acc[:-1], end - 1  # a letter x after the number (13812345678x)
                     if _identifying(acc, i == j and off == 0):
-                        spans.append((m.start() + groups[i][0] + off, m.start() + groups[j][1]))
+                        spans.append((m.start() + groups[i][0] + off, m.start() + end))
                         found = True
         if found:
             continue
@@ -479,7 +482,7 @@ def mask_frame(
     for col in out.columns:
         values = out[col]
         if col in whole:
-            out[col] = values.map(mask_value, na_action="ignore")
+            out[col] = values.map(mask_value)
         elif values.dtype == object or pd.api.types.is_string_dtype(values):
             out[col] = values.map(lambda v: v if not isinstance(v, str) else mask_text(v))
         elif isinstance(values.dtype, pd.CategoricalDtype):

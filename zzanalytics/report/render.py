@@ -26,9 +26,7 @@ import contextlib
 import os
 import re
 import shutil
-import subprocess
 import tempfile
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,9 @@ import pandas as pd
 
 from zzanalytics.config import reports_dir
 from zzanalytics.errors import DependencyMissingError, ReportError
+from zzanalytics.outputs import atomic_path, inside, safe_component, write_atomic
+
+__all__ = ["atomic_path", "briefing_filename", "print_pdf", "render_briefing", "write_atomic"]
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "zzbriefing"
@@ -50,58 +51,21 @@ INSTALL_HINT = (
 
 
 def briefing_filename(area: str | None, start: Any, end: Any, lang: str = "zh", suffix: str = ".html") -> str:
-    """File name of a briefing: ``briefing-<area|district>-<start>_<end>[.en].html``."""
+    """File name of a briefing: ``briefing-<area|district>-<start>_<end>[.en].html``.
+
+    The area code comes from data, so it goes through :func:`zzanalytics.outputs.safe_component`:
+    ``x/../../NAME`` becomes one harmless part of the name.
+
+    Examples
+    --------
+    >>> briefing_filename("x/../../../NAME", "2026-01-01", "2026-06-30")
+    'briefing-x_NAME-699bf819-2026-01-01_2026-06-30.html'
+    """
     s, e = pd.Timestamp(start).date().isoformat(), pd.Timestamp(end).date().isoformat()
-    tag = "" if lang == "zh" else f".{lang}"
-    return f"briefing-{area or 'district'}-{s}_{e}{tag}{suffix}"
-
-
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; on success move it over ``target`` atomically.
-
-    On error the temporary file is removed and ``target`` is left as it was.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> d = Path(tempfile.mkdtemp())
-    >>> with atomic_path(d / "a.txt") as tmp:
-    ...     _ = tmp.write_text("x")
-    >>> sorted(p.name for p in d.iterdir())
-    ['a.txt']
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report is for sharing
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def write_atomic(target: Path, data: str | bytes) -> Path:
-    """Write text (UTF-8) or bytes to ``target`` through :func:`atomic_path`.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> write_atomic(Path(tempfile.mkdtemp()) / "x.txt", "简报").read_text(encoding="utf-8")
-    '简报'
-    """
-    with atomic_path(target) as tmp:
-        if isinstance(data, bytes):
-            tmp.write_bytes(data)
-        else:
-            tmp.write_text(data, encoding="utf-8")
-    return Path(target)
+    tag = "" if lang == "zh" else f".{safe_component(lang)}"
+    if not re.fullmatch(r"\.[A-Za-z0-9]{1,10}", suffix):
+        raise ReportError(f"suffix {suffix!r}: expected a file extension such as '.html'")
+    return f"briefing-{safe_component(area or 'district')}-{s}_{e}{tag}{suffix}"
 
 
 # ------------------------------------------------------------------ notebook → HTML
@@ -305,33 +269,16 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: int = 120
 
     Page size, margins and page numbers come from the page's print CSS (``@page``).
     Raises :class:`DependencyMissingError` (with the install command) when Chromium is missing.
+    The printer is always reaped, even when killed (:mod:`zzanalytics.report.printer`).
 
     Examples
     --------
     >>> print_pdf("reports/briefing.html", "reports/briefing.pdf")  # doctest: +SKIP
     PosixPath('reports/briefing.pdf')
     """
-    chromium = find_chromium()
-    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
-    with tempfile.TemporaryDirectory(prefix="zzchrome-") as profile, atomic_path(pdf_path) as tmp:
-        cmd = [
-            chromium,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={profile}",
-            f"--print-to-pdf={tmp}",
-            html_path.as_uri(),
-        ]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            raise ReportError(f"Chromium did not finish printing {html_path} within {timeout} s") from None
-        if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
-            tail = (proc.stderr or "").strip().splitlines()[-3:]
-            raise ReportError(
-                f"Chromium ({chromium}) failed to print {html_path} "
-                f"(exit {proc.returncode}): {' | '.join(tail)}"
-            )
-    return pdf_path
+    from zzanalytics.report.printer import print_html
+
+    return print_html(html_path, pdf_path, chromium=find_chromium(), flags=CHROMIUM_FLAGS, timeout=timeout)
 
 
 # ------------------------------------------------------------------ the briefing
@@ -403,7 +350,7 @@ def render_briefing(
         "targets": dict(targets or {}),
     }
     params.update(parameters or {})
-    failed = out_dir / FAILED_DIR / briefing_filename(area, start, end, lang, suffix=".ipynb")
+    failed = inside(out_dir / FAILED_DIR, briefing_filename(area, start, end, lang, suffix=".ipynb"))
     with contextlib.ExitStack() as stack:
         if notebook is None:
             package = resources.files("zzanalytics.report.briefing").joinpath("briefing.ipynb")
@@ -414,7 +361,7 @@ def render_briefing(
 
     title = f"{area_name} {tx.period_label(start, end, lang, with_year=True)}"
     html_doc = notebook_to_html(nb, title=tx.clean(title), lang=lang)
-    html_path = write_atomic(out_dir / briefing_filename(area, start, end, lang), html_doc)
+    html_path = write_atomic(inside(out_dir, briefing_filename(area, start, end, lang)), html_doc)
     paths = [html_path]
     if pdf:
         paths.append(print_pdf(html_path, html_path.with_suffix(".pdf")))

@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from zzanalytics import privacy
 from zzanalytics.errors import ReportError
 
 LANGS = ("zh", "en")
@@ -323,27 +324,23 @@ def probability(p: Any, lang: str = "zh") -> str:
 
 # ---------------------------------------------------------------- personal data and escaping
 
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{12,13}([0-9Xx]{2})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\d)")
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>|<\s*/?\s*[A-Za-z!?][^<>]*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def mask_text(s: Any) -> str:
-    """Mask 18-digit ID-card numbers and 11-digit mobile numbers inside free text.
+    """Identifying numbers (ID card, phone, bank card in any written form), names after a role
+    word, plates, e-mail and house numbers masked: :func:`zzanalytics.privacy.mask_text`, the one
+    masking policy of every output.
 
     Examples
     --------
-    >>> mask_text("身份证110101199003074518,电话13812345678")
-    '身份证110*************18,电话138****5678'
+    >>> mask_text("身份证110101199003074518,电话138.1234.5678")
+    '身份证110*************18,电话138******78'
     >>> mask_text("案件编号A2026000123")
     '案件编号A2026000123'
     """
-    if is_missing(s):
-        return ""
-    text = str(s)
-    text = _ID_CARD.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 5) + m.group(2), text)
-    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+    return privacy.mask_text(s)
 
 
 def mask_name(s: Any) -> str:
@@ -354,10 +351,7 @@ def mask_name(s: Any) -> str:
     >>> mask_name("张三丰"), mask_name("李四"), mask_name("John Smith"), mask_name(None)
     ('张**', '李*', 'J*********', '')
     """
-    if is_missing(s):
-        return ""
-    text = str(s).strip()
-    return text[:1] + "*" * (len(text) - 1) if text else ""
+    return privacy.mask_name(s)
 
 
 def clean(s: Any) -> str:
@@ -366,7 +360,7 @@ def clean(s: Any) -> str:
     Examples
     --------
     >>> clean("东关<script>alert(1)</script>街道 13812345678")
-    '东关alert(1)街道 138****5678'
+    '东关alert(1)街道 138******78'
     """
     if is_missing(s):
         return ""
@@ -397,19 +391,21 @@ NAME_COLUMNS = ("name", "person", "victim", "suspect", "driver", "reporter", "co
 
 
 def mask_frame(frame: pd.DataFrame, name_columns: Iterable[str] = NAME_COLUMNS) -> pd.DataFrame:
-    """Copy of a detail list fit for a report: names masked, identifiers masked in every text column.
+    """Copy of a detail list fit for a report: names (and columns whose header says they are
+    personal) masked whole and removed from the row's free text, every other text column through
+    :func:`clean` (:func:`zzanalytics.privacy.mask_frame`).
 
     Examples
     --------
-    >>> df = pd.DataFrame({"driver": ["王小明"], "cause": ["醉驾,电话13912345678"], "deaths": [1]})
+    >>> df = pd.DataFrame({"driver": ["王小明"], "cause": ["王小明醉驾,电话13912345678"], "deaths": [1]})
     >>> mask_frame(df).to_dict("records")
-    [{'driver': '王**', 'cause': '醉驾,电话139****5678', 'deaths': 1}]
+    [{'driver': '王**', 'cause': '王**醉驾,电话139******78', 'deaths': 1}]
     """
-    out = frame.copy()
     names = set(name_columns)
+    out = privacy.mask_frame(frame, names, columns=False)
     for col in out.columns:
-        if col in names:
-            out[col] = out[col].map(mask_name)
-        elif out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+        if col in names or privacy.is_personal_header(col):
+            continue
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(clean)
     return out

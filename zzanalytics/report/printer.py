@@ -1,0 +1,221 @@
+"""Print HTML to PDF with headless Chromium, and always reap the printer.
+
+Chromium runs in a private folder (``<tmp>/zzchrome-…``: its profile, its PDF, its log, and an
+``owner.json`` naming this process) as the leader of its own process group. Whatever happens —
+success, a failed print, a timeout, an exception, Ctrl-C — the whole group is killed and the
+folder removed in ``finally``; on Linux the browser also gets ``SIGKILL`` the moment the
+process that started it dies (``setpriv --pdeathsig``), so even ``kill -9`` of ``zz`` leaves no
+Chromium behind. The next print removes what such a run left: private folders whose owner is
+gone, after killing any process still running from them. The PDF reaches the output folder only
+when complete, through :func:`zzanalytics.outputs.atomic_path`, so ``--out`` never holds a
+printer's temporary file.
+
+Examples
+--------
+>>> print_html("reports/b.html", "reports/b.pdf", chromium="/usr/bin/chromium")  # doctest: +SKIP
+PosixPath('reports/b.pdf')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from zzanalytics.errors import ReportError
+from zzanalytics.outputs import atomic_path
+
+__all__ = ["PRINTER_PREFIX", "print_html", "reap_printers"]
+
+PRINTER_PREFIX = "zzchrome-"
+"""Private folders of printers start with this, in the system's temporary folder."""
+OWNER = "owner.json"
+STALE_SECONDS = 24 * 3600
+"""A printer folder without a readable owner is removed once it is this old."""
+_HOST = socket.gethostname()
+
+
+def _deathsig() -> list[str]:
+    """``setpriv --pdeathsig KILL --`` where util-linux has it: the browser dies with its parent."""
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _group_exists(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _pids_using(folder: Path) -> list[int]:
+    """Processes whose command line names ``folder`` (the printer's profile), from ``/proc``."""
+    needle = str(folder).encode()
+    pids = []
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return pids
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "cmdline").read_bytes():
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+def _kill_group(pgid: int, leader: subprocess.Popen | None = None, wait: float = 5.0) -> None:
+    """SIGKILL the printer's process group and wait (bounded) until it is gone."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if (leader is not None and leader.poll() is None) or _group_exists(pgid):
+            os.killpg(pgid, signal.SIGKILL)
+    if leader is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            leader.wait(timeout=wait)
+    deadline = time.monotonic() + wait
+    while _group_exists(pgid) and time.monotonic() < deadline:
+        if not [p for p in _group_members(pgid) if not _zombie(p)]:
+            break  # only zombies left, for init to reap
+        time.sleep(0.05)
+
+
+def _group_members(pgid: int) -> list[int]:
+    out = []
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return out
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rfind(")") + 2 :].split()
+            if len(fields) > 2 and int(fields[2]) == pgid:
+                out.append(int(entry.name))
+    return out
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat[stat.rfind(")") + 2 :].startswith("Z")
+
+
+def reap_printers(tmpdir: str | Path | None = None) -> list[Path]:
+    """Remove the private folders of printers whose owner died (this host), killing first every
+    process still running from them; folders of printers still in progress are left alone.
+
+    Returns the folders removed.
+    """
+    base = Path(tmpdir or tempfile.gettempdir())
+    removed: list[Path] = []
+    for folder in base.glob(PRINTER_PREFIX + "*"):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        try:
+            owner = json.loads((folder / OWNER).read_text(encoding="utf-8"))
+            mine = owner.get("host") == _HOST
+            dead = mine and not _alive(int(owner["pid"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            try:
+                dead = time.time() - folder.stat().st_mtime > STALE_SECONDS
+            except OSError:
+                continue
+        if not dead:
+            continue
+        for pid in _pids_using(folder):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def print_html(
+    html_path: str | Path,
+    pdf_path: str | Path,
+    *,
+    chromium: str,
+    flags: Sequence[str] = (),
+    timeout: float = 120,
+) -> Path:
+    """Print ``html_path`` to ``pdf_path`` with ``chromium`` (headless ``flags``), atomically;
+    the printer is always reaped (see the module docstring).
+
+    Raises :class:`~zzanalytics.errors.ReportError` when Chromium fails, prints nothing, or
+    takes longer than ``timeout`` seconds; ``pdf_path`` is then left as it was.
+    """
+    reap_printers()
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
+    private = Path(tempfile.mkdtemp(prefix=PRINTER_PREFIX))
+    leader: subprocess.Popen | None = None
+    try:
+        owner = {"host": _HOST, "pid": os.getpid()}
+        (private / OWNER).write_text(json.dumps(owner), encoding="utf-8")
+        out = private / "print.pdf"
+        cmd = [
+            *_deathsig(),
+            chromium,
+            *flags,
+            f"--user-data-dir={private / 'profile'}",
+            f"--print-to-pdf={out}",
+            html_path.as_uri(),
+        ]
+        env = dict(os.environ)
+        if len(str(private)) < 60:  # Chromium's own temporary files (and socket) go there too
+            env["TMPDIR"] = str(private)
+        with open(private / "chromium.log", "wb") as log:
+            leader = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                cwd=private,
+                env=env,
+            )
+        (private / OWNER).write_text(json.dumps({**owner, "pgid": leader.pid}), encoding="utf-8")
+        try:
+            code = leader.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ReportError(f"Chromium did not finish printing {html_path} within {timeout:g} s") from None
+        if code != 0 or not out.exists() or out.stat().st_size == 0:
+            tail = (private / "chromium.log").read_text(encoding="utf-8", errors="replace").strip()
+            raise ReportError(
+                f"Chromium ({chromium}) failed to print {html_path} (exit {code}): "
+                f"{' | '.join(tail.splitlines()[-3:])}"
+            )
+        _kill_group(leader.pid, leader)  # helpers of a finished browser, if any linger
+        with atomic_path(pdf_path) as tmp:
+            shutil.copyfile(out, tmp)
+        return pdf_path
+    finally:
+        if leader is not None:
+            _kill_group(leader.pid, leader)
+        shutil.rmtree(private, ignore_errors=True)
