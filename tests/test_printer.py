@@ -159,11 +159,10 @@ def test_kill_9_during_a_real_print_leaves_no_chromium_and_the_next_print_cleans
 
 
 def test_reaper_kills_orphans_of_dead_owners_only(tmp_path, private_tmp):
-    dead = subprocess.Popen(["true"])
-    dead.wait()
+    dead_pid = 2**30 - 1  # above any pid_max: a process that surely does not exist
     orphan_dir = private_tmp / (PRINTER_PREFIX + "orphan")
     orphan_dir.mkdir()
-    (orphan_dir / "owner.json").write_text(json.dumps({"host": os.uname().nodename, "pid": dead.pid}))
+    (orphan_dir / "owner.json").write_text(json.dumps({"host": os.uname().nodename, "pid": dead_pid}))
     live_dir = private_tmp / (PRINTER_PREFIX + "live")
     live_dir.mkdir()
     (live_dir / "owner.json").write_text(json.dumps({"host": os.uname().nodename, "pid": os.getpid()}))
