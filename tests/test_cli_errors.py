@@ -166,6 +166,10 @@ def _cases(h: dict[str, Path]) -> list[tuple[list[str], str]]:
         (["briefing", "--store", s("missing")], "no such store"),
         (["briefing", "--store", s("folder")], "is a folder"),
         (["briefing", "--store", s("garbage")], "garbage.duckdb"),
+        # notebooks
+        (["notebooks", "--out", s("blocker")], "is a file"),
+        (["notebooks", "--out", s("under_file")], "is a file"),
+        (["notebooks", "--out", str(h["unwritable"])], "cannot write"),
         # the group itself
         (["nope"], "No such command"),
     ]

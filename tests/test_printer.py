@@ -170,6 +170,12 @@ def test_reaper_kills_orphans_of_dead_owners_only(tmp_path, private_tmp):
     orphan = subprocess.Popen([*sleeper, f"--user-data-dir={orphan_dir}"], start_new_session=True)
     live = subprocess.Popen([*sleeper, f"--user-data-dir={live_dir}"], start_new_session=True)
     try:
+        # a process's command line shows in /proc a moment after it started: wait for both
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (
+            _processes_naming(str(orphan_dir)) and _processes_naming(str(live_dir))
+        ):
+            time.sleep(0.05)
         assert reap_printers(private_tmp) == [orphan_dir]
         assert orphan.wait(timeout=10) == -signal.SIGKILL
         assert live.poll() is None and live_dir.exists()
