@@ -137,3 +137,60 @@ def test_sample_emerging_hotspot_is_new(sample_store):
     cell = grid[grid.intersects(pt)].cell_id.iloc[0]
     pattern = res.to_frame().set_index("cell_id").loc[cell, "pattern"]
     assert pattern in ("new hot spot", "intensifying hot spot")
+
+
+def test_spacetime_weights_by_hand_and_gi_equals_esda_on_the_flattened_cube():
+    import esda
+    import scipy.sparse as sp
+    from libpysal.weights import W as PysalW
+
+    from zzanalytics.spatial.emerging import spacetime_weights
+
+    line = sp.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
+    Wst = spacetime_weights(line, 3, 1).toarray()
+    # bin (cell 1, step 2) = row 1*3+2: cells 0, 1, 2 at steps 1 and 2
+    assert np.flatnonzero(Wst[5]).tolist() == [1, 2, 4, 5, 7, 8]
+    # the first step has no previous one: cells 0, 1 at step 0 only
+    assert np.flatnonzero(Wst[0]).tolist() == [0, 3]
+    grid = make_grid((103.80, 36.05, 103.83, 36.08), cell=500, clip=False)
+    n, steps = len(grid), 6
+    Y = np.random.default_rng(3).poisson(1.0, (n, steps))
+    Y[:4, 3:] += 6
+    cube = pd.DataFrame({"cell_id": np.repeat(grid.cell_id, steps), "period": np.tile(np.arange(steps), n)})
+    cube["count"] = Y.ravel()
+    res = emerging_hotspots(cube, grid, permutations=0, time_step=2)
+    W = res.gi.W.tolil()
+    W.setdiag(0)
+    ref = esda.G_Local(
+        Y.ravel().astype(float), PysalW.from_sparse(W.tocsr()), transform="B", star=True, permutations=0
+    )
+    assert np.abs(res.gi.z.ravel() - ref.Zs).max() < 1e-10
+    assert res.gi.extra["time_step"] == 2 and res.gi.z.shape == (n, steps)
+
+
+def test_spacetime_neighbourhood_on_a_constructed_cube():
+    """A block that flares in the final step is new in both forms; a block that flared one step
+    before the end is nothing spatially (not hot in the final map) but, with the previous step in
+    every bin's neighbourhood, a consecutive hot spot (hot in the last two steps, never before)."""
+    grid = make_grid((103.80, 36.05, 103.88, 36.11), cell=250, clip=False)
+    ids = grid.cell_id.to_numpy()
+    n, steps = len(ids), 10
+    Y = np.random.default_rng(11).poisson(1.0, (n, steps))
+    col, row = pd.Series(ids).str.extract(r"E(-?\d+)N(-?\d+)").astype(int).to_numpy().T
+    c0, r0 = col.min(), row.min()
+    late = (col - c0 >= 5) & (col - c0 < 7) & (row - r0 >= 5) & (row - r0 < 7)
+    before = (col - c0 >= 18) & (col - c0 < 20) & (row - r0 >= 14) & (row - r0 < 16)
+    Y[late, -1] += 12
+    Y[before, -2] += 12
+    cube = pd.DataFrame({"cell_id": np.repeat(ids, steps), "period": np.tile(np.arange(steps), n)})
+    cube["count"] = Y.ravel()
+    st = emerging_hotspots(cube, grid, permutations=0).to_frame().set_index("cell_id").pattern
+    sp_only = (
+        emerging_hotspots(cube, grid, permutations=0, time_step=0).to_frame().set_index("cell_id").pattern
+    )
+    assert (st[ids[late]] == "new hot spot").all() and (sp_only[ids[late]] == "new hot spot").all()
+    assert (st[ids[before]] == "consecutive hot spot").all()
+    assert (sp_only[ids[before]] == "no pattern").all()
+    far = ~(late | before)
+    assert st[ids[far]].str.contains("hot").mean() < 0.03
+    assert set(st) <= set(CLASSES)

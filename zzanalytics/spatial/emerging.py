@@ -3,13 +3,21 @@
 A space-time cube (cells × periods of counts) is analysed in three steps, as in
 ArcGIS Pro's *Emerging Hot Spot Analysis* ("How Emerging Hot Spot Analysis works"):
 
-1. Gi* per cell and time step (:func:`~zzanalytics.spatial.hotspots.gi_star` on the
-   cube: the weights and one set of permutation indices are shared by all steps,
-   the computation is vectorised over periods), Benjamini–Hochberg FDR within each
-   time step; a bin is *hot* (*cold*) when its FDR-adjusted p is below ``alpha``
-   (default 0.10, i.e. at least 90% confidence, ArcGIS's lowest class) and z > 0 (< 0).
-   Unlike ArcGIS the neighbourhood is spatial only (no neighbouring time steps), and
-   the p-values are exact under randomisation (see :mod:`zzanalytics.spatial.hotspots`).
+1. Gi* per bin (cell × time step), Benjamini–Hochberg FDR within each time step; a
+   bin is *hot* (*cold*) when its FDR-adjusted p is below ``alpha`` (default 0.10,
+   i.e. at least 90% confidence, ArcGIS's lowest class) and z > 0 (< 0). The
+   p-values are exact under randomisation (see :mod:`zzanalytics.spatial.hotspots`).
+
+   *Space-time neighbourhood* (default, ``time_step=1``), as ArcGIS's
+   "Neighborhood Time Step" and sfdep's ``k``: a bin's neighbours are the bins of
+   its spatial neighbourhood (and itself) in its own time step and the
+   ``time_step`` steps before it (fewer at the start of the cube); the Gi* of every
+   bin is computed over the whole cube (ArcGIS's default global window, *entire
+   cube*: one mean and variance of all bins) with these space-time weights
+   (:func:`spacetime_weights`), so it equals esda's ``G_Local`` on the flattened cube.
+   *Spatial only* (``time_step=0``): each time step is its own map with its own
+   mean and variance (the weights and one set of permutation indices shared by
+   all steps, vectorised over periods).
 2. A Mann-Kendall trend test on each cell's series of Gi* z-scores (two-sided,
    level ``trend_alpha``, default 0.05; tie-corrected variance).
 3. Each cell is placed in one of 17 classes. With ``T`` time steps, "90%" means
@@ -67,6 +75,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy import stats
 
 from zzanalytics.clock import wall_time
@@ -80,6 +89,7 @@ __all__ = [
     "ehsa_matches",
     "emerging_hotspots",
     "mann_kendall",
+    "spacetime_weights",
 ]
 
 _KINDS = (
@@ -291,6 +301,85 @@ def cube_counts(
     )
 
 
+def spacetime_weights(W: Any, T: int, time_step: int = 1) -> sp.csr_matrix:
+    """Binary space-time weights of a cube with ``T`` steps (bins ordered cell-major, ``i·T + t``).
+
+    Bin ``(i, t)`` neighbours bin ``(j, s)`` when ``j`` is ``i`` or a spatial neighbour
+    of ``i`` and ``t − time_step <= s <= t`` — the Kronecker product of ``W + I`` and
+    a lower band of width ``time_step``. The diagonal (the bin itself) is included.
+
+    Parameters
+    ----------
+    W : scipy sparse or libpysal W
+        Spatial neighbours of the ``n`` cells (binary; the diagonal is ignored).
+    T : int
+        Time steps.
+    time_step : int
+        Previous steps in the neighbourhood (ArcGIS's "Neighborhood Time Step").
+
+    Examples
+    --------
+    Three cells in a row, two steps, one previous step:
+
+    >>> W = sp.csr_matrix(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
+    >>> Wst = spacetime_weights(W, 2, 1)
+    >>> Wst.shape, int(Wst[1 * 2 + 1].sum()), int(Wst[1 * 2 + 0].sum())
+    ((6, 6), 6, 3)
+    """
+    if hasattr(W, "sparse"):
+        W = W.sparse
+    if time_step < 0 or T < 1:
+        raise SpatialError(f"spacetime_weights: need T >= 1 and time_step >= 0, got {T}, {time_step}")
+    S = sp.csr_matrix(W, dtype=float)
+    S.data[:] = 1.0
+    S = sp.csr_matrix(S.tolil())
+    S.setdiag(1.0)
+    S.eliminate_zeros()
+    band = sp.diags(
+        [np.ones(T - d) for d in range(min(time_step, T - 1) + 1)],
+        [-d for d in range(min(time_step, T - 1) + 1)],
+        shape=(T, T),
+    )
+    out = sp.csr_matrix(sp.kron(S, sp.csr_matrix(band)))
+    out.eliminate_zeros()
+    out.data[:] = 1.0
+    return out
+
+
+def _gi_spacetime(Y: np.ndarray, W: Any, time_step: int, ids: Any, periods: Any, **kwargs: Any) -> Any:
+    """Gi* of a cube with a space-time neighbourhood; arrays reshaped to ``(n, T)``, FDR per step."""
+    from zzanalytics.spatial.hotspots import GiStarResult, fdr, gi_star
+
+    n, T = Y.shape
+    Wst = spacetime_weights(W, T, time_step)
+    g = gi_star(Y.ravel(), Wst, **kwargs)
+    shape = (n, T)
+    p = g.p.reshape(shape)
+    q = np.column_stack([fdr(p[:, t]) for t in range(T)])
+    if Y.sum() == 0:
+        q[:] = 1.0
+    return GiStarResult(
+        y=Y,
+        W=Wst,
+        G=g.G.reshape(shape),
+        EG=g.EG.reshape(shape),
+        VG=g.VG.reshape(shape),
+        z=g.z.reshape(shape),
+        p_norm=g.p_norm.reshape(shape),
+        z_sim=g.z_sim.reshape(shape),
+        p_z_sim=g.p_z_sim.reshape(shape),
+        p_sim=g.p_sim.reshape(shape),
+        p=p,
+        q=q,
+        permutations=g.permutations,
+        seed=g.seed,
+        inference=g.inference,
+        ids=None if ids is None else np.asarray(ids),
+        periods=periods,
+        extra={**g.extra, "time_step": time_step, "window": "entire cube"},
+    )
+
+
 @dataclass
 class EmergingResult:
     """Result of :func:`emerging_hotspots`.
@@ -361,6 +450,7 @@ def emerging_hotspots(
     ring: int = 1,
     inference: str = "exact",
     W: Any = None,
+    time_step: int = 1,
 ) -> EmergingResult:
     """Emerging hot spot analysis of a ``[cell_id, period, count]`` cube.
 
@@ -377,6 +467,10 @@ def emerging_hotspots(
         Passed to :func:`~zzanalytics.spatial.hotspots.gi_star`.
     W : sparse matrix or libpysal W, optional
         Neighbours; default :func:`~zzanalytics.spatial.hotspots.grid_weights`.
+    time_step : int
+        Previous time steps in each bin's neighbourhood (ArcGIS's "Neighborhood Time
+        Step", default 1, Gi* over the entire cube); 0 analyses each step as its own
+        map (spatial neighbourhood only).
 
     Returns
     -------
@@ -408,15 +502,13 @@ def emerging_hotspots(
         raise SpatialError(f"emerging_hotspots: need at least 4 periods for a trend test, got {T}")
     if W is None:
         W = grid_weights(grid, ring=ring)
-    gi = gi_star(
-        wide.to_numpy(float),
-        W,
-        permutations=permutations,
-        seed=seed,
-        inference=inference,
-        ids=ids,
-        periods=wide.columns.to_numpy(),
-    )
+    if time_step < 0:
+        raise SpatialError(f"emerging_hotspots: time_step must be 0 or more steps, got {time_step}")
+    opts = {"permutations": permutations, "seed": seed, "inference": inference}
+    if time_step:
+        gi = _gi_spacetime(wide.to_numpy(float), W, int(time_step), ids, wide.columns.to_numpy(), **opts)
+    else:
+        gi = gi_star(wide.to_numpy(float), W, ids=ids, periods=wide.columns.to_numpy(), **opts)
     z = np.atleast_2d(gi.z)
     codes = _codes(z, gi.q, alpha)
     tau, tz, tp = mann_kendall(z)
