@@ -58,6 +58,7 @@ _EXPORTS: dict[str, str] = {
     "hotspots": "zzanalytics.spatial.hotspots",
     "cube_counts": "zzanalytics.spatial.emerging",
     "emerging_hotspots": "zzanalytics.spatial.emerging",
+    "near_repeat": "zzanalytics.spatial.near_repeat",
     "risk_surface": "zzanalytics.spatial.risk",
     "pai": "zzanalytics.spatial.risk",
     "pei": "zzanalytics.spatial.risk",
