@@ -59,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "cube_counts": "zzanalytics.spatial.emerging",
     "emerging_hotspots": "zzanalytics.spatial.emerging",
     "near_repeat": "zzanalytics.spatial.near_repeat",
+    "rhythm": "zzanalytics.spatial.rhythm",
     "risk_surface": "zzanalytics.spatial.risk",
     "pai": "zzanalytics.spatial.risk",
     "pei": "zzanalytics.spatial.risk",

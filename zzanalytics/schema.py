@@ -86,6 +86,8 @@ TABLES: dict[str, Table] = {
             ),
             ("lon", "float", False, "WGS-84 longitude; missing when unknown or invalid"),
             ("lat", "float", False, "WGS-84 latitude; missing when unknown or invalid"),
+            ("occurred_from", "timestamp", False, "earliest time it can have happened (aoristic window)"),
+            ("occurred_to", "timestamp", False, "latest time it can have happened (aoristic window)"),
             ("deaths", "int", False, "persons killed"),
             ("injuries", "int", False, "persons injured"),
             ("loss_yuan", "float", False, "direct economic loss in yuan"),

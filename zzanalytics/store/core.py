@@ -122,6 +122,18 @@ def create_schema(con: Any) -> None:
     """Create every canonical and system table that does not exist yet (one transaction)."""
     rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()
     have = {r[0] for r in rows}
+    # canonical columns added since a store was made (optional ones, e.g. occurred_from/occurred_to)
+    cols = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'"
+    ).fetchall()
+    for t in TABLES.values():
+        if t.name in have:
+            existing = {c for tab, c in cols if tab == t.name}
+            for c in t.columns:
+                if c.name not in existing:
+                    con.execute(
+                        f"ALTER TABLE {ident(t.name)} ADD COLUMN {ident(c.name)} {SQL_TYPES[c.dtype]}"
+                    )
     todo = [t for t in [*TABLES, *_SYSTEM_DDL] if t not in have]
     if not todo:
         _add_columns(con)
@@ -186,7 +198,15 @@ class Store:
         self, table: str, where: str = "", params: list | None = None, order: str = ""
     ) -> pd.DataFrame:
         t = TABLES[table]
-        cols = ", ".join(ident(c) for c in t.names)
+        have = {
+            r[0]
+            for r in self.con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ?",
+                [table],
+            ).fetchall()
+        }
+        # a store made before an optional column existed reads it as missing
+        cols = ", ".join(ident(c) if c in have else f"NULL AS {ident(c)}" for c in t.names)
         sql = f"SELECT {cols} FROM {ident(table)} {where} {order}"
         df = self.con.execute(sql, params or []).df()
         return canonical_types(df, table)
