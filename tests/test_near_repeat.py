@@ -114,3 +114,17 @@ def test_inputs_checked():
     assert r.observed.iat[0, 0] == 2  # AB and BC lie on one line: same as euclidean
     with pytest.raises(SpatialError, match="band edges"):
         r.window(150, 14)
+
+
+def test_sample_burglary_chains_recovered_and_vehicle_theft_clean(sample_store):
+    """The sample district plants burglary chains (manifest near_repeat) and none for vehicle theft."""
+    import json
+
+    m = json.loads((sample_store.path.parent.parent / "manifest.json").read_text(encoding="utf-8"))
+    assert m["near_repeat"]["category"] == "theft.burglary"
+    inc = sample_store.incidents()
+    b = near_repeat(inc, category="theft.burglary", permutations=199)
+    w = b.window(200, 14)
+    assert w["significant"] and w["ratio"] > 1.5 and b.significant.iat[0, 0]
+    v = near_repeat(inc, category="theft.vehicle", permutations=199)
+    assert not v.significant.to_numpy().any() and not v.window(200, 14)["significant"]

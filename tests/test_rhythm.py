@@ -137,3 +137,15 @@ def test_ingest_fills_occurred_from_and_to(tmp_path):
     assert w[w.row == 0].weight.tolist() == pytest.approx([1 / 3] * 3) and w[w.row == 1].weight.tolist() == [
         1.0
     ]
+
+
+def test_sample_burglary_peaks_friday_to_sunday_nights(sample_store):
+    import json
+
+    m = json.loads((sample_store.path.parent.parent / "manifest.json").read_text(encoding="utf-8"))
+    plant = m["rhythm"]
+    inc = sample_store.incidents(category="theft.burglary")
+    assert 0.6 < inc.occurred_from.notna().mean() < 0.8  # manifest time_windows share 0.7
+    pk = rhythm(inc, permutations=99).peaks.iloc[0]
+    assert [pk.first_day + k for k in range(pk.days)] == plant["days"]
+    assert pk.first_hour == plant["first_hour"] and pk.hours == plant["hours"] and pk.p < 0.05

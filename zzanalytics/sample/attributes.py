@@ -155,6 +155,15 @@ def enrich(
     delay = np.exp(np.log(spec["delay"]) + 0.8 * rng.normal(size=n))
     occurred = frame["occurred_at"]
     out["reported_at"] = occurred + pd.to_timedelta(np.round(delay).astype(int), unit="m")
+    if cat == T.WINDOWS["category"]:
+        # a time window around the true time for a share of records (aoristic analysis)
+        lo, hi = T.WINDOWS["hours"]
+        has = rng.random(n) < T.WINDOWS["share"]
+        length = pd.to_timedelta(np.round(rng.uniform(lo, hi, n) * 60).astype(int), unit="m")
+        start = (occurred - length * rng.uniform(0, 1, n)).dt.floor("min")
+        out["occurred_from"] = start.where(has)
+        out["occurred_to"] = (start + length).where(has)
+        out["reported_at"] = out["reported_at"].where(~has, start + length + (out["reported_at"] - occurred))
     if cat in LABELS:
         out["label"] = _pick(rng, LABELS[cat], n)
         prem = _pick(rng, PREMISES[cat], n)

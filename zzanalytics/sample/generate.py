@@ -104,11 +104,19 @@ def _notable(geo, cal) -> pd.DataFrame:
 
 def _format_criminal(fr: pd.DataFrame, names: dict[str, str], ids: list[str]) -> pd.DataFrame:
     glon, glat = gcj(fr["lon"].to_numpy(), fr["lat"].to_numpy())
+    frm = fr["occurred_from"] if "occurred_from" in fr else pd.Series(pd.NaT, index=fr.index)
+    to = fr["occurred_to"] if "occurred_to" in fr else pd.Series(pd.NaT, index=fr.index)
+    has = frm.notna().to_numpy()
+    # a record with a time window gives the window's start as 发案时间, as such systems do
+    start = fmt_slash(frm.where(frm.notna(), fr["occurred_at"])).to_numpy()
+    end = fmt_slash(to.where(to.notna(), fr["occurred_at"])).to_numpy()
     return pd.DataFrame(
         {
             "案件编号": ids,
             "案件类别": fr["label"].to_numpy(),
-            "发案时间": fmt_slash(fr["occurred_at"]).to_numpy(),
+            "发案时间": start,
+            "发案起始时间": np.where(has, start, ""),
+            "发案终止时间": np.where(has, end, ""),
             "报案时间": fmt_slash(fr["reported_at"]).to_numpy(),
             "所属街道": fr["area_code"].map(names).to_numpy(),
             "发案场所": fr["premises"].to_numpy(),

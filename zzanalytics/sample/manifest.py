@@ -18,6 +18,9 @@ Top-level keys
 ``rising``            township whose burglary rose: area_code, year, months, multiplier, expected counts
                       Jan-Oct of the year before and of the year, and their ratio
 ``fire_surge``        district-wide 2026 step of fires
+``near_repeat``       burglary chains: share of burglaries starting one, follow-ups, distance_m, mean/max days
+``rhythm``            burglary's weekend nights: weekdays (0 = Monday), first_hour, hours, share
+``time_windows``      burglaries recorded with a time window (发案起始/终止时间): share, length range in hours
 ``stable_series``     category x township with no trend, no seasonality, no step, no planted hotspot
 ``zones``             rental_housing_area_share (of the district) and burglary share inside rental zones
 ``vehicle_theft``     expected share of vehicle thefts within 100 m of a main street
@@ -177,6 +180,9 @@ def build_manifest(*, geo, cal, models, expected, cams, pet, targets, dirt, file
             "note": T.RISING["note"],
         },
         "fire_surge": {k: v for k, v in T.FIRE_SURGE.items()},
+        "near_repeat": {**T.NEAR_REPEAT, "offspring": list(T.NEAR_REPEAT["offspring"])},
+        "rhythm": T.RHYTHM,
+        "time_windows": {**T.WINDOWS, "hours": list(T.WINDOWS["hours"])},
         "stable_series": T.STABLE_SERIES,
         "zones": {
             "rental_housing_area_share": _r(rental_u.area / geo.outline.area),

@@ -26,6 +26,8 @@ CRIMINAL_COLUMNS = [
     "案件编号",
     "案件类别",
     "发案时间",
+    "发案起始时间",
+    "发案终止时间",
     "报案时间",
     "所属街道",
     "发案场所",
@@ -227,6 +229,8 @@ def mapping_files(area_names: dict[str, str], category_labels: dict[str, str]) -
                     {
                         "incident_id": "案件编号",
                         "occurred_at": "发案时间",
+                        "occurred_from": "发案起始时间",
+                        "occurred_to": "发案终止时间",
                         "reported_at": "报案时间",
                         "category": "案件类别",
                         "area_code": "所属街道",

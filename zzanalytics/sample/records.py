@@ -267,19 +267,74 @@ def negbin(rng: np.random.Generator, mu: np.ndarray, k: float) -> np.ndarray:
     return out
 
 
+def _chain_mean() -> float:
+    lo, hi = T.NEAR_REPEAT["offspring"]
+    return T.NEAR_REPEAT["share"] * (lo + hi) / 2
+
+
+def _weekend_nights(
+    day: np.ndarray, day_ix: np.ndarray, lam_days: np.ndarray, cal: Calendar, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """RHYTHM: move a share of the draws to Friday-Sunday nights; returns (day, hour in hours)."""
+    r = T.RHYTHM
+    n = len(day)
+    hour = np.full(n, np.nan)
+    wd = cal.days[day_ix].dayofweek.to_numpy()
+    nights = np.isin(wd, r["days"])
+    move = rng.random(n) < r["share"]
+    if nights.any() and move.any():
+        w = lam_days * nights
+        day = day.copy()
+        day[move] = rng.choice(day_ix, size=int(move.sum()), p=w / w.sum())
+        hour[move] = r["first_hour"] + rng.uniform(0, r["hours"], int(move.sum()))
+    return day, hour
+
+
+def _chains(
+    frame: pd.DataFrame, pool: SpacePool, rng: np.random.Generator, end: pd.Timestamp
+) -> pd.DataFrame:
+    """NEAR_REPEAT: follow-up burglaries near (pool points within distance_m) and soon after."""
+    from scipy.spatial import cKDTree
+
+    nr = T.NEAR_REPEAT
+    parents = np.flatnonzero(rng.random(len(frame)) < nr["share"])
+    if not len(parents):
+        return frame
+    lo, hi = nr["offspring"]
+    k = rng.integers(lo, hi + 1, len(parents))
+    src = np.repeat(parents, k)
+    tree = getattr(pool, "_tree", None)
+    if tree is None:
+        tree = cKDTree(np.column_stack([pool.x, pool.y]))
+        pool._tree = tree
+    ppt = frame["pt"].to_numpy()[src]
+    near = tree.query_ball_point(np.column_stack([pool.x[ppt], pool.y[ppt]]), r=nr["distance_m"])
+    pt = np.array([c[int(rng.integers(0, len(c)))] for c in near], dtype=np.int64)
+    days = np.minimum(rng.exponential(nr["mean_days"], len(src)), nr["max_days"])
+    when = frame["occurred_at"].to_numpy()[src] + (days * 86400).astype("timedelta64[s]")
+    kids = pd.DataFrame({"occurred_at": when, "area": pool.area[pt], "pt": pt})
+    kids = kids[kids["occurred_at"] <= end]
+    kids["occurred_at"] = kids["occurred_at"].dt.floor("min")
+    return pd.concat([frame, kids], ignore_index=True)
+
+
 def month_records(
     model: CategoryModel, cal: Calendar, m: int, rng: np.random.Generator, scale: float = 1.0
 ) -> pd.DataFrame:
     """Draw month ``m``'s records of one category.
 
     Returns a frame with ``occurred_at`` (naive local), ``area`` (township index),
-    ``pt`` (index into the month's pool) and ``category``.
+    ``pt`` (index into the month's pool) and ``category``. Burglary carries the planted
+    weekend-night rhythm (``truth.RHYTHM``) and near-repeat chains (``truth.NEAR_REPEAT``).
     """
     month = cal.months[m]
     pool = model.pool_for(month)
     day_ix = np.flatnonzero(cal.month_of_day == m)
     lam_days = model.lam[day_ix]
     mu = lam_days.sum() * pool.shares * model.steps[m] * scale
+    chained = model.cat == T.NEAR_REPEAT["category"]
+    if chained:
+        mu = mu / (1.0 + _chain_mean())
     n_area = negbin(rng, mu, T.OVERDISPERSION_K)
     n = int(n_area.sum())
     area = np.repeat(np.arange(len(n_area)), n_area)
@@ -294,6 +349,12 @@ def month_records(
             pt[start : start + k] = pool.by_area[a][rng.integers(0, len(pool.by_area[a]), k)]
             start += k
     occurred = cal.days[day].to_numpy() + (hour * 60 + minute).astype("timedelta64[m]")
+    if model.cat == T.RHYTHM["category"]:
+        day, night = _weekend_nights(day, day_ix, lam_days, cal, rng)
+        moved = np.isfinite(night)
+        occurred[moved] = cal.days[day[moved]].to_numpy() + np.round(night[moved] * 60).astype(
+            "timedelta64[m]"
+        )
     # Spring Festival eve fires cluster around midnight fireworks
     if model.cat == "fire":
         eves = {sf - pd.Timedelta(days=1) for sf in cal.spring_festival.values()}
@@ -306,5 +367,7 @@ def month_records(
             + rng.integers(0, 60, int(sel.sum())).astype("timedelta64[m]")
         )
     frame = pd.DataFrame({"occurred_at": occurred, "area": area, "pt": pt})
+    if chained:
+        frame = _chains(frame, pool, rng, pd.Timestamp(T.SAMPLE_END) + pd.Timedelta(hours=23, minutes=59))
     frame["category"] = model.cat
     return frame

@@ -214,6 +214,39 @@ FIRE_SURGE = {
     "note": "district-wide fire intensity step in 2026: the annual fire target comes under pressure",
 }
 
+NEAR_REPEAT = {
+    "category": "theft.burglary",
+    "share": 0.25,
+    "offspring": (1, 3),
+    "distance_m": 150.0,
+    "mean_days": 4.0,
+    "max_days": 21.0,
+    "note": "this share of burglaries starts a chain of 1-3 further burglaries at places within "
+    "distance_m (pool points of the category) and an exponential time (mean_days, at most max_days) "
+    "later; the first burglaries are thinned by 1 / (1 + share * mean offspring) so volumes keep "
+    "the model",
+}
+
+RHYTHM = {
+    "category": "theft.burglary",
+    "days": [4, 5, 6],
+    "first_hour": 20,
+    "hours": 6,
+    "share": 0.45,
+    "note": "this share of the (first) burglaries falls on Friday-Sunday nights, 20:00 to 02:00 the "
+    "next day (weekday 0 = Monday), in proportion to the day's intensity; the rest follow the "
+    "category's hour profile",
+}
+
+WINDOWS = {
+    "category": "theft.burglary",
+    "share": 0.7,
+    "hours": (1.0, 10.0),
+    "note": "this share of burglaries is recorded with a time window (发案起始时间/发案终止时间, "
+    "uniform length in hours, the true time uniform within it) and 发案时间 = the window's start; "
+    "reported after the window's end",
+}
+
 STABLE_SERIES = [
     {
         "category": "fraud.other",

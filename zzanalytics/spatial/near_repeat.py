@@ -280,9 +280,15 @@ def near_repeat(
     m_t = _time_pairs(t, t_edges)
     expected = np.outer(n_s, m_t) / total_pairs
 
+    base = sb.astype(np.int64) * nt
+    inner = t_edges[1:]
+
     def table(times: np.ndarray) -> np.ndarray:
-        tb = _band(np.abs(times[i] - times[j]), t_edges)
-        close = np.bincount(sb * nt + tb, minlength=(ns - 1) * nt).reshape(ns - 1, nt)
+        gap = np.abs(times[i] - times[j])
+        code = base.copy()
+        for e in inner:  # band index = number of edges the gap exceeds (faster than searchsorted)
+            code += gap > e
+        close = np.bincount(code, minlength=(ns - 1) * nt).reshape(ns - 1, nt)
         return np.vstack([close, m_t - close.sum(axis=0)])
 
     observed = table(t)
