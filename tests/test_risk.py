@@ -86,3 +86,52 @@ def test_risk_beats_last_year_and_all_years_counts_on_simulated_data():
     r = np.array(rows)
     assert r[:, 0].mean() > r[:, 1].mean() and r[:, 0].mean() > r[:, 2].mean()
     assert ((r[:, 0] > r[:, 1]) & (r[:, 0] > r[:, 2])).sum() >= 3
+
+
+def test_risk_terrain_by_hand():
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    from zzanalytics.spatial.terrain import risk_terrain
+
+    g = make_grid((103.80, 36.05, 103.82, 36.06), cell=500, clip=False)
+    cells = g.to_crs(g.attrs["crs"])
+    first = cells.geometry.iloc[0]
+    zone = gpd.GeoDataFrame({"kind": ["rental_housing"]}, geometry=[first], crs=cells.crs).to_crs(4326)
+    x0, y0, x1, y1 = first.bounds
+    street = gpd.GeoDataFrame(
+        {"class": ["main"]}, geometry=[LineString([(x0, (y0 + y1) / 2), (x1, (y0 + y1) / 2)])], crs=cells.crs
+    ).to_crs(4326)
+    c = first.centroid
+    cams = pd.DataFrame({"lon": [0.0, 0.0], "lat": [0.0, 0.0], "status": ["working", "broken"]})
+    cams[["lon", "lat"]] = gpd.GeoSeries([c, c], crs=cells.crs).to_crs(4326).get_coordinates().to_numpy()
+    t = risk_terrain(g, zones=zone, streets=street, cameras=cams).set_index("cell_id")
+    row = t.loc[g.cell_id.iloc[0]]
+    assert row.zone_rental_housing_share == pytest.approx(1.0, abs=1e-6) and row.zone_rental_housing_dist == 0
+    assert row.street_main_km == pytest.approx(0.5 / 0.25, rel=1e-3)  # 500 m of street in 0.25 km²
+    assert row.camera_n == 1 and row.camera_dist == pytest.approx(0, abs=1e-6)  # the broken one is left out
+    other = t.drop(index=g.cell_id.iloc[0])
+    assert (other.zone_rental_housing_share < 1e-9).all() and (other.zone_rental_housing_dist > 0).all()
+
+
+def test_glm_plus_counts_uses_context_and_terrain_and_falls_back():
+    inc, truth = simulate_incidents(years=4, seed=3, scale=0.3)
+    grid = make_grid(truth["bbox"], cell=250)
+    end = truth["start"] + pd.DateOffset(years=3) - pd.Timedelta(days=1)
+    train = inc[inc.occurred_at.dt.tz_localize(None) < end + pd.Timedelta(days=1)]
+    ctx = pd.concat([train.assign(category="other"), train], ignore_index=True)
+    r = risk_surface(train, grid, end=end, horizon=365, context=ctx)
+    assert r.attrs["model"] == "glm+counts" and len(r.attrs["coefficients"]) == 7
+    assert r.risk.sum() == pytest.approx(
+        cell_counts(train, grid, start=end - pd.Timedelta(days=364), end=end)["count"].sum()
+    )
+    # the context's own category is left out: with only own rows as context there is no "other"
+    r2 = risk_surface(train, grid, end=end, horizon=365, context=train)
+    assert len(r2.attrs["coefficients"]) == 5  # "other" and its ring are constant: dropped
+    # less than three horizons of history: the rolling-origin selection
+    short = risk_surface(train, grid, end=end, horizon=500)
+    assert short.attrs["model"] != "glm+counts" and len(short.attrs["validation"]) > 0
+    base = risk_surface(train, grid, end=end, horizon=365, model="counts")
+    assert np.corrcoef(base.risk, cell_counts(train, grid)["count"])[0, 1] > 0.999
+    with pytest.raises(ModelError, match="model was"):
+        risk_surface(train, grid, model="magic")

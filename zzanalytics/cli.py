@@ -664,6 +664,8 @@ def hotspots(
     with open_store(check_store_to_read(store)) as st:
         areas = st.areas()
         inc = st.incidents(end=end, category=category)
+        context = st.incidents(end=end)  # the other categories tell busy places (risk surface)
+        layers = {"zones": st.zones(), "streets": st.streets(), "cameras": st.table("cameras")}
     inc = inc[inc["lon"].notna() & inc["lat"].notna()] if len(inc) else inc
     if len(areas):
         grid = make_grid(areas, cell=cell)
@@ -674,7 +676,9 @@ def hotspots(
             f"zz hotspots: the store has no areas and no located {category!r} incidents up to {end}; "
             "ingest areas.geojson or incidents with lon/lat"
         )
-    frame = _hotspots(inc, grid, start, end)
+    from zzanalytics.spatial.terrain import risk_terrain
+
+    frame = _hotspots(inc, grid, start, end, context=context, terrain=risk_terrain(grid, **layers))
     from zzanalytics.outputs import atomic_path
 
     with atomic_path(out) as tmp:

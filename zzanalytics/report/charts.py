@@ -342,3 +342,43 @@ def grouped_bars(
     else:
         fig.update_xaxes(tickangle=-30 if n > 8 else 0)
     return fig
+
+
+def week_heatmap(
+    matrix: Any,
+    *,
+    days: list[str],
+    hour_label: str = "",
+    value_label: str = "",
+    title: str | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """Hour-of-day × day-of-week heat map of a 7 × 24 matrix (Monday first), e.g. shares in percent.
+
+    The labels come from the caller (the briefing's phrase tables), so the chart has no language.
+
+    Examples
+    --------
+    >>> fig = week_heatmap(np.ones((7, 24)), days=list("一二三四五六日"), value_label="%")
+    >>> fig.data[0].z.shape, list(fig.data[0].y)[:2]
+    ((7, 24), ['一', '二'])
+    """
+    z = np.asarray(matrix, dtype=float)
+    n = len(theme.SEQUENTIAL) - 1
+    scale = [[i / n, c] for i, c in enumerate(theme.SEQUENTIAL)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(range(24)),
+            y=list(days),
+            colorscale=scale,
+            colorbar={"title": {"text": value_label}, "ticksuffix": "%", "thickness": 12},
+            hovertemplate="%{y} %{x}:00 %{z:.2f}%<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    theme.apply(fig, title=title, height=height or 300)
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(dtick=2, title_text=hour_label, showgrid=False)
+    return fig

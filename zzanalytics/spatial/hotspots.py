@@ -658,6 +658,8 @@ def hotspots(
     seed: int = 12345,
     ring: int = 1,
     risk: bool = True,
+    context: pd.DataFrame | None = None,
+    terrain: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Counts, next-period risk and Gi* classes for every cell of ``grid``.
 
@@ -677,6 +679,8 @@ def hotspots(
     risk : bool
         Compute ``risk`` (expected count in a period as long as ``start..end``
         right after ``end``), see :func:`~zzanalytics.spatial.risk.risk_surface`.
+    context, terrain : DataFrame, optional
+        Incidents of every category and the grid's risk terrain, passed to the risk surface.
 
     Returns
     -------
@@ -719,7 +723,7 @@ def hotspots(
         when = wall_time(incidents["occurred_at"])
         hist = incidents[(when < e + pd.Timedelta(days=1)).to_numpy()]
         horizon = (e - s) + pd.Timedelta(days=1)
-        rs = risk_surface(hist, grid, end=e, horizon=horizon)
+        rs = risk_surface(hist, grid, end=e, horizon=horizon, context=context, terrain=terrain)
         out["risk"] = rs.set_index("cell_id")["risk"].reindex(out["cell_id"]).fillna(0.0).to_numpy()
     elif risk:
         out["risk"] = 0.0

@@ -1,5 +1,7 @@
-"""六、治安热点与视频监控覆盖: crime rates per township, burglary hot spots (Gi*), emerging hot
-spots of criminal cases, cameras and the coverage of main streets and incidents.
+"""六、治安热点与视频监控覆盖: crime rates per township, burglary hot spots (Gi*, exact p),
+emerging hot spots of criminal cases, near repeats of burglary and vehicle theft (Knox), when
+burglaries happen (hour × weekday heat map, peak windows), cameras and the coverage of main
+streets and incidents.
 
 Examples
 --------
@@ -41,12 +43,35 @@ PHRASES = Phrases(
             "Criminal cases per 10,000 residents, {period}",
         ),
         "hot": (
-            "入室盗窃案件空间聚集分析(Getis-Ord Gi*,{cell}米网格,经错误发现率校正)显示,"
+            "入室盗窃案件空间聚集分析(Getis-Ord Gi*,{cell}米网格,随机化精确检验并经错误发现率校正)显示,"
             "共有{n_hot}个网格为显著热点,面积约{km2}平方公里,集中了{share}的入室盗窃案件,"
             "应作为巡逻防控的重点区域。",
-            "Burglary hot spots (Getis-Ord Gi*, {cell} m cells, FDR-corrected): {n_hot} cells "
-            "(about {km2} km²) hold {share} of the burglaries and should be the focus of patrols "
-            "and prevention.",
+            "Burglary hot spots (Getis-Ord Gi*, {cell} m cells, exact randomisation test, "
+            "FDR-corrected): {n_hot} cells (about {km2} km²) hold {share} of the burglaries and should "
+            "be the focus of patrols and prevention.",
+        ),
+        "repeat": (
+            "{what}案发后{days}天内、{distance}米范围内再次发生的风险是平常的{ratio}倍(显著),"
+            "案发后应及时加强周边巡防。",
+            "After a {what!l}, the risk of another within {distance} m and {days} days is {ratio} "
+            "times the usual (significant): step up patrols around new cases at once.",
+        ),
+        "peak": ("{what}多发于{days}{hours}(占{share})", "{what} peaks {days}, {hours} ({share})"),
+        "peaks": ("从发案时间看,{items}。", "By time of day and week: {items}."),
+        "hours": ("{first}时至{end}时", "{first}:00 to {end}:00"),
+        "hours.night": ("{first}时至次日{end}时", "{first}:00 to {end}:00 the next day"),
+        "days.single": ("{first}", "on {first}s"),
+        "days.range": ("{first}至{last}", "{first} to {last}"),
+        "days.all": ("每天", "every day"),
+        "heat.title": (
+            "{period}{what}发案时段分布(按小时和星期,时间段记录按时长分摊)",
+            "{what} by hour and weekday, {period} (time windows shared out)",
+        ),
+        "heat.share": ("占比", "share"),
+        "heat.hour": ("时", "hour"),
+        "weekdays": (
+            "周一,周二,周三,周四,周五,周六,周日",
+            "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
         ),
         "hot.none": ("入室盗窃案件空间分布未发现显著热点。", "Burglaries show no significant hot spot."),
         "hot.map": ("{period}入室盗窃热点分布", "Burglary hot spots, {period}"),
@@ -92,6 +117,13 @@ PHRASES = Phrases(
     },
     name="hotspots",
 )
+
+REPEAT_CATEGORIES = ("theft.burglary", "theft.vehicle")
+"""Categories whose near repeats the briefing reports (the speech's 入室盗窃, 机动车盗窃)."""
+REPEAT_WINDOW = (200.0, 14.0)
+"""Metres and days of the near-repeat sentence ("14天内、200米范围内")."""
+RHYTHM_CATEGORIES = ("theft.burglary", "theft.vehicle", "robbery")
+"""Categories whose peak windows are worded; the first gets the heat map."""
 
 HOTSPOT_CELL_M = 400.0
 """Cell side of the briefing's hotspot grid (metres)."""
@@ -261,8 +293,79 @@ def emerging_blocks(ctx: Context) -> list[Any]:
     return [B.para(ctx.say(PHRASES["emerging"], w)), B.figure(fig)]
 
 
+def repeat_blocks(ctx: Context) -> list[Any]:
+    """Near repeats (Knox test) of burglary and vehicle theft in the period: a sentence per category
+    whose "within 200 m and 14 days" window is significant; nothing when none is."""
+    from zzanalytics.spatial.near_repeat import near_repeat
+
+    inc = located(within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end))
+    distance, days = REPEAT_WINDOW
+    out = []
+    for cat in REPEAT_CATEGORIES:
+        sub = with_prefix(inc, cat)
+        if len(sub) < 20:
+            continue
+        res = near_repeat(sub, permutations=199, seed=12345)
+        w = res.window(distance, days)
+        if not w["significant"]:
+            continue
+        vals = {
+            "what": ctx.label(cat),
+            "days": ctx.number(days),
+            "distance": ctx.number(distance),
+            "ratio": ctx.number(w["ratio"], 1),
+        }
+        out.append(ctx.say(PHRASES["repeat"], vals))
+    return [B.para(*out)] if out else []
+
+
+def _peak_words(ctx: Context, code: str, pk: Any) -> str:
+    names = ctx.say(PHRASES["weekdays"]).split(",")
+    last = (pk.first_day + pk.days - 1) % 7
+    if pk.days == 7:
+        days = ctx.say(PHRASES["days.all"])
+    elif pk.days == 1:
+        days = ctx.say(PHRASES["days.single"], first=names[pk.first_day])
+    else:
+        days = ctx.say(PHRASES["days.range"], first=names[pk.first_day], last=names[last])
+    key = "hours.night" if pk.past_midnight else "hours"
+    hours = ctx.say(PHRASES[key], first=str(int(pk.first_hour)), end=str(int(pk.end_hour)))
+    return ctx.say(
+        PHRASES["peak"], what=ctx.label(code), days=days, hours=hours, share=ctx.pct(pk.share * 100)
+    )
+
+
+def rhythm_blocks(ctx: Context) -> list[Any]:
+    """When incidents happen: peak windows in words (significant ones) and the heat map of the first
+    category (aoristic: a record's time window is shared out over its hours)."""
+    from zzanalytics.report import charts
+    from zzanalytics.spatial.rhythm import rhythm
+
+    inc = within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end)
+    cats = [c for c in RHYTHM_CATEGORIES if len(with_prefix(inc, c)) >= 20]
+    if not cats:
+        return []
+    res = rhythm(inc, categories=cats, permutations=199)
+    peaks = res.peaks.set_index("category")
+    items = [_peak_words(ctx, c, peaks.loc[c]) for c in cats if c in peaks.index and peaks.loc[c].p < 0.05]
+    blocks: list[Any] = []
+    if items:
+        blocks.append(B.para(ctx.say(PHRASES["peaks"], items=ctx.join(items, "clause"))))
+    first = cats[0]
+    prof = res.profiles[first]
+    fig = charts.week_heatmap(
+        prof / prof.sum() * 100,
+        days=ctx.say(PHRASES["weekdays"]).split(","),
+        hour_label=ctx.say(PHRASES["heat.hour"]),
+        value_label=ctx.say(PHRASES["heat.share"]),
+        title=ctx.say(PHRASES["heat.title"], ctx.basics(), what=ctx.label(first)),
+    )
+    blocks.append(B.figure(fig))
+    return blocks
+
+
 def body(ctx: Context) -> B.Html:
-    """Rates by township, burglary hot spots, emerging hot spots, cameras.
+    """Rates by township, burglary hot spots, near repeats, time rhythm, emerging hot spots, cameras.
 
     Examples
     --------
@@ -270,7 +373,14 @@ def body(ctx: Context) -> B.Html:
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> show(body(ctx))  # doctest: +SKIP
     """
-    return B.join(*rates_blocks(ctx), *hot_blocks(ctx), *emerging_blocks(ctx), cameras_block(ctx))
+    return B.join(
+        *rates_blocks(ctx),
+        *hot_blocks(ctx),
+        *repeat_blocks(ctx),
+        *rhythm_blocks(ctx),
+        *emerging_blocks(ctx),
+        cameras_block(ctx),
+    )
 
 
 # ------------------------------------------------------------------ cameras
