@@ -57,10 +57,11 @@ def test_briefing_renders_offline_in_chromium(briefing, tmp_path):
                 ".every(d => d.querySelector('svg.main-svg') && d._fullLayout)",
                 timeout=30_000,
             )
-            rendered = page.evaluate(  # drawn traces with at least one non-empty path per chart
+            rendered = page.evaluate(  # drawn traces with at least one non-empty path (or heat map image)
                 "() => [...document.querySelectorAll('.plotly-graph-div')]"
                 ".map(d => [...d.querySelectorAll('svg.main-svg g.trace path')]"
-                ".filter(p => (p.getAttribute('d') || '').length > 2).length)"
+                ".filter(p => (p.getAttribute('d') || '').length > 2).length"
+                " + d.querySelectorAll('svg.main-svg g.hm image').length)"
             )
             text = page.evaluate("() => document.body.innerText")
             fonts = page.evaluate("() => getComputedStyle(document.body).fontFamily")

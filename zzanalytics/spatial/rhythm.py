@@ -10,7 +10,7 @@ on the data's wall clock (:func:`zzanalytics.clock.wall_time`); hours are those 
 the wall clock, weekday 0 is Monday.
 
 The **peak window** of a profile is the block of consecutive weekdays × consecutive
-hours (up to 12 hours, possibly running past midnight into the next day:
+hours (up to 12 hours and a quarter of the week's hours, possibly running past midnight:
 "Friday to Sunday, 20:00 to 02:00 the next day") with the largest Kulldorff
 likelihood ratio against an even spread over the week's 168 hours,
 ``LLR = N [s ln(s / e) + (1 − s) ln((1 − s) / (1 − e))]`` for a window holding the share
@@ -160,7 +160,11 @@ def _llr(obs: np.ndarray, total: float, share_e: np.ndarray) -> np.ndarray:
 
 
 def peak_window(
-    profile: np.ndarray, max_hours: int = 12, permutations: int = 199, seed: int = 12345
+    profile: np.ndarray,
+    max_hours: int = 12,
+    permutations: int = 199,
+    seed: int = 12345,
+    max_share: float = 0.25,
 ) -> dict[str, Any]:
     """The weekday × hour block with the largest scan statistic of a 7 × 24 profile.
 
@@ -172,6 +176,8 @@ def peak_window(
         Longest hour range considered (2 .. 24).
     permutations, seed : int
         Monte Carlo maps of evenly spread records for the window's ``p``.
+    max_share : float
+        Largest share of the week's hours a window may cover (a patrol window, not half the week).
 
     Returns
     -------
@@ -193,7 +199,8 @@ def peak_window(
         raise SpatialError("peak_window: the profile is empty (no incidents with a time)")
     sums, spec = _window_sums(v, int(max_hours))
     share_e = spec[:, 1] * spec[:, 3] / WEEK
-    llr = _llr(sums, total, share_e)
+    allowed = share_e <= max_share + 1e-12
+    llr = np.where(allowed, _llr(sums, total, share_e), 0.0)
     best = int(np.argmax(llr))
     rng = np.random.default_rng(seed)
     n_rec = max(1, round(total))
@@ -201,7 +208,7 @@ def peak_window(
     for _ in range(permutations):
         sim = np.bincount(rng.integers(0, WEEK, n_rec), minlength=WEEK).astype(float)
         s2, _ = _window_sums(sim, int(max_hours))
-        exceed += int(_llr(s2, float(n_rec), share_e).max() * total / n_rec >= llr[best])
+        exceed += int((_llr(s2, float(n_rec), share_e) * allowed).max() * total / n_rec >= llr[best])
     d0, nd, h0, hrs = (int(x) for x in spec[best])
     share = float(sums[best] / total)
     return {
