@@ -239,12 +239,13 @@ def bench_knox(n: int = 50_000, permutations: int = 99) -> None:
     days = ((inc.occurred_at - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400).to_numpy()
     t = time.perf_counter()
     tab = np.zeros((4, 4))
-    for i in range(0, n - 1, 2000):
-        dx = x[i : i + 2000, None] - x[None, :]
-        dy = y[i : i + 2000, None] - y[None, :]
+    step = 250  # rows per block: 250 x 50,000 pairs at a time
+    for i in range(0, n - 1, step):
+        dx = x[i : i + step, None] - x[None, :]
+        dy = y[i : i + step, None] - y[None, :]
         dd = np.hypot(dx, dy)
-        dt = np.abs(days[i : i + 2000, None] - days[None, :])
-        upper = np.arange(i, min(i + 2000, n))[:, None] < np.arange(n)[None, :]
+        dt = np.abs(days[i : i + step, None] - days[None, :])
+        upper = np.arange(i, min(i + step, n))[:, None] < np.arange(n)[None, :]
         sb = np.searchsorted([100, 200, 400], dd[upper], side="left")
         tb = np.searchsorted([7, 14, 30], dt[upper], side="left")
         tab += np.bincount(sb * 4 + tb, minlength=16).reshape(4, 4)

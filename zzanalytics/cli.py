@@ -662,23 +662,17 @@ def hotspots(
     check_range(cell, "--cell", lo=10, hi=100_000, example=250)
     category = check_category(category)
     with open_store(check_store_to_read(store)) as st:
-        areas = st.areas()
-        inc = st.incidents(end=end, category=category)
-        context = st.incidents(end=end)  # the other categories tell busy places (risk surface)
+        areas, inc, context = st.areas(), st.incidents(end=end, category=category), st.incidents(end=end)
         layers = {"zones": st.zones(), "streets": st.streets(), "cameras": st.table("cameras")}
     inc = inc[inc["lon"].notna() & inc["lat"].notna()] if len(inc) else inc
-    if len(areas):
-        grid = make_grid(areas, cell=cell)
-    elif len(inc):
-        grid = make_grid(inc, cell=cell)
+    if len(areas) or len(inc):  # the district's polygons, else the records' extent
+        grid = make_grid(areas if len(areas) else inc, cell=cell)
     else:
         raise SpatialError(
             f"zz hotspots: the store has no areas and no located {category!r} incidents up to {end}; "
             "ingest areas.geojson or incidents with lon/lat"
         )
-    from zzanalytics.spatial.terrain import risk_terrain
-
-    frame = _hotspots(inc, grid, start, end, context=context, terrain=risk_terrain(grid, **layers))
+    frame = _hotspots(inc, grid, start, end, context=context, layers=layers)
     from zzanalytics.outputs import atomic_path
 
     with atomic_path(out) as tmp:

@@ -32,6 +32,7 @@ from zzanalytics.errors import SpatialError
 __all__ = [
     "EXACT_BUDGET",
     "PermutationMoments",
+    "exact_p_columns",
     "exact_sum_p",
     "permutation_ids",
     "permute_local_sums",
@@ -311,3 +312,23 @@ def exact_sum_p(values: np.ndarray, sums: np.ndarray, sizes: np.ndarray) -> np.n
     pu = np.where(above, 0.0, upper[sizes, s])
     pl = np.where(above, 1.0, lower[sizes, s])
     return np.minimum(1.0, 2 * np.minimum(pu, pl))
+
+
+def exact_p_columns(
+    Y: np.ndarray, num: np.ndarray, card: np.ndarray, fallback: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Exact randomisation p per map (column of ``Y``); ``fallback`` where the recursion does not apply.
+
+    Returns the p-values and, per map, ``"exact"`` or ``"pearson3"``.
+    """
+    p = fallback.copy()
+    methods = []
+    sizes = np.broadcast_to(card, (num.shape[0], 1))[:, 0].astype(int)
+    for t in range(Y.shape[1]):
+        pt = exact_sum_p(Y[:, t], num[:, t], sizes)
+        if pt is None:
+            methods.append("pearson3")
+        else:
+            p[:, t] = pt
+            methods.append("exact")
+    return p, methods

@@ -77,7 +77,7 @@ from scipy import stats
 
 from zzanalytics.clock import wall_time
 from zzanalytics.errors import SchemaError, SpatialError
-from zzanalytics.spatial._inference import exact_sum_p, permute_local_sums
+from zzanalytics.spatial._inference import exact_p_columns, permute_local_sums
 
 __all__ = [
     "GiStarResult",
@@ -375,23 +375,6 @@ def _pearson3_p(
 _INFERENCE = ("exact", "pearson3", "sim", "pseudo", "norm")
 
 
-def _exact_p(
-    Y: np.ndarray, num: np.ndarray, card: np.ndarray, fallback: np.ndarray
-) -> tuple[np.ndarray, list[str]]:
-    """Exact randomisation p per map (column); ``fallback`` where the recursion does not apply."""
-    p = fallback.copy()
-    methods = []
-    sizes = np.broadcast_to(card, (num.shape[0], 1))[:, 0].astype(int)
-    for t in range(Y.shape[1]):
-        pt = exact_sum_p(Y[:, t], num[:, t], sizes)
-        if pt is None:
-            methods.append("pearson3")
-        else:
-            p[:, t] = pt
-            methods.append("exact")
-    return p, methods
-
-
 def gi_star(
     y: Any,
     W: Any,
@@ -452,7 +435,7 @@ def gi_star(
     card = np.asarray(W.sum(axis=1)).ravel()[:, None]
     integer = bool(np.all(np.round(Y) == Y))
     p_p3, _ = _pearson3_p(Y, num, card, integer)
-    p_exact, methods = _exact_p(Y, num, card, p_p3) if inference == "exact" else (p_p3, [])
+    p_exact, methods = exact_p_columns(Y, num, card, p_p3) if inference == "exact" else (p_p3, [])
     if permutations and permutations > 0:
         pm = permute_local_sums(Y, W, permutations=permutations, seed=seed)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -468,7 +451,7 @@ def gi_star(
         p_two = p_sim
         if inference in ("sim", "pseudo"):
             inference = "exact"
-            p_exact, methods = _exact_p(Y, num, card, p_p3)
+            p_exact, methods = exact_p_columns(Y, num, card, p_p3)
     p = {"exact": p_exact, "pearson3": p_p3, "sim": p_z_sim, "pseudo": p_two, "norm": p_norm}[inference]
     q = np.column_stack([fdr(p[:, t]) for t in range(p.shape[1])])
     empty = S == 0
@@ -659,7 +642,7 @@ def hotspots(
     ring: int = 1,
     risk: bool = True,
     context: pd.DataFrame | None = None,
-    terrain: pd.DataFrame | None = None,
+    layers: dict | None = None,
 ) -> gpd.GeoDataFrame:
     """Counts, next-period risk and Gi* classes for every cell of ``grid``.
 
@@ -679,8 +662,8 @@ def hotspots(
     risk : bool
         Compute ``risk`` (expected count in a period as long as ``start..end``
         right after ``end``), see :func:`~zzanalytics.spatial.risk.risk_surface`.
-    context, terrain : DataFrame, optional
-        Incidents of every category and the grid's risk terrain, passed to the risk surface.
+    context, layers : optional
+        Incidents of every category, and ``zones``/``streets``/``cameras`` for the risk terrain.
 
     Returns
     -------
@@ -723,6 +706,9 @@ def hotspots(
         when = wall_time(incidents["occurred_at"])
         hist = incidents[(when < e + pd.Timedelta(days=1)).to_numpy()]
         horizon = (e - s) + pd.Timedelta(days=1)
+        from zzanalytics.spatial.terrain import risk_terrain
+
+        terrain = risk_terrain(grid, **layers) if layers else None
         rs = risk_surface(hist, grid, end=e, horizon=horizon, context=context, terrain=terrain)
         out["risk"] = rs.set_index("cell_id")["risk"].reindex(out["cell_id"]).fillna(0.0).to_numpy()
     elif risk:
