@@ -164,3 +164,32 @@ def test_zipped_shapefile_and_projected_geojson_become_wgs84_areas(tmp_path: Pat
     with open_store(tmp_path / "g.duckdb") as st:
         areas = st.areas().set_index("area_code")
     assert areas.loc["54"].geometry.bounds == pytest.approx((-79.32, 43.70, -79.29, 43.72), abs=1e-6)
+
+
+def test_a_web_page_saved_as_xls_and_a_workbook_named_csv_are_read_as_what_they_are(tmp_path: Path) -> None:
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
+        "<table><tr><td colspan=4>火灾统计</td></tr>"
+        "<tr><th>编号</th><th>时间</th><th>类别</th><th>街道</th></tr>"
+        "<tr><td>H1</td><td>2025-03-01 10:00</td><td>入室盗窃</td><td>620102001</td></tr>"
+        "<tr><td>H2</td><td>2025-03-02&nbsp;11:00</td><td>robbery</td><td>620102002</td></tr>"
+        "</table></body></html>"
+    )
+    (tmp_path / "export.xls").write_bytes(page.encode("gb18030"))
+    m = {
+        **MAP,
+        "columns": {"incident_id": "编号", "occurred_at": "时间", "category": "类别", "area_code": "街道"},
+        "source": {"skip": 1},
+    }
+    rep = ingest_files([tmp_path / "export.xls"], m, store=tmp_path / "zz.duckdb")
+    assert (rep.read, rep.accepted) == (2, 2)
+    assert any("HTML table" in n for n in rep.files[0].notes)
+    with open_store(tmp_path / "zz.duckdb") as st:
+        assert set(st.incidents()["category"]) == {"theft.burglary", "robbery"}
+    frame = pd.DataFrame(
+        {"id": ["W1"], "time": ["2025-03-01 10:00"], "kind": ["robbery"], "area": ["620102001"]}
+    )
+    frame.to_excel(tmp_path / "real.xlsx", index=False)
+    shutil.copy(tmp_path / "real.xlsx", tmp_path / "named.csv")
+    rep = ingest_files([tmp_path / "named.csv"], MAP, store=tmp_path / "zz.duckdb")
+    assert rep.accepted == 1 and "Excel workbook" in rep.files[0].notes[0]

@@ -34,13 +34,14 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from zzanalytics.errors import SourceError
-from zzanalytics.ingest.encoding import decide_encoding, open_bytes, open_private
+from zzanalytics.ingest.encoding import ALIASES, decide_encoding, open_bytes, open_private
 from zzanalytics.sql import ident, literal
 
 NULL_WORDS: tuple[str, ...] = ("", "NULL", "null", "NaN", "nan", "None", "NA", "N/A", "#N/A")
@@ -148,7 +149,7 @@ def unpack(path: Path, tmpdir: str, member: str = "") -> tuple[Path, str, list[s
                 _copy_private(fh, out)
         except (OSError, EOFError) as exc:
             raise SourceError(f"{path}: the gzip file is damaged ({exc}); get the export again") from None
-        return out, kind, []
+        return out, _sniff(out, kind), []
     if suffix == ".zip":
         try:
             zf = zipfile.ZipFile(path)
@@ -192,8 +193,32 @@ def unpack(path: Path, tmpdir: str, member: str = "") -> tuple[Path, str, list[s
                 raise SourceError(f"{path}: cannot unpack {data[0]!r} ({exc})") from None
         if out.suffix.lower() == ".gz":
             return unpack(out, tmpdir)
-        return out, kind, [f"read {data[0]} from {path.name}"]
-    return path, _kind(path.name, path), []
+        return out, _sniff(out, kind), [f"read {data[0]} from {path.name}"]
+    kind = _kind(path.name, path)
+    sniffed = _sniff(path, kind)
+    notes = [] if sniffed == kind else [f"{path.suffix} file holding {_WHAT[sniffed]}: read as such"]
+    return path, sniffed, notes
+
+
+_WHAT = {"excel": "an Excel workbook", "html": "an HTML table (a web page saved as .xls)"}
+
+
+def _sniff(path: Path, kind: str) -> str:
+    """The reader the file's content calls for: an Excel workbook named .csv, or a web page named
+    .xls (what many office systems export), are read as what they are."""
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    if head.startswith(b"\xd0\xcf\x11\xe0") and kind == "csv":
+        return "excel"
+    if head.startswith(b"PK\x03\x04") and kind == "csv":
+        with contextlib.suppress(zipfile.BadZipFile, OSError), zipfile.ZipFile(path) as zf:
+            if any(n.startswith("xl/") for n in zf.namelist()):
+                return "excel"
+    if kind == "excel":
+        text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if text.startswith((b"<", b"\xff\xfe<", b"\xfe\xff\x00<")):
+            return "html"
+    return kind
 
 
 # -- CSV ------------------------------------------------------------------------------------------
@@ -474,6 +499,79 @@ def read_geojson(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
     return Loaded(table, [*keys, "geometry"], "geojson", "utf-8", len(features))
 
 
+class _Tables(HTMLParser):
+    """Cells of every ``<table>`` of a page (``th``/``td`` text; ``colspan`` repeats the cell)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[str]]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._span = 1
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+            span = dict(attrs).get("colspan") or "1"
+            self._span = int(span) if span.isdigit() else 1
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            text = " ".join("".join(self._cell).split())
+            self._row += [text] * max(1, min(self._span, 100))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self.tables:
+            if self._row:
+                self.tables[-1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def read_html_table(con: Any, path: Path, table: str, *, skip: int) -> Loaded:
+    """Load the largest ``<table>`` of a web page saved as ``.xls`` into temp table ``table``.
+
+    The page's encoding: its BOM, else its ``charset``, else UTF-8 when valid, else GB18030.
+    """
+    raw = path.read_bytes()
+    charset = re.search(rb"charset=[\"']?([A-Za-z0-9_\-]+)", raw[:4096])
+    candidates = ["utf-16"] if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else []
+    if charset:
+        candidates.append(ALIASES.get(charset.group(1).decode().lower(), charset.group(1).decode().lower()))
+    candidates += ["utf-8-sig", "gb18030"]
+    text = None
+    for enc in candidates:
+        try:
+            text = raw.decode(enc)
+            break
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if text is None:
+        raise SourceError(f"{path}: a web page whose encoding cannot be told; save it as .xlsx or CSV")
+    parser = _Tables()
+    parser.feed(text)
+    rows = max(parser.tables, key=len, default=[])[int(skip) :]
+    if not rows:
+        raise SourceError(f"{path}: a web page without a table (after skipping {skip} rows)")
+    headers = _unique_headers(rows[0])
+    columns: list[list[Any]] = [[] for _ in headers]
+    for row in rows[1:]:
+        if not any(c.strip() for c in row):
+            continue
+        for i in range(len(headers)):
+            columns[i].append(_cell_text(row[i]) if i < len(row) else None)
+    _register(con, table, headers, columns)
+    return Loaded(table, headers, "html", "", len(columns[0]) if columns else 0)
+
+
 def read_vector(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
     """Load a shapefile or GeoPackage (first layer) through geopandas: attributes as text, geometry
     as WGS-84 WKB. The file's own coordinate system (.prj) is used; the mapping's ``crs`` only when
@@ -529,6 +627,8 @@ def load_source(
         loaded = read_parquet(con, target, table)
     elif kind == "vector":
         loaded = read_vector(con, target, table, crs=crs)
+    elif kind == "html":
+        loaded = read_html_table(con, target, table, skip=skip)
     else:
         loaded = read_geojson(con, target, table, crs=crs)
     loaded.notes = notes + loaded.notes
