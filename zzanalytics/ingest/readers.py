@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime as dt
 import gzip
 import hashlib
 import io
@@ -33,38 +32,18 @@ import shutil
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from zzanalytics.errors import SourceError
-from zzanalytics.ingest.encoding import ALIASES, decide_encoding, open_bytes, open_private
+from zzanalytics.ingest.cells import NULL_SQL, Loaded, cell_text, register_columns, unique_headers
+from zzanalytics.ingest.encoding import decide_encoding, open_bytes, open_private
+from zzanalytics.ingest.workbooks import read_excel, read_html_table
 from zzanalytics.sql import ident, literal
 
-NULL_WORDS: tuple[str, ...] = ("", "NULL", "null", "NaN", "nan", "None", "NA", "N/A", "#N/A")
-"""Cell values read as missing, in every format."""
-_NULL_SQL = "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in NULL_WORDS) + "]"
 _CHUNK = 8 << 20
-
-
-@dataclass
-class Loaded:
-    """What a reader produced: the temp table, its headers and how the file was read."""
-
-    table: str
-    headers: list[str]
-    kind: str
-    encoding: str = ""
-    rows: int = 0
-    notes: list[str] = field(default_factory=list)
-    source: str = ""  # SQL FROM item giving the rows in file order (a temp table, or read_csv(...))
-
-    def __post_init__(self) -> None:
-        if not self.source:
-            self.source = self.table
 
 
 def detect_encoding(path: Path) -> str:
@@ -249,7 +228,7 @@ def csv_headers(path: Path, skip: int, delimiter: str = "") -> tuple[list[str], 
     data = next(csv.reader(io.StringIO(first), delimiter=delim), []) if first else []
     if len(data) == len(row) + 1 and data[-1] == "":  # every data line ends with a delimiter
         row = [*row, ""]
-    return _unique_headers(row), delim
+    return unique_headers(row), delim
 
 
 def csv_source(path: Path, skip: int, headers: list[str] | None = None, delim: str = ",") -> str:
@@ -267,7 +246,7 @@ def csv_source(path: Path, skip: int, headers: list[str] | None = None, delim: s
         f"read_csv({literal(str(path))}, columns = {cols}, header = true, skip = {int(skip)}, "
         f"compression = {literal('gzip' if gz else 'none')}, "
         f"delim = {literal(delim)}, quote = '\"', escape = '\"', auto_detect = false, "
-        f"nullstr = {_NULL_SQL}, store_rejects = true, rejects_table = '_zz_rej', "
+        f"nullstr = {NULL_SQL}, store_rejects = true, rejects_table = '_zz_rej', "
         "rejects_scan = '_zz_rejscan', max_line_size = 16777216)"
     )
 
@@ -296,136 +275,6 @@ def read_csv(
         con.execute(f"DROP TABLE IF EXISTS {t}")
     source = csv_source(target, skip, headers, delim)
     return Loaded(table, headers, "csv", d.encoding, 0, list(d.notes), source)
-
-
-def _cell_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return None
-        if value.is_integer():
-            return str(int(value))  # never 1.234567890123457e+18
-        return repr(value)
-    text = str(value).strip()
-    return None if text in NULL_WORDS else text
-
-
-def _unique_headers(raw: list[Any]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for i, h in enumerate(raw):
-        name = _cell_text(h) if h is not None else None
-        name = name.strip() if name and name.strip() else f"column{i}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}_{seen[name]}"
-        else:
-            seen[name] = 0
-        out.append(name)
-    return out
-
-
-def _register(
-    con: Any, table: str, headers: list[str], columns: list[list[Any]], extra: dict | None = None
-) -> None:
-    import pyarrow as pa
-
-    arrays = {h: pa.array(col, type=pa.string()) for h, col in zip(headers, columns, strict=True)}
-    if extra:
-        for name, (values, typ) in extra.items():
-            arrays[name] = pa.array(values, type=typ)
-    frame = pa.table(arrays) if arrays else pa.table({})
-    view = f"{table}_arrow"
-    con.register(view, frame)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {view}")
-    finally:
-        con.unregister(view)
-
-
-_BIG = float(2**53)
-
-
-def read_excel(con: Any, path: Path, table: str, *, sheet: str | int, skip: int) -> Loaded:
-    """Load one sheet of an Excel workbook (.xlsx, .xlsm, .xls, .xlsb, .ods) into temp table ``table``.
-
-    Read with python-calamine. Date cells become ISO text, whole numbers are written without an
-    exponent (a 19-digit id stays 19 digits); numbers beyond 2^53 are noted, because Excel itself
-    keeps only 15 significant digits of a number cell.
-    """
-    try:
-        from python_calamine import CalamineWorkbook
-    except ImportError as exc:  # pragma: no cover - dependency
-        from zzanalytics.errors import DependencyMissingError
-
-        raise DependencyMissingError(
-            "Excel sources need python-calamine: pip install python-calamine"
-        ) from exc
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types
-        raise SourceError(f"{path}: cannot be opened as an Excel workbook: {exc}") from None
-    try:
-        names = list(wb.sheet_names)
-        if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
-            idx = int(sheet)
-            if not 0 <= idx < len(names):
-                raise SourceError(
-                    f"{path}: has no sheet {idx} (0-based); its sheets are {names}; set [source] sheet"
-                )
-            name = names[idx]
-        elif sheet in names:
-            name = str(sheet)
-        else:
-            raise SourceError(
-                f"{path}: has no sheet {sheet!r}; its sheets are {names}; set [source] sheet in the mapping"
-            )
-        try:
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise SourceError(f"{path}: sheet {name!r} cannot be read: {exc}") from None
-    finally:
-        with contextlib.suppress(Exception):
-            wb.close()
-    rows = rows[int(skip) :]
-    while rows and all(v is None or v == "" for v in rows[0]):
-        rows = rows[1:]
-    if not rows:
-        raise SourceError(f"{path}: sheet {name!r} is empty (after skipping {skip} rows)")
-    headers = _unique_headers(list(rows[0]))
-    width = len(headers)
-    columns: list[list[Any]] = [[] for _ in range(width)]
-    big: set[str] = set()
-    for row in rows[1:]:
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-            continue
-        for i in range(width):
-            v = row[i] if i < len(row) else None
-            if isinstance(v, float) and abs(v) >= _BIG and v.is_integer():
-                big.add(headers[i])
-            columns[i].append(_cell_text(v))
-    _register(con, table, headers, columns)
-    notes = [
-        f"column {h!r} holds numbers of more than 15 digits stored as Excel numbers; Excel keeps only "
-        "15 significant digits, so such ids may already differ from the system's: export that column "
-        "as text"
-        for h in sorted(big)
-    ]
-    return Loaded(table, headers, "excel", "", len(columns[0]) if columns else 0, notes)
-
-
-read_xlsx = read_excel
 
 
 def read_parquet(con: Any, path: Path, table: str) -> Loaded:
@@ -477,7 +326,7 @@ def read_geojson(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
         for k in (f.get("properties") if isinstance(f, dict) else None) or {}:
             if k not in keys and k != "geometry":
                 keys.append(k)
-    columns = [[_cell_text((f.get("properties") or {}).get(k)) for f in features] for k in keys]
+    columns = [[cell_text((f.get("properties") or {}).get(k)) for f in features] for k in keys]
     geoms = []
     for i, f in enumerate(features):
         g = f.get("geometry")
@@ -495,81 +344,8 @@ def read_geojson(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
 
         arr = shapely.transform(arr, conv)
     wkb = [None if g is None else shapely.to_wkb(g) for g in arr]
-    _register(con, table, keys, columns, extra={"geometry": (wkb, pa.binary())})
+    register_columns(con, table, keys, columns, extra={"geometry": (wkb, pa.binary())})
     return Loaded(table, [*keys, "geometry"], "geojson", "utf-8", len(features))
-
-
-class _Tables(HTMLParser):
-    """Cells of every ``<table>`` of a page (``th``/``td`` text; ``colspan`` repeats the cell)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tables: list[list[list[str]]] = []
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-        self._span = 1
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr" and self.tables:
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-            span = dict(attrs).get("colspan") or "1"
-            self._span = int(span) if span.isdigit() else 1
-        elif tag == "br" and self._cell is not None:
-            self._cell.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None and self._row is not None:
-            text = " ".join("".join(self._cell).split())
-            self._row += [text] * max(1, min(self._span, 100))
-            self._cell = None
-        elif tag == "tr" and self._row is not None and self.tables:
-            if self._row:
-                self.tables[-1].append(self._row)
-            self._row = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def read_html_table(con: Any, path: Path, table: str, *, skip: int) -> Loaded:
-    """Load the largest ``<table>`` of a web page saved as ``.xls`` into temp table ``table``.
-
-    The page's encoding: its BOM, else its ``charset``, else UTF-8 when valid, else GB18030.
-    """
-    raw = path.read_bytes()
-    charset = re.search(rb"charset=[\"']?([A-Za-z0-9_\-]+)", raw[:4096])
-    candidates = ["utf-16"] if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else []
-    if charset:
-        candidates.append(ALIASES.get(charset.group(1).decode().lower(), charset.group(1).decode().lower()))
-    candidates += ["utf-8-sig", "gb18030"]
-    text = None
-    for enc in candidates:
-        try:
-            text = raw.decode(enc)
-            break
-        except (UnicodeDecodeError, LookupError):
-            continue
-    if text is None:
-        raise SourceError(f"{path}: a web page whose encoding cannot be told; save it as .xlsx or CSV")
-    parser = _Tables()
-    parser.feed(text)
-    rows = max(parser.tables, key=len, default=[])[int(skip) :]
-    if not rows:
-        raise SourceError(f"{path}: a web page without a table (after skipping {skip} rows)")
-    headers = _unique_headers(rows[0])
-    columns: list[list[Any]] = [[] for _ in headers]
-    for row in rows[1:]:
-        if not any(c.strip() for c in row):
-            continue
-        for i in range(len(headers)):
-            columns[i].append(_cell_text(row[i]) if i < len(row) else None)
-    _register(con, table, headers, columns)
-    return Loaded(table, headers, "html", "", len(columns[0]) if columns else 0)
 
 
 def read_vector(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
@@ -596,9 +372,9 @@ def read_vector(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
 
         geoms = shapely.transform(np.asarray(gdf.geometry.values, dtype=object), conv)
     keys = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    columns = [[_cell_text(v) for v in gdf[k].tolist()] for k in keys]
+    columns = [[cell_text(v) for v in gdf[k].tolist()] for k in keys]
     wkb = [None if g is None or g.is_empty else shapely.to_wkb(g) for g in geoms]
-    _register(con, table, keys, columns, extra={"geometry": (wkb, pa.binary())})
+    register_columns(con, table, keys, columns, extra={"geometry": (wkb, pa.binary())})
     return Loaded(table, [*keys, "geometry"], "vector", "", len(gdf))
 
 
