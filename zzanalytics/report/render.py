@@ -131,9 +131,43 @@ def execute_notebook(
                 kernel_manager_class=_ipc_kernel_manager(),
             )
         except PapermillExecutionError as exc:
-            kept = write_atomic(Path(keep_failed), out.read_bytes()) if keep_failed and out.exists() else None
+            kept = None
+            if keep_failed and out.exists():
+                kept = write_atomic(Path(keep_failed), masked_outputs(out))
             raise failure(notebook, parameters, exc, kept) from exc
         return nbformat.read(out, as_version=4)
+
+
+def masked_outputs(path: Path) -> str:
+    """An executed notebook with its error, stream and plain-text outputs masked
+    (:func:`zzanalytics.privacy.mask_text`): a failure message may quote a value from data.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    >>> nb.cells[0].outputs = [nbformat.v4.new_output("error", ename="ValueError",
+    ...     evalue="bad value '13812345678'", traceback=["ValueError: 13812345678"])]
+    >>> p = Path(tempfile.mkdtemp()) / "nb.ipynb"
+    >>> nbformat.write(nb, p)
+    >>> "13812345678" in masked_outputs(p), "138******78" in masked_outputs(p)
+    (False, True)
+    """
+    import nbformat
+
+    from zzanalytics.privacy import mask_text
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "error":
+                o["evalue"] = mask_text(o.get("evalue"))
+                o["traceback"] = [mask_text(t) for t in o.get("traceback", [])]
+            elif o.get("output_type") == "stream":
+                o["text"] = mask_text(o.get("text"))
+            elif "text/plain" in o.get("data", {}):
+                o["data"]["text/plain"] = mask_text(o["data"]["text/plain"])
+    return nbformat.writes(nb)
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
