@@ -195,6 +195,8 @@ def test_several_numbers_in_one_text_are_all_masked(data):
         "电气线路故障",
         "当事人和解,驾驶员酒后驾驶,司机疲劳驾驶",
         "Driver fatigue on G30, 3 injured",
+        "导出文件 export_20260101_20261031.csv",  # dates in a file name are not an ID
+        "2026-01-01 2026-10-31 20260506103000",
     ],
 )
 def test_ordinary_text_and_official_numbers_are_left_alone(text):

@@ -234,6 +234,20 @@ def _identifying(d: str, glued: bool) -> bool:
     return id18 or id15 or card or (d.isdigit() and _is_phone(d, glued))
 
 
+def _datelike(d: str) -> bool:
+    """A group of a date or time: up to four digits, ``YYYYMMDD``, ``HHMMSS`` or both."""
+    if len(d) <= 4:
+        return True
+    if not d.isdigit():
+        return False
+    day = (
+        len(d) in (8, 14) and 1900 <= int(d[:4]) <= 2100 and 1 <= int(d[4:6]) <= 12 and 1 <= int(d[6:8]) <= 31
+    )
+    clock = d[-6:] if len(d) in (6, 14) else ""
+    time_ok = not clock or (int(clock[:2]) < 24 and int(clock[2:4]) < 60 and int(clock[4:]) < 60)
+    return (day or len(d) == 6) and time_ok
+
+
 def _number_spans(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` to mask: identifying numbers, and numbers right after a keyword."""
     spans: list[tuple[int, int]] = []
@@ -269,7 +283,7 @@ def _number_spans(text: str) -> list[tuple[int, int]]:
                         found = True
         if found:
             continue
-        if len(total) >= 15 and max(len(g[2]) for g in groups) > 4:
+        if len(total) >= 15 and not all(_datelike(g[2]) for g in groups):
             # long and grouped in some other way: mask it whole (not dates: 2026-01-01_2026-10-31)
             spans.append(m.span())
             continue
