@@ -216,22 +216,34 @@ def _masked_number(digits: str) -> str:
     return _MASK * n
 
 
-def _is_phone(d: str, glued: bool) -> bool:
-    """A mobile or landline number; ``glued``: one group, where ``86`` may touch the number."""
+def _is_phone(d: str, glued: bool, first: int = 0) -> bool:
+    """A mobile or landline number; ``glued``: one group, where ``86`` may touch the number;
+    ``first``: digits in the first group (a landline's area code is a group of its own: 0931-…)."""
     mobile = len(d) == 11 and d[0] == "1" and d[1] in "3456789"
     with_86 = glued and len(d) == 13 and d.startswith("86") and d[2] == "1" and d[3] in "3456789"
-    landline = d[:1] == "0" and d[1:2] != "0" and 10 <= len(d) <= 12
+    landline = d[:1] == "0" and d[1:2] != "0" and 10 <= len(d) <= 12 and (glued or first in (3, 4))
     return mobile or with_86 or landline
 
 
-def _identifying(d: str, glued: bool) -> bool:
-    """Digits (ASCII, maybe a final X) of whole groups that identify a person."""
+def _birth(d: str) -> bool:
+    """``YYYYMMDD`` (or ``YYMMDD``) that can be a date of birth."""
+    if not d.isdigit():
+        return False
+    year, rest = (int(d[:4]), d[4:]) if len(d) == 8 else (1900 + int(d[:2]), d[2:])
+    return 1900 <= year <= 2099 and 1 <= int(rest[:2]) <= 12 and 1 <= int(rest[2:]) <= 31
+
+
+def _identifying(d: str, glued: bool, first: int = 0, short: bool = False) -> bool:
+    """Digits (ASCII, maybe a final X) of whole groups that identify a person: an ID card number
+    (region, date of birth, sequence), a bank card (one group, or groups of three or more
+    digits), a mobile or a landline number. ``first``: digits in the first group; ``short``:
+    some group has fewer than three digits (dates are written so)."""
     if "X" in d[:-1]:
         return False
-    id18 = len(d) == 18 and d[0] != "0" and d[:17].isdigit()
-    id15 = len(d) == 15 and d[0] != "0" and d.isdigit()
-    card = 16 <= len(d) <= 19 and d[0] in "345689" and d.isdigit()
-    return id18 or id15 or card or (d.isdigit() and _is_phone(d, glued))
+    id18 = len(d) == 18 and d[0] != "0" and d[:17].isdigit() and _birth(d[6:14])
+    id15 = len(d) == 15 and d[0] != "0" and d.isdigit() and _birth(d[6:12])
+    card = 16 <= len(d) <= 19 and d[0] in "345689" and d.isdigit() and (glued or (first >= 4 and not short))
+    return id18 or id15 or card or (d.isdigit() and _is_phone(d, glued, first))
 
 
 def _datelike(d: str) -> bool:
@@ -240,9 +252,7 @@ def _datelike(d: str) -> bool:
         return True
     if not d.isdigit():
         return False
-    day = (
-        len(d) in (8, 14) and 1900 <= int(d[:4]) <= 2100 and 1 <= int(d[4:6]) <= 12 and 1 <= int(d[6:8]) <= 31
-    )
+    day = len(d) in (8, 14) and _birth(d[:8])
     clock = d[-6:] if len(d) in (6, 14) else ""
     time_ok = not clock or (int(clock[:2]) < 24 and int(clock[2:4]) < 60 and int(clock[4:]) < 60)
     return (day or len(d) == 6) and time_ok
@@ -276,9 +286,11 @@ def _number_spans(text: str) -> list[tuple[int, int]]:
                     if len(acc) > 19:
                         break
                     end = groups[j][1]
-                    if acc.endswith("X") and not _identifying(acc, i == j and off == 0):
+                    glued, head = i == j and off == 0, len(first) - off
+                    short = any(len(g[2]) < 3 for g in groups[i + 1 : j + 1])
+                    if acc.endswith("X") and not _identifying(acc, glued, head, short):
                         acc, end = acc[:-1], end - 1  # a letter x after the number (13812345678x)
-                    if _identifying(acc, i == j and off == 0):
+                    if _identifying(acc, glued, head, short):
                         spans.append((m.start() + groups[i][0] + off, m.start() + end))
                         found = True
         if found:
