@@ -42,6 +42,8 @@ def hostile(tmp_path_factory) -> dict[str, Path]:
     mapping.write_text('[source]\ntable = "incidents"\n[columns]\nincident_id = "编号"\n', encoding="utf-8")
     bad_toml = d / "bad.toml"
     bad_toml.write_text("[source\ntable = ", encoding="utf-8")
+    gbk_toml = d / "gbk.toml"
+    gbk_toml.write_bytes('[columns]\nincident_id = "案件编号"\n'.encode("gbk"))
     return {
         "dir": d,
         "folder": folder,
@@ -54,6 +56,7 @@ def hostile(tmp_path_factory) -> dict[str, Path]:
         "src": src,
         "mapping": mapping,
         "bad_toml": bad_toml,
+        "gbk_toml": gbk_toml,
         "missing": d / "missing" / "nope.csv",
         "unwritable": Path("/proc/zz-no-such-folder"),
     }
@@ -87,6 +90,7 @@ def _cases(h: dict[str, Path]) -> list[tuple[list[str], str]]:
         (["ingest", s("src")], "Missing option '--mapping'"),
         (["ingest", "--mapping", s("mapping")], "Missing argument"),
         (["ingest", s("src"), "--mapping", s("bad_toml"), "--store", str(h["dir"] / "i.duckdb")], "TOML"),
+        (["ingest", s("src"), "--mapping", s("gbk_toml"), "--store", str(h["dir"] / "i.duckdb")], "UTF-8"),
         (["ingest", s("src"), "--mapping", s("mapping"), "--store", s("garbage")], "garbage.duckdb"),
         (["ingest", s("src"), "--mapping", s("mapping"), "--store", s("folder")], "a_folder"),
         (
