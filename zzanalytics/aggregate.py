@@ -7,6 +7,13 @@ Monday. The grid is complete: every combination of key values × every period in
 ``[start, end]`` is present, with zeros where nothing happened, so a month
 without burglaries is a row with ``count == 0``, not a missing row.
 
+**No data is not zero.** Inside a category's coverage (what its sources cover,
+:meth:`zzanalytics.store.Store.coverage`, carried by the store's frames in
+``attrs["coverage"]``) a period without records is a real zero; outside it the
+period is *absent* from the result, so a series starts and ends where its data
+does (series of a panel may be ragged). Key values are in natural order
+(``"2"`` before ``"10"``).
+
 The work is vectorised (factorise keys, ``numpy.bincount`` over a flat index),
 so a million incidents aggregate in well under a second.
 
@@ -40,7 +47,14 @@ import pandas as pd
 
 from zzanalytics.clock import wall_day, wall_time
 from zzanalytics.errors import SchemaError
-from zzanalytics.schema import PETITION_FORMS, PETITION_LEVELS, TABLES, check_columns, rollup
+from zzanalytics.schema import (
+    PETITION_FORMS,
+    PETITION_LEVELS,
+    TABLES,
+    check_columns,
+    natural_key,
+    rollup,
+)
 
 FREQS: dict[str, str] = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}
 """Supported ``freq`` values and the pandas frequency of their period starts."""
@@ -55,7 +69,9 @@ __all__ = [
     "VALUES",
     "area_codes",
     "counts",
+    "covered",
     "dispute_summary",
+    "frame_coverage",
     "partition_counts",
     "peer_rank",
     "period_start",
@@ -166,11 +182,11 @@ def _key_codes(
     codes, uniques = pd.factorize(values, sort=False)
     observed = [u for u in uniques if not (isinstance(u, float) and np.isnan(u))]
     if grid_values is None:
-        levels = sorted(observed, key=str)
+        levels = sorted(observed, key=natural_key)
     elif restrict:
         levels = list(dict.fromkeys(grid_values))
     else:
-        levels = sorted(set(grid_values) | set(observed), key=str)
+        levels = sorted(set(grid_values) | set(observed), key=natural_key)
     pos = {v: i for i, v in enumerate(levels)}
     lut = np.array([pos.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
     return lut[codes], np.array(levels, dtype=object)  # code -1 (missing) maps to lut[-1] == -1
@@ -254,6 +270,134 @@ def area_codes(areas: Any) -> list[str] | None:
     return [str(a) for a in areas]
 
 
+# --------------------------------------------------------------------------- coverage
+
+
+def covered(periods: Any, freq: str, spans: Any, partial: bool = True) -> np.ndarray:
+    """Which periods (given by their first day) the day spans cover.
+
+    Parameters
+    ----------
+    periods : array-like of datetime64
+        First days of periods of ``freq``.
+    freq : {"day", "week", "month", "quarter", "year"}
+    spans : iterable of (start, end) pairs, or a frame with ``start`` and ``end``
+        Inclusive covered days.
+    partial : bool
+        ``True``: a period that overlaps a span is covered; ``False``: only a period that lies
+        wholly inside one span (an incomplete first or last period is left out).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> months = pd.to_datetime(["2021-11-01", "2021-12-01", "2022-01-01"])
+    >>> covered(months, "month", [("2014-01-01", "2021-12-15")]).tolist()
+    [True, True, False]
+    >>> covered(months, "month", [("2014-01-01", "2021-12-15")], partial=False).tolist()
+    [True, False, False]
+    """
+    _check_freq(freq)
+    p = np.asarray(pd.to_datetime(periods), dtype="datetime64[ns]")
+    ends = _code_start(_period_code(p, freq) + 1, freq) - _DAY if p.size else p
+    if isinstance(spans, pd.DataFrame):
+        spans = list(zip(spans["start"], spans["end"], strict=True))
+    out = np.zeros(p.shape, dtype=bool)
+    for a, b in spans:
+        lo = np.datetime64(pd.Timestamp(a).normalize().to_datetime64(), "ns")
+        hi = np.datetime64(pd.Timestamp(b).normalize().to_datetime64(), "ns")
+        out |= (p <= hi) & (ends >= lo) if partial else (p >= lo) & (ends <= hi)
+    return out
+
+
+def frame_coverage(frame: pd.DataFrame, table: str = "incidents") -> pd.DataFrame | None:
+    """The coverage a store's frame carries (``attrs["coverage"]``) as a frame, or None.
+
+    Columns ``table``, ``category``, ``start``, ``end`` (see
+    :meth:`Store.coverage <zzanalytics.store.Store.coverage>`), rows of ``table`` only.
+
+    Examples
+    --------
+    >>> inc = pd.DataFrame({"occurred_at": []})
+    >>> day = pd.Timestamp
+    >>> inc.attrs["coverage"] = (("incidents", "fire", day("2020-01-01"), day("2020-12-31")),)
+    >>> frame_coverage(inc)["end"].dt.year.tolist()
+    [2020]
+    """
+    return _coverage_of(frame.attrs.get("coverage"), table)
+
+
+def _coverage_of(coverage: Any, table: str) -> pd.DataFrame | None:
+    """The ``table`` rows of a coverage frame or records (None when there is none to apply)."""
+    if isinstance(coverage, tuple | list):
+        coverage = pd.DataFrame(list(coverage), columns=["table", "category", "start", "end"])
+    if coverage is None or coverage is False or not isinstance(coverage, pd.DataFrame) or coverage.empty:
+        return None
+    check_columns(coverage.columns, ["start", "end"], "coverage")
+    cov = coverage
+    if "table" in cov.columns:
+        cov = cov[cov["table"] == table]
+    return cov if len(cov) else None
+
+
+def _apply_coverage(
+    frame: pd.DataFrame,
+    cov: pd.DataFrame,
+    freq: str,
+    partial: bool,
+    groups: dict[Any, list[str]] | None,
+) -> pd.DataFrame:
+    """Drop the grid rows of periods the coverage does not cover.
+
+    ``groups``: category key value → the leaf categories it is made of (a group is covered where
+    every member that has coverage is); None: the table has no categories (one span list).
+    """
+    if frame.empty:
+        return frame
+    periods = frame["period"].to_numpy()
+    if groups is None:
+        keep = covered(periods, freq, cov, partial)
+        return frame[keep].reset_index(drop=True)
+    spans = {c: list(zip(g["start"], g["end"], strict=True)) for c, g in cov.groupby("category")}
+    everything = list(zip(cov["start"], cov["end"], strict=True))
+    uniq, inv = np.unique(periods, return_inverse=True)
+    keep = np.ones(len(frame), dtype=bool)
+    labels = frame["category"].to_numpy(dtype=object) if "category" in frame.columns else None
+    for key, members in groups.items():
+        known = [spans[m] for m in members if m in spans]
+        if members and not known:
+            continue  # no coverage recorded for these categories: the grid stands
+        ok = np.ones(uniq.shape, dtype=bool)
+        for s in known or [everything]:  # nothing observed: periods some source covers
+            ok &= covered(uniq, freq, s, partial)
+        rows = np.ones(len(frame), dtype=bool) if labels is None else (labels == key)
+        keep &= ~rows | ok[inv]
+    return frame[keep].reset_index(drop=True)
+
+
+def _category_groups(
+    observed: Iterable[Any],
+    cov: pd.DataFrame,
+    grid: Iterable[Any] | None,
+    level: int | None,
+    by_category: bool,
+) -> dict[Any, list[str]]:
+    """Category key value → leaf categories it stands for (observed, else those with coverage)."""
+    observed = [str(c) for c in observed if isinstance(c, str)]
+    with_cov = [str(c) for c in cov["category"].dropna().unique()]
+    if not by_category:
+        return {None: observed}
+    groups: dict[Any, list[str]] = {}
+    for c in observed:
+        groups.setdefault(rollup(c, level), []).append(c)
+    for g in [] if grid is None else list(grid):
+        if g not in groups:
+            groups[g] = [c for c in with_cov if rollup(c, level) == g]
+    return groups
+
+
 # --------------------------------------------------------------------------- counts
 
 
@@ -288,8 +432,11 @@ def counts(
     areas: Any = None,
     categories: Iterable[str] | None = None,
     tz: str | None = None,
+    coverage: pd.DataFrame | bool | None = None,
+    partial: bool = True,
 ) -> pd.DataFrame:
-    """Incidents (or their deaths, injuries, losses) per period × keys, complete grid with zeros.
+    """Incidents (or their deaths, injuries, losses) per period × keys, complete grid with zeros
+    inside each category's coverage; periods outside it are absent (no data is not zero).
 
     Parameters
     ----------
@@ -312,16 +459,27 @@ def counts(
         Observed codes not listed are kept too, so no record is silently lost.
     categories : iterable of str, optional
         Category codes (after ``level`` roll-up) making up the grid; records of other categories
-        are dropped. Default: every observed category.
+        are dropped (also when ``category`` is not a key). Default: every observed category.
     tz : str, optional
         Time zone whose wall clock cuts days and periods; default: the zone ``occurred_at``
         carries (a store's incidents carry the district's zone).
+    coverage : DataFrame, False or None
+        Covered days per category (``category``, ``start``, ``end``; ``table`` optional), as
+        :meth:`Store.coverage <zzanalytics.store.Store.coverage>` gives them. Default:
+        ``incidents.attrs["coverage"]`` (set by the store); ``False`` ignores coverage. A
+        period a category's coverage does not reach is left out of its series; a rolled-up
+        category, or the total when ``category`` is not a key, is covered where all the
+        categories it is made of are (records of a category without recorded coverage are
+        counted wherever they fall).
+    partial : bool
+        ``True`` (default) keeps a period the coverage reaches in part (its count covers only
+        part of it); ``False`` leaves it out too, as forecasts and backtests need.
 
     Returns
     -------
     DataFrame
-        ``[*by, period, <value>]``, sorted by keys then period. ``count``, ``deaths`` and
-        ``injuries`` are int64, ``loss_yuan`` float64.
+        ``[*by, period, <value>]``, sorted by keys (natural order) then period. ``count``,
+        ``deaths`` and ``injuries`` are int64, ``loss_yuan`` float64.
 
     Examples
     --------
@@ -338,17 +496,30 @@ def counts(
         raise SchemaError(f"value was {value!r} but is expected to be one of {list(VALUES)}")
     needed = ["occurred_at", *by] + ([value] if value != "count" else [])
     check_columns(incidents.columns, needed, "counts(incidents)")
-    times = wall_time(incidents["occurred_at"], tz, what="occurred_at").to_numpy()
-    keys: dict[str, pd.Series] = dict(key_columns(incidents, list(by), level).items())
+    cov = _coverage_of(incidents.attrs.get("coverage") if coverage is None else coverage, "incidents")
+    data = incidents
+    if categories is not None and "category" not in by:
+        check_columns(incidents.columns, ["category"], "counts(categories=...)")
+        wanted = set(categories)
+        codes, uniques = pd.factorize(incidents["category"])
+        keep = np.array([rollup(str(u), level) in wanted for u in uniques] + [False])[codes]
+        data = incidents[keep]
+    times = wall_time(data["occurred_at"], tz, what="occurred_at").to_numpy()
+    keys: dict[str, pd.Series] = dict(key_columns(data, list(by), level).items())
     grids: dict[str, tuple[Sequence[Any] | None, bool]] = {}
     if categories is not None and "category" in by:
         grids["category"] = (list(categories), True)
     if areas is not None and "area_code" in by:
         grids["area_code"] = (area_codes(areas), False)
-    weights = None if value == "count" else incidents[value].to_numpy(dtype=float, na_value=np.nan)
+    weights = None if value == "count" else data[value].to_numpy(dtype=float, na_value=np.nan)
     frame = _aggregate(keys, times, {value: weights}, freq, start, end, grids)
     if value in ("deaths", "injuries"):
         frame[value] = np.round(frame[value]).astype(np.int64)
+    if cov is not None and "category" in cov.columns:
+        observed = pd.unique(data["category"].dropna()) if "category" in data.columns else []
+        grid = frame["category"].unique() if "category" in by else None
+        groups = _category_groups(observed, cov, grid, level, "category" in by)
+        frame = _apply_coverage(frame, cov, freq, partial, groups)
     return frame
 
 
@@ -408,8 +579,11 @@ def petition_counts(
     start: Any = None,
     end: Any = None,
     irregular: bool | None = None,
+    coverage: pd.DataFrame | bool | None = None,
 ) -> pd.DataFrame:
     """Petition batches (批, records) and persons (人次, sum of ``persons``) per period × keys.
+
+    Periods the petitions' coverage does not reach are left out (no data is not zero).
 
     Parameters
     ----------
@@ -422,6 +596,9 @@ def petition_counts(
         (``capital, province, city, district`` / ``individual, collective``) in the grid.
     irregular : bool, optional
         ``True`` keeps only 非正常上访, ``False`` only regular ones, ``None`` all.
+    coverage : DataFrame, False or None
+        Covered days (``start``, ``end``); default ``petitions.attrs["coverage"]`` (set by the
+        store); ``False`` ignores coverage.
 
     Returns
     -------
@@ -454,6 +631,9 @@ def petition_counts(
     persons = data["persons"].to_numpy(dtype=float, na_value=np.nan)
     frame = _aggregate(keys, times, {"batches": None, "persons": persons}, freq, start, end, grids)
     frame["persons"] = np.round(frame["persons"]).astype(np.int64)
+    cov = _coverage_of(petitions.attrs.get("coverage") if coverage is None else coverage, "petitions")
+    if cov is not None:
+        frame = _apply_coverage(frame, cov, freq, True, None)
     return frame
 
 
@@ -463,8 +643,12 @@ def dispute_summary(
     end: Any,
     by: Iterable[str] = ("area_code",),
     as_of: Any = None,
+    coverage: pd.DataFrame | bool | None = None,
 ) -> pd.DataFrame:
     """Disputes found and resolved (矛盾纠纷排查化解), resolution rate and backlog per key.
+
+    ``attrs["covered"]`` says whether the disputes' coverage reaches the window at all
+    (``False``: there is no data for it, and ``found`` 0 means nothing).
 
     Parameters
     ----------
@@ -476,6 +660,8 @@ def dispute_summary(
         Keys (``()`` for the district).
     as_of : date-like, optional
         Status date, default ``end``. A dispute counts as resolved when ``resolved_on <= as_of``.
+    coverage : DataFrame, False or None
+        Covered days (``start``, ``end``); default ``disputes.attrs["coverage"]``.
 
     Returns
     -------
@@ -536,7 +722,13 @@ def dispute_summary(
     out["resolution_rate"] = np.divide(
         out["resolved"].to_numpy(dtype=float), found, out=np.full_like(found, np.nan), where=found > 0
     )
-    return out[[*by, "found", "resolved", "resolution_rate", "backlog", "median_days_to_resolve"]]
+    out = out[[*by, "found", "resolved", "resolution_rate", "backlog", "median_days_to_resolve"]]
+    cov = _coverage_of(disputes.attrs.get("coverage") if coverage is None else coverage, "disputes")
+    out.attrs["covered"] = cov is None or any(
+        pd.Timestamp(a) <= pd.Timestamp(hi) and pd.Timestamp(b) >= pd.Timestamp(lo)
+        for a, b in zip(cov["start"], cov["end"], strict=True)
+    )
+    return out
 
 
 def peer_rank(

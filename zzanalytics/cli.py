@@ -354,8 +354,10 @@ def load_counts(
     """Counts to model, from a published counts file or from the store: (frame, keys, value column).
 
     ``by`` is checked against what the source has; a counts file's own key columns are used
-    when ``by`` is empty. Counts from the store carry ``attrs["last_day"]`` (the last day with
-    records) so that an incomplete last period is left out of training.
+    when ``by`` is empty. Counts from the store follow each category's coverage: a series
+    starts and ends with the complete periods its sources cover (ragged series, never zeros
+    outside coverage). A store without recorded coverage gives ``attrs["last_day"]`` (the last
+    day with records) so that an incomplete last period is left out of training.
     """
     if counts_file is not None:
         from zzanalytics.models.panel import read_counts_file
@@ -366,17 +368,41 @@ def load_counts(
             frame = frame.groupby([*by, "period"], as_index=False)[value].sum()
             keys = list(by)
         return frame, keys, value
-    from zzanalytics.aggregate import counts
+    from zzanalytics.aggregate import counts, frame_coverage
     from zzanalytics.clock import wall_day
     from zzanalytics.workspace import open_store
 
     keys = check_by(by, STORE_KEYS, "the store's incidents") if by else ["category"]
     with open_store(store) as st:
         inc = st.incidents()
-    frame = counts(inc, freq=freq, by=keys, level=level)
-    if len(inc):
-        frame.attrs["last_day"] = wall_day(inc["occurred_at"].max())
+    cov = frame_coverage(inc)
+    if cov is not None:
+        start, end = cov["start"].min(), cov["end"].max()
+        frame = counts(inc, freq=freq, by=keys, level=level, start=start, end=end, partial=False)
+    else:
+        frame = counts(inc, freq=freq, by=keys, level=level)
+        if len(inc):
+            frame.attrs["last_day"] = wall_day(inc["occurred_at"].max())
     return frame, keys, "count"
+
+
+def cut_until(frame: Any, until: str, freq: str) -> Any:
+    """Rows of complete periods up to ``until`` (a period ``until`` does not reach the end of is left out)."""
+    import pandas as pd
+
+    from zzanalytics.models.features import period_range, period_start
+
+    cut = pd.Timestamp(until)
+    first = period_start(pd.DatetimeIndex([cut]), freq)[0]
+    last = (
+        first
+        if cut >= period_range(first, 2, freq)[1] - pd.Timedelta(days=1)
+        else first - pd.Timedelta(days=1)
+    )
+    out = frame[pd.to_datetime(frame["period"]) <= last]
+    if out.empty:
+        raise ZZError(f"--until {until}: no complete {freq} of counts up to that day; choose a later date")
+    return out
 
 
 @app.command()
@@ -441,15 +467,37 @@ def ingest(
             "are retired (reported and counted). Without it, a record deleted from a re-export stays.",
         ),
     ] = False,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            help="The store's time zone (IANA, e.g. America/Toronto), recorded when the store is new; "
+            "default: the mapping's timezone, else Asia/Shanghai.",
+        ),
+    ] = None,
 ) -> None:
     """Ingest source exports into the store; prints read = accepted + updated + duplicate + quarantined."""
+    from zzanalytics.clock import check_tz
     from zzanalytics.ingest import ingest_files
 
     for f in files:
         check_in_file(f, "FILE")
     check_in_file(mapping, "--mapping")
-    report = ingest_files(files, mapping=mapping, store=store, replace=replace)
+    if timezone is not None:
+        check_tz(timezone)
+    report = ingest_files(files, mapping=mapping, store=store, replace=replace, timezone=timezone)
     _echo(report.render())
+
+
+@app.command()
+@_friendly
+def info(store: StoreOpt = None) -> None:
+    """The store at a glance: district name, time zone, currency, rows per table, what each
+    table and category covers (outside it: no data, not zero), quarantine."""
+    from zzanalytics.workspace import open_store
+
+    with open_store(store) as st:
+        typer.echo(st.summary())
 
 
 @app.command()
@@ -517,8 +565,10 @@ def counts(
     ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Counts per period (first day) x keys, complete grid with zeros: KEYS..., period, count."""
+    """Counts per period (first day) x keys: KEYS..., period, count. Inside a category's coverage
+    a period without records is 0; outside it the period is absent (no data, not zero)."""
     from zzanalytics.aggregate import counts as _counts
+    from zzanalytics.aggregate import frame_coverage
     from zzanalytics.workspace import open_store
 
     keys = check_by(_split(by), STORE_KEYS, "the store's incidents")
@@ -527,7 +577,10 @@ def counts(
     check_out_file(out, (".csv", ".parquet"))
     with open_store(check_store_to_read(store)) as st:
         areas = st.areas() if "area_code" in keys else None
-        frame = _counts(st.incidents(), freq=freq, by=keys, level=level, areas=areas)
+        inc = st.incidents()
+    cov = frame_coverage(inc)
+    span = (cov["start"].min(), cov["end"].max()) if cov is not None else (None, None)
+    frame = _counts(inc, freq=freq, by=keys, level=level, areas=areas, start=span[0], end=span[1])
     _write_frame(frame, out)
 
 
@@ -593,11 +646,20 @@ def backtest(
     counts_file: Annotated[
         Path | None, typer.Option("--counts", help="Counts file instead of the store.")
     ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until", help="Last date of the data the backtest may use (default: each series' end)."
+        ),
+    ] = None,
     store: StoreOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
 ) -> None:
-    """Rolling-origin backtest: MASE per model and series vs seasonal naive, interval coverage."""
+    """Rolling-origin backtest: MASE per model and series vs seasonal naive, interval coverage.
+
+    Each series is scored on its own span (from the store: the periods its sources cover);
+    --until ends the data earlier."""
     import pandas as pd
 
     from zzanalytics.models.backtest import backtest as _backtest
@@ -606,8 +668,11 @@ def backtest(
     check_model_options(freq, level, horizon, workers, counts_file, store)
     check_range(origins, "--origins", lo=1, hi=120, example=6)
     check_out_file(out, (".csv", ".parquet"))
+    until = check_date(until, "--until")
     frame, keys, value = load_counts(store, counts_file, freq, _split(by), level)
-    if "last_day" in frame.attrs:  # leave out a last period the records do not complete
+    if until is not None:
+        frame = cut_until(frame, until, freq)
+    elif "last_day" in frame.attrs:  # leave out a last period the records do not complete
         last = frame.attrs["last_day"]
         first = period_start(pd.DatetimeIndex([last]), freq)[0]
         if last < period_range(first, 2, freq)[1] - pd.Timedelta(days=1):

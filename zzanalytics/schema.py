@@ -22,10 +22,8 @@ from dataclasses import dataclass
 
 from zzanalytics.errors import SchemaError
 
-LOCAL_TZ = "Asia/Shanghai"
-"""Default local time zone of ``occurred_at`` and of naive source times."""
-
-# dtype vocabulary: str, timestamp (tz-aware local), date, float, int, bool, geometry
+# dtype vocabulary: str, timestamp (an instant, handed out in the store's zone), date, float, int, bool,
+# geometry
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ TABLES: dict[str, Table] = {
             "incidents",
             "incident_id",
             ("incident_id", "str", True, "unique case or event id"),
-            ("occurred_at", "timestamp", True, "when it happened, local time zone"),
+            ("occurred_at", "timestamp", True, "when it happened (tz-aware, in the store's zone)"),
             ("category", "str", True, "dotted category code, see CATEGORIES"),
             (
                 "area_code",
@@ -280,6 +278,22 @@ def category_label(code: str, lang: str = "zh") -> str:
     if pair is None:
         return code
     return pair[0] if lang == "zh" else pair[1]
+
+
+def natural_key(value: object) -> tuple:
+    """Sort key putting codes in natural order: ``"2" < "10"``, ``"A9" < "A10"``; None last.
+
+    Examples
+    --------
+    >>> sorted(["10", "9", "A10", "A9", "b"], key=natural_key)
+    ['9', '10', 'A9', 'A10', 'b']
+    """
+    import re
+
+    if value is None or (isinstance(value, float) and value != value):
+        return ((2, ""),)
+    parts = re.split(r"(\d+)", str(value))
+    return tuple((0, int(p), p) if p.isdigit() else (1, p.casefold(), p) for p in parts if p != "")
 
 
 def check_columns(frame_columns: Iterable[str], needed: Iterable[str], what: str) -> None:

@@ -70,12 +70,32 @@ from zzanalytics.store import Store, open_store
 
 __all__ = ["FileReport", "IngestReport", "Mapping", "ingest_files", "read_mapping"]
 
+DATED_TABLES = ("incidents", "petitions", "disputes", "cameras")
+"""Tables whose rows carry dates (the first of them fixes a new store's clock)."""
+
+
+def _on_clock(st: Store, m: Mapping, timezone: str | None) -> Mapping:
+    """Fix the store's zone if it has none (``timezone``, else a dated mapping's own zone, else the
+    default) and give a mapping without ``timezone`` the store's zone for its naive times."""
+    from dataclasses import replace
+
+    from zzanalytics.clock import check_tz
+
+    if timezone is not None:
+        st.claim_timezone(check_tz(timezone), "--timezone")
+    elif m.table in DATED_TABLES:
+        st.claim_timezone(check_tz(m.timezone) if m.timezone_declared else None, str(m.where))
+    if not m.timezone_declared:
+        m = replace(m, timezone=st.timezone)
+    return m
+
 
 def ingest_files(
     files: str | Path | list[str | Path] | tuple,
     mapping: str | Path | dict | Mapping,
     store: Any = None,
     replace: bool = False,
+    timezone: str | None = None,
 ) -> IngestReport:
     """Ingest source files described by one mapping into the store.
 
@@ -94,6 +114,12 @@ def ingest_files(
         mapping file's name): records of that source that none of them holds any more are retired
         (removed from the table, kept in the store's ``retired`` table, counted in the report).
         Without it a record deleted from a re-export stays in the store.
+    timezone : str, optional
+        The store's time zone (IANA name), recorded when the store has none yet; an error when
+        the store already keeps another one. Without it a new store takes the zone of the first
+        dated file's mapping (``[source] timezone``), else Asia/Shanghai. Every day, period and
+        hour is cut in the store's zone; a mapping's ``timezone`` only says how to read the
+        file's naive times (default: the store's zone).
 
     Returns
     -------
@@ -134,8 +160,6 @@ def ingest_files(
         if own
         else store
     )
-    if st.read_only:
-        raise StoreError(f"store {st.path} is open read-only; open it with open_store(path, read_only=False)")
     report = IngestReport(store=str(st.path))
     seen = "_zz_seen" if replace and TABLES[m.table].key is not None else None
     if replace and seen is None:
@@ -143,6 +167,11 @@ def ingest_files(
             f"--replace: table {m.table!r} has no record ids to retire by; ingest it without --replace"
         )
     try:
+        if st.read_only:
+            raise StoreError(
+                f"store {st.path} is open read-only; open it with open_store(path, read_only=False)"
+            )
+        m = _on_clock(st, m, timezone)
         if seen:
             st.con.execute(f"CREATE OR REPLACE TEMP TABLE {seen} (k VARCHAR)")
         with temp_dir(Path(st.path)) as tmp:

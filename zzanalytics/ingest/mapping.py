@@ -48,6 +48,7 @@ SOURCE_KEYS = {
     "name": "",
     "number_format": "1,234.5",
     "area_names": "loose",
+    "coverage": [],
 }
 """Keys of ``[source]`` with their defaults."""
 
@@ -131,6 +132,8 @@ class Mapping:
     area_names: str = "loose"
     records: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, tuple[float, float]] = field(default_factory=dict)
+    coverage: tuple[str, str] | None = None
+    timezone_declared: bool = False
     columns: dict[str, str | list[str]] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
     categories: dict[str, str] = field(default_factory=dict)
@@ -155,6 +158,27 @@ def _mapping_error(where: str, msg: str) -> MappingError:
     return MappingError(f"{where}: {msg}")
 
 
+def _coverage(where: str, value: Any) -> tuple[str, str] | None:
+    """``[source] coverage``: two ISO days (``""`` for a side taken from the data), or None."""
+    if value in ([], None, ""):
+        return None
+    fix = 'write it as coverage = ["2014-01-01", "2021-12-31"] (the days the export is complete for)'
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str | dt.date) for v in value):
+        raise _mapping_error(where, f"[source] coverage = {value!r}: {fix}")
+    days = []
+    for v in value:
+        text = v.isoformat() if isinstance(v, dt.date) else v.strip()
+        if text:
+            try:
+                text = dt.date.fromisoformat(text[:10]).isoformat()
+            except ValueError:
+                raise _mapping_error(where, f"[source] coverage has {v!r}, not a date; {fix}") from None
+        days.append(text)
+    if days[0] and days[1] and days[0] > days[1]:
+        raise _mapping_error(where, f"[source] coverage starts {days[0]} after it ends {days[1]}; {fix}")
+    return days[0], days[1]
+
+
 def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
     """Read and check a mapping file (TOML path, or an already parsed dict).
 
@@ -163,12 +187,17 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
     ``[source]``     ``table`` (incidents, petitions, disputes, cameras, areas, streets, zones,
                      peers, targets; default incidents), ``encoding`` (auto: decided from every
                      line among UTF-8, GB18030 and Windows-1252, mixed files row by row; a declared
-                     one is strict), ``timezone`` of naive times (Asia/Shanghai),
+                     one is strict), ``timezone`` of the file's naive times (default: the
+                     store's zone; a store gets its zone from ``zz ingest --timezone``, else the
+                     first dated file's mapping, else Asia/Shanghai),
                      ``crs`` (wgs84, gcj02, bd09 or a projected ``EPSG:`` code), ``date_format``
                      (a strptime pattern, e.g. ``%m/%d/%Y %H:%M``; empty: the common forms),
                      ``sheet`` (Excel sheet name or 0-based index), ``skip`` (rows above the
                      header, e.g. a title row), ``date_floor`` (default 2000-01-01) and
-                     ``date_ceiling`` (default: now + 1 day) bounding accepted dates,
+                     ``date_ceiling`` (default: now + 1 day) bounding accepted dates, ``coverage``
+                     (the first and last day the export is complete for, ``["2014-01-01",
+                     "2021-12-31"]``; ``""`` for a side taken from the data; default: the span of
+                     its records),
                      ``delimiter`` (CSV; default: the most frequent of ``, tab ; |`` in the
                      header), ``member`` (the file to read inside a ``.zip``), ``key`` (canonical
                      columns identifying a record of an export without ids; default when + what +
@@ -270,6 +299,8 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
         name=str(opts["name"]),
         number_format=str(opts["number_format"]),
         area_names=str(opts["area_names"]),
+        coverage=_coverage(where, opts["coverage"]),
+        timezone_declared="timezone" in src,
         path=path,
     )
     _check_source(m, opts, tdef)

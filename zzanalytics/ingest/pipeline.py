@@ -30,7 +30,8 @@ from typing import Any
 
 from zzanalytics.errors import SourceError, StoreError
 from zzanalytics.ingest.areas import area_index, areas_from_points, loose_area_pairs
-from zzanalytics.ingest.dates import timestamp_sql
+from zzanalytics.ingest.coverage import DATE_COLUMNS, clock_notes, write_coverage
+from zzanalytics.ingest.dates import date_sql, gap_sql, timestamp_sql
 from zzanalytics.ingest.expressions import canonical_text, content_hash_sql, number_sql
 from zzanalytics.ingest.locations import inside_udf, location_sql, location_udf, sql_crs
 from zzanalytics.ingest.mapping import (
@@ -46,7 +47,7 @@ from zzanalytics.ingest.readers import file_sha256, load_source, malformed_rows
 from zzanalytics.ingest.reasons import LOCATION_REASONS
 from zzanalytics.ingest.records import grouped_source
 from zzanalytics.ingest.report import FileReport
-from zzanalytics.schema import LEAF_CATEGORIES, LOCAL_TZ, TABLES
+from zzanalytics.schema import LEAF_CATEGORIES, TABLES
 from zzanalytics.sql import ident, literal
 
 _TEMPS = (
@@ -166,8 +167,10 @@ def _value_text(v: Any) -> str:
     return str(v)
 
 
-def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]]) -> tuple[str, str]:
+def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]], tz: str) -> tuple[str, str]:
     """(raw expression over ``r``, typed expression over ``v``) of one mapped canonical column.
+
+    ``tz`` is the store's time zone: timestamps become instants, dates the calendar date there.
 
     Raw values are text; readers already turned empty cells and NULL words into NULL.
     Labels, ids and dates are trimmed; numbers need not be (casts ignore spaces).
@@ -190,8 +193,12 @@ def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]]) -> tuple
     elif c.dtype == "str":
         typed = mapped
     elif c.dtype in ("timestamp", "date"):
-        ts = timestamp_sql(mapped, source_tz=m.timezone, local_tz=LOCAL_TZ, date_format=m.date_format)
-        typed = ts if c.dtype == "timestamp" else f"CAST({ts} AS DATE)"
+        if c.dtype == "timestamp":
+            typed = timestamp_sql(
+                mapped, source_tz=m.timezone, date_format=m.date_format, floor_year=_year(m)
+            )
+        else:
+            typed = date_sql(mapped, source_tz=m.timezone, store_tz=tz, date_format=m.date_format)
     elif c.dtype in ("float", "int"):
         num = number_sql(mapped, m.number_format)
         unit = m.units.get(c.name)
@@ -210,8 +217,18 @@ def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]]) -> tuple
     return raw, typed
 
 
-def _checks(c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str) -> list[tuple[str, str]]:
-    """(condition, reason) pairs for one column, in order; conditions refer to raw_/typed columns."""
+def _year(m: Mapping) -> int:
+    """First year a date of the mapping's source may have (its ``date_floor``; 1970 without one)."""
+    return int(m.date_floor[:4]) if m.date_floor[:4].isdigit() else 1970
+
+
+def _checks(
+    c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str, tz: str
+) -> list[tuple[str, str]]:
+    """(condition, reason) pairs for one column, in order; conditions refer to raw_/typed columns.
+
+    ``floor`` and ``ceiling`` are wall times of the store's zone ``tz``.
+    """
     raw, typed = ident("raw_" + c.name), ident(c.name)
     out: list[tuple[str, str]] = []
     if c.name in ("lon", "lat"):
@@ -220,10 +237,13 @@ def _checks(c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str) 
         out.append((f"{raw} IS NULL" if c.dtype != "geometry" else f"{typed} IS NULL", "missing_value"))
     if c.dtype in ("timestamp", "date"):
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unparseable_date"))
+        lo, hi = f"TIMESTAMP {literal(floor)}", f"TIMESTAMP {literal(ceiling)}"
+        if c.dtype == "timestamp":  # an instant: the bounds are wall times of the store's zone
+            lo, hi = f"timezone({literal(tz)}, {lo})", f"timezone({literal(tz)}, {hi})"
         if floor:
-            out.append((f"{typed} < TIMESTAMP {literal(floor)}", "date_before_floor"))
+            out.append((f"{typed} < {lo}", "date_before_floor"))
         if (m.table, c.name) not in FUTURE_OK:
-            out.append((f"{typed} > TIMESTAMP {literal(ceiling)}", "date_in_future"))
+            out.append((f"{typed} > {hi}", "date_in_future"))
     elif c.name == "category" and m.table == "incidents":
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown_category"))
     elif c.name == "area_code" and m.table != "areas":
@@ -266,6 +286,7 @@ class _Stage:
     values: list[str]  # SQL over r (the raw table) giving the offending value, per reason
     derived_area: bool = False  # area_code added to _zz_stg from points (not mapped)
     findings: bool = False  # _zz_find holds data-quality findings (rid, kind, col, stated, found)
+    gap: bool = False  # _zz_stg has _gap: true where a naive time fell in a spring-forward gap
 
 
 def _stage(
@@ -276,6 +297,7 @@ def _stage(
     key_mode: str,
     floor: str,
     ceiling: str,
+    tz: str,
     source: str,
     headers: list[str],
     loc_sql: Any = None,
@@ -289,10 +311,18 @@ def _stage(
     cols = [c for c in plan.values() if c.src is not None]
     raws, typeds = [], []
     for c in cols:
-        raw, typed = _typed_sql(c, m, lookups)
+        raw, typed = _typed_sql(c, m, lookups, tz)
         raws.append(f"{raw} AS {ident('raw_' + c.name)}")
         if c.name not in ("lon", "lat"):
             typeds.append(f"{typed} AS {ident(c.name)}")
+    gaps = [
+        g
+        for c in cols
+        if c.dtype == "timestamp"
+        and (g := gap_sql(f"v.{ident('raw_' + c.name)}", source_tz=m.timezone, floor_year=_year(m)))
+    ]
+    if gaps:  # kept, read shifted forward (dates.py); ingest reports them as a data-quality note
+        typeds.append(f"CASE WHEN {' OR '.join(gaps)} THEN true END AS _gap")
     # source columns ride along as _s0, _s1 ... (no clash with canonical names) for the raw JSON
     carried = [f"r.{ident(h)} AS _s{i}" for i, h in enumerate(headers) if h != "geometry"]
     raw_json = (
@@ -326,7 +356,7 @@ def _stage(
         )
     checks: list[tuple[str, str, str]] = []
     for c in cols:
-        for cond, reason in _checks(c, m, key_mode in ("generated", "declared"), floor, ceiling):
+        for cond, reason in _checks(c, m, key_mode in ("generated", "declared"), floor, ceiling, tz):
             checks.append((cond, reason, c.name))
     if has_loc and tdef.column("lon").required:
         checks.append(("raw_lon IS NULL AND raw_lat IS NULL", "missing_location", "lon"))
@@ -369,7 +399,7 @@ def _stage(
     keep += [
         f"CASE WHEN {ident(n)} IS NULL THEN {ident('raw_' + n)} END AS {ident('raw_' + n)}"
         for n in _label_cols(m, plan)
-    ]
+    ] + (["_gap"] if gaps else [])
     loc_cols = ""
     if has_loc:
         rlon = "raw_lon" if plan["lon"].src else "CAST(NULL AS VARCHAR)"
@@ -399,7 +429,7 @@ def _stage(
                {hash_expr} AS _hash, {key} AS _key, false AS _fdup
         FROM (SELECT *, CAST({rc} AS SMALLINT) AS _rc FROM ({sql})) s"""
     )
-    return _Stage([r for _, r, _ in checks], [n for _, _, n in checks], values)
+    return _Stage([r for _, r, _ in checks], [n for _, _, n in checks], values, gap=bool(gaps))
 
 
 def _dtype(plan: dict[str, _Col], name: str) -> str:
@@ -531,9 +561,11 @@ def _write(
     rep: FileReport,
     stage: _Stage,
     now: dt.datetime,
+    tz: str,
 ) -> None:
     """Write the classified file into the store in one transaction: records (new and changed),
-    quarantine (replacing what this file path or this content left before), findings and the log."""
+    quarantine (replacing what this file path or this content left before), findings, coverage and
+    the log."""
     tdef = TABLES[m.table]
     target = ident(m.table)
     exprs = []
@@ -603,6 +635,9 @@ def _write(
                 "FROM _zz_find f JOIN _zz_stg s ON s.rowid = f.rid ORDER BY s.rowid",
                 [src.name, src.path, m.table, now],
             )
+        dated = DATE_COLUMNS.get(m.table)
+        if dated and plan[dated].src is not None:
+            write_coverage(con, m, src.name, src.path, tz, plan[dated].dtype, now, rep.notes)
         _write_log(con, rep, now, src)
         con.execute("COMMIT")
     except Exception as exc:
@@ -673,7 +708,8 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
         else:
             key_mode = "natural" if m.table in NATURAL_KEYS else "generated"
         lookups = _make_lookups(m, plan, st)
-        now = now_local()
+        tz = st.timezone
+        now = now_local(tz)
         ceiling = m.date_ceiling or (now + dt.timedelta(days=1)).isoformat(sep=" ", timespec="seconds")
         has_loc = "lon" in plan and (plan["lon"].src is not None or plan["lat"].src is not None)
         loc_sql = None
@@ -706,7 +742,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                     side_effects=False,
                 )
                 udf = "_zz_loc"
-        args = (con, m, plan, lookups, key_mode, m.date_floor, ceiling)
+        args = (con, m, plan, lookups, key_mode, m.date_floor, ceiling, tz)
         stage = _stage_or_explain(*args, source, headers, loc_sql, path=path)
         extra = loose_area_pairs(con, m, st, lookups)
         if extra:  # names that match a store area once normalised: stage again with them
@@ -758,7 +794,8 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                     rep.candidates[label] = nearest_names(str(label), names)
         if not rep.balanced:  # pragma: no cover - a bug, never a data problem
             raise StoreError(f"{path}: internal error, rows do not add up: {rep}")
-        _write(con, m, plan, has_loc, key_mode, src, rep, stage, now)
+        rep.notes += clock_notes(con, m, tz, stage.gap)
+        _write(con, m, plan, has_loc, key_mode, src, rep, stage, now, tz)
         if seen is not None:
             con.execute(f"INSERT INTO {seen} SELECT DISTINCT _key FROM _zz_stg WHERE _rc = 0")
     finally:

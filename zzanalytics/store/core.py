@@ -10,7 +10,14 @@ Besides the canonical tables of :data:`zzanalytics.schema.TABLES` the store has
                   location_cleared;
 ``location_log``  accepted rows whose point was cleared (impossible or outside the district) and why;
 ``_meta``         key/value metadata: ``format``, and the district's identity (``district``, ``district_en``,
-                  ``timezone``, ``currency``) when known (see :meth:`Store.meta`).
+                  ``timezone``, ``currency``) when known (see :meth:`Store.meta`);
+``coverage``      what each ingested file covers: table, category, first and last day (declared in
+                  the mapping or taken from the data), see :meth:`Store.coverage`.
+
+**The store's clock.** A store has one time zone (``_meta.timezone``; :attr:`Store.timezone`),
+recorded when it is created (see :meth:`Store.claim_timezone`). Timestamps are kept as instants
+(``TIMESTAMPTZ``) and handed out tz-aware in that zone, so every day, period and hour is cut on
+the district's wall clock, and the autumn repeat of a daylight-saving zone stays two hours.
 
 Reasons are codes (:mod:`zzanalytics.ingest.reasons`).
 
@@ -39,8 +46,8 @@ import pandas as pd
 
 from zzanalytics import clock
 from zzanalytics.errors import StoreError
-from zzanalytics.schema import LOCAL_TZ, TABLES
-from zzanalytics.sql import ident
+from zzanalytics.schema import TABLES
+from zzanalytics.sql import ident, literal
 
 __all__ = [
     "SQL_TYPES",
@@ -55,14 +62,14 @@ __all__ = [
 
 SQL_TYPES = {
     "str": "VARCHAR",
-    "timestamp": "TIMESTAMP",
+    "timestamp": "TIMESTAMPTZ",
     "date": "DATE",
     "float": "DOUBLE",
     "int": "BIGINT",
     "bool": "BOOLEAN",
     "geometry": "BLOB",
 }
-"""DuckDB type of each logical dtype; timestamps are naive local (Asia/Shanghai) wall time."""
+"""DuckDB type of each logical dtype; timestamps are instants, handed out in the store's zone."""
 
 STORE_FORMAT = "6"
 """Version of the ingest rules that built a store; the sample store is rebuilt when it differs."""
@@ -80,6 +87,10 @@ _SYSTEM_DDL = {
         'quarantined BIGINT, location_cleared BIGINT, "at" TIMESTAMP'
     ),
     "_meta": "key VARCHAR, value VARCHAR",
+    "coverage": (
+        'source_file VARCHAR, "table" VARCHAR, category VARCHAR, "first" DATE, "last" DATE, '
+        'declared BOOLEAN, data_first DATE, data_last DATE, "rows" BIGINT, "at" TIMESTAMP'
+    ),
     "location_log": (
         'source_file VARCHAR, "row" BIGINT, record_id VARCHAR, reason VARCHAR, lon DOUBLE, lat DOUBLE, '
         '"table" VARCHAR, "at" TIMESTAMP'
@@ -101,6 +112,7 @@ _ADDED_COLUMNS = {
     "quarantine": ("source_path VARCHAR", "file_hash VARCHAR"),
     "ingest_log": ("source_path VARCHAR", "file_hash VARCHAR", "retired BIGINT"),
     **{t: ("_source VARCHAR",) for t in TABLES},
+    "coverage": ("source_path VARCHAR",),
 }
 
 
@@ -152,6 +164,38 @@ def create_schema(con: Any) -> None:
     con.execute("COMMIT")
 
 
+def _naive_timestamps(con: Any) -> list[tuple[str, str]]:
+    """(table, column) of timestamp columns a store of format 4 or older keeps as naive wall time."""
+    rows = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND data_type = 'TIMESTAMP'"
+    ).fetchall()
+    wanted = {(t.name, c.name) for t in TABLES.values() for c in t.columns if c.dtype == "timestamp"}
+    return [(t, c) for t, c in rows if (t, c) in wanted]
+
+
+def _migrate(con: Any) -> None:
+    """Upgrade an older store in place: naive wall-time timestamps become instants of its zone."""
+    old = _naive_timestamps(con)
+    if not old:
+        return
+    rows = con.execute("SELECT value FROM _meta WHERE key = 'timezone'").fetchall()
+    tz = rows[0][0] if rows else clock.DEFAULT_TZ
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, col in old:
+            con.execute(
+                f"ALTER TABLE {ident(table)} ALTER {ident(col)} TYPE TIMESTAMPTZ "
+                f"USING timezone({literal(tz)}, {ident(col)})"
+            )
+        if not rows:
+            con.execute("INSERT INTO _meta VALUES ('timezone', ?)", [tz])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
 def _memory_limit(read_only: bool) -> str | None:
     """DuckDB memory limit: ``ZZ_DUCKDB_MEMORY``, else 1GB for writers (ingest spills beyond it to disk)."""
     return os.environ.get("ZZ_DUCKDB_MEMORY") or (None if read_only else "1GB")
@@ -176,6 +220,7 @@ class Store:
         self.read_only = read_only
         self._district_cache: Any = None
         self._district_state: Any = None
+        self._tz: str | None = None
 
     # -- context manager ------------------------------------------------------------------
     def __enter__(self) -> Store:
@@ -209,7 +254,7 @@ class Store:
         cols = ", ".join(ident(c) if c in have else f"NULL AS {ident(c)}" for c in t.names)
         sql = f"SELECT {cols} FROM {ident(table)} {where} {order}"
         df = self.con.execute(sql, params or []).df()
-        return canonical_types(df, table)
+        return canonical_types(df, table, self.timezone)
 
     def incidents(
         self,
@@ -218,12 +263,16 @@ class Store:
         category: str | None = None,
         area_code: str | None = None,
     ) -> pd.DataFrame:
-        """Incidents with canonical columns, ``occurred_at`` tz-aware Asia/Shanghai.
+        """Incidents with canonical columns, ``occurred_at`` tz-aware in the store's zone.
+
+        The frame's ``attrs["coverage"]`` holds :meth:`coverage` of the incidents (as
+        :func:`span_records`, cut to ``start``..``end``), so
+        :func:`zzanalytics.counts` leaves out the periods a category's sources do not cover.
 
         Parameters
         ----------
         start, end : str or Timestamp, optional
-            Inclusive first and last date.
+            Inclusive first and last day, on the store's clock.
         category : str, optional
             Code or prefix: ``"theft"`` selects every ``theft.*``.
         area_code : str, optional
@@ -235,12 +284,13 @@ class Store:
         ...     st.incidents("2026-01-01", "2026-06-30", category="theft").shape
         """
         where, params = [], []
+        tz = self.timezone
         if start is not None:
-            where.append("occurred_at >= CAST(? AS DATE)")
-            params.append(str(pd.Timestamp(start).date()))
+            where.append("occurred_at >= timezone(?, CAST(CAST(? AS DATE) AS TIMESTAMP))")
+            params += [tz, str(clock.wall_day(start, tz, "start").date())]
         if end is not None:
-            where.append("occurred_at < CAST(? AS DATE) + INTERVAL 1 DAY")
-            params.append(str(pd.Timestamp(end).date()))
+            where.append("occurred_at < timezone(?, CAST(CAST(? AS DATE) + INTERVAL 1 DAY AS TIMESTAMP))")
+            params += [tz, str(clock.wall_day(end, tz, "end").date())]
         if category:
             where.append("(category = ? OR starts_with(category, ?))")
             params += [category, category + "."]
@@ -248,7 +298,10 @@ class Store:
             where.append("area_code = ?")
             params.append(str(area_code))
         clause = ("WHERE " + " AND ".join(where)) if where else ""
-        return self._frame("incidents", clause, params, "ORDER BY occurred_at, incident_id")
+        frame = self._frame("incidents", clause, params, "ORDER BY occurred_at, incident_id")
+        frame.attrs["coverage"] = span_records(clip_spans(self.coverage("incidents"), start, end))
+        frame.attrs["timezone"] = tz
+        return frame
 
     def table(self, name: str) -> pd.DataFrame:
         """One of ``petitions``, ``disputes``, ``cameras``, ``peers``, ``targets`` (canonical columns).
@@ -266,7 +319,10 @@ class Store:
         if name not in PLAIN_TABLES:
             raise StoreError(f"no table {name!r}; tables are {['incidents', *PLAIN_TABLES, *GEO_TABLES]}")
         key = TABLES[name].key or TABLES[name].names[0]
-        return self._frame(name, order=f"ORDER BY {ident(key)}, _key")
+        frame = self._frame(name, order=f"ORDER BY {ident(key)}, _key")
+        if name in ("petitions", "disputes"):
+            frame.attrs["coverage"] = span_records(self.coverage(name))
+        return frame
 
     def _geo(self, name: str) -> Any:
         import geopandas as gpd
@@ -327,6 +383,106 @@ class Store:
         """
         return {k: v for k, v in self.con.execute("SELECT key, value FROM _meta ORDER BY key").fetchall()}
 
+    @property
+    def timezone(self) -> str:
+        """The store's time zone (IANA name): every day, period and hour is cut on its clock.
+
+        Recorded in ``_meta`` when the store gets its first dated records (see
+        :meth:`claim_timezone`); :data:`zzanalytics.clock.DEFAULT_TZ` until then.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> with open_store(pathlib.Path(tempfile.mkdtemp()) / "t.duckdb", read_only=False) as st:
+        ...     _ = st.claim_timezone("America/Toronto", "--timezone")
+        ...     st.timezone
+        'America/Toronto'
+        """
+        if self._tz is None:
+            rows = self.con.execute("SELECT value FROM _meta WHERE key = 'timezone'").fetchall()
+            self._tz = clock.check_tz(rows[0][0]) if rows else clock.DEFAULT_TZ
+        return self._tz
+
+    @property
+    def currency(self) -> str:
+        """ISO 4217 code of the unit of losses (``_meta.currency``; CNY when not recorded)."""
+        return self.meta().get("currency") or "CNY"
+
+    @property
+    def name(self) -> str | None:
+        """The district's name (``_meta.district``), None when not recorded."""
+        return self.meta().get("district") or None
+
+    def claim_timezone(self, tz: str | None, source: str) -> str:
+        """Fix the store's zone on first use; return it.
+
+        A store without a recorded zone takes ``tz`` (or :data:`~zzanalytics.clock.DEFAULT_TZ`
+        when ``tz`` is None). A store that has one keeps it; asking for another one explicitly
+        (``source``, e.g. ``"--timezone"``) is an error, since every stored day is cut on it.
+        """
+        rows = self.con.execute("SELECT value FROM _meta WHERE key = 'timezone'").fetchall()
+        if rows:
+            have = rows[0][0]
+            if tz is not None and source == "--timezone" and clock.check_tz(tz) != have:
+                raise StoreError(
+                    f"--timezone {tz}: the store {self.path} keeps its days in {have}, recorded when it was "
+                    "created; a store has one clock. Drop --timezone (the mapping's timezone says how to "
+                    "read the file's times), or build a new store"
+                )
+            self._tz = have
+            return have
+        zone = clock.check_tz(tz) if tz else clock.DEFAULT_TZ
+        self.set_meta(timezone=zone)
+        self._tz = zone
+        return zone
+
+    def coverage(self, table: str | None = None, by_file: bool = False) -> pd.DataFrame:
+        """What the store's sources cover: ``table``, ``category``, ``start``, ``end`` (inclusive days).
+
+        Each ingested file covers the span declared in its mapping (``[source] coverage``) or,
+        without one, the span of its records, for every category it holds (tables other than
+        incidents have ``category`` None). Spans of several files of a table and category are
+        merged where they touch or overlap; a gap between them stays uncovered. Outside its
+        coverage a category has **no data**, which is not zero (:func:`zzanalytics.counts`
+        leaves such periods out).
+
+        Parameters
+        ----------
+        table : str, optional
+            Only this table (``incidents``, ``petitions``, ``disputes``).
+        by_file : bool
+            One row per file and category instead, with ``source_file``, ``declared``,
+            ``data_first``, ``data_last`` and ``rows`` (what ingest recorded).
+
+        Examples
+        --------
+        >>> with open_store("zz.duckdb") as st:  # doctest: +SKIP
+        ...     st.coverage("incidents")
+              table        category      start        end
+        0  incidents            fire 2011-01-01 2022-12-31
+        """
+        where, params = "", []
+        if table is not None:
+            where, params = 'WHERE "table" = ?', [table]
+        cols = ["source_file", "table", "category", "first", "last", "declared", "data_first", "data_last"]
+        cols.append("rows")
+        if self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'coverage' AND NOT temporary"
+        ).fetchall()[0][0]:
+            raw = self.con.execute(
+                f"SELECT {', '.join(ident(c) for c in cols)} FROM coverage {where} "
+                'ORDER BY "table", category, "first", source_file',
+                params,
+            ).df()
+        else:  # a store of format 4 or older, opened read-only: nothing recorded
+            raw = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        for c in ("first", "last", "data_first", "data_last"):
+            raw[c] = pd.to_datetime(raw[c]).astype("datetime64[ns]")
+        raw["category"] = raw["category"].astype(object).where(raw["category"].notna(), None)
+        if by_file:
+            return raw
+        return merge_spans(raw.rename(columns={"first": "start", "last": "end"}))
+
     def set_meta(self, **values: str | None) -> None:
         """Record metadata keys (``None`` removes a key); one transaction."""
         if self.read_only:
@@ -341,16 +497,38 @@ class Store:
         except Exception:
             self.con.execute("ROLLBACK")
             raise
+        self._tz = None
 
     def summary(self) -> str:
-        """Row counts per table, the period the incidents cover, and what sits in quarantine."""
-        lines = [f"store {self.path}"]
-        for name in TABLES:
-            n = self.con.execute(f"SELECT count(*) FROM {ident(name)}").fetchall()[0][0]
-            lines.append(f"  {name:<10} {n:>12,}")
-        lo, hi = self.con.execute("SELECT min(occurred_at), max(occurred_at) FROM incidents").fetchall()[0]
+        """The district's identity (name, time zone, currency), row counts per table, what each
+        table and category covers, and what sits in quarantine."""
+        meta = self.meta()
+        name = meta.get("district") or "(no name recorded)"
+        if meta.get("district_en"):
+            name += f" / {meta['district_en']}"
+        lines = [
+            f"store {self.path}",
+            f"  district   {name}",
+            f"  time zone  {self.timezone}{'' if 'timezone' in meta else ' (default; none recorded yet)'}",
+            f"  currency   {self.currency}{'' if 'currency' in meta else ' (default)'}",
+            "  rows:",
+        ]
+        for t in TABLES:
+            n = self.con.execute(f"SELECT count(*) FROM {ident(t)}").fetchall()[0][0]
+            lines.append(f"    {t:<10} {n:>12,}")
+        cov = self.coverage()
+        if len(cov):
+            lines.append("  coverage (outside it a category has no data, which is not zero):")
+            for (table, cat), g in cov.groupby(["table", cov["category"].fillna("")], sort=True):
+                pairs = zip(g["start"], g["end"], strict=True)
+                spans = ", ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in pairs)
+                lines.append(f"    {table:<10} {cat or '(all)':<16} {spans}")
+        lo, hi = self.con.execute(
+            "SELECT min(timezone(?, occurred_at)), max(timezone(?, occurred_at)) FROM incidents",
+            [self.timezone, self.timezone],
+        ).fetchall()[0]
         if lo is not None:
-            lines.append(f"  incidents from {lo:%Y-%m-%d} to {hi:%Y-%m-%d}")
+            lines.append(f"  incidents from {lo:%Y-%m-%d} to {hi:%Y-%m-%d} ({self.timezone})")
         nq = self.con.execute("SELECT count(*) FROM quarantine").fetchall()[0][0]
         nl = self.con.execute("SELECT count(*) FROM location_log").fetchall()[0][0]
         lines.append(f"  quarantined {nq:,} rows; {nl:,} accepted rows had their point cleared")
@@ -389,11 +567,86 @@ class Store:
         return self._district_cache
 
 
-def canonical_types(df: pd.DataFrame, table: str) -> pd.DataFrame:
+def merge_spans(spans: pd.DataFrame) -> pd.DataFrame:
+    """Merge ``start``/``end`` day spans per ``table`` and ``category`` where they touch or overlap.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"table": "incidents", "category": "fire",
+    ...                   "start": pd.to_datetime(["2020-01-01", "2021-01-01", "2023-01-01"]),
+    ...                   "end": pd.to_datetime(["2020-12-31", "2021-06-30", "2023-12-31"])})
+    >>> merge_spans(s)[["start", "end"]].astype(str).values.tolist()
+    [['2020-01-01', '2021-06-30'], ['2023-01-01', '2023-12-31']]
+    """
+    out = []
+    day = pd.Timedelta(days=1)
+    keys = spans[["table", "category"]].astype(object).where(spans[["table", "category"]].notna(), None)
+    for (table, cat), g in spans.assign(table=keys["table"], category=keys["category"]).groupby(
+        ["table", "category"], dropna=False, sort=True
+    ):
+        cur = None
+        for a, b in g.sort_values("start")[["start", "end"]].itertuples(index=False):
+            if pd.isna(a) or pd.isna(b):
+                continue
+            if cur is not None and a <= cur[1] + day:
+                cur[1] = max(cur[1], b)
+                continue
+            if cur is not None:
+                out.append((table, cat, *cur))
+            cur = [a, b]
+        if cur is not None:
+            out.append((table, cat, *cur))
+    frame = pd.DataFrame(out, columns=["table", "category", "start", "end"])
+    frame["category"] = frame["category"].astype(object).where(frame["category"].notna(), None)
+    for c in ("start", "end"):
+        frame[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
+    return frame
+
+
+def span_records(spans: pd.DataFrame) -> tuple[tuple[Any, ...], ...]:
+    """Coverage spans as a tuple of ``(table, category, start, end)`` records.
+
+    The form a frame carries in ``attrs["coverage"]``: pandas compares attrs when it
+    concatenates frames, which a DataFrame cannot be.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"table": ["incidents"], "category": ["fire"],
+    ...                   "start": pd.to_datetime(["2020-01-01"]), "end": pd.to_datetime(["2020-12-31"])})
+    >>> span_records(s)[0][:2]
+    ('incidents', 'fire')
+    """
+    return tuple(
+        (t, c, pd.Timestamp(a), pd.Timestamp(b))
+        for t, c, a, b in zip(spans["table"], spans["category"], spans["start"], spans["end"], strict=True)
+    )
+
+
+def clip_spans(spans: pd.DataFrame, start: Any = None, end: Any = None) -> pd.DataFrame:
+    """Coverage spans cut to the days ``start``..``end`` (what a frame loaded for them covers).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"table": "incidents", "category": "fire",
+    ...                   "start": pd.to_datetime(["2020-01-01"]), "end": pd.to_datetime(["2020-12-31"])})
+    >>> clip_spans(s, end="2020-06-30")["end"].astype(str).tolist()
+    ['2020-06-30']
+    """
+    out = spans.copy()
+    if start is not None:
+        out["start"] = out["start"].clip(lower=clock.wall_day(start, what="start"))
+    if end is not None:
+        out["end"] = out["end"].clip(upper=clock.wall_day(end, what="end"))
+    return out[out["start"] <= out["end"]].reset_index(drop=True)
+
+
+def canonical_types(df: pd.DataFrame, table: str, tz: str = clock.DEFAULT_TZ) -> pd.DataFrame:
     """Give ``df``'s canonical columns the store's pandas types (in place; returns ``df``).
 
-    Dates become naive ``datetime64[ns]``, timestamps tz-aware local time, strings objects;
-    columns the frame lacks are left alone. Shared by the store and the Parquet partitions.
+    Dates become naive ``datetime64[ns]``, timestamps tz-aware in the store's zone ``tz``
+    (instants are converted; naive values, from stores of format 4 or older, are wall time of
+    ``tz``), strings objects; columns the frame lacks are left alone. Shared by the store and
+    the Parquet partitions.
     """
     for c in TABLES[table].columns:
         if c.name not in df.columns:
@@ -401,7 +654,12 @@ def canonical_types(df: pd.DataFrame, table: str) -> pd.DataFrame:
         if c.dtype == "date":
             df[c.name] = pd.to_datetime(df[c.name]).astype("datetime64[ns]")
         elif c.dtype == "timestamp":
-            df[c.name] = pd.to_datetime(df[c.name]).astype("datetime64[ns]").dt.tz_localize(LOCAL_TZ)
+            col = pd.to_datetime(df[c.name])
+            if isinstance(col.dtype, pd.DatetimeTZDtype):
+                col = col.dt.tz_convert(tz)
+            else:
+                col = col.dt.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+            df[c.name] = col.astype(f"datetime64[ns, {tz}]")
         elif c.dtype == "str":
             df[c.name] = df[c.name].astype(object)
     return df
@@ -474,6 +732,7 @@ def open_store(path: str | Path, *, read_only: bool = True) -> Store:
                 "give --store a new path or a store made by zzanalytics"
             )
         create_schema(con)
+        _migrate(con)
     else:
         missing = set(TABLES) - {r[0] for r in con.execute("SHOW TABLES").fetchall()}
         if missing:
@@ -531,6 +790,6 @@ def store_format(path: Path) -> str | None:
         con.close()
 
 
-def now_local() -> dt.datetime:
-    """Current wall time in the local zone, naive (how the store keeps timestamps)."""
-    return clock.now(LOCAL_TZ)
+def now_local(tz: str = clock.DEFAULT_TZ) -> dt.datetime:
+    """Current wall time in ``tz`` (a store's zone: :attr:`Store.timezone`), naive."""
+    return clock.now(tz)

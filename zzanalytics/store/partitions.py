@@ -50,7 +50,7 @@ from typing import Any
 
 import pandas as pd
 
-from zzanalytics import config
+from zzanalytics import clock, config
 from zzanalytics.errors import StoreError
 from zzanalytics.schema import TABLES
 from zzanalytics.sql import ident, literal
@@ -72,14 +72,25 @@ DERIVED = ("year", "month", "county")
 _KEY_TYPES = {"year": "INTEGER", "month": "VARCHAR", "county": "VARCHAR"}
 
 
-def _key_expr(table: str, key: str) -> str | None:
-    """SQL for a partition key of ``table`` (None when the table cannot have it)."""
-    names = TABLES[table].names
+def _day_sql(table: str, tz: str) -> str | None:
+    """SQL of the table's date column as wall time of the store's zone ``tz`` (None: no date column)."""
     date = DATE_COLUMNS.get(table)
+    if date is None:
+        return None
+    if TABLES[table].column(date).dtype == "timestamp":
+        return f"timezone({literal(tz)}, {ident(date)})"
+    return ident(date)
+
+
+def _key_expr(table: str, key: str, tz: str = clock.DEFAULT_TZ) -> str | None:
+    """SQL for a partition key of ``table`` (None when the table cannot have it); years and months
+    are those of the store's clock ``tz``."""
+    names = TABLES[table].names
+    date = _day_sql(table, tz)
     if key == "year":
-        return f"CAST(year({ident(date)}) AS INTEGER)" if date else None
+        return f"CAST(year({date}) AS INTEGER)" if date else None
     if key == "month":
-        return f"strftime({ident(date)}, '%Y-%m')" if date else None
+        return f"strftime({date}, '%Y-%m')" if date else None
     if key == "county":
         return "substr(area_code, 1, 6)" if "area_code" in names else None
     return ident(key) if key in names else None
@@ -161,6 +172,7 @@ def export_partitions(
         "format": 1,
         "source": str(st.path),
         "partition_by": partition_by,
+        "timezone": st.timezone,
         "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "tables": {},
     }
@@ -168,7 +180,7 @@ def export_partitions(
         stage.mkdir()
         for t in tables:
             cols = [ident(c) for c in TABLES[t].names]
-            keys = [(k, _key_expr(t, k)) for k in partition_by]
+            keys = [(k, _key_expr(t, k, st.timezone)) for k in partition_by]
             keys = [(k, e) for k, e in keys if e is not None]
             derived = [f"{e} AS {ident(k)}" for k, e in keys if k in DERIVED]
             select = ", ".join(cols + derived)
@@ -265,8 +277,8 @@ def read_partitions(
     Returns
     -------
     DataFrame
-        Canonical columns and types as the store gives them (``occurred_at`` tz-aware
-        Asia/Shanghai, dates ``datetime64[ns]``, text ``object``), ordered by date and id.
+        Canonical columns and types as the store gives them (``occurred_at`` tz-aware in the
+        store's zone, dates ``datetime64[ns]``, text ``object``), ordered by date and id.
 
     Examples
     --------
@@ -274,6 +286,7 @@ def read_partitions(
     ...                 columns=["occurred_at", "category"])  # doctest: +SKIP
     """
     folder, keys = _table_dir(root, table)
+    tz = _manifest(Path(root)).get("timezone", clock.DEFAULT_TZ)
     spec = TABLES[table]
     cols = list(spec.names) if columns is None else list(columns)
     bad = [c for c in cols if c not in spec.names]
@@ -295,7 +308,7 @@ def read_partitions(
     if codes is not None:
         where.append(f"area_code IN ({', '.join(literal(a) for a in codes)})" if codes else "FALSE")
     if ys is not None and date:
-        where.append(f"year({ident(date)}) IN ({', '.join(map(str, ys))})" if ys else "FALSE")
+        where.append(f"year({_day_sql(table, tz)}) IN ({', '.join(map(str, ys))})" if ys else "FALSE")
     order = [c for c in (date, spec.names[0]) if c]
     if not files:
         types = {c.name: c.dtype for c in spec.columns}
@@ -322,7 +335,7 @@ def read_partitions(
             raise StoreError(f"read_partitions {folder}: {exc}") from None
         finally:
             con.close()
-    return canonical_types(df, table)
+    return canonical_types(df, table, tz)
 
 
 def _files(folder: Path, keys: list[str], allowed: dict[str, list[str]]) -> list[str]:

@@ -84,7 +84,7 @@ def data_end(store: Any) -> pd.Timestamp:
             value = st.incidents()["occurred_at"].max()
     if value is None or pd.isna(value):
         raise ReportError(f"the store {getattr(st, 'path', store)} holds no incidents; ingest some first")
-    return wall_stamp(value)
+    return wall_stamp(value, getattr(st, "timezone", None))
 
 
 def resolve_period(store: Any, period: str | tuple[Any, Any] | None) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -1,0 +1,235 @@
+"""Coverage: what each source covers is recorded at ingest, and no period outside it is ever a zero.
+
+Known truth: a police export declared complete for 2014-2015 (with one stray record of 2013), a
+sparse fire export from March 2013 to 17 June 2016 with quiet months inside, petitions of 2015.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from zzanalytics.aggregate import counts, covered, dispute_summary, petition_counts
+from zzanalytics.cli import app
+from zzanalytics.errors import MappingError
+from zzanalytics.ingest import ingest_files, read_mapping
+from zzanalytics.store import open_store
+
+runner = CliRunner()
+
+POLICE = {
+    "source": {"table": "incidents", "timezone": "Europe/Berlin", "coverage": ["2014-01-01", "2015-12-31"]},
+    "columns": {"incident_id": "id", "occurred_at": "when", "category": "what", "area_code": "area"},
+    "categories": {"burglary": "theft.burglary", "car": "theft.vehicle", "assault": "assault"},
+}
+FIRE = {
+    "source": {"table": "incidents"},
+    "columns": {"occurred_at": "when", "area_code": "area"},
+    "constants": {"category": "fire"},
+}
+PETITIONS = {
+    "source": {"table": "petitions"},
+    "columns": {"received_on": "day", "area_code": "area"},
+    "constants": {"level": "city", "form": "individual", "persons": 1},
+}
+QUIET_FIRE_MONTHS = ("2014-05", "2015-02")
+
+
+def _write(tmp: Path) -> dict[str, Path]:
+    rng = np.random.default_rng(1)
+    days = pd.date_range("2014-01-01", "2015-12-31", freq="D")
+    n = 1500
+    when = rng.choice(days, n) + pd.to_timedelta(rng.integers(0, 86400, n), unit="s")
+    police = pd.DataFrame(
+        {
+            "id": [f"P{i}" for i in range(n)],
+            "when": pd.DatetimeIndex(when).strftime("%Y-%m-%d %H:%M:%S"),
+            "what": rng.choice(["burglary", "car", "assault"], n),
+            "area": "1",
+        }
+    )
+    stray = pd.DataFrame({"id": ["S1"], "when": ["2013-06-05 10:00:00"], "what": ["burglary"], "area": ["1"]})
+    pd.concat([police, stray]).to_csv(tmp / "police.csv", index=False)
+    fdays = pd.date_range("2013-03-01", "2016-06-17", freq="D")
+    fdays = fdays[~fdays.strftime("%Y-%m").isin(QUIET_FIRE_MONTHS)]
+    picks = np.sort(rng.choice(fdays[1:-1], 200))
+    fires = pd.DatetimeIndex([fdays[0], *picks, fdays[-1]])
+    pd.DataFrame({"when": fires.strftime("%Y-%m-%d 12:00"), "area": "2"}).to_csv(
+        tmp / "fire.csv", index=False
+    )
+    pd.DataFrame(
+        {"day": pd.date_range("2015-01-05", "2015-12-20", freq="7D").strftime("%Y-%m-%d"), "area": "1"}
+    ).to_csv(tmp / "petitions.csv", index=False)
+    return {"police": tmp / "police.csv", "fire": tmp / "fire.csv", "petitions": tmp / "petitions.csv"}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> tuple[Path, dict]:
+    files = _write(tmp_path)
+    path = tmp_path / "zz.duckdb"
+    reps = {
+        "police": ingest_files([files["police"]], POLICE, store=path),
+        "fire": ingest_files([files["fire"]], FIRE, store=path),
+        "petitions": ingest_files([files["petitions"]], PETITIONS, store=path),
+    }
+    return path, reps
+
+
+def _months(frame: pd.DataFrame) -> list[str]:
+    return sorted(pd.to_datetime(frame["period"]).dt.strftime("%Y-%m").unique())
+
+
+def test_ingest_records_each_source_coverage(store) -> None:
+    path, reps = store
+    with open_store(path) as st:
+        files = st.coverage(by_file=True)
+        spans = st.coverage()
+    police = files[files["source_file"] == "police.csv"].set_index("category")
+    assert sorted(police.index) == ["assault", "theft.burglary", "theft.vehicle"]
+    assert (police["first"] == "2014-01-01").all() and (police["last"] == "2015-12-31").all()
+    assert police["declared"].all()
+    assert police.loc["theft.burglary", "data_first"] == pd.Timestamp("2013-06-05")  # the stray record
+    fire = files[files["source_file"] == "fire.csv"].iloc[0]
+    assert (fire["category"], fire["first"], fire["last"], bool(fire["declared"])) == (
+        "fire",
+        pd.Timestamp("2013-03-01"),
+        pd.Timestamp("2016-06-17"),
+        False,
+    )
+    pet = spans[spans["table"] == "petitions"].iloc[0]
+    assert pet["category"] is None and str(pet["start"].date()) == "2015-01-05"
+    notes = " ".join(reps["police"].files[0].notes)
+    assert "1 records (2013-06-05 to 2013-06-05) lie outside the declared coverage" in notes
+    assert "covers 2013-03-01 to 2016-06-17 (from its records" in " ".join(reps["fire"].files[0].notes)
+
+
+def test_reingest_replaces_a_file_coverage_and_spans_merge(store, tmp_path: Path) -> None:
+    path, _ = store
+    ingest_files([tmp_path / "fire.csv"], FIRE, store=path)
+    later = tmp_path / "fire_2017.csv"
+    pd.DataFrame({"when": ["2016-06-20 10:00", "2017-03-01 10:00"], "area": "2"}).to_csv(later, index=False)
+    ingest_files([later], FIRE, store=path)
+    with open_store(path) as st:
+        files = st.coverage("incidents", by_file=True)
+        spans = st.coverage("incidents")
+    assert (files["source_file"] == "fire.csv").sum() == 1
+    fire = spans[spans["category"] == "fire"]
+    got = [(str(a.date()), str(b.date())) for a, b in zip(fire["start"], fire["end"], strict=True)]
+    # 18 and 19 June 2016 lie between the files: uncovered
+    assert got == [("2013-03-01", "2016-06-17"), ("2016-06-20", "2017-03-01")]
+
+
+def test_counts_leave_out_periods_outside_coverage_and_keep_real_zeros(store) -> None:
+    path, _ = store
+    with open_store(path) as st:
+        inc = st.incidents()
+    by_cat = counts(inc, freq="month", by=("category",))
+    assault = by_cat[by_cat["category"] == "assault"]
+    assert _months(assault)[0] == "2014-01" and _months(assault)[-1] == "2015-12" and len(assault) == 24
+    burglary = by_cat[by_cat["category"] == "theft.burglary"]
+    assert "2013-06" not in _months(burglary)  # the stray record's month is outside the coverage
+    fire = by_cat[by_cat["category"] == "fire"]
+    fire = fire.set_index(pd.to_datetime(fire["period"]).dt.strftime("%Y-%m"))
+    assert fire.index[0] == "2013-03" and fire.index[-1] == "2016-06" and len(fire) == 40
+    for quiet in QUIET_FIRE_MONTHS:  # inside its coverage a month without fires is a real zero
+        assert fire.loc[quiet, "count"] == 0
+    # no category shows a zero outside its coverage, whatever the grid
+    wide = counts(inc, freq="month", by=("category",), start="2012-01-01", end="2017-12-31")
+    for cat, g in wide.groupby("category"):
+        months = _months(g)
+        assert months[0] >= ("2013-03" if cat == "fire" else "2014-01"), cat
+        assert months[-1] <= ("2016-06" if cat == "fire" else "2015-12"), cat
+    # the district's total is covered where all its categories are
+    total = counts(inc, freq="month", by=())
+    assert _months(total)[0] == "2014-01" and _months(total)[-1] == "2015-12"
+    # a roll-up is covered where its members are
+    theft = counts(inc, freq="year", by=("category",), level=1)
+    assert _months(theft[theft["category"] == "theft"]) == ["2014-01", "2015-01"]
+    # forecasts need complete periods: 1-17 June 2016 is not a month of fires
+    complete = counts(inc, freq="month", by=("category",), partial=False)
+    assert _months(complete[complete["category"] == "fire"])[-1] == "2016-05"
+    # coverage=False: the old complete grid with zeros
+    assert len(counts(inc, freq="month", by=(), coverage=False)) > len(total)
+
+
+def test_covered_overlap_and_whole_periods() -> None:
+    weeks = pd.to_datetime(["2021-12-27", "2022-01-03"])
+    assert covered(weeks, "week", [("2020-01-01", "2022-01-01")]).tolist() == [True, False]
+    assert covered(weeks, "week", [("2020-01-01", "2022-01-01")], partial=False).tolist() == [False, False]
+    assert covered(
+        weeks, "week", pd.DataFrame({"start": ["2021-12-27"], "end": ["2022-01-09"]}), partial=False
+    ).all()
+
+
+def test_petitions_and_disputes_follow_their_coverage(store) -> None:
+    path, _ = store
+    with open_store(path) as st:
+        pet = st.table("petitions")
+    months = _months(petition_counts(pet, by=("level",), start="2014-01-01", end="2016-12-31"))
+    assert months[0] == "2015-01" and months[-1] == "2015-12"
+    d = pd.DataFrame(
+        {
+            "found_on": pd.to_datetime(["2015-03-01"]),
+            "resolved_on": [pd.NaT],
+            "area_code": ["1"],
+            "kind": ["x"],
+        }
+    )
+    d.attrs["coverage"] = pd.DataFrame(
+        {
+            "table": ["disputes"],
+            "category": [None],
+            "start": pd.to_datetime(["2015-01-01"]),
+            "end": pd.to_datetime(["2015-12-31"]),
+        }
+    )
+    assert dispute_summary(d, "2015-01-01", "2015-06-30").attrs["covered"] is True
+    assert dispute_summary(d, "2017-01-01", "2017-06-30").attrs["covered"] is False
+
+
+def test_zz_counts_and_info_show_coverage(store, tmp_path: Path) -> None:
+    path, _ = store
+    out = tmp_path / "c.csv"
+    result = runner.invoke(app, ["counts", "--store", str(path), "--by", "category", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    for cat, g in frame.groupby("category"):
+        first, last = g["period"].min()[:7], g["period"].max()[:7]
+        assert (first, last) == (("2013-03", "2016-06") if cat == "fire" else ("2014-01", "2015-12")), cat
+    info = runner.invoke(app, ["info", "--store", str(path)])
+    assert info.exit_code == 0, info.output
+    text = info.output
+    assert "time zone  Europe/Berlin" in text and "currency   CNY (default)" in text
+    assert "fire" in text and "2013-03-01 to 2016-06-17" in text and "2014-01-01 to 2015-12-31" in text
+
+
+def test_backtest_until_cuts_the_data(store, tmp_path: Path) -> None:
+    path, _ = store
+    out = tmp_path / "bt.csv"
+    args = [
+        "backtest",
+        "--store",
+        str(path),
+        "--by",
+        "category",
+        "--horizon",
+        "2",
+        "--origins",
+        "1",
+        "--out",
+        str(out),
+    ]
+    bad = runner.invoke(app, [*args, "--until", "2013-01-15"])
+    assert bad.exit_code == 2 and "no complete month" in bad.output and "Traceback" not in bad.output
+    assert runner.invoke(app, [*args, "--until", "nope"]).exit_code == 2
+
+
+def test_mapping_coverage_key_is_checked() -> None:
+    assert read_mapping({"source": {"coverage": ["2014-01-01", ""]}}).coverage == ("2014-01-01", "")
+    for bad in (["2014-01-01"], ["2015-01-01", "2014-01-01"], ["x", "2014-01-01"], "2014"):
+        with pytest.raises(MappingError, match="coverage"):
+            read_mapping({"source": {"coverage": bad}})
