@@ -199,8 +199,10 @@ def test_the_store_has_one_clock(toronto, tmp_path: Path) -> None:
         t = st.incidents().set_index("incident_id").loc["new_year", "occurred_at"]
     assert str(t) == "2021-01-01 05:10:00+00:00"
     # an unknown zone is one clear line
+    m = tmp_path / "m.toml"
+    m.write_text('[source]\ntable = "incidents"\n', encoding="utf-8")
     result = runner.invoke(
-        app, ["ingest", str(tmp_path / "police.csv"), "--mapping", "m.toml", "--timezone", "Mars/Olympus"]
+        app, ["ingest", str(tmp_path / "police.csv"), "--mapping", str(m), "--timezone", "Mars/Olympus"]
     )
     assert result.exit_code == 2 and "Mars/Olympus" in result.output and "Traceback" not in result.output
 

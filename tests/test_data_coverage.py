@@ -56,7 +56,7 @@ def _write(tmp: Path) -> dict[str, Path]:
     pd.concat([police, stray]).to_csv(tmp / "police.csv", index=False)
     fdays = pd.date_range("2013-03-01", "2016-06-17", freq="D")
     fdays = fdays[~fdays.strftime("%Y-%m").isin(QUIET_FIRE_MONTHS)]
-    picks = np.sort(rng.choice(fdays[1:-1], 200))
+    picks = np.sort(rng.choice(fdays[1:-1], 1500))
     fires = pd.DatetimeIndex([fdays[0], *picks, fdays[-1]])
     pd.DataFrame({"when": fires.strftime("%Y-%m-%d 12:00"), "area": "2"}).to_csv(
         tmp / "fire.csv", index=False
@@ -100,6 +100,8 @@ def test_ingest_records_each_source_coverage(store) -> None:
         pd.Timestamp("2016-06-17"),
         False,
     )
+    # a span taken from records may fall short by chance: 1,502 fires in 1,205 days, 2 days of slack
+    assert fire["slack"] == 2 and police["slack"].eq(0).all()
     pet = spans[spans["table"] == "petitions"].iloc[0]
     assert pet["category"] is None and str(pet["start"].date()) == "2015-01-05"
     notes = " ".join(reps["police"].files[0].notes)
@@ -149,9 +151,17 @@ def test_counts_leave_out_periods_outside_coverage_and_keep_real_zeros(store) ->
     # a roll-up is covered where its members are
     theft = counts(inc, freq="year", by=("category",), level=1)
     assert _months(theft[theft["category"] == "theft"]) == ["2014-01", "2015-01"]
-    # forecasts need complete periods: 1-17 June 2016 is not a month of fires
+    # forecasts need complete periods: 1-17 June 2016 is not a month of fires (17 + 2 days of slack)
     complete = counts(inc, freq="month", by=("category",), partial=False)
     assert _months(complete[complete["category"] == "fire"])[-1] == "2016-05"
+    # a sparse source's last record falls a few days short of its month's end by chance: its slack
+    # (3 / records per day) lets the month count as complete and a range as covered
+    sparse = inc.copy()
+    sparse.attrs["coverage"] = (
+        ("incidents", "fire", pd.Timestamp("2013-03-01"), pd.Timestamp("2016-06-17"), 14),
+    )
+    last = counts(sparse, freq="month", by=("category",), categories=["fire"], partial=False)
+    assert _months(last)[-1] == "2016-06"
     # coverage=False: the old complete grid with zeros
     assert len(counts(inc, freq="month", by=(), coverage=False)) > len(total)
 
@@ -233,3 +243,26 @@ def test_mapping_coverage_key_is_checked() -> None:
     for bad in (["2014-01-01"], ["2015-01-01", "2014-01-01"], ["x", "2014-01-01"], "2014"):
         with pytest.raises(MappingError, match="coverage"):
             read_mapping({"source": {"coverage": bad}})
+
+
+def test_comparisons_say_no_data_outside_coverage(store) -> None:
+    from zzanalytics.models.compare import compare_periods, scorecard
+
+    path, _ = store
+    with open_store(path) as st:
+        inc = st.incidents()
+    ok = compare_periods(inc, "2015-01-01", "2015-06-30", by=["category"]).set_index("category")
+    assert ok["current_covered"].all() and ok["baseline_covered"].all()
+    assert ok["direction"].isin(["up", "down", "flat"]).all()
+    early = compare_periods(inc, "2014-01-01", "2014-06-30", by=["category"]).set_index("category")
+    assert not early["baseline_covered"].any()  # police from 2014, fires from March 2013
+    assert early["direction"].eq("no_data").all() and early["baseline"].isna().all()
+    assert early["current"].notna().all() and not early["significant"].any()
+    late = compare_periods(inc, "2016-01-01", "2016-06-30", by=["category"], fdr=True).set_index("category")
+    assert late.loc["fire", "direction"] == "no_data" and np.isnan(late.loc["fire", "current"])
+    assert late.loc["assault", "direction"] == "no_data"
+    # the district's total: covered only where all its categories are
+    total = compare_periods(inc, "2015-07-01", "2015-12-31")
+    assert total.loc[0, "direction"] != "no_data"
+    sc = scorecard(inc, "2014-01-01", "2014-06-30", categories=("theft", "fire"))
+    assert sc["direction"].eq("no_data").all() and sc["baseline"].isna().all()

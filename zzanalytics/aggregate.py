@@ -76,6 +76,7 @@ __all__ = [
     "peer_rank",
     "period_start",
     "petition_counts",
+    "range_covered",
     "rates",
 ]
 
@@ -281,11 +282,14 @@ def covered(periods: Any, freq: str, spans: Any, partial: bool = True) -> np.nda
     periods : array-like of datetime64
         First days of periods of ``freq``.
     freq : {"day", "week", "month", "quarter", "year"}
-    spans : iterable of (start, end) pairs, or a frame with ``start`` and ``end``
-        Inclusive covered days.
+    spans : iterable of (start, end) or (start, end, slack), or a frame with ``start``, ``end``
+        (and ``slack``)
+        Inclusive covered days; ``slack`` days by which a span taken from records may fall
+        short of the real one (see :meth:`Store.coverage <zzanalytics.store.Store.coverage>`).
     partial : bool
         ``True``: a period that overlaps a span is covered; ``False``: only a period that lies
-        wholly inside one span (an incomplete first or last period is left out).
+        wholly inside one span widened by its slack (an incomplete first or last period is
+        left out).
 
     Returns
     -------
@@ -302,14 +306,23 @@ def covered(periods: Any, freq: str, spans: Any, partial: bool = True) -> np.nda
     _check_freq(freq)
     p = np.asarray(pd.to_datetime(periods), dtype="datetime64[ns]")
     ends = _code_start(_period_code(p, freq) + 1, freq) - _DAY if p.size else p
-    if isinstance(spans, pd.DataFrame):
-        spans = list(zip(spans["start"], spans["end"], strict=True))
     out = np.zeros(p.shape, dtype=bool)
-    for a, b in spans:
+    for a, b, k in _triples(spans):
         lo = np.datetime64(pd.Timestamp(a).normalize().to_datetime64(), "ns")
         hi = np.datetime64(pd.Timestamp(b).normalize().to_datetime64(), "ns")
-        out |= (p <= hi) & (ends >= lo) if partial else (p >= lo) & (ends <= hi)
+        if partial:
+            out |= (p <= hi) & (ends >= lo)
+        else:
+            out |= (p >= lo - k * _DAY) & (ends <= hi + k * _DAY)
     return out
+
+
+def _triples(spans: Any) -> list[tuple[Any, Any, int]]:
+    """(start, end, slack) of each span of a frame or an iterable of pairs / triples."""
+    if isinstance(spans, pd.DataFrame):
+        slack = spans["slack"] if "slack" in spans.columns else pd.Series(0, index=spans.index)
+        return list(zip(spans["start"], spans["end"], slack.fillna(0).astype(int), strict=True))
+    return [(s[0], s[1], int(s[2]) if len(s) > 2 else 0) for s in spans]
 
 
 def frame_coverage(frame: pd.DataFrame, table: str = "incidents") -> pd.DataFrame | None:
@@ -329,10 +342,46 @@ def frame_coverage(frame: pd.DataFrame, table: str = "incidents") -> pd.DataFram
     return _coverage_of(frame.attrs.get("coverage"), table)
 
 
+def range_covered(
+    coverage: pd.DataFrame | None, categories: Iterable[Any] | None, start: Any, end: Any
+) -> bool:
+    """True when every category (with recorded coverage) covers each day from ``start`` to ``end``.
+
+    ``categories`` None (or tables without categories): any span of ``coverage`` must hold the
+    whole range. Categories without recorded coverage do not count against it; no coverage at
+    all covers everything (nothing is known to be missing).
+
+    Examples
+    --------
+    >>> cov = pd.DataFrame({"category": ["fire", "assault"],
+    ...                     "start": pd.to_datetime(["2011-01-01", "2014-01-01"]),
+    ...                     "end": pd.to_datetime(["2022-12-31", "2021-12-31"])})
+    >>> range_covered(cov, ["fire"], "2012-01-01", "2012-06-30")
+    True
+    >>> range_covered(cov, None, "2013-01-01", "2013-06-30")
+    True
+    >>> range_covered(cov, ["fire", "assault"], "2013-01-01", "2013-06-30")
+    False
+    """
+    if coverage is None or len(coverage) == 0:
+        return True
+    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    slack = pd.to_timedelta(coverage["slack"] if "slack" in coverage.columns else 0, unit="D")
+    holds = (coverage["start"] - slack <= lo) & (coverage["end"] + slack >= hi)
+    if categories is not None and "category" in coverage.columns:
+        wanted = {str(c) for c in categories if isinstance(c, str)}
+        known = [c for c in wanted if (coverage["category"] == c).any()]
+        if not known:
+            return True
+        return all(bool((holds & (coverage["category"] == c)).any()) for c in known)
+    return bool(holds.any())
+
+
 def _coverage_of(coverage: Any, table: str) -> pd.DataFrame | None:
     """The ``table`` rows of a coverage frame or records (None when there is none to apply)."""
     if isinstance(coverage, tuple | list):
-        coverage = pd.DataFrame(list(coverage), columns=["table", "category", "start", "end"])
+        cols = ["table", "category", "start", "end", "slack"]
+        coverage = pd.DataFrame([tuple(r) + (0,) * (5 - len(r)) for r in coverage], columns=cols)
     if coverage is None or coverage is False or not isinstance(coverage, pd.DataFrame) or coverage.empty:
         return None
     check_columns(coverage.columns, ["start", "end"], "coverage")
@@ -360,8 +409,8 @@ def _apply_coverage(
     if groups is None:
         keep = covered(periods, freq, cov, partial)
         return frame[keep].reset_index(drop=True)
-    spans = {c: list(zip(g["start"], g["end"], strict=True)) for c, g in cov.groupby("category")}
-    everything = list(zip(cov["start"], cov["end"], strict=True))
+    spans = {c: _triples(g) for c, g in cov.groupby("category")}
+    everything = _triples(cov)
     uniq, inv = np.unique(periods, return_inverse=True)
     keep = np.ones(len(frame), dtype=bool)
     labels = frame["category"].to_numpy(dtype=object) if "category" in frame.columns else None

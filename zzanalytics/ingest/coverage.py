@@ -34,6 +34,22 @@ def _day(col: str, dtype: str, tz: str) -> str:
     return f"CAST({ident(col)} AS DATE)"
 
 
+def slack_days(records: int, days: int) -> int:
+    """Days a span taken from records may fall short of the export's real span at either end.
+
+    The longest run of days without a record that the source's own rate (``records / days``)
+    leaves 5 % likely: ``floor(3 / rate)`` (``exp(-3) ≈ 0.05``), at most 31.
+
+    Examples
+    --------
+    >>> slack_days(20_000, 365), slack_days(300, 365), slack_days(5, 365)
+    (0, 3, 31)
+    """
+    if records <= 0 or days <= 0:
+        return 0
+    return int(min(31, 3.0 * days / records))
+
+
 def write_coverage(
     con: Any,
     m: Any,
@@ -66,11 +82,13 @@ def write_coverage(
     declared = m.coverage or ("", "")
     first = dt.date.fromisoformat(declared[0]) if declared[0] else data_first
     last = dt.date.fromisoformat(declared[1]) if declared[1] else data_last
+    total = sum(int(r[3]) for r in rows)
+    slack = 0 if (declared[0] and declared[1]) else slack_days(total, (data_last - data_first).days + 1)
     con.executemany(
         'INSERT INTO coverage (source_file, "table", category, "first", "last", declared, data_first, '
-        'data_last, "rows", "at", source_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'data_last, "rows", "at", source_path, slack) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
-            [source_file, m.table, c, first, last, bool(m.coverage), lo, hi, int(n), now, source_path]
+            [source_file, m.table, c, first, last, bool(m.coverage), lo, hi, int(n), now, source_path, slack]
             for c, lo, hi, n in rows
         ],
     )

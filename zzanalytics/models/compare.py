@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zzanalytics.aggregate import key_columns
+from zzanalytics.aggregate import frame_coverage, key_columns, range_covered
 from zzanalytics.clock import wall_time
 from zzanalytics.errors import SchemaError
 from zzanalytics.models._change import (
@@ -65,7 +65,7 @@ from zzanalytics.models._change import (
     estimate_dispersion,
 )
 from zzanalytics.models._ranges import _baseline_ranges, _day, same_range_last_year, year_to_date
-from zzanalytics.schema import check_columns, matches
+from zzanalytics.schema import check_columns, matches, natural_key, rollup
 
 __all__ = [
     "ChangeResult",
@@ -172,6 +172,7 @@ def _compare(
     fdr: bool,
     align: str,
     grids: dict[str, list[Any]] | None = None,
+    categories: list[str] | None = None,
 ) -> pd.DataFrame:
 
     by = list(by)
@@ -192,7 +193,7 @@ def _compare(
         for name in by:
             observed = pd.unique(keys[name].dropna())
             extra = (grids or {}).get(name, [])
-            levels.append(sorted(set(observed) | set(extra), key=str))
+            levels.append(sorted(set(observed) | set(extra), key=natural_key))
         index = pd.MultiIndex.from_product(levels, names=by)
         key_frame = index.to_frame(index=False)
         group = index.get_indexer(pd.MultiIndex.from_frame(keys)) if len(keys) else np.zeros(0, int)
@@ -275,6 +276,10 @@ def _compare(
     if n_years > 1:
         out["baseline_years"] = n_years
     out["pct_change"] = out["pct_change"].astype(object).where(out["pct_change"].notna(), None)
+    cur_ok, base_ok = _covered_groups(frame, col, group, key_frame, by, level, (s, e), ranges, categories)
+    out["current_covered"], out["baseline_covered"] = cur_ok, base_ok
+    if not (cur_ok.all() and base_ok.all()):
+        out = _no_data(out, ~cur_ok, ~base_ok)
     if fdr:
         out = _apply_fdr(out, alpha) if len(out) else out.assign(q_value=pd.Series(dtype=float))
     out["current_start"], out["current_end"] = s, e
@@ -286,15 +291,84 @@ def _compare(
     return out[lead + [c for c in out.columns if c not in lead]]
 
 
+_TABLE_OF = {"occurred_at": "incidents", "received_on": "petitions", "found_on": "disputes"}
+
+
+def _covered_groups(
+    frame: pd.DataFrame,
+    col: str,
+    group: np.ndarray,
+    key_frame: pd.DataFrame,
+    by: list[str],
+    level: int | None,
+    current: tuple[pd.Timestamp, pd.Timestamp],
+    ranges: list[tuple[pd.Timestamp, pd.Timestamp]],
+    fallback: list[str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: does the data's coverage hold the whole current range, and every baseline range?
+
+    A group's categories are those of its records (else, for a category key, the categories with
+    coverage that roll up to it, else ``fallback``); see :func:`zzanalytics.aggregate.range_covered`.
+    """
+    n = len(key_frame)
+    cov = frame_coverage(frame, _TABLE_OF.get(col, "incidents"))
+    if cov is None:
+        return np.ones(n, dtype=bool), np.ones(n, dtype=bool)
+    members: dict[int, list[str]] = {}
+    if "category" in frame.columns and col == "occurred_at":
+        pairs = pd.DataFrame({"g": group, "c": frame["category"].to_numpy()}).drop_duplicates()
+        for g, c in zip(pairs["g"], pairs["c"], strict=True):
+            if g >= 0 and isinstance(c, str):
+                members.setdefault(int(g), []).append(c)
+    with_cov = [c for c in cov["category"].dropna().unique()] if "category" in cov.columns else []
+    cur_ok, base_ok = np.ones(n, dtype=bool), np.ones(n, dtype=bool)
+    for g in range(n):
+        cats: list[str] | None = members.get(g)
+        if cats is None and "category" in by:
+            value = key_frame["category"].iloc[g]
+            cats = [c for c in with_cov if rollup(c, level) == value]
+        if cats is None:
+            cats = fallback
+        if col != "occurred_at":
+            cats = None
+        cur_ok[g] = range_covered(cov, cats, *current)
+        base_ok[g] = all(range_covered(cov, cats, a, b) for a, b in ranges)
+    return cur_ok, base_ok
+
+
+def _no_data(out: pd.DataFrame, cur_missing: np.ndarray, base_missing: np.ndarray) -> pd.DataFrame:
+    """Rows whose current or baseline range lies (partly) outside the coverage: no data, no test."""
+    out = out.copy()
+    gone = cur_missing | base_missing
+    for c in ("current", "current_batches"):
+        if c in out.columns:
+            out[c] = out[c].astype(float).where(~cur_missing)
+    for c in ("baseline", "baseline_batches"):
+        if c in out.columns:
+            out[c] = out[c].astype(float).where(~base_missing)
+    for c in ("change", "p_value", "rate_ratio", "ci_low", "ci_high", "wheeler_z"):
+        out[c] = out[c].astype(float).where(~gone)
+    out["pct_change"] = out["pct_change"].where(~gone, None)
+    out["significant"] = out["significant"] & ~gone
+    out["direction"] = out["direction"].where(~gone, "no_data")
+    out["method"] = out["method"].where(~gone, "no_data")
+    return out
+
+
 def _apply_fdr(out: pd.DataFrame, alpha: float) -> pd.DataFrame:
     from statsmodels.stats.multitest import multipletests
 
-    reject, q, _, _ = multipletests(out["p_value"].to_numpy(dtype=float), alpha=alpha, method="fdr_bh")
+    p = out["p_value"].to_numpy(dtype=float)
+    tested = np.isfinite(p)  # rows without data (p NaN) are not tests
+    reject, q = np.zeros(p.shape, dtype=bool), np.full(p.shape, np.nan)
+    if tested.any():
+        reject[tested], q[tested], _, _ = multipletests(p[tested], alpha=alpha, method="fdr_bh")
     out = out.copy()
     out["q_value"] = q
     out["significant"] = reject
     change = out["change"].to_numpy(dtype=float)
-    out["direction"] = np.where(reject & (change > 0), "up", np.where(reject & (change < 0), "down", "flat"))
+    direction = np.where(reject & (change > 0), "up", np.where(reject & (change < 0), "down", "flat"))
+    out["direction"] = np.where(tested, direction, out["direction"].to_numpy(dtype=object))
     return out
 
 
@@ -369,7 +443,10 @@ def compare_periods(
         ``pct_change`` is in percent and ``None`` when the baseline is 0 (report "去年同期为0").
         ``method`` is ``exact_poisson`` (no history), ``quasi_poisson`` (φ from history),
         ``quasi_poisson(phi=1)`` (history showed no overdispersion) or the ``compound_poisson``
-        variants for ``weight``.
+        variants for ``weight``. ``current_covered`` / ``baseline_covered`` say whether the
+        data's coverage (``frame.attrs["coverage"]``, set by the store) holds the whole range;
+        where one does not, that count is NaN (no data, not zero), nothing is tested and
+        ``direction`` and ``method`` are ``"no_data"``.
 
     Examples
     --------
@@ -502,8 +579,10 @@ def scorecard(
     parts = []
     for cat in cats:
         hit = np.array([matches(str(u), cat) for u in uniques] + [False])[codes]
-        sub = incidents.loc[hit, ["occurred_at", "area_code"]]
-        all_areas = sorted(set(area_list) | set(incidents["area_code"].dropna().unique()), key=str)
+        sub = incidents.loc[hit, ["occurred_at", "area_code", "category"]]
+        all_areas = sorted(set(area_list) | set(incidents["area_code"].dropna().unique()), key=natural_key)
+        cov = frame_coverage(incidents)
+        known = [] if cov is None else [c for c in cov["category"].dropna().unique() if matches(c, cat)]
         r = _compare(
             sub,
             start,
@@ -518,6 +597,7 @@ def scorecard(
             fdr=False,
             align="auto",
             grids={"area_code": all_areas},
+            categories=known,
         )
         r.insert(1, "category", cat)
         parts.append(r)

@@ -71,7 +71,7 @@ SQL_TYPES = {
 }
 """DuckDB type of each logical dtype; timestamps are instants, handed out in the store's zone."""
 
-STORE_FORMAT = "6"
+STORE_FORMAT = "7"
 """Version of the ingest rules that built a store; the sample store is rebuilt when it differs."""
 
 GEO_TABLES = ("areas", "streets", "zones")
@@ -112,7 +112,7 @@ _ADDED_COLUMNS = {
     "quarantine": ("source_path VARCHAR", "file_hash VARCHAR"),
     "ingest_log": ("source_path VARCHAR", "file_hash VARCHAR", "retired BIGINT"),
     **{t: ("_source VARCHAR",) for t in TABLES},
-    "coverage": ("source_path VARCHAR",),
+    "coverage": ("source_path VARCHAR", "slack INTEGER"),
 }
 
 
@@ -446,6 +446,13 @@ class Store:
         coverage a category has **no data**, which is not zero (:func:`zzanalytics.counts`
         leaves such periods out).
 
+        ``slack`` (days) is how far a span taken from the records may fall short of what the
+        export really covers: a sparse source's first and last records lie a few days inside
+        it by chance. It is the longest run of days without a record that the source's own
+        rate makes likely (probability 5 %, ``3 / records per day``, at most 31; 0 when
+        declared). A period or range counts as wholly covered when it lies within the span
+        widened by its slack; records are still only where the span is.
+
         Parameters
         ----------
         table : str, optional
@@ -465,13 +472,18 @@ class Store:
         if table is not None:
             where, params = 'WHERE "table" = ?', [table]
         cols = ["source_file", "table", "category", "first", "last", "declared", "data_first", "data_last"]
-        cols.append("rows")
-        if self.con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'coverage' AND NOT temporary"
-        ).fetchall()[0][0]:
+        cols += ["rows", "slack", "source_path"]
+        have = {
+            r[0]
+            for r in self.con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'coverage' "
+                "AND database_name = current_database() AND schema_name = 'main'"
+            ).fetchall()
+        }
+        if have:
+            select = ", ".join(ident(c) if c in have else f"0 AS {ident(c)}" for c in cols)
             raw = self.con.execute(
-                f"SELECT {', '.join(ident(c) for c in cols)} FROM coverage {where} "
-                'ORDER BY "table", category, "first", source_file',
+                f'SELECT {select} FROM coverage {where} ORDER BY "table", category, "first", source_file',
                 params,
             ).df()
         else:  # a store of format 4 or older, opened read-only: nothing recorded
@@ -479,6 +491,7 @@ class Store:
         for c in ("first", "last", "data_first", "data_last"):
             raw[c] = pd.to_datetime(raw[c]).astype("datetime64[ns]")
         raw["category"] = raw["category"].astype(object).where(raw["category"].notna(), None)
+        raw["slack"] = pd.to_numeric(raw["slack"]).fillna(0).astype(int)
         if by_file:
             return raw
         return merge_spans(raw.rename(columns={"first": "start", "last": "end"}))
@@ -519,10 +532,13 @@ class Store:
         cov = self.coverage()
         if len(cov):
             lines.append("  coverage (outside it a category has no data, which is not zero):")
+            groups: dict[tuple[str, str], list[str]] = {}
             for (table, cat), g in cov.groupby(["table", cov["category"].fillna("")], sort=True):
                 pairs = zip(g["start"], g["end"], strict=True)
                 spans = ", ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in pairs)
-                lines.append(f"    {table:<10} {cat or '(all)':<16} {spans}")
+                groups.setdefault((table, spans), []).append(cat or "(all)")
+            for (table, spans), cats in groups.items():  # categories of one source share a line
+                lines.append(f"    {table:<10} {spans}: {', '.join(cats)}")
         lo, hi = self.con.execute(
             "SELECT min(timezone(?, occurred_at)), max(timezone(?, occurred_at)) FROM incidents",
             [self.timezone, self.timezone],
@@ -568,7 +584,8 @@ class Store:
 
 
 def merge_spans(spans: pd.DataFrame) -> pd.DataFrame:
-    """Merge ``start``/``end`` day spans per ``table`` and ``category`` where they touch or overlap.
+    """Merge ``start``/``end`` day spans per ``table`` and ``category`` where they touch or overlap
+    (``slack``, when present, is the largest of the merged spans').
 
     Examples
     --------
@@ -581,22 +598,23 @@ def merge_spans(spans: pd.DataFrame) -> pd.DataFrame:
     out = []
     day = pd.Timedelta(days=1)
     keys = spans[["table", "category"]].astype(object).where(spans[["table", "category"]].notna(), None)
-    for (table, cat), g in spans.assign(table=keys["table"], category=keys["category"]).groupby(
-        ["table", "category"], dropna=False, sort=True
-    ):
+    spans = spans.assign(table=keys["table"], category=keys["category"])
+    if "slack" not in spans.columns:
+        spans = spans.assign(slack=0)
+    for (table, cat), g in spans.groupby(["table", "category"], dropna=False, sort=True):
         cur = None
-        for a, b in g.sort_values("start")[["start", "end"]].itertuples(index=False):
+        for a, b, k in g.sort_values("start")[["start", "end", "slack"]].itertuples(index=False):
             if pd.isna(a) or pd.isna(b):
                 continue
             if cur is not None and a <= cur[1] + day:
-                cur[1] = max(cur[1], b)
+                cur[1], cur[2] = max(cur[1], b), max(cur[2], int(k))
                 continue
             if cur is not None:
                 out.append((table, cat, *cur))
-            cur = [a, b]
+            cur = [a, b, int(k)]
         if cur is not None:
             out.append((table, cat, *cur))
-    frame = pd.DataFrame(out, columns=["table", "category", "start", "end"])
+    frame = pd.DataFrame(out, columns=["table", "category", "start", "end", "slack"])
     frame["category"] = frame["category"].astype(object).where(frame["category"].notna(), None)
     for c in ("start", "end"):
         frame[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
@@ -604,7 +622,7 @@ def merge_spans(spans: pd.DataFrame) -> pd.DataFrame:
 
 
 def span_records(spans: pd.DataFrame) -> tuple[tuple[Any, ...], ...]:
-    """Coverage spans as a tuple of ``(table, category, start, end)`` records.
+    """Coverage spans as a tuple of ``(table, category, start, end, slack)`` records.
 
     The form a frame carries in ``attrs["coverage"]``: pandas compares attrs when it
     concatenates frames, which a DataFrame cannot be.
@@ -616,9 +634,10 @@ def span_records(spans: pd.DataFrame) -> tuple[tuple[Any, ...], ...]:
     >>> span_records(s)[0][:2]
     ('incidents', 'fire')
     """
+    slack = spans["slack"] if "slack" in spans.columns else pd.Series(0, index=spans.index)
+    cols = (spans["table"], spans["category"], spans["start"], spans["end"], slack)
     return tuple(
-        (t, c, pd.Timestamp(a), pd.Timestamp(b))
-        for t, c, a, b in zip(spans["table"], spans["category"], spans["start"], spans["end"], strict=True)
+        (t, c, pd.Timestamp(a), pd.Timestamp(b), int(k)) for t, c, a, b, k in zip(*cols, strict=True)
     )
 
 
