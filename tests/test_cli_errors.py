@@ -103,6 +103,10 @@ def _cases(h: dict[str, Path]) -> list[tuple[list[str], str]]:
         (["quarantine", "--out", s("folder")], "is a folder"),
         (["quarantine", "--out", "/dev/null"], "not a regular file"),
         (["quarantine", "--store", s("missing")], "no such store"),
+        # info
+        (["info", "--store", s("missing")], "no such store"),
+        (["info", "--store", s("garbage")], "--store"),
+        (["ingest", s("src"), "--mapping", s("mapping"), "--timezone", "Mars/Olympus"], "Mars/Olympus"),
         (["quarantine", "--store", s("folder")], "is a folder"),
         (["quarantine", "--store", s("garbage")], "garbage.duckdb"),
         # counts

@@ -266,3 +266,19 @@ def test_comparisons_say_no_data_outside_coverage(store) -> None:
     assert total.loc[0, "direction"] != "no_data"
     sc = scorecard(inc, "2014-01-01", "2014-06-30", categories=("theft", "fire"))
     assert sc["direction"].eq("no_data").all() and sc["baseline"].isna().all()
+
+
+def test_a_store_without_recorded_coverage_refuses_periods_beyond_its_records(tmp_path: Path) -> None:
+    from zzanalytics.errors import ReportError
+    from zzanalytics.report.briefing import resolve_period
+
+    with open_store(tmp_path / "hand.duckdb", read_only=False) as st:  # rows written by hand: no coverage
+        st.con.execute(
+            "INSERT INTO incidents (incident_id, occurred_at, category, area_code) VALUES "
+            "('a', TIMESTAMPTZ '2020-01-05 10:00+08', 'assault', '1'), "
+            "('b', TIMESTAMPTZ '2021-03-31 10:00+08', 'assault', '1')"
+        )
+        assert st.coverage().empty
+        assert [str(d.date()) for d in resolve_period(st, None)] == ["2021-01-01", "2021-03-31"]
+        with pytest.raises(ReportError, match="criminal cases cover 2020-01-05 to 2021-03-31"):
+            resolve_period(st, "2023-01-01:2023-06-30")

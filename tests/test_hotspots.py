@@ -14,7 +14,7 @@ from libpysal.weights import lat2W
 from shapely.geometry import box
 from typer.testing import CliRunner
 
-from zzanalytics.spatial.grid import cell_counts, make_grid
+from zzanalytics.spatial.grid import cell_counts, cell_for, make_grid
 from zzanalytics.spatial.hotspots import (
     classify,
     fdr,
@@ -208,7 +208,7 @@ def test_zz_hotspots_writes_contract_geojson(tmp_path, sample_store):
     assert frame.crs.to_epsg() == 4326
     assert {"cell_id", "count", "risk", "gi_z", "gi_p", "hotspot"} <= set(frame.columns)
     areas = sample_store.areas()
-    grid = make_grid(areas, cell=250)
+    grid = make_grid(areas, cell=cell_for(areas))  # default cell: from the district's size
     assert len(gj["features"]) == len(grid) and set(frame.cell_id) == set(grid.cell_id)
     inc = sample_store.incidents(start="2026-05-01", end="2026-10-31", category="theft.other")
     assert frame["count"].sum() == cell_counts(inc, grid)["count"].sum()

@@ -116,7 +116,7 @@ def test_pdf_pages_render_and_chinese_text_is_extractable(briefing, html, tmp_pa
     page = next(tmp_path.glob("p*.png"))
     assert page.stat().st_size > 5_000
     text = re.sub(r"\s+", "", pdf_text(briefing["pdf"]))
-    assert "全区综治信访维稳形势分析" in text and "一、总体治安形势" in text
+    assert "金河区综治信访维稳形势分析" in text and "一、总体治安形势" in text  # the name from the store
     total = re.search(r"全区发生各类刑事案件([\d,]+)起", visible_text(html)).group(1)
     assert f"刑事案件{total}起" in text
     assert "第1页,共" in text  # page numbers in the footer
@@ -129,7 +129,7 @@ def test_period_wording_follows_the_period():
     assert ctx.period == "1-6月"
     assert "1-6月,全区发生各类刑事案件" in visible_text(B.render_section("overall", ctx))
     en = B.load(None, "2026-01-01", "2026-06-30", lang="en")
-    assert "In January–June, the district recorded" in visible_text(B.render_section("overall", en))
+    assert "In January–June, Jinhe District recorded" in visible_text(B.render_section("overall", en))
 
 
 def test_township_briefing_sections():

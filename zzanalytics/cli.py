@@ -308,22 +308,15 @@ def check_model_options(
 
 
 def check_area(store: Any, area: str) -> str:
-    """``--area``: ``all``, ``district`` or a township code (or name) of the store."""
+    """``--area``: ``all``, ``district`` or a township's code or name (spelling forgiven) in the store."""
     text = str(area).strip()
     if text in ("all", "district"):
         return text
     if not text:
         raise ZZError("--area '': give a township code, 'district' or 'all'")
-    from zzanalytics.report.briefing import area_names
+    from zzanalytics.report.briefing import find_area
 
-    names = area_names(store)
-    if text in names:
-        return text
-    by_name = {n: c for c, n in names.items()}
-    if text in by_name:
-        return by_name[text]
-    shown = ", ".join(f"{c} {n}" for c, n in list(names.items())[:30]) or "none"
-    raise ZZError(f"--area {area!r}: not a township of the store; townships are: {shown}")
+    return find_area(store, text)  # a code or a name; an unknown one names the closest and the count
 
 
 def _write_frame(frame: Any, out: Path) -> None:
@@ -491,13 +484,30 @@ def ingest(
 
 @app.command()
 @_friendly
-def info(store: StoreOpt = None) -> None:
+def info(
+    store: StoreOpt = None,
+    areas: Annotated[
+        bool, typer.Option("--areas", help="List every township: code, name, English name, population.")
+    ] = False,
+) -> None:
     """The store at a glance: district name, time zone, currency, rows per table, what each
-    table and category covers (outside it: no data, not zero), quarantine."""
+    table and category covers (outside it: no data, not zero), quarantine; --areas lists the
+    townships (their codes and names are what --area accepts)."""
     from zzanalytics.workspace import open_store
 
-    with open_store(store) as st:
-        typer.echo(st.summary())
+    with open_store(check_store_to_read(store)) as st:
+        if not areas:
+            _echo(st.summary())
+            return
+        frame = st.areas()
+    if len(frame) == 0:
+        typer.echo("the store has no townships (areas)")
+        return
+    from zzanalytics.schema import natural_key
+
+    frame = frame.drop(columns="geometry").sort_values("area_code", key=lambda s: s.map(natural_key))
+    _echo(f"{len(frame):,} townships")
+    _echo(frame.to_string(index=False))
 
 
 @app.command()
@@ -706,7 +716,10 @@ def hotspots(
     start: Annotated[str, typer.Option("--start", help="First date, inclusive.")],
     end: Annotated[str, typer.Option("--end", help="Last date, inclusive.")],
     out: Annotated[Path, typer.Option("--out", help="Output GeoJSON (EPSG:4326).")],
-    cell: Annotated[float, typer.Option("--cell", help="Cell size in metres.")] = 250.0,
+    cell: Annotated[
+        float | None,
+        typer.Option("--cell", help="Cell size in metres; default: chosen from the district's size."),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Grid hotspots: cell_id, count, risk, gi_z, gi_p, hotspot for every cell of the grid.
@@ -716,7 +729,7 @@ def hotspots(
     import pandas as pd
 
     from zzanalytics.errors import SpatialError
-    from zzanalytics.spatial.grid import make_grid
+    from zzanalytics.spatial.grid import cell_for, make_grid
     from zzanalytics.spatial.hotspots import hotspots as _hotspots
     from zzanalytics.workspace import open_store
 
@@ -731,7 +744,8 @@ def hotspots(
         layers = {"zones": st.zones(), "streets": st.streets(), "cameras": st.table("cameras")}
     inc = inc[inc["lon"].notna() & inc["lat"].notna()] if len(inc) else inc
     if len(areas) or len(inc):  # the district's polygons, else the records' extent
-        grid = make_grid(areas if len(areas) else inc, cell=cell)
+        study = areas if len(areas) else inc
+        grid = make_grid(study, cell=cell or cell_for(study))
     else:
         raise SpatialError(
             f"zz hotspots: the store has no areas and no located {category!r} incidents up to {end}; "

@@ -54,6 +54,20 @@ def read_sources(sources_toml: str | Path) -> tuple[dict[str, str], list[tuple[l
         raise StoreError(
             f"{sources_toml}: [district] has unknown key(s) {unknown}; keys are {list(DISTRICT_KEYS)}"
         )
+    if "timezone" in district:
+        from zzanalytics.clock import check_tz
+        from zzanalytics.errors import ZZError
+
+        try:
+            check_tz(str(district["timezone"]))
+        except ZZError as exc:
+            raise StoreError(f"{sources_toml}: [district] {exc}") from None
+    currency = str(district.get("currency", "CNY"))
+    if not (len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
+        raise StoreError(
+            f"{sources_toml}: [district] currency = {currency!r}: write the ISO 4217 code of the unit "
+            'of losses, e.g. "CNY", "CAD" or "USD"'
+        )
     base = sources_toml.parent
     out = []
     for i, src in enumerate(doc.get("source", [])):

@@ -24,17 +24,21 @@ from typing import Any
 
 import pandas as pd
 
+from zzanalytics.clock import DEFAULT_TZ, now
 from zzanalytics.config import reports_dir
 from zzanalytics.report import text as tx
 from zzanalytics.report.briefing.period import (
     DISTRICT,
-    DISTRICT_TITLE,
     area_names,
+    district_name,
+    find_area,
+    opened,
     resolve_period,
     store_path_of,
 )
-from zzanalytics.report.phrases import Phrases, fill
+from zzanalytics.report.phrases import Phrases
 from zzanalytics.report.render import render_briefing, write_atomic
+from zzanalytics.schema import natural_key
 
 INDEX = Phrases(
     {
@@ -155,15 +159,16 @@ def batch_briefings(
     start, end = resolve_period(store_path, period)  # also builds the default store once, before the fan-out
     names = area_names(store_path, lang)
     if isinstance(areas, str):
-        areas = [areas] if areas != "all" else [DISTRICT, *sorted(names)]
+        areas = [areas] if areas != "all" else [DISTRICT, *sorted(names, key=natural_key)]
+    areas = [a if a in (DISTRICT, None, "") else _code(store_path, str(a)) for a in areas]
     out_dir = Path(out) if out is not None else reports_dir()
-    district_name = fill(DISTRICT_TITLE, lang)
+    whole = district_name(store_path, lang)
     tasks = [
         {
             "store": store_path,
             "period": (start.date().isoformat(), end.date().isoformat()),
             "area": str(a),
-            "name": district_name if a == DISTRICT else names.get(str(a), str(a)),
+            "name": whole if a == DISTRICT else names.get(str(a), str(a)),
             "lang": lang,
             "pdf": pdf,
             "out": str(out_dir),
@@ -173,8 +178,21 @@ def batch_briefings(
         for a in areas
     ]
     results = run(tasks, workers=workers, scheduler=scheduler, progress=progress)
-    index = write_index(results, out_dir, start, end, lang)
+    with opened(store_path) as st:
+        tz = getattr(st, "timezone", None)
+    index = write_index(results, out_dir, start, end, lang, tz=tz)
     return BatchResult(results, index)
+
+
+def _code(store: Any, area: str) -> str:
+    """The code of a township named by code or name; an unknown one is kept as given, so that its
+    briefing fails alone (and is listed in the index) while the others are written."""
+    from zzanalytics.errors import ReportError
+
+    try:
+        return find_area(store, area)
+    except ReportError:
+        return area
 
 
 def run(
@@ -199,7 +217,14 @@ def run(
     )
 
 
-def write_index(results: Sequence[AreaResult], out_dir: Path, start: Any, end: Any, lang: str = "zh") -> Path:
+def write_index(
+    results: Sequence[AreaResult],
+    out_dir: Path,
+    start: Any,
+    end: Any,
+    lang: str = "zh",
+    tz: str | None = None,
+) -> Path:
     """Write ``index.html`` (atomically) linking every briefing and listing every failure.
 
     Examples
@@ -235,7 +260,7 @@ def write_index(results: Sequence[AreaResult], out_dir: Path, start: Any, end: A
         )
     n_ok = sum(r.ok for r in results)
     summary = INDEX.say("summary", lang, n=len(results), ok=n_ok, failed=len(results) - n_ok)
-    stamp = pd.Timestamp.now(tz="Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+    stamp = pd.Timestamp(now(tz or DEFAULT_TZ)).strftime("%Y-%m-%d %H:%M")  # on the store's clock
     code = INDEX.say("html_lang", lang)
     doc = f"""<!DOCTYPE html>
 <html lang="{code}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>

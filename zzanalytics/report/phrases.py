@@ -191,12 +191,14 @@ COMMON = Phrases(
         "change.flat": ("与去年同期持平", "unchanged on the same period last year"),
         "change.new": ("去年同期为0", "none in the same period last year"),
         "change.zero": ("与去年同期均为0", "none in this or the same period last year"),
+        "change.no_baseline": ("去年同期无数据", "no data for the same period last year"),
         # the same, naming what changed ("批数上升…" / "batches up …")
         "change.up.what": ("{lead}{what}上升{pct}{qualifier}", "{what} up {pct}{lead}{qualifier}"),
         "change.down.what": ("{lead}{what}下降{pct}{qualifier}", "{what} down {pct}{lead}{qualifier}"),
         "change.flat.what": ("{what}与去年同期持平", "{what} unchanged on the same period last year"),
         "change.new.what": ("去年同期{what}为0", "{what} none in the same period last year"),
         "change.zero.what": ("{what}与去年同期均为0", "{what} none in this or the same period last year"),
+        "change.no_baseline.what": ("去年同期无数据", "no data for the same period last year"),
         "qualifier.significant": ("(显著)", " (significant)"),
         "qualifier.normal": ("(在正常波动范围内)", " (within normal variation)"),
         # how the comparison is named: Chinese before the verb, English after the number
@@ -224,9 +226,18 @@ COMMON = Phrases(
         "test.significant": ("显著", "significant"),
         "test.normal": ("正常波动", "normal variation"),
         "test.new": ("去年同期为0", "none last year"),
+        "test.no_data": ("去年同期无数据", "no data last year"),
         # sections whose data are missing
         "data.not_ingested": ("未导入{what}数据。", "No {what} records were ingested."),
         "data.none_in_period": ("本期无{what}数据。", "No {what} data for this period."),
+        "data.none_in_period.span": (
+            "本期无{what}数据(现有{what}数据的时间范围为{span})。",
+            "No {what} data for this period (the {what} data cover {span}).",
+        ),
+        "data.partial": (
+            "现有{what}数据只覆盖本期的一部分(时间范围为{span}),本期不作{what}统计。",
+            "The {what} data cover only part of this period ({span}); no {what} figures are given.",
+        ),
         # headings
         "heading.numbered": ("{number}、{title}", "{number}. {title}"),
     },
@@ -275,15 +286,18 @@ later (同比), after the comparison was named (与去年同期相比), or bare.
 
 def change_kind(current: Any, baseline: Any) -> str:
     """Kind of a change: ``up``, ``down``, ``flat`` (rounds to 0.0%), ``new`` (nothing last year),
-    ``zero`` (nothing in either) or ``missing``.
+    ``zero`` (nothing in either), ``no_baseline`` (no data for last year: outside the data's
+    coverage, never worded as 0) or ``missing`` (no current value).
 
     Examples
     --------
-    >>> [change_kind(*cb) for cb in [(11, 10), (9, 10), (10001, 10000), (3, 0), (0, 0), (None, 1)]]
-    ['up', 'down', 'flat', 'new', 'zero', 'missing']
+    >>> [change_kind(*cb) for cb in [(11, 10), (9, 10), (10001, 10000), (3, 0), (0, 0), (3, None), (None, 1)]]
+    ['up', 'down', 'flat', 'new', 'zero', 'no_baseline', 'missing']
     """
-    if is_missing(current) or is_missing(baseline):
+    if is_missing(current):
         return "missing"
+    if is_missing(baseline):
+        return "no_baseline"
     cur, base = float(current), float(baseline)
     if base == 0:
         return "zero" if cur == 0 else "new"

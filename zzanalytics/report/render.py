@@ -366,13 +366,15 @@ def render_briefing(
     >>> [p.name for p in paths]  # doctest: +SKIP
     ['briefing-district-2026-01-01_2026-06-30.html', 'briefing-district-2026-01-01_2026-06-30.pdf']
     """
-    from zzanalytics.report.briefing import resolve_area, resolve_period
+    from zzanalytics.report.briefing import find_area, resolve_area, resolve_period
 
     if lang not in ("zh", "en"):
         raise ReportError(f"lang was {lang!r} but is expected to be 'zh' or 'en'")
     area = None if area in (None, "", "district") else str(area)
     store_path = str(Path(store).resolve()) if store is not None else None
     start, end = resolve_period(store_path, period)
+    if area is not None:
+        area = find_area(store_path, area)
     area_name = resolve_area(store_path, area, lang)
     out_dir = Path(out) if out is not None else reports_dir()
     params = {

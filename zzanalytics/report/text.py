@@ -146,20 +146,76 @@ def pct(x: Any, signed: bool = False) -> str:
     return s + "%"
 
 
-def money(yuan: Any, lang: str = "zh") -> str:
-    """Money in 万元 with one decimal (zh) or whole yuan (en).
+CURRENCY_ZH: dict[str, str] = {
+    "CNY": "元",
+    "HKD": "港元",
+    "MOP": "澳门元",
+    "TWD": "新台币",
+    "USD": "美元",
+    "EUR": "欧元",
+    "GBP": "英镑",
+    "JPY": "日元",
+    "KRW": "韩元",
+    "CAD": "加元",
+    "AUD": "澳元",
+    "NZD": "新西兰元",
+    "SGD": "新加坡元",
+    "CHF": "瑞士法郎",
+    "SEK": "瑞典克朗",
+    "NOK": "挪威克朗",
+    "DKK": "丹麦克朗",
+    "RUB": "卢布",
+    "INR": "印度卢比",
+    "THB": "泰铢",
+    "MYR": "林吉特",
+    "BRL": "巴西雷亚尔",
+    "MXN": "墨西哥比索",
+    "ZAR": "南非兰特",
+}
+"""Chinese names of currencies (ISO 4217 code → 元, 加元, 美元 …), as amounts are written in Chinese
+(``3,028.6万加元``); a code not listed is written after the amount (``3,028.6万 XYZ``)."""
+
+
+def money(amount: Any, lang: str = "zh", currency: str = "CNY") -> str:
+    """An amount of money as an official document writes it, in the store's currency.
+
+    Chinese: in 万 with one decimal and the currency's Chinese name (``56.3万元``, ``3,028.6万加元``).
+    English: the ISO code, then whole hundreds below a million (``CNY 563,000``) or millions with
+    one decimal from a million (``CAD 30.3 million``).
 
     Examples
     --------
     >>> money(563_000), money(1_234_567), money(4_000), money(0), money(563_000, lang="en")
     ('56.3万元', '123.5万元', '0.4万元', '0.0万元', 'CNY 563,000')
+    >>> money(30_286_400, "zh", "CAD"), money(30_286_400, "en", "CAD"), money(3_000, "zh", "XYZ")
+    ('3,028.6万加元', 'CAD 30.3 million', '0.3万 XYZ')
     """
     _check_lang(lang)
-    if is_missing(yuan):
+    if is_missing(amount):
         return MISSING
+    code = str(currency or "CNY").upper()
+    value = float(amount)
     if lang == "zh":
-        return number(float(yuan) / 10_000, 1) + "万元"
-    return "CNY " + number(round(float(yuan), -2))
+        unit = CURRENCY_ZH.get(code)
+        return number(value / 10_000, 1) + ("万" + unit if unit else "万 " + code)
+    if abs(value) >= 1_000_000:
+        return f"{code} {number(value / 1_000_000, 1)} million"
+    return f"{code} {number(round(value, -2))}"
+
+
+def day_span(start: Any, end: Any, lang: str = "zh") -> str:
+    """Two days with their years: ``2007年1月1日至2019年12月31日`` / ``1 January 2007 – 31 December 2019``.
+
+    Examples
+    --------
+    >>> day_span("2007-01-01", "2019-12-31"), day_span("2007-01-01", "2019-12-31", "en")
+    ('2007年1月1日至2019年12月31日', '1 January 2007 – 31 December 2019')
+    """
+    _check_lang(lang)
+    a, b = pd.Timestamp(start), pd.Timestamp(end)
+    if lang == "zh":
+        return f"{a.year}年{a.month}月{a.day}日至{b.year}年{b.month}月{b.day}日"
+    return f"{a.day} {_MONTHS_EN[a.month - 1]} {a.year} – {b.day} {_MONTHS_EN[b.month - 1]} {b.year}"
 
 
 def pct_change(current: Any, baseline: Any) -> float:

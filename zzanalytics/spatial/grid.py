@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import geopandas as gpd
@@ -36,7 +37,18 @@ from pyproj import CRS
 from zzanalytics.clock import wall_time
 from zzanalytics.errors import SchemaError, SpatialError
 
-__all__ = ["assign_cells", "cell_centroids", "cell_counts", "local_crs", "make_grid", "projected"]
+__all__ = [
+    "assign_cells",
+    "cell_centroids",
+    "cell_counts",
+    "cell_for",
+    "local_crs",
+    "make_grid",
+    "projected",
+]
+
+CELL_STEPS = (50, 75, 100, 150, 200, 250, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000)
+"""Round cell sides (metres) :func:`cell_for` chooses from."""
 
 _FREQS = {
     "day": "D",
@@ -235,6 +247,35 @@ def make_grid(
     grid = grid.to_crs(4326).reset_index(drop=True)
     grid.attrs.update({"kind": kind, "cell": float(cell), "h3_resolution": res, "crs": pcrs.to_string()})
     return grid
+
+
+def cell_for(extent_or_areas: Any, cells: int = 2000) -> float:
+    """A round cell side (metres) that cuts the study area into about ``cells`` squares.
+
+    The side is ``sqrt(area / cells)`` rounded (on a log scale) to the nearest of
+    :data:`CELL_STEPS`, so a district of ~300 km² gets 400 m cells and a 20 km² street office
+    100 m ones: fine enough for patrol beats, coarse enough that cells hold counts to test.
+
+    Parameters
+    ----------
+    extent_or_areas
+        As for :func:`make_grid` (polygons, points or a bbox).
+    cells : int
+        Number of cells aimed at.
+
+    Examples
+    --------
+    >>> cell_for((103.70, 36.00, 103.90, 36.15))  # about 18 x 17 km
+    400.0
+    >>> cell_for((103.80, 36.05, 103.83, 36.07))
+    50.0
+    """
+    area, _ = _study_area(extent_or_areas)
+    if area.is_empty:
+        raise SpatialError("cell_for: the study area is empty")
+    m2 = float(gpd.GeoSeries([area], crs=4326).to_crs(local_crs(area)).area.iloc[0])
+    side = math.sqrt(max(m2, 1.0) / max(int(cells), 1))
+    return float(min(CELL_STEPS, key=lambda s: abs(math.log(s / side))))
 
 
 def projected(obj: gpd.GeoDataFrame | gpd.GeoSeries, crs: Any = None) -> gpd.GeoDataFrame | gpd.GeoSeries:

@@ -36,6 +36,9 @@ INDENT = "\u3000\u3000"
 """Indent of sub-items in tables (ideographic spaces survive HTML whitespace collapsing)."""
 
 DISTRICT_NAMES: Pair = ("全区", "the district")
+KINDS = "区县市旗州盟"
+"""Last characters of Chinese names of districts, counties, cities, banners, prefectures and leagues:
+a briefing speaks of its own as 全区, 全县, 全市 …"""
 
 
 @dataclass
@@ -57,6 +60,9 @@ class Context:
     ingest_log: pd.DataFrame | None = None
     quarantine: pd.DataFrame | None = None
     cache: dict[str, Any] = field(default_factory=dict)
+    district: str | None = None
+    currency: str = "CNY"
+    coverage: pd.DataFrame | None = None
 
     @classmethod
     def empty(cls, start: Any = "2026-01-01", end: Any = "2026-06-30", lang: str = "zh") -> Context:
@@ -74,16 +80,104 @@ class Context:
 
     @property
     def subject(self) -> str:
-        """``全区`` / the township's name (en: ``the district`` / the name).
+        """Who the sentences are about: the township's name, or the district as a briefing speaks of
+        itself — in Chinese ``全区`` / ``全县`` / ``全市`` after the kind its name ends with (the name
+        itself when it ends with none), in English its name; ``全区`` / ``the district`` when the
+        store records no name.
 
         Examples
         --------
+        >>> from dataclasses import replace
         >>> Context.empty().subject, Context.empty(lang="en").subject
         ('全区', 'the district')
+        >>> [replace(Context.empty(), district=n).subject for n in ("金河区", "永登县", "Lakeport")]
+        ['全区', '全县', 'Lakeport']
+        >>> replace(Context.empty(lang="en"), district="City of Lakeport").subject
+        'City of Lakeport'
         """
-        if self.area is None:
+        if self.area is not None:
+            return self.names.get(self.area, self.area)
+        if not self.district:
             return phrases.fill(DISTRICT_NAMES, self.lang)
-        return self.names.get(self.area, self.area)
+        whole = "全" + self.district[-1] if self.district[-1] in KINDS else self.district
+        return phrases.fill(("{whole}", "{name}"), self.lang, whole=whole, name=self.district)
+
+    @property
+    def name(self) -> str:
+        """The briefing's title name: the township's, else the district's (``全区`` / ``District``
+        when the store records none).
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> replace(Context.empty(), district="金河区").name, Context.empty(lang="en").name
+        ('金河区', 'District')
+        """
+        if self.area is not None:
+            return self.names.get(self.area, self.area)
+        return self.district or phrases.fill(("全区", "District"), self.lang)
+
+    def covers(self, categories: Any = None, table: str = "incidents", whole: bool = True) -> bool:
+        """Whether the store's data cover the briefing period for these categories (or table).
+
+        ``categories``: a prefix (``"traffic"``), a list of codes, or None (the table as a whole).
+        ``whole=False`` asks whether the coverage reaches the period at all. A store without
+        recorded coverage covers everything.
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> day = pd.to_datetime
+        >>> cov = pd.DataFrame({"table": "incidents", "category": ["traffic"], "slack": 0,
+        ...                     "start": day(["2007-01-01"]), "end": day(["2019-12-31"])})
+        >>> ctx = replace(Context.empty("2021-01-01", "2021-12-31"), coverage=cov)
+        >>> ctx.covers("traffic"), ctx.covers("traffic", whole=False), ctx.covers("fire")  # no fire source
+        (False, False, False)
+        """
+        from zzanalytics.aggregate import range_covered
+
+        cov = self.coverage
+        if cov is None or len(cov) == 0:
+            return True
+        cov = cov[cov["table"] == table] if "table" in cov.columns else cov
+        if len(cov) == 0:
+            return table == "incidents"  # an incidents store without coverage; other tables: no data
+        cats = None
+        if table == "incidents" and categories is not None:
+            wanted = [categories] if isinstance(categories, str) else list(categories)
+            cats = [c for c in cov["category"].dropna().unique() if any(matches(c, w) for w in wanted)]
+            if not cats:
+                return False
+        if whole:
+            return range_covered(cov, cats, self.start, self.end)
+        mine = cov if cats is None else cov[cov["category"].isin(cats)]
+        return bool(((mine["start"] <= self.end) & (mine["end"] >= self.start)).any())
+
+    def coverage_span(self, categories: Any = None, table: str = "incidents") -> str:
+        """The days the data of these categories (or table) cover, worded (``2007年1月1日至2019年12月31日``).
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> day = pd.to_datetime
+        >>> cov = pd.DataFrame({"table": "incidents", "category": ["traffic"], "slack": 0,
+        ...                     "start": day(["2007-01-01"]), "end": day(["2019-12-31"])})
+        >>> replace(Context.empty(lang="en"), coverage=cov).coverage_span("traffic")
+        '1 January 2007 – 31 December 2019'
+        """
+        cov = self.coverage
+        if cov is None or len(cov) == 0:
+            return tx.MISSING
+        cov = cov[cov["table"] == table] if "table" in cov.columns else cov
+        if table == "incidents" and categories is not None:
+            wanted = [categories] if isinstance(categories, str) else list(categories)
+            cov = cov[[any(matches(str(c), w) for w in wanted) for c in cov["category"]]]
+        if len(cov) == 0:
+            return tx.MISSING
+        spans = sorted(
+            {(pd.Timestamp(a), pd.Timestamp(b)) for a, b in zip(cov["start"], cov["end"], strict=True)}
+        )
+        return self.join(tx.day_span(a, b, self.lang) for a, b in spans)
 
     @property
     def period(self) -> str:
@@ -185,15 +279,16 @@ class Context:
         """
         return tx.pct(x, signed)
 
-    def money(self, yuan: Any) -> str:
-        """``56.3万元`` (zh) / ``CNY 563,000`` (en).
+    def money(self, amount: Any) -> str:
+        """A loss in the store's currency: ``56.3万元`` (zh, CNY) / ``CNY 563,000`` (en); see
+        :func:`zzanalytics.report.text.money`.
 
         Examples
         --------
         >>> Context.empty().money(563_000), Context.empty(lang="en").money(563_000)
         ('56.3万元', 'CNY 563,000')
         """
-        return tx.money(yuan, self.lang)
+        return tx.money(amount, self.lang, self.currency)
 
     def date(self, d: Any) -> str:
         """``5月6日`` (zh) / ``6 May`` (en).
@@ -239,6 +334,31 @@ class Context:
         """
         return self.say(COMMON[f"data.{kind}"], what=self.say(what))
 
+    def data_gap(self, what: Pair, categories: Any = None, table: str = "incidents") -> str | None:
+        """Why the period has no figures for these categories (or table), or ``None`` when the data
+        cover the whole period: not ingested, none for this period, or only part of it (with the
+        span the data do cover).
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> day = pd.to_datetime
+        >>> cov = pd.DataFrame({"table": "incidents", "category": ["traffic"], "slack": 0,
+        ...                     "start": day(["2007-01-01"]), "end": day(["2019-12-31"])})
+        >>> ctx = replace(Context.empty("2021-01-01", "2021-12-31"), coverage=cov)
+        >>> ctx.data_gap(("交通事故", "traffic"), "traffic")
+        '本期无交通事故数据(现有交通事故数据的时间范围为2007年1月1日至2019年12月31日)。'
+        >>> replace(ctx, lang="en").data_gap(("火灾", "fire"), "fire")
+        'No fire records were ingested.'
+        """
+        if self.covers(categories, table):
+            return None
+        span = self.coverage_span(categories, table)
+        if span == tx.MISSING:
+            return self.no_data(what, "not_ingested")
+        kind = "partial" if self.covers(categories, table, whole=False) else "none_in_period.span"
+        return self.say(COMMON[f"data.{kind}"], what=self.say(what), span=span)
+
 
 def load(
     store: Any = None,
@@ -253,7 +373,9 @@ def load(
 
     Incidents are loaded up to ``end`` (the training data of the forecasts never sees later
     records), for the whole district (the scorecard compares townships) — sections filter to
-    ``area`` themselves.
+    ``area`` themselves. The district's name, currency and the data's coverage come from the
+    store; a period its criminal cases do not cover is refused
+    (:func:`~zzanalytics.report.briefing.period.check_period`); ``area`` is a code or a name.
 
     Examples
     --------
@@ -261,21 +383,28 @@ def load(
     >>> ctx.period, ctx.subject  # doctest: +SKIP
     ('1-6月', '全区')
     """
-    from zzanalytics.report.briefing.period import opened, resolve_period
+    from zzanalytics.report.briefing.period import check_period, find_area, opened, resolve_period
 
     phrases.lang_index(lang)
     with opened(store) as st:
         if start is None or end is None:
             start, end = resolve_period(st, None)
+        else:
+            check_period(st, start, end)
         start, end = pd.Timestamp(start), pd.Timestamp(end)
+        if area not in (None, "", "district"):
+            area = find_area(st, str(area))
         incidents = st.incidents(end=end)
+        meta = st.meta()
+        coverage = st.coverage() if hasattr(st, "coverage") else None
         areas = st.areas()
         streets = st.streets()
         tables = {name: st.table(name) for name in ("petitions", "disputes", "cameras", "peers", "targets")}
         log = st.ingest_log()
         quarantine = st.quarantine()
         path = str(st.path)
-        county = county or st.meta().get("district")
+        county = county or meta.get("district")
+    district = meta.get(phrases.fill(("district", "district_en"), lang)) or meta.get("district")
     names = {}
     if areas is not None and len(areas):
         col = tx.name_column(areas.columns, lang)
@@ -298,6 +427,9 @@ def load(
         streets=streets,
         ingest_log=log,
         quarantine=quarantine,
+        district=district or None,
+        currency=meta.get("currency") or "CNY",
+        coverage=coverage,
     )
 
 
@@ -452,6 +584,8 @@ def change_table(ctx: Context, rows: list[tuple[str, dict[str, Any]]], unit: str
         if np.isfinite(p):
             word = ctx.pct(p, signed=True)
             verdict = ctx.say(COMMON["test.significant" if sig else "test.normal"])
+        elif tx.is_missing(r["baseline"]):
+            word, verdict = ctx.say(COMMON["test.no_data"]), tx.MISSING
         else:
             word = ctx.say(COMMON["test.new"]) if r["baseline"] == 0 and r["current"] else tx.MISSING
             verdict = tx.MISSING

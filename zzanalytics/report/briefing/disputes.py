@@ -109,8 +109,9 @@ def body(ctx: Context) -> B.Html:
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> show(body(ctx))  # doctest: +SKIP
     """
-    if local(ctx, ctx.tables["disputes"]).empty:
-        return B.para(ctx.no_data(PHRASES["data"]))
+    gap = ctx.data_gap(PHRASES["data"], table="disputes")
+    if gap or local(ctx, ctx.tables["disputes"]).empty:
+        return B.para(gap or ctx.no_data(PHRASES["data"]), cls="note")
     tot, per = summaries(ctx)
     blocks: list[Any] = [B.para(*sentences(ctx, tot, per))]
     if ctx.area is None and len(per):

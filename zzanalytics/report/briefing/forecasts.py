@@ -41,6 +41,10 @@ PHRASES = Phrases(
             "The ceilings at high risk of being exceeded: {items}; the annual targets are under pressure.",
         ),
         "risky.item": ("{name}", "{name!l}"),
+        "targets.no_data": (
+            "{items}本期无数据,不作目标评估。",
+            "{items}: no data for this period, so no target assessment.",
+        ),
         "target.fire.count": ("火灾起数", "Fires"),
         "target.fire.loss_yuan": ("火灾直接经济损失", "Fire losses"),
         "target.traffic.deaths": ("交通事故死亡人数", "Traffic deaths"),
@@ -152,6 +156,9 @@ def targets_breach(ctx: Context) -> pd.DataFrame:
     tg = tg[tg["year"] == ctx.end.year] if len(tg) else tg
     ceilings = {str(m): float(c) for m, c in zip(tg.get("metric", []), tg.get("ceiling", []), strict=False)}
     ceilings.update(ctx.targets)
+    # a ceiling on data the store does not have for this year (traffic ended) is not assessed
+    ctx.cache["targets_no_data"] = [m for m in ceilings if not ctx.covers(m.split(".")[0])]
+    ceilings = {m: c for m, c in ceilings.items() if m not in ctx.cache["targets_no_data"]}
     if not ceilings or ctx.area is not None:
         return pd.DataFrame()
     frame = pd.DataFrame({"year": ctx.end.year, "metric": list(ceilings), "ceiling": list(ceilings.values())})
@@ -187,6 +194,8 @@ def forecast_blocks(ctx: Context) -> list[Any]:
         return [B.para(ctx.say(PHRASES["december" if ctx.end.month == 12 else "mid_month"]))]
     items = []
     for _, r in totals.iterrows():
+        if r["hi80"] < 0.5:  # nothing expected: no "0起(80%区间0至0起)"
+            continue
         key = f"series.{r['series']}"
         w = {
             "name": ctx.say(PHRASES[key]) if key in PHRASES else ctx.label(r["series"]),
@@ -195,6 +204,8 @@ def forecast_blocks(ctx: Context) -> list[Any]:
             "hi": ctx.count(r["hi80"]),
         }
         items.append(ctx.say(PHRASES["item"], w))
+    if not items:
+        return []
     hist = series_counts(ctx)
     fan = charts.forecast_fan(
         hist[hist["series"] == "criminal"],
@@ -216,10 +227,14 @@ def target_blocks(ctx: Context) -> list[Any]:
     >>> show(*target_blocks(ctx))  # doctest: +SKIP
     """
     breach = targets_breach(ctx)
+    missing = [target_label(ctx, m) for m in ctx.cache.get("targets_no_data", [])]
+    gap = (
+        [B.para(ctx.say(PHRASES["targets.no_data"], items=ctx.join(missing)), cls="note")] if missing else []
+    )
     if breach.empty:
         if ctx.area is not None:
             return [B.para(ctx.say(PHRASES["township"]), cls="note")]
-        return []
+        return gap
     items = []
     for _, r in breach.iterrows():
         money = str(r["metric"]).endswith("loss_yuan")
@@ -246,7 +261,7 @@ def target_blocks(ctx: Context) -> list[Any]:
         lang=ctx.lang,
         title=ctx.say(PHRASES["gauge"]),
     )
-    return [B.para(*sentences), B.figure(gauge)]
+    return [B.para(*sentences), B.figure(gauge), *gap]
 
 
 def body(ctx: Context) -> B.Html:

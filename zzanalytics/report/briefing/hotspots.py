@@ -42,6 +42,12 @@ PHRASES = Phrases(
             "{period}各乡镇(街道)每万人刑事案件数",
             "Criminal cases per 10,000 residents, {period}",
         ),
+        "rates.no_population": (
+            "各乡镇(街道)无常住人口数据,不作发案率排名;下图为刑事案件数。",
+            "The townships have no population figures, so there is no rate ranking; the map shows counts.",
+        ),
+        "counts.unit": ("起", " cases"),
+        "counts.map": ("{period}各乡镇(街道)刑事案件数", "Criminal cases by township, {period}"),
         "hot": (
             "入室盗窃案件空间聚集分析(Getis-Ord Gi*,{cell}米网格,随机化精确检验并经错误发现率校正)显示,"
             "共有{n_hot}个网格为显著热点,面积约{km2}平方公里,集中了{share}的入室盗窃案件,"
@@ -125,8 +131,9 @@ REPEAT_WINDOW = (200.0, 14.0)
 RHYTHM_CATEGORIES = ("theft.burglary", "theft.vehicle", "robbery")
 """Categories whose peak windows are worded; the first gets the heat map."""
 
-HOTSPOT_CELL_M = 400.0
-"""Cell side of the briefing's hotspot grid (metres)."""
+HOTSPOT_CELLS = 2000
+"""The briefing's hotspot grid cuts the district into about this many square cells (see
+:func:`zzanalytics.spatial.grid.cell_for`: 400 m for a district of ~300 km²)."""
 EMERGING_MONTHS = 12
 """Months of the emerging hot spot analysis."""
 COVERAGE_RADIUS_M = 100.0
@@ -135,6 +142,22 @@ NEW_SITES = 10
 """Sites proposed for new cameras."""
 FULL_COVERAGE = 99.95
 """Street coverage (percent) worded as full."""
+
+
+def hotspot_cell(ctx: Context) -> float:
+    """Side (metres) of the briefing's hotspot cells, chosen from the district's size.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> hotspot_cell(load(None, "2026-01-01", "2026-06-30"))  # doctest: +SKIP
+    400.0
+    """
+    from zzanalytics.spatial.grid import cell_for
+
+    if "cell" not in ctx.cache:
+        ctx.cache["cell"] = cell_for(ctx.areas, HOTSPOT_CELLS)
+    return ctx.cache["cell"]
 
 
 def hotspot_cells(ctx: Context, category: str = "theft.burglary", permutations: int = 199) -> Any:
@@ -153,7 +176,7 @@ def hotspot_cells(ctx: Context, category: str = "theft.burglary", permutations: 
     inc = located(with_prefix(local(ctx, ctx.incidents), category))
     if polys is None or len(polys) == 0 or inc.empty:
         return None
-    grid = make_grid(polys, cell=HOTSPOT_CELL_M)
+    grid = make_grid(polys, cell=hotspot_cell(ctx))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return hotspots(inc, grid, ctx.start, ctx.end, permutations=permutations, risk=False)
@@ -175,7 +198,7 @@ def emerging_cells(ctx: Context, months: int = EMERGING_MONTHS) -> Any:
     inc = located(criminal(local(ctx, ctx.incidents)))
     if polys is None or len(polys) == 0 or inc.empty:
         return None
-    grid = make_grid(polys, cell=HOTSPOT_CELL_M)
+    grid = make_grid(polys, cell=hotspot_cell(ctx))
     first = (ctx.end - pd.DateOffset(months=months - 1)).replace(day=1)
     cube = cell_counts(inc, grid, freq="month", start=first, end=ctx.end)
     with warnings.catch_warnings():
@@ -194,13 +217,28 @@ def crime_rates(ctx: Context) -> pd.Series:
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> crime_rates(ctx).round(1).head(3)  # doctest: +SKIP
     """
-    from zzanalytics.aggregate import counts, rates
+    from zzanalytics.aggregate import rates
+
+    r = rates(township_counts(ctx).reset_index(), ctx.areas)
+    return r.set_index(r["area_code"].astype(str))["rate"]
+
+
+def township_counts(ctx: Context) -> pd.Series:
+    """Criminal cases per township in the period (every township, zeros included).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> township_counts(ctx).sum() > 0  # doctest: +SKIP
+    True
+    """
+    from zzanalytics.aggregate import counts
 
     inc = criminal(ctx.incidents)
     c = counts(inc, freq="year", by=("area_code",), start=ctx.start, end=ctx.end, areas=ctx.areas)
     c = c.groupby("area_code", as_index=False)["count"].sum()
-    r = rates(c, ctx.areas)
-    return r.set_index(r["area_code"].astype(str))["rate"]
+    return c.set_index(c["area_code"].astype(str))["count"]
 
 
 def rates_blocks(ctx: Context) -> list[Any]:
@@ -216,7 +254,18 @@ def rates_blocks(ctx: Context) -> list[Any]:
 
     if ctx.area is not None or ctx.areas is None or len(ctx.areas) == 0:
         return []
-    rate = crime_rates(ctx)
+    rate = crime_rates(ctx).dropna()
+    if rate.empty:  # no population: no ranking of rates (never the first codes in string order)
+        fig = maps.choropleth(
+            ctx.areas,
+            township_counts(ctx),
+            lang=ctx.lang,
+            unit=ctx.say(PHRASES["counts.unit"]),
+            decimals=0,
+            highlight=worse_areas(ctx),
+            title=ctx.say(PHRASES["counts.map"], ctx.basics()),
+        )
+        return [B.para(ctx.say(PHRASES["rates.no_population"]), cls="note"), B.figure(fig)]
     top = rate.sort_values(ascending=False).head(3)
     items = [
         ctx.say(PHRASES["rates.item"], name=ctx.names.get(c, c), rate=ctx.number(v, 1))
@@ -250,7 +299,7 @@ def hot_blocks(ctx: Context) -> list[Any]:
     hot_cells = hs[hot]
     w = {
         **ctx.basics(),
-        "cell": ctx.number(HOTSPOT_CELL_M),
+        "cell": ctx.number(hotspot_cell(ctx)),
         "n_hot": ctx.number(n_hot),
         "km2": ctx.number(
             float(hot_cells.to_crs(hot_cells.estimate_utm_crs()).area.sum() / 1e6) if n_hot else 0.0, 1

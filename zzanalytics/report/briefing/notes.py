@@ -29,6 +29,16 @@ PHRASES = Phrases(
             "{n} source rows were quarantined at ingest and are not counted; main reasons: {reasons}.",
         ),
         "reason": ("{reason}{n}", "{reason} ({n})"),
+        "coverage": (
+            "数据时间范围:{items}。范围以外的时段为“无数据”,不按0计算。",
+            "The data cover: {items}. Outside these spans there are no data, never counted as zero.",
+        ),
+        "coverage.item": ("{what}{span}", "{what}, {span}"),
+        "coverage.criminal": ("刑事案件", "criminal cases"),
+        "coverage.traffic": ("道路交通事故", "traffic accidents"),
+        "coverage.fire": ("火灾", "fires"),
+        "coverage.petitions": ("信访", "petitions"),
+        "coverage.disputes": ("矛盾纠纷", "disputes"),
         "methods": (
             "“显著”指经统计检验(按各序列历年波动幅度校正的泊松检验,显著性水平5%)认定的真实变化;"
             "“在正常波动范围内”指变化幅度未超出随机波动。预测区间为80%区间。报告仅使用汇总数据,不含个人信息。",
@@ -102,12 +112,42 @@ def sentences(ctx: Context) -> list[str]:
         "n": ctx.count(n_inc, "条"),
     }
     out = [ctx.say(PHRASES["period"], w), ctx.say(PHRASES["incidents"], w)]
+    spans = coverage_items(ctx)
+    if spans:
+        out.append(ctx.say(PHRASES["coverage"], items=ctx.join(spans, "clause")))
     if len(q):
         reasons = [
             ctx.say(PHRASES["reason"], reason=r, n=ctx.count(n, "条")) for r, n in reason_counts(ctx, q)
         ]
         out.append(ctx.say(PHRASES["quarantine"], n=ctx.count(len(q), "条"), reasons=ctx.join(reasons)))
     out.append(ctx.say(PHRASES["methods"]))
+    return out
+
+
+def coverage_items(ctx: Context) -> list[str]:
+    """``刑事案件2014年1月1日至2021年12月31日`` for each kind of data the store records coverage of.
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing.context import Context
+    >>> coverage_items(Context.empty())
+    []
+    """
+    from zzanalytics.schema import CRIMINAL_PREFIXES
+
+    if ctx.coverage is None or len(ctx.coverage) == 0:
+        return []
+    out = []
+    for key, cats, table in (
+        ("criminal", list(CRIMINAL_PREFIXES), "incidents"),
+        ("traffic", "traffic", "incidents"),
+        ("fire", "fire", "incidents"),
+        ("petitions", None, "petitions"),
+        ("disputes", None, "disputes"),
+    ):
+        span = ctx.coverage_span(cats, table)
+        if span != tx.MISSING:
+            out.append(ctx.say(PHRASES["coverage.item"], what=ctx.say(PHRASES[f"coverage.{key}"]), span=span))
     return out
 
 

@@ -48,6 +48,10 @@ PHRASES = Phrases(
             "刑事发案总体平稳,变化在正常波动范围内",
             "Criminal cases are stable, within normal variation",
         ),
+        "trend.no_data": (
+            "去年同期无刑事案件数据,无法判断发案走势",
+            "There are no data for the same period last year to judge the trend by",
+        ),
         "share": (
             ",盗窃、诈骗等侵财类案件占刑事案件总数的{share}。",
             "; theft and fraud make up {share} of them.",
@@ -120,11 +124,8 @@ def body(ctx: Context) -> B.Html:
         else np.nan
     )
     w["share"] = ctx.pct(share)
-    trend = ctx.say(
-        PHRASES[
-            f"trend.{total.get('direction')}" if total.get("direction") in ("up", "down") else "trend.flat"
-        ]
-    )
+    direction = total.get("direction")
+    trend = ctx.say(PHRASES[f"trend.{direction}" if direction in ("up", "down", "no_data") else "trend.flat"])
     ending = ctx.say(PHRASES["share"], w) if np.isfinite(share) else ctx.say(COMMON["sep.sentence_end"])
     table_rows = [(ctx.say(PHRASES["row.total"]), total)]
     for code in CRIMINAL_PREFIXES:

@@ -57,6 +57,7 @@ PHRASES = Phrases(
         "chart": ("各层级上访批次(含正常与非正常)", "Petition batches by level"),
         "chart.previous": ("去年同期", "Same period last year"),
         "chart.current": ("本期", "This period"),
+        "data": ("信访登记", "petition"),
     },
     name="petitions",
 )
@@ -185,7 +186,9 @@ def sentences(ctx: Context, rows: list[dict[str, Any]]) -> str:
         if b["current"] == 0 and b["baseline"] == 0:
             parts.append(ctx.say(PHRASES[f"none{first}"], w))
             continue
-        if b["baseline"]:
+        if tx.is_missing(b["baseline"]):
+            w["change"] = ctx.say(COMMON["change.no_baseline"])
+        elif b["baseline"]:
             w["batches_change"] = ctx.change(b, "compared" if i == 0 else "later", COMMON["what.batches"])
             w["persons_change"] = ctx.change(p, "none", COMMON["what.persons"])
             w["change"] = ctx.say(PHRASES["change"], w)
@@ -235,6 +238,9 @@ def body(ctx: Context) -> B.Html:
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> show(body(ctx))  # doctest: +SKIP
     """
+    gap = ctx.data_gap(PHRASES["data"], table="petitions")
+    if gap:
+        return B.para(gap, cls="note")
     rows = petition_rows(ctx)
     ctx.cache["petitions"] = rows
     table_rows = []

@@ -261,7 +261,7 @@ def title(ctx: Context) -> B.Html:
     >>> "全区综治信访维稳形势分析" in title(Context.empty())
     True
     """
-    w = {"subject": ctx.subject, "period": tx.period_label(ctx.start, ctx.end, ctx.lang, with_year=True)}
+    w = {"subject": ctx.name, "period": tx.period_label(ctx.start, ctx.end, ctx.lang, with_year=True)}
     return B.title_block(ctx.say(TITLE["title"], w), ctx.say(TITLE["subtitle"], w))
 
 

@@ -54,6 +54,22 @@ PHRASES = Phrases(
             "{subject!u} had {fires} fires in {period}, with a direct economic loss of {loss}; "
             "{fire_change}{loss_change}.",
         ),
+        "fire.no_baseline": (
+            "{period},{subject}发生火灾{fires},直接经济损失{loss}(去年同期无火灾数据,不作比较)。",
+            "{subject!u} had {fires} fires in {period}, with a direct economic loss of {loss} (no fire data "
+            "for the same period last year to compare with).",
+        ),
+        "fire.none": (
+            "{period},{subject}未发生火灾,去年同期也未发生。",
+            "{subject!u} had no fires in {period}, nor in the same period last year.",
+        ),
+        "traffic.none": (
+            "{period},{subject}未发生道路交通事故,去年同期也未发生。",
+            "In {period}, {subject} had no road traffic accidents, nor in the same period last year.",
+        ),
+        "major.none.no_baseline": ("未发生重大道路交通事故", "none was a major accident"),
+        "data.traffic": ("交通事故", "traffic"),
+        "data.fire": ("火灾", "fire"),
         "what.fires": ("起数", "the number of fires is"),
         "loss_change": (",{change}", ", {change}"),
         "row.traffic": ("道路交通事故", "Traffic accidents"),
@@ -123,10 +139,10 @@ def notable_incidents(ctx: Context, traffic_limit: int = 8, fire_limit: int = 5)
             return pd.Series(0.0, index=frame.index)
         return pd.to_numeric(frame[col], errors="coerce").fillna(0)
 
-    major = with_prefix(inc, "traffic.major")
+    major = with_prefix(inc, "traffic.major") if ctx.covers("traffic") else inc.iloc[0:0]
     major = major.assign(_d=num(major, "deaths"), _i=num(major, "injuries"), _l=0.0)
     major = major.sort_values(["_d", "_i"], ascending=False).head(traffic_limit)
-    fires = with_prefix(inc, "fire")
+    fires = with_prefix(inc, "fire") if ctx.covers("fire") else inc.iloc[0:0]
     fires = fires.assign(_d=num(fires, "deaths"), _i=num(fires, "injuries"), _l=num(fires, "loss_yuan"))
     fires = fires[(fires["_l"] >= NOTABLE_FIRE_LOSS) | (fires["_d"] > 0)]
     fires = fires.sort_values(["_d", "_l"], ascending=False).head(fire_limit)
@@ -218,6 +234,16 @@ def notable_block(ctx: Context) -> list[Any]:
     return [*blocks, B.table(show, caption=ctx.say(PHRASES["notable.table"]))]
 
 
+def _kind(key: str, r: dict[str, Any]) -> str:
+    """The phrase of a count's sentence: ``key``, ``key.none`` (nothing now or last year) or
+    ``key.no_baseline`` (no data for last year; fires only, traffic words it in the change)."""
+    if tx.is_missing(r["baseline"]):
+        return f"{key}.no_baseline" if key == "fire" else key
+    if not r["current"] and not r["baseline"]:
+        return f"{key}.none"
+    return key
+
+
 def body(ctx: Context) -> B.Html:
     """Two sentences, the monthly chart, table 3 and the notable incidents.
 
@@ -226,7 +252,13 @@ def body(ctx: Context) -> B.Html:
     >>> from zzanalytics.report.briefing import load
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> show(body(ctx))  # doctest: +SKIP
+
+    A source that does not cover the period (traffic or fire) is said to have no data for it,
+    never counted as zero.
     """
+    gaps = {k: ctx.data_gap(PHRASES[f"data.{k}"], k) for k in ("traffic", "fire")}
+    if all(gaps.values()):
+        return B.para(*gaps.values(), cls="note")
     inc = local(ctx, ctx.incidents)
     traffic, major, fire = (
         with_prefix(inc, "traffic"),
@@ -257,33 +289,38 @@ def body(ctx: Context) -> B.Html:
         if r_loss
         else "",
     }
-    major_phrase = (
-        ctx.plural(PHRASES, "major", r_major["current"]) if r_major["current"] else PHRASES["major.none"]
-    )
+    none = "major.none.no_baseline" if tx.is_missing(r_major["baseline"]) else "major.none"
+    major_phrase = ctx.plural(PHRASES, "major", r_major["current"]) if r_major["current"] else PHRASES[none]
     w["major_clause"] = ctx.say(major_phrase, w)
-    rows = [(PHRASES["row.traffic"], r_traffic, "起"), (PHRASES["row.major"], r_major, "起")]
-    if r_deaths:
-        rows.append((PHRASES["row.deaths"], r_deaths, "人"))
-    rows.append((PHRASES["row.fire"], r_fire, "起"))
+    rows = []
+    if not gaps["traffic"]:
+        rows += [(PHRASES["row.traffic"], r_traffic, "起"), (PHRASES["row.major"], r_major, "起")]
+        if r_deaths:
+            rows.append((PHRASES["row.deaths"], r_deaths, "人"))
+    if not gaps["fire"]:
+        rows.append((PHRASES["row.fire"], r_fire, "起"))
     tab = pd.concat(
         [change_table(ctx, [(ctx.say(lbl), r)], unit) for lbl, r, unit in rows], ignore_index=True
     )
-    if r_loss:
+    if r_loss and not gaps["fire"]:
         money_row = change_table(ctx, [(ctx.say(PHRASES["row.loss"]), r_loss)], "")
         money_row[ctx.say(COMMON["col.current"])] = [ctx.money(r_loss["current"])]
         money_row[ctx.say(COMMON["col.baseline"])] = [ctx.money(r_loss["baseline"])]
         tab = pd.concat([tab, money_row], ignore_index=True)
-    chart = charts.year_on_year(
-        monthly(ctx, traffic),
-        ctx.end.year,
-        last_month=ctx.end.month,
-        lang=ctx.lang,
-        height=300,
-        title=ctx.say(PHRASES["chart"]),
-    )
-    return B.join(
-        B.para(ctx.say(PHRASES["traffic"], w), ctx.say(PHRASES["fire"], w)),
-        B.figure(chart),
-        B.table(tab, caption=ctx.say(PHRASES["table"], w), highlight="_flag"),
-        *notable_block(ctx),
-    )
+    said = [
+        gaps["traffic"] or ctx.say(PHRASES[_kind("traffic", r_traffic)], w),
+        gaps["fire"] or ctx.say(PHRASES[_kind("fire", r_fire)], w),
+    ]
+    blocks: list[Any] = [B.para(*said)]
+    if not gaps["traffic"]:
+        chart = charts.year_on_year(
+            monthly(ctx, traffic),
+            ctx.end.year,
+            last_month=ctx.end.month,
+            lang=ctx.lang,
+            height=300,
+            title=ctx.say(PHRASES["chart"]),
+        )
+        blocks.append(B.figure(chart))
+    blocks.append(B.table(tab, caption=ctx.say(PHRASES["table"], w), highlight="_flag"))
+    return B.join(*blocks, *notable_block(ctx))

@@ -19,6 +19,7 @@ from zzanalytics.report import blocks as B  # noqa: N812
 from zzanalytics.report import text as tx
 from zzanalytics.report.briefing.context import Context
 from zzanalytics.report.phrases import COMMON, Phrases
+from zzanalytics.schema import natural_key
 
 PHRASES = Phrases(
     {
@@ -71,6 +72,19 @@ PHRASES = Phrases(
 SCORECARD_CATEGORIES = ("theft", "theft.burglary", "fraud", "robbery", "assault", "traffic", "fire")
 
 
+def scored_categories(ctx: Context) -> list[str]:
+    """The categories of :data:`SCORECARD_CATEGORIES` whose data cover the period (a source that
+    ended, e.g. traffic, is left out rather than scored on nothing).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing.context import Context
+    >>> scored_categories(Context.empty())[:2]
+    ['theft', 'theft.burglary']
+    """
+    return [c for c in SCORECARD_CATEGORIES if ctx.covers(c)]
+
+
 def township_scorecard(ctx: Context) -> pd.DataFrame:
     """:func:`zzanalytics.models.compare.scorecard` of every township (FDR across all cells).
 
@@ -86,7 +100,7 @@ def township_scorecard(ctx: Context) -> pd.DataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ctx.cache["scorecard"] = scorecard(
-                ctx.incidents, ctx.start, ctx.end, areas=ctx.areas, categories=SCORECARD_CATEGORIES
+                ctx.incidents, ctx.start, ctx.end, areas=ctx.areas, categories=scored_categories(ctx)
             )
     return ctx.cache["scorecard"]
 
@@ -102,7 +116,7 @@ def worse_areas(ctx: Context) -> list[str]:
     """
     sc = township_scorecard(ctx)
     bad = sc[sc["significant"].astype(bool) & (sc["direction"] == "up")]
-    return sorted(bad["area_code"].astype(str).unique())
+    return sorted(bad["area_code"].astype(str).unique(), key=natural_key)
 
 
 def baseline_words(ctx: Context, sc: pd.DataFrame) -> str:
@@ -149,9 +163,9 @@ def finding(ctx: Context, sc: pd.DataFrame, baseline: str) -> str:
     >>> finding(ctx, township_scorecard(ctx), "去年同期")[:20]  # doctest: +SKIP
     """
     bad = sc[sc["significant"].astype(bool) & (sc["direction"] == "up")]
-    ctx.cache["worse_areas"] = sorted(bad["area_code"].astype(str).unique())
+    ctx.cache["worse_areas"] = sorted(bad["area_code"].astype(str).unique(), key=natural_key)
     units, own = [], []
-    for code, grp in bad.groupby("area_code", sort=True):
+    for code, grp in sorted(bad.groupby("area_code"), key=lambda kv: natural_key(kv[0])):
         words = rise_words(ctx, grp)
         own.extend(words)
         name = ctx.names.get(str(code), str(code))
@@ -160,7 +174,7 @@ def finding(ctx: Context, sc: pd.DataFrame, baseline: str) -> str:
         **ctx.basics(),
         "baseline": baseline,
         "n_areas": ctx.number(len(sc["area_code"].unique())),
-        "n_categories": ctx.number(len(SCORECARD_CATEGORIES)),
+        "n_categories": ctx.number(len(scored_categories(ctx))),
         "units": ctx.join(units, "series"),
         "n_units": ctx.number(len(ctx.cache["worse_areas"])),
         "categories": ctx.join(own, "series"),
@@ -183,12 +197,15 @@ def scorecard_table(ctx: Context, sc: pd.DataFrame) -> B.Html:
     """
     township = ctx.say(COMMON["col.township"])
     rows = []
-    for code, grp in sc.groupby("area_code", sort=True):
+    for code, grp in sorted(sc.groupby("area_code"), key=lambda kv: natural_key(kv[0])):
         row: dict[str, Any] = {township: ctx.names.get(str(code), str(code))}
         for _, r in grp.iterrows():
             p = tx.pct_change(r["current"], r["baseline"])
             up = bool(r["significant"]) and r["direction"] == "up"
             down = bool(r["significant"]) and r["direction"] == "down"
+            if r["direction"] == "no_data":  # outside the data's coverage: no figure, no change
+                row[ctx.label(r["category"])] = tx.MISSING
+                continue
             if np.isfinite(p):
                 change = ctx.pct(p, signed=True)
             else:
