@@ -47,7 +47,15 @@ import pandas as pd
 from zzanalytics import clock
 from zzanalytics.errors import StoreError
 from zzanalytics.schema import TABLES
-from zzanalytics.sql import ident, literal
+from zzanalytics.sql import ident
+from zzanalytics.store.spans import (
+    claim_timezone,
+    clip_spans,
+    coverage_lines,
+    migrate_timestamps,
+    read_coverage,
+    span_records,
+)
 
 __all__ = [
     "SQL_TYPES",
@@ -162,38 +170,6 @@ def create_schema(con: Any) -> None:
         con.execute("INSERT INTO _meta VALUES ('format', ?)", [STORE_FORMAT])
     _add_columns(con)
     con.execute("COMMIT")
-
-
-def _naive_timestamps(con: Any) -> list[tuple[str, str]]:
-    """(table, column) of timestamp columns a store of format 4 or older keeps as naive wall time."""
-    rows = con.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND data_type = 'TIMESTAMP'"
-    ).fetchall()
-    wanted = {(t.name, c.name) for t in TABLES.values() for c in t.columns if c.dtype == "timestamp"}
-    return [(t, c) for t, c in rows if (t, c) in wanted]
-
-
-def _migrate(con: Any) -> None:
-    """Upgrade an older store in place: naive wall-time timestamps become instants of its zone."""
-    old = _naive_timestamps(con)
-    if not old:
-        return
-    rows = con.execute("SELECT value FROM _meta WHERE key = 'timezone'").fetchall()
-    tz = rows[0][0] if rows else clock.DEFAULT_TZ
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for table, col in old:
-            con.execute(
-                f"ALTER TABLE {ident(table)} ALTER {ident(col)} TYPE TIMESTAMPTZ "
-                f"USING timezone({literal(tz)}, {ident(col)})"
-            )
-        if not rows:
-            con.execute("INSERT INTO _meta VALUES ('timezone', ?)", [tz])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _memory_limit(read_only: bool) -> str | None:
@@ -408,58 +384,18 @@ class Store:
         """ISO 4217 code of the unit of losses (``_meta.currency``; CNY when not recorded)."""
         return self.meta().get("currency") or "CNY"
 
-    @property
-    def name(self) -> str | None:
-        """The district's name (``_meta.district``), None when not recorded."""
-        return self.meta().get("district") or None
-
     def claim_timezone(self, tz: str | None, source: str) -> str:
-        """Fix the store's zone on first use; return it.
-
-        A store without a recorded zone takes ``tz`` (or :data:`~zzanalytics.clock.DEFAULT_TZ`
-        when ``tz`` is None). A store that has one keeps it; asking for another one explicitly
-        (``source``, e.g. ``"--timezone"``) is an error, since every stored day is cut on it.
-        """
-        rows = self.con.execute("SELECT value FROM _meta WHERE key = 'timezone'").fetchall()
-        if rows:
-            have = rows[0][0]
-            if tz is not None and source == "--timezone" and clock.check_tz(tz) != have:
-                raise StoreError(
-                    f"--timezone {tz}: the store {self.path} keeps its days in {have}, recorded when it was "
-                    "created; a store has one clock. Drop --timezone (the mapping's timezone says how to "
-                    "read the file's times), or build a new store"
-                )
-            self._tz = have
-            return have
-        zone = clock.check_tz(tz) if tz else clock.DEFAULT_TZ
-        self.set_meta(timezone=zone)
-        self._tz = zone
-        return zone
+        """Fix the store's zone on first use and return it (see :func:`.spans.claim_timezone`)."""
+        self._tz = claim_timezone(self, tz, source)
+        return self._tz
 
     def coverage(self, table: str | None = None, by_file: bool = False) -> pd.DataFrame:
         """What the store's sources cover: ``table``, ``category``, ``start``, ``end`` (inclusive days).
 
-        Each ingested file covers the span declared in its mapping (``[source] coverage``) or,
-        without one, the span of its records, for every category it holds (tables other than
-        incidents have ``category`` None). Spans of several files of a table and category are
-        merged where they touch or overlap; a gap between them stays uncovered. Outside its
-        coverage a category has **no data**, which is not zero (:func:`zzanalytics.counts`
-        leaves such periods out).
-
-        ``slack`` (days) is how far a span taken from the records may fall short of what the
-        export really covers: a sparse source's first and last records lie a few days inside
-        it by chance. It is the longest run of days without a record that the source's own
-        rate makes likely (probability 5 %, ``3 / records per day``, at most 31; 0 when
-        declared). A period or range counts as wholly covered when it lies within the span
-        widened by its slack; records are still only where the span is.
-
-        Parameters
-        ----------
-        table : str, optional
-            Only this table (``incidents``, ``petitions``, ``disputes``).
-        by_file : bool
-            One row per file and category instead, with ``source_file``, ``declared``,
-            ``data_first``, ``data_last`` and ``rows`` (what ingest recorded).
+        Outside its coverage a category has **no data**, which is not zero
+        (:func:`zzanalytics.counts` leaves such periods out); see
+        :func:`~zzanalytics.store.spans.read_coverage` for spans, merging, ``slack`` and
+        ``by_file`` (one row per file and category, as ingest recorded it).
 
         Examples
         --------
@@ -468,33 +404,7 @@ class Store:
               table        category      start        end
         0  incidents            fire 2011-01-01 2022-12-31
         """
-        where, params = "", []
-        if table is not None:
-            where, params = 'WHERE "table" = ?', [table]
-        cols = ["source_file", "table", "category", "first", "last", "declared", "data_first", "data_last"]
-        cols += ["rows", "slack", "source_path"]
-        have = {
-            r[0]
-            for r in self.con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'coverage' "
-                "AND database_name = current_database() AND schema_name = 'main'"
-            ).fetchall()
-        }
-        if have:
-            select = ", ".join(ident(c) if c in have else f"0 AS {ident(c)}" for c in cols)
-            raw = self.con.execute(
-                f'SELECT {select} FROM coverage {where} ORDER BY "table", category, "first", source_file',
-                params,
-            ).df()
-        else:  # a store of format 4 or older, opened read-only: nothing recorded
-            raw = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-        for c in ("first", "last", "data_first", "data_last"):
-            raw[c] = pd.to_datetime(raw[c]).astype("datetime64[ns]")
-        raw["category"] = raw["category"].astype(object).where(raw["category"].notna(), None)
-        raw["slack"] = pd.to_numeric(raw["slack"]).fillna(0).astype(int)
-        if by_file:
-            return raw
-        return merge_spans(raw.rename(columns={"first": "start", "last": "end"}))
+        return read_coverage(self.con, table, by_file)
 
     def set_meta(self, **values: str | None) -> None:
         """Record metadata keys (``None`` removes a key); one transaction."""
@@ -529,16 +439,7 @@ class Store:
         for t in TABLES:
             n = self.con.execute(f"SELECT count(*) FROM {ident(t)}").fetchall()[0][0]
             lines.append(f"    {t:<10} {n:>12,}")
-        cov = self.coverage()
-        if len(cov):
-            lines.append("  coverage (outside it a category has no data, which is not zero):")
-            groups: dict[tuple[str, str], list[str]] = {}
-            for (table, cat), g in cov.groupby(["table", cov["category"].fillna("")], sort=True):
-                pairs = zip(g["start"], g["end"], strict=True)
-                spans = ", ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in pairs)
-                groups.setdefault((table, spans), []).append(cat or "(all)")
-            for (table, spans), cats in groups.items():  # categories of one source share a line
-                lines.append(f"    {table:<10} {spans}: {', '.join(cats)}")
+        lines += coverage_lines(self.coverage())
         lo, hi = self.con.execute(
             "SELECT min(timezone(?, occurred_at)), max(timezone(?, occurred_at)) FROM incidents",
             [self.timezone, self.timezone],
@@ -581,82 +482,6 @@ class Store:
             shapely.prepare(union)
             self._district_cache = union
         return self._district_cache
-
-
-def merge_spans(spans: pd.DataFrame) -> pd.DataFrame:
-    """Merge ``start``/``end`` day spans per ``table`` and ``category`` where they touch or overlap
-    (``slack``, when present, is the largest of the merged spans').
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"table": "incidents", "category": "fire",
-    ...                   "start": pd.to_datetime(["2020-01-01", "2021-01-01", "2023-01-01"]),
-    ...                   "end": pd.to_datetime(["2020-12-31", "2021-06-30", "2023-12-31"])})
-    >>> merge_spans(s)[["start", "end"]].astype(str).values.tolist()
-    [['2020-01-01', '2021-06-30'], ['2023-01-01', '2023-12-31']]
-    """
-    out = []
-    day = pd.Timedelta(days=1)
-    keys = spans[["table", "category"]].astype(object).where(spans[["table", "category"]].notna(), None)
-    spans = spans.assign(table=keys["table"], category=keys["category"])
-    if "slack" not in spans.columns:
-        spans = spans.assign(slack=0)
-    for (table, cat), g in spans.groupby(["table", "category"], dropna=False, sort=True):
-        cur = None
-        for a, b, k in g.sort_values("start")[["start", "end", "slack"]].itertuples(index=False):
-            if pd.isna(a) or pd.isna(b):
-                continue
-            if cur is not None and a <= cur[1] + day:
-                cur[1], cur[2] = max(cur[1], b), max(cur[2], int(k))
-                continue
-            if cur is not None:
-                out.append((table, cat, *cur))
-            cur = [a, b, int(k)]
-        if cur is not None:
-            out.append((table, cat, *cur))
-    frame = pd.DataFrame(out, columns=["table", "category", "start", "end", "slack"])
-    frame["category"] = frame["category"].astype(object).where(frame["category"].notna(), None)
-    for c in ("start", "end"):
-        frame[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
-    return frame
-
-
-def span_records(spans: pd.DataFrame) -> tuple[tuple[Any, ...], ...]:
-    """Coverage spans as a tuple of ``(table, category, start, end, slack)`` records.
-
-    The form a frame carries in ``attrs["coverage"]``: pandas compares attrs when it
-    concatenates frames, which a DataFrame cannot be.
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"table": ["incidents"], "category": ["fire"],
-    ...                   "start": pd.to_datetime(["2020-01-01"]), "end": pd.to_datetime(["2020-12-31"])})
-    >>> span_records(s)[0][:2]
-    ('incidents', 'fire')
-    """
-    slack = spans["slack"] if "slack" in spans.columns else pd.Series(0, index=spans.index)
-    cols = (spans["table"], spans["category"], spans["start"], spans["end"], slack)
-    return tuple(
-        (t, c, pd.Timestamp(a), pd.Timestamp(b), int(k)) for t, c, a, b, k in zip(*cols, strict=True)
-    )
-
-
-def clip_spans(spans: pd.DataFrame, start: Any = None, end: Any = None) -> pd.DataFrame:
-    """Coverage spans cut to the days ``start``..``end`` (what a frame loaded for them covers).
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"table": "incidents", "category": "fire",
-    ...                   "start": pd.to_datetime(["2020-01-01"]), "end": pd.to_datetime(["2020-12-31"])})
-    >>> clip_spans(s, end="2020-06-30")["end"].astype(str).tolist()
-    ['2020-06-30']
-    """
-    out = spans.copy()
-    if start is not None:
-        out["start"] = out["start"].clip(lower=clock.wall_day(start, what="start"))
-    if end is not None:
-        out["end"] = out["end"].clip(upper=clock.wall_day(end, what="end"))
-    return out[out["start"] <= out["end"]].reset_index(drop=True)
 
 
 def canonical_types(df: pd.DataFrame, table: str, tz: str = clock.DEFAULT_TZ) -> pd.DataFrame:
@@ -751,7 +576,7 @@ def open_store(path: str | Path, *, read_only: bool = True) -> Store:
                 "give --store a new path or a store made by zzanalytics"
             )
         create_schema(con)
-        _migrate(con)
+        migrate_timestamps(con)
     else:
         missing = set(TABLES) - {r[0] for r in con.execute("SHOW TABLES").fetchall()}
         if missing:

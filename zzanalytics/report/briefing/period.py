@@ -141,7 +141,7 @@ def spans_text(spans: pd.DataFrame) -> str:
     ...                          "end": pd.to_datetime(["2021-12-31"] * 2)}))
     '2014-01-01 to 2021-12-31'
     """
-    from zzanalytics.store.core import merge_spans
+    from zzanalytics.store.spans import merge_spans
 
     merged = merge_spans(spans.assign(category=None))
     return ", ".join(
