@@ -16,7 +16,6 @@ MAX_LINES = 650  # "none over ~600"
 RATCHET = {  # modules still over the limit: they may shrink, never grow; split them when you touch them
     "zzanalytics.ingest.pipeline": 1142,
     "zzanalytics.cli": 780,
-    "zzanalytics.models.forecasters": 673,
     "zzanalytics.spatial.hotspots": 727,
 }
 

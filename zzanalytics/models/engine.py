@@ -1,7 +1,9 @@
-"""The forecast engine: candidates, rolling-origin selection, calibration, the output frame.
+"""The forecast engine: candidates, rolling-origin backtests, the output frame.
 
 :func:`compute` turns a long counts frame into a :class:`Result` (every candidate's
-backtest and final means, the selected model per series, calibrated dispersions);
+backtest and final means, the selected model per series, calibrated dispersions:
+selection in :mod:`~zzanalytics.models.selection`, calibration in
+:mod:`~zzanalytics.models.intervals`);
 :func:`forecast_frame` writes the tidy forecast frame from it and :func:`sample_paths`
 draws joint paths. :mod:`~zzanalytics.models.forecast`, :mod:`~zzanalytics.models.backtest`,
 :mod:`~zzanalytics.models.reconcile` and :mod:`~zzanalytics.models.targets` build on these
@@ -23,11 +25,14 @@ import numpy as np
 import pandas as pd
 
 from zzanalytics.errors import ModelError
+from zzanalytics.models.base import nb_sample
 from zzanalytics.models.features import SEASON_LENGTH, check_freq, exog_matrix, period_range
-from zzanalytics.models.forecasters import NBGLM, make_model, nb_sample
-from zzanalytics.models.intervals import calibrate, dispersion, intervals
+from zzanalytics.models.forecasters import make_model
+from zzanalytics.models.glm import group_profile
+from zzanalytics.models.intervals import intervals, pool_calibration
 from zzanalytics.models.panel import Panel, fill_gaps, to_panel
 from zzanalytics.models.robust import clean_spikes
+from zzanalytics.models.selection import classify, level_classes, select
 
 BASE_MODELS: tuple[str, ...] = ("snaive", "mean12", "glm", "pglm", "sglm", "pses", "dotm")
 COMBOS: tuple[str, ...] = (
@@ -48,15 +53,11 @@ COMBOS: tuple[str, ...] = (
     "dotm+sglm+pses",
     "snaive+dotm+glm+pses",
 )
-DEFAULT_MODELS = ("dotm+glm+pses", "dotm+pglm+pses", "dotm+sglm+pses")
-FALLBACK_MODEL = "sglm+mean12"
 PROFILE_MODELS = frozenset({"pglm", "pses", "sglm"})
 """Models fitted with the group's seasonal profile as offset."""
 N_ORIGINS = 3
 FEW_SERIES, FEW_ORIGINS = 10, 6
 """Panels of fewer series than this are backtested from more origins."""
-SHRINK_ORIGINS = 6.0
-"""Prior weight, in backtest origins, of the class's scores in a series' own selection."""
 AREA_KEY = "area_code"
 ALL_AREAS = "all"
 
@@ -107,28 +108,6 @@ def group_ids(key_frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     detail = max(keys, key=lambda k: (key_frame[k].nunique(), k == AREA_KEY))
     rest = [k for k in keys if k != detail]
     return key_frame.groupby(rest, sort=False).ngroup().to_numpy()
-
-
-def group_profile(agg: np.ndarray, start: int, cut: int, X: np.ndarray, m: int) -> np.ndarray | None:
-    """Log seasonal + holiday + exposure profile of a group aggregate fitted on ``[start, cut)``."""
-    y = agg[start:cut]
-    if len(y) < m + 6 or y.sum() <= 0:
-        return None
-    seasonal = "dummies" if m == 12 else "fourier"
-    mod = NBGLM(m, seasonal=seasonal, trend=True, halflife=4 * m, ridge_season=1.0).fit(y, X[start:cut])
-    if mod.zero_:
-        return None
-    beta = mod.beta_.copy()
-    beta[0] = 0.0
-    if mod.trend:
-        beta[1] = 0.0
-    pos = np.arange(start, X.shape[0])
-    tr = np.zeros(len(pos))
-    Xd, off = mod._design(pos - start, tr, X[start:])
-    prof = np.full(X.shape[0], np.nan)
-    prof[start:] = Xd @ beta + off
-    prof[start:] -= np.mean(prof[max(start, cut - m) : cut])
-    return prof
 
 
 @dataclass
@@ -272,79 +251,6 @@ def horizon_factor(f: np.ndarray, h: int) -> np.ndarray:
     return np.concatenate([f, np.full(max(0, h - len(f)), f[-1])])[:h] if len(f) else np.ones(h)
 
 
-def level_classes(panel: Panel) -> np.ndarray:
-    """sparse (< 2 a period over the last two seasons), small (< 20) or large, per series."""
-    lvl = np.array([np.nanmean(panel.series(i)[-2 * panel.m :]) for i in range(len(panel.key_frame))])
-    return np.where(lvl < 2, "sparse", np.where(lvl < 20, "small", "large")).astype(object)
-
-
-def classify(panel: Panel) -> np.ndarray:
-    """Selection class: the level class, or ``short`` under two seasons and a half of history."""
-    cls = level_classes(panel)
-    short = np.array([len(panel.series(i)) for i in range(len(cls))]) < 2 * panel.m + 6
-    cls[short] = "short"
-    return cls
-
-
-def select(
-    mase: pd.DataFrame, cls: np.ndarray, names: list[str], k_obs: np.ndarray | None = None
-) -> np.ndarray:
-    """Model per series: the class's choice, unless the series' own backtest, shrunk to it, says otherwise.
-
-    The class's choice is the candidate with the lowest mean MASE over the class; the
-    default combination must be beaten clearly (by 15 % for one series, 1.5 % for a
-    hundred). A series then scores each candidate by ``(k * own + K0 * class) / (k + K0)``
-    (``k`` its backtest origins, ``K0`` = :data:`SHRINK_ORIGINS`): a short or noisy
-    series keeps its class's model, a long one whose own seasonality or trend clearly
-    wins gets its own.
-    """
-    n = len(mase)
-    chosen = np.empty(n, dtype=object)
-    overall = mase[names].mean(skipna=True)
-    pair = [d for d in DEFAULT_MODELS if d in names]
-    if pair:
-        # own seasonality (glm), the group's (pglm) or the shrunk mix (sglm): decided on every series
-        default = min(pair, key=lambda d: (overall[d] if np.isfinite(overall[d]) else np.inf, pair.index(d)))
-    else:  # the richest candidate given: a combination, else a model other than the naive ones
-        ranked = sorted(names, key=lambda nm: (-nm.count("+"), nm in ("snaive", "mean12")))
-        default = ranked[0]
-    fallback = FALLBACK_MODEL if FALLBACK_MODEL in names else default
-    k_obs = np.zeros(n) if k_obs is None else np.asarray(k_obs, float)
-    M = mase[names].to_numpy(float)
-    for c in np.unique(cls):
-        idx = np.flatnonzero(cls == c)
-        sub = mase.iloc[idx][names]
-        valid = sub.notna().all(axis=1)
-        if valid.sum() >= 3:
-            score = sub[valid].mean()
-        elif c == "short" or overall.isna().all():
-            chosen[idx] = fallback
-            continue
-        else:
-            # too few series to choose among many candidates (one series' backtest would pick
-            # a noisy winner): only the default combinations compete, on every series' score
-            chosen[idx] = default
-            continue
-        best = str(score.idxmin())
-        margin = 1.0 - 0.15 / np.sqrt(max(int(valid.sum()), 1))
-        if default in score and score[best] > margin * score[default]:
-            best = default
-        chosen[idx] = best
-        if len(names) < 2 or SHRINK_ORIGINS <= 0:
-            continue
-        prior = score.reindex(names).to_numpy(float)
-        jb = names.index(best)
-        for i in idx:
-            own = M[i]
-            if k_obs[i] <= 0 or not np.all(np.isfinite(own)) or not np.all(np.isfinite(prior)):
-                continue
-            shr = (k_obs[i] * own + SHRINK_ORIGINS * prior) / (k_obs[i] + SHRINK_ORIGINS)
-            j = int(np.argmin(shr))
-            if shr[j] < 0.97 * shr[jb]:
-                chosen[i] = names[j]
-    return chosen
-
-
 def combine(parts: dict[str, np.ndarray], name: str) -> np.ndarray:
     return np.mean([parts[p] for p in name.split("+")], axis=0)
 
@@ -483,64 +389,11 @@ def compute(
         chosen = np.array([plan.names[0]] * n, object)
     icls = level_classes(panel)
     sel_bt = np.stack([bt[chosen[i]][i] for i in range(n)]) if n else np.zeros((0, k, hb))
-    alpha, tau2, level_map, hfactor = _calibration(true, sel_bt, icls, levels, integer)
+    alpha, tau2, level_map, hfactor = pool_calibration(true, sel_bt, icls, levels, integer)
     return Result(
         panel, plan, future, means, bt, true, scale, mase, chosen, cls, alpha, tau2,
         level_map, integer, icls, hfactor, fut,
     )  # fmt: skip
-
-
-def _calibration(
-    true: np.ndarray, sel_bt: np.ndarray, icls: np.ndarray, levels: Sequence[int], integer: bool
-) -> tuple[np.ndarray, np.ndarray, dict[str, dict[int, float]], dict[str, np.ndarray]]:
-    """Dispersion per series, level-factor variance, nominal levels and step factors per interval class.
-
-    Scale-free NB dispersions from the selected model's backtest errors: per series,
-    shrunk to the pooled value of its interval class (series of similar level, long and
-    short together, so a short series without backtests gets its class's), with a
-    pooled factor per step ahead; the nominal levels are then calibrated on the
-    class's backtest points.
-    """
-    n, _, hb = true.shape
-    r_i, d_i = np.zeros(n), np.zeros(n)
-    for i in range(n):
-        r_i[i], d_i[i] = dispersion(true[i].ravel(), sel_bt[i].ravel())
-    alpha, tau2 = np.zeros(n), np.zeros(n)
-    level_map: dict[str, dict[int, float]] = {}
-    hfactor: dict[str, np.ndarray] = {}
-    for c in np.unique(icls):
-        idx = np.flatnonzero(icls == c)
-        if d_i[idx].sum() > 0:
-            pooled = max(r_i[idx].sum() / d_i[idx].sum(), 0.0)
-        elif d_i.sum() > 0:
-            pooled = max(r_i.sum() / d_i.sum(), 0.0)
-        else:
-            pooled = 0.1
-        d0 = float(np.median(d_i[idx])) if d_i[idx].any() else 1.0
-        alpha[idx] = np.clip((r_i[idx] + d0 * pooled) / (d_i[idx] + d0), 0.0, 10.0)
-        f = np.ones(hb)
-        if pooled > 1e-6:
-            for s in range(hb):
-                rs, ds = dispersion(true[idx, :, s].ravel(), sel_bt[idx, :, s].ravel())
-                f[s] = max(rs, 0.0) / ds / pooled if ds > 0 else 1.0
-            f = np.maximum.accumulate(np.convolve(np.pad(f, 1, mode="edge"), np.ones(3) / 3, "valid"))
-            f = np.clip(f / np.mean(f), 0.25, 4.0)
-        hfactor[str(c)] = f
-        yy, pp = true[idx].reshape(len(idx), -1), sel_bt[idx].reshape(len(idx), -1)
-        aa = alpha[idx][:, None, None] * np.broadcast_to(f[None, None, :], true[idx].shape)
-        aa = aa.reshape(len(idx), -1)
-        ok = np.isfinite(yy) & np.isfinite(pp)
-        level_map[str(c)] = calibrate(yy[ok], np.maximum(pp[ok], 0), aa[ok], levels, integer)
-        # level-factor variance from errors of the horizon sums
-        fin = np.isfinite(true[idx]) & np.isfinite(sel_bt[idx])
-        S = np.sum(np.where(fin, true[idx], 0), axis=2)
-        Sh = np.sum(np.where(fin, sel_bt[idx], 0), axis=2)
-        indep = np.sum(np.where(fin, sel_bt[idx] + aa.reshape(true[idx].shape) * sel_bt[idx] ** 2, 0), axis=2)
-        okS = Sh > 0
-        if okS.any():
-            t2 = np.sum(((S - Sh) ** 2 - indep)[okS]) / np.sum((Sh**2)[okS])
-            tau2[idx] = float(np.clip(t2, 0.0, 1.0))
-    return alpha, tau2, level_map, hfactor
 
 
 def forecast_frame(res: Result, levels: Sequence[int]) -> pd.DataFrame:

@@ -91,8 +91,6 @@ from zzanalytics.models.engine import (
     AREA_KEY,
     BASE_MODELS,
     COMBOS,
-    DEFAULT_MODELS,
-    FALLBACK_MODEL,
     compute,
     district_frame,
     forecast_frame,
@@ -100,6 +98,7 @@ from zzanalytics.models.engine import (
     sample_paths,
 )
 from zzanalytics.models.reconcile import add_district_rows
+from zzanalytics.models.selection import DEFAULT_MODELS, FALLBACK_MODEL
 
 __all__ = ["BASE_MODELS", "COMBOS", "DEFAULT_MODELS", "FALLBACK_MODEL", "forecast", "mase_scale"]
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from zzanalytics.models.forecasters import nb_quantile
+from zzanalytics.models.base import nb_quantile
 
 LEVEL_GRID = np.concatenate([np.arange(0.30, 0.99, 0.01), np.arange(0.99, 0.9995, 0.001)])
 """Nominal levels searched by :func:`calibrate`."""
@@ -88,3 +88,56 @@ def intervals(
         out[f"lo{lev}"] = nb_quantile(tail, mu, a, integer)
         out[f"hi{lev}"] = nb_quantile(1 - tail, mu, a, integer)
     return out
+
+
+def pool_calibration(
+    true: np.ndarray, sel_bt: np.ndarray, icls: np.ndarray, levels: Sequence[int], integer: bool
+) -> tuple[np.ndarray, np.ndarray, dict[str, dict[int, float]], dict[str, np.ndarray]]:
+    """Dispersion per series, level-factor variance, nominal levels and step factors per interval class.
+
+    Scale-free NB dispersions from the selected model's backtest errors: per series,
+    shrunk to the pooled value of its interval class (series of similar level, long and
+    short together, so a short series without backtests gets its class's), with a
+    pooled factor per step ahead; the nominal levels are then calibrated on the
+    class's backtest points.
+    """
+    n, _, hb = true.shape
+    r_i, d_i = np.zeros(n), np.zeros(n)
+    for i in range(n):
+        r_i[i], d_i[i] = dispersion(true[i].ravel(), sel_bt[i].ravel())
+    alpha, tau2 = np.zeros(n), np.zeros(n)
+    level_map: dict[str, dict[int, float]] = {}
+    hfactor: dict[str, np.ndarray] = {}
+    for c in np.unique(icls):
+        idx = np.flatnonzero(icls == c)
+        if d_i[idx].sum() > 0:
+            pooled = max(r_i[idx].sum() / d_i[idx].sum(), 0.0)
+        elif d_i.sum() > 0:
+            pooled = max(r_i.sum() / d_i.sum(), 0.0)
+        else:
+            pooled = 0.1
+        d0 = float(np.median(d_i[idx])) if d_i[idx].any() else 1.0
+        alpha[idx] = np.clip((r_i[idx] + d0 * pooled) / (d_i[idx] + d0), 0.0, 10.0)
+        f = np.ones(hb)
+        if pooled > 1e-6:
+            for s in range(hb):
+                rs, ds = dispersion(true[idx, :, s].ravel(), sel_bt[idx, :, s].ravel())
+                f[s] = max(rs, 0.0) / ds / pooled if ds > 0 else 1.0
+            f = np.maximum.accumulate(np.convolve(np.pad(f, 1, mode="edge"), np.ones(3) / 3, "valid"))
+            f = np.clip(f / np.mean(f), 0.25, 4.0)
+        hfactor[str(c)] = f
+        yy, pp = true[idx].reshape(len(idx), -1), sel_bt[idx].reshape(len(idx), -1)
+        aa = alpha[idx][:, None, None] * np.broadcast_to(f[None, None, :], true[idx].shape)
+        aa = aa.reshape(len(idx), -1)
+        ok = np.isfinite(yy) & np.isfinite(pp)
+        level_map[str(c)] = calibrate(yy[ok], np.maximum(pp[ok], 0), aa[ok], levels, integer)
+        # level-factor variance from errors of the horizon sums
+        fin = np.isfinite(true[idx]) & np.isfinite(sel_bt[idx])
+        S = np.sum(np.where(fin, true[idx], 0), axis=2)
+        Sh = np.sum(np.where(fin, sel_bt[idx], 0), axis=2)
+        indep = np.sum(np.where(fin, sel_bt[idx] + aa.reshape(true[idx].shape) * sel_bt[idx] ** 2, 0), axis=2)
+        okS = Sh > 0
+        if okS.any():
+            t2 = np.sum(((S - Sh) ** 2 - indep)[okS]) / np.sum((Sh**2)[okS])
+            tau2[idx] = float(np.clip(t2, 0.0, 1.0))
+    return alpha, tau2, level_map, hfactor
