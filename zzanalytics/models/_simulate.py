@@ -7,6 +7,13 @@ Examples
 ['area_code', 'category', 'count', 'period']
 >>> len(df)
 144
+
+With ``shift_share`` the same panel, where some series shift level for good (only those):
+
+>>> a = simulate_panel(n_areas=3, n_categories=2, years=3, seed=1)
+>>> b = simulate_panel(n_areas=3, n_categories=2, years=3, seed=1, shift_share=0.5)
+>>> int((a["count"] != b["count"]).groupby([a["category"], a["area_code"]]).any().sum())
+4
 """
 
 from __future__ import annotations
@@ -28,15 +35,22 @@ def simulate_panel(
     drift_sd: float = 0.06,
     freq: str = "month",
     amplitude: tuple[float, float] = (0.05, 0.35),
+    shift_share: float = 0.0,
+    shift_size: tuple[float, float] = (0.3, 0.9),
+    shift_window: tuple[int, int] = (13, 36),
 ) -> pd.DataFrame:
     """NB counts per category x township with trend, seasonality, Spring Festival and drift.
 
     Each category has a seasonal profile and a Spring Festival effect shared by its
     townships; each series has its own level (log-uniform over ``level_range`` per
     month), trend, NB dispersion and a slowly drifting log level (AR(1), sd
-    ``drift_sd``), so no candidate model is exactly right.
+    ``drift_sd``), so no candidate model is exactly right. A share ``shift_share`` of
+    series gets a lasting level shift (a new recording rule, a closed market): the log
+    level moves by ``±U(shift_size)`` from a period drawn ``shift_window`` periods
+    before the end (none by default; the draws are only made when asked for).
     """
     rng = np.random.default_rng(seed)
+    srng = np.random.default_rng([seed, 1])  # shifts from their own stream: the panel is the same otherwise
     per = 12 if freq == "month" else 52
     periods = pd.date_range(start, periods=years * per, freq="MS" if freq == "month" else "W-MON")
     X = exog_matrix(periods, freq)
@@ -58,12 +72,33 @@ def simulate_panel(
             mu = level * np.exp(season + trend + sf * X[:, 1] + X[:, 0] + drift)
             lam = rng.gamma(1 / alpha, alpha * mu)
             y = rng.poisson(lam)
+            if shift_share > 0:
+                y = _shift(y, lam, srng, shift_share, shift_size, shift_window)
             rows.append(
                 pd.DataFrame(
                     {"category": f"cat{c:02d}", "area_code": f"6201020{a:02d}", "period": periods, "count": y}
                 )
             )
     return pd.concat(rows, ignore_index=True)
+
+
+def _shift(y, lam, rng, share, size, window) -> np.ndarray:
+    """Counts with a lasting level shift, drawn for every series so the same seed shifts the same ones.
+
+    Down: binomial thinning of the counts from the shift on; up: extra Poisson counts
+    on the same gamma-mixed rates (both keep the series' overdispersion).
+    """
+    u, back = rng.uniform(), int(rng.integers(window[0], window[1] + 1))
+    jump = np.exp(rng.choice([-1.0, 1.0]) * rng.uniform(*size))
+    if u >= share:
+        return y
+    y = y.copy()
+    at = len(y) - back
+    if jump < 1:
+        y[at:] = rng.binomial(y[at:], jump)
+    else:
+        y[at:] += rng.poisson((jump - 1) * lam[at:])
+    return y
 
 
 def holdout_scores(

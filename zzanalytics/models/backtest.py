@@ -5,7 +5,8 @@ actuals, ``step`` periods apart, counted back from each series' own last observe
 period, so that a ragged panel's series are each scored on their own span) the whole forecasting procedure of
 :func:`zzanalytics.models.forecast.forecast` runs on the data up to the origin —
 its own inner selection and calibration included — so the row ``model="selected"``
-measures what a user actually gets. Every candidate model is scored on the same
+measures what a user actually gets (its ``mean`` column; ``"selected point"`` scores its
+``point`` column, with the same intervals). Every candidate model is scored on the same
 origins. MASE divides the mean absolute error by the in-sample mean absolute
 error of the seasonal naive (lag 12 or 52) up to the origin; the per-series
 figure is the mean over origins. Coverage is the share of actual values inside
@@ -20,7 +21,7 @@ Examples
 >>> df = pd.DataFrame({"category": "fire", "period": p, "count": rng.poisson(20, 60)})
 >>> bt = backtest(df, horizon=3, origins=2, models=["snaive", "mean12"], workers=1, progress=False)
 >>> sorted(bt["model"].unique())
-['mean12', 'selected', 'snaive']
+['mean12', 'selected', 'selected point', 'snaive']
 >>> list(bt.columns)
 ['category', 'model', 'mase', 'coverage80', 'coverage95', 'n_points']
 """
@@ -74,7 +75,8 @@ def backtest(
     -------
     DataFrame
         ``[*keys, model, mase, coverage80, coverage95, n_points]``, one row per series and
-        model (``selected`` is the full procedure). ``frame.attrs["summary"]`` holds
+        model (``selected`` is the full procedure scored on its ``mean``, ``selected point``
+        on its ``point``). ``frame.attrs["summary"]`` holds
         :func:`summarise` of it.
     """
     freq = check_freq(freq)
@@ -137,13 +139,11 @@ def backtest(
                 continue
             sc = mase_scale(res.panel.series(r), res.plan.m)
             rows = fc.iloc[r * h : (r + 1) * h]
-            add(
-                "selected",
-                i,
-                float(np.mean(np.abs(yt[ok] - rows["mean"].to_numpy()[ok])) / sc),
-                ((yt >= rows["lo80"].to_numpy()) & (yt <= rows["hi80"].to_numpy()))[ok],
-                ((yt >= rows["lo95"].to_numpy()) & (yt <= rows["hi95"].to_numpy()))[ok],
-            )
+            hit80 = ((yt >= rows["lo80"].to_numpy()) & (yt <= rows["hi80"].to_numpy()))[ok]
+            hit95 = ((yt >= rows["lo95"].to_numpy()) & (yt <= rows["hi95"].to_numpy()))[ok]
+            for label, col in (("selected", "mean"), ("selected point", "point")):
+                err = float(np.mean(np.abs(yt[ok] - rows[col].to_numpy()[ok])) / sc)
+                add(label, i, err, hit80, hit95)
             if len(res.plan.names) < 2:
                 continue
             for nm in res.plan.names:

@@ -25,14 +25,21 @@ import numpy as np
 import pandas as pd
 
 from zzanalytics.errors import ModelError
-from zzanalytics.models.base import nb_sample
+from zzanalytics.models.base import nb_quantile, nb_sample
 from zzanalytics.models.features import SEASON_LENGTH, check_freq, exog_matrix, period_range
 from zzanalytics.models.forecasters import make_model
 from zzanalytics.models.glm import group_profile
 from zzanalytics.models.intervals import intervals, pool_calibration
 from zzanalytics.models.panel import Panel, fill_gaps, to_panel
 from zzanalytics.models.robust import clean_spikes
-from zzanalytics.models.selection import classify, level_classes, select
+from zzanalytics.models.selection import (
+    blend_point,
+    classify,
+    level_classes,
+    point_scores,
+    select,
+    select_points,
+)
 
 BASE_MODELS: tuple[str, ...] = ("snaive", "mean12", "glm", "pglm", "sglm", "pses", "dotm")
 COMBOS: tuple[str, ...] = (
@@ -231,6 +238,7 @@ class Result:
     icls: np.ndarray | None = None  # interval class per series (sparse, small, large)
     hfactor: dict[str, np.ndarray] = field(default_factory=dict)  # interval class -> dispersion by step
     fut: np.ndarray | None = None  # (n_series, horizon) forecast periods of each series
+    point_w: np.ndarray | None = None  # weight of the median in each series' point (0 = the mean)
 
     def alpha_h(self, idx: np.ndarray | None = None) -> np.ndarray:
         """Predictive dispersion per series and step ahead, ``(len(idx), horizon)``."""
@@ -390,21 +398,30 @@ def compute(
     icls = level_classes(panel)
     sel_bt = np.stack([bt[chosen[i]][i] for i in range(n)]) if n else np.zeros((0, k, hb))
     alpha, tau2, level_map, hfactor = pool_calibration(true, sel_bt, icls, levels, integer)
+    # the point for absolute error: between the mean and the median, chosen on the same backtests
+    a_bt = np.zeros((n, hb))
+    for i in range(n):
+        a_bt[i] = alpha[i] * horizon_factor(hfactor.get(str(icls[i]), np.ones(hb)), hb)
+    med_bt = nb_quantile(0.5, sel_bt, np.broadcast_to(a_bt[:, None, :], sel_bt.shape), integer)
+    point_w = select_points(point_scores(true, sel_bt, med_bt, scale), icls, k_obs)
     return Result(
         panel, plan, future, means, bt, true, scale, mase, chosen, cls, alpha, tau2,
-        level_map, integer, icls, hfactor, fut,
+        level_map, integer, icls, hfactor, fut, point_w,
     )  # fmt: skip
 
 
 def forecast_frame(res: Result, levels: Sequence[int]) -> pd.DataFrame:
-    """Forecast frame: keys, ``period``, ``mean`` (predictive mean), ``median``, intervals, ``model``.
+    """Forecast frame: keys, ``period``, ``mean``, ``median``, ``point``, intervals, ``model``.
+
+    ``mean`` is the predictive mean, ``median`` the predictive median and ``point``
+    the point the backtests prefer for absolute error (between the two, per series).
 
     Vectorised over series: one interval computation per interval class and one frame
     built from repeated keys (per-series frames cost most of the time on large panels).
     """
     panel = res.panel
     n, h = len(panel.key_frame), res.plan.horizon
-    cols = [*panel.keys, "period", "mean", "median"]
+    cols = [*panel.keys, "period", "mean", "median", "point"]
     cols += [f"{s}{lv}" for lv in levels for s in ("lo", "hi")] + ["model"]
     if not n:
         return pd.DataFrame(columns=cols)
@@ -417,6 +434,8 @@ def forecast_frame(res: Result, levels: Sequence[int]) -> pd.DataFrame:
         iv = intervals(mu[idx], a[idx], res.level_map.get(c, {lv: lv / 100 for lv in levels}), res.integer)
         for key, v in iv.items():
             out.setdefault(key, np.empty((n, h)))[idx] = v
+    w = res.point_w if res.point_w is not None else np.zeros(n)
+    out["point"] = blend_point(out["mean"], out["median"], np.asarray(w, float)[:, None])
     frame = panel.key_frame[list(panel.keys)].iloc[np.repeat(np.arange(n), h)].reset_index(drop=True)
     fut = res.fut if res.fut is not None else np.tile(np.asarray(res.future), (n, 1))
     frame["period"] = pd.DatetimeIndex(fut.ravel())

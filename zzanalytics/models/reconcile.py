@@ -34,8 +34,10 @@ import numpy as np
 import pandas as pd
 
 from zzanalytics.errors import ModelError
+from zzanalytics.models.base import nb_quantile
 from zzanalytics.models.engine import ALL_AREAS, AREA_KEY, Result
 from zzanalytics.models.intervals import calibrate, dispersion, intervals
+from zzanalytics.models.selection import blend_point, point_scores, select_points
 
 
 def summing_matrix(n_bottom: int) -> np.ndarray:
@@ -146,13 +148,18 @@ def add_district_rows(
         ys.append(tsum[ok])
         ps.append(psum[ok])
     pooled = max(r_sum / d_sum, 0.0) if d_sum > 0 else 0.05
+    # each group's dispersion: its own moment estimate, shrunk half-way to the pooled one
+    disp = []
+    for _g, _idx, tsum, psum in per_group:
+        r, d = dispersion(tsum.ravel(), psum.ravel())
+        disp.append(float(np.clip(0.5 * max(r / d, 0.0) + 0.5 * pooled, 0.0, 10.0)) if d > 0 else pooled)
+    point_w = _district_points(per_group, disp, res.integer)
     fc = fc.copy()
     new_rows = []
-    mean_cols = ["mean", "median"] + [f"{s}{lv}" for lv in levels for s in ("lo", "hi")]
-    for _g, idx, tsum, psum in per_group:
-        r, d = dispersion(tsum.ravel(), psum.ravel())
-        # the group's own moment estimate, shrunk half-way to the pooled one
-        a = float(np.clip(0.5 * max(r / d, 0.0) + 0.5 * pooled, 0.0, 10.0)) if d > 0 else pooled
+    mean_cols = ["mean", "median", "point"] + [f"{s}{lv}" for lv in levels for s in ("lo", "hi")]
+    w_series = res.point_w if res.point_w is not None else np.zeros(n)
+    for gi, (_g, idx, tsum, psum) in enumerate(per_group):
+        a = disp[gi]
         top = chosen_means[idx].sum(axis=0)
         model = "bottom_up"
         if method == "mint":
@@ -173,6 +180,7 @@ def add_district_rows(
                     res.level_map.get(res.icls[i], {lv: lv / 100 for lv in levels}),
                     res.integer,
                 )
+                iv["point"] = blend_point(iv["mean"], iv["median"], w_series[i])
                 rows = np.flatnonzero(_match(fc, kf.iloc[i], panel.keys))
                 for c in mean_cols:
                     fc.loc[fc.index[rows], c] = iv[c]
@@ -181,11 +189,28 @@ def add_district_rows(
         pp = np.concatenate(ps) if ps else np.zeros(0)
         nominal = calibrate(yy, np.maximum(pp, 0), np.full(len(yy), pooled), levels, res.integer)
         iv = intervals(top, np.full(h, a), nominal, res.integer)
+        iv["point"] = blend_point(iv["mean"], iv["median"], point_w[gi])
         d_row = {k: kf.iloc[idx[0]][k] for k in others}
         d_row[AREA_KEY] = ALL_AREAS
         d_row.update({"period": pd.DatetimeIndex(res.fut[idx[0]]), **iv, "model": model})
         new_rows.append(pd.DataFrame(d_row))
     return pd.concat([fc, *new_rows], ignore_index=True)[fc.columns]
+
+
+def _district_points(per_group: list, disp: list[float], integer: bool) -> np.ndarray:
+    """Weight of the median in each district row's point, from the backtests of the summed forecasts."""
+    if not per_group:
+        return np.zeros(0)
+    true = np.stack([t for _g, _i, t, _p in per_group])
+    bt = np.stack([p for _g, _i, _t, p in per_group])
+    a = np.broadcast_to(np.asarray(disp, float)[:, None, None], bt.shape)
+    med = nb_quantile(0.5, bt, a, integer)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # scale-free by each group's mean level (the district series' own naive scale is not kept)
+        lvl = np.nanmean(np.where(np.isfinite(true), np.abs(true), np.nan), axis=(1, 2))
+    scale = np.broadcast_to(np.where(lvl > 0, lvl, np.nan)[:, None], true.shape[:2])
+    k_obs = np.sum(np.any(np.isfinite(true) & np.isfinite(bt), axis=2), axis=1)
+    return select_points(point_scores(true, bt, med, scale), np.zeros(len(true)), k_obs)
 
 
 def _direct_index(direct: Result, keyrow: pd.Series, others: list[str]) -> int:
