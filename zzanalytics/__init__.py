@@ -61,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "near_repeat": "zzanalytics.spatial.near_repeat",
     "rhythm": "zzanalytics.spatial.rhythm",
     "risk_surface": "zzanalytics.spatial.risk",
+    "fit_etas": "zzanalytics.spatial.etas",
     "pai": "zzanalytics.spatial.risk",
     "pei": "zzanalytics.spatial.risk",
     "camera_coverage": "zzanalytics.spatial.coverage",

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-__all__ = ["simulate_incidents"]
+__all__ = ["simulate_etas", "simulate_incidents"]
 
 
 def simulate_incidents(
@@ -117,3 +117,55 @@ def simulate_incidents(
         "start": t0,
     }
     return inc, truth
+
+
+def simulate_etas(
+    mu: float,
+    theta: float,
+    omega: float,
+    sigma: float,
+    *,
+    size: float,
+    days: float,
+    hotspots: list[tuple[float, float, float, float]] = (),
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An ETAS process on the square ``[0, size]²`` over ``[0, days]`` by its branching structure.
+
+    Background: ``mu`` incidents per m² per day everywhere, plus ``hotspots`` given as
+    ``(x0, y0, side, rate per day)``: uniform squares with their lower-left corner at ``(x0, y0)``.
+    Every incident triggers Poisson(``theta``) children, each ``Exp(omega)`` days later and ``N(0, sigma²)``
+    metres away in each coordinate (children outside the window are not observed, but
+    still count in the branching).
+
+    Returns ``(t, xy, parent)``, sorted by time; ``parent`` is the index of the
+    triggering incident or -1 for a background one.
+    """
+    rng = np.random.default_rng(seed)
+    k = rng.poisson(mu * size * size * days)
+    bx = [rng.uniform(0, size, (k, 2))]
+    for x, y, side, rate in hotspots:
+        bx.append(np.array([x, y]) + rng.uniform(0, side, (rng.poisson(rate * days), 2)))
+    xy = [np.concatenate(bx)]
+    t = [rng.uniform(0, days, len(xy[0]))]
+    par = [np.full(len(t[0]), -1)]
+    first, gen_t, gen_xy = 0, t[0], xy[0]
+    while len(gen_t):
+        kids = rng.poisson(theta, len(gen_t))
+        src = np.repeat(np.arange(len(gen_t)), kids)
+        ct = gen_t[src] + rng.exponential(1.0 / omega, len(src))
+        cxy = gen_xy[src] + rng.normal(0, sigma, (len(src), 2))
+        keep = ct <= days
+        t.append(ct[keep])
+        xy.append(cxy[keep])
+        par.append(first + src[keep])
+        first += len(gen_t)
+        gen_t, gen_xy = ct[keep], cxy[keep]
+    t_all, xy_all, par_all = np.concatenate(t), np.concatenate(xy), np.concatenate(par)
+    inside = ((xy_all >= 0) & (xy_all <= size)).all(axis=1)
+    order = np.argsort(t_all, kind="stable")
+    order = order[inside[order]]
+    new = np.full(len(t_all), -1)
+    new[order] = np.arange(len(order))
+    parent = np.where(par_all[order] >= 0, new[np.maximum(par_all[order], 0)], -1)
+    return t_all[order], xy_all[order], parent
