@@ -408,7 +408,7 @@ def forecast(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
 ) -> None:
-    """Forecast every series: KEYS..., period, mean, lo80, hi80, lo95, hi95, model.
+    """Forecast every series: KEYS..., period, mean, median, point, lo80, hi80, lo95, hi95, model.
 
     The rows are the series of the keys (no district rows are added; ``forecast()`` with its
     default ``reconcile="bottom_up"`` gives townships that add up to their district).
