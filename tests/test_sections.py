@@ -141,6 +141,7 @@ def test_safety_counts_losses_and_notable_incidents(zh, en):
 
 
 def test_disputes_found_resolved_backlog_and_median_days(zh, en):
+    # a median is called a median, not an average (平均)
     d = S.disputes()
     found = in_period(d, "found_on")
     resolved = found[found["resolved_on"] <= S.END]
@@ -150,11 +151,11 @@ def test_disputes_found_resolved_backlog_and_median_days(zh, en):
     text = visible_text(render_section("disputes", zh))
     assert (
         f"共排查矛盾纠纷{n(len(found))}件,已化解{n(len(resolved))}件,化解率{rate:.1f}%;"
-        f"截至6月30日尚未化解{n(len(backlog))}件,化解一件平均(中位数)用时{days:,.0f}天。"
+        f"截至6月30日尚未化解{n(len(backlog))}件,化解用时中位数为{days:,.0f}天。"
     ) in text
     text_en = visible_text(render_section("disputes", en))
     assert f"found {n(len(found))} disputes and resolved {n(len(resolved))} ({rate:.1f}%)" in text_en
-    assert f"resolving one took {days:,.0f} days (median)" in text_en  # English says what Chinese says
+    assert f"the median time to resolve one was {days:,.0f} days" in text_en  # English says what Chinese says
 
 
 # ------------------------------------------------------------------ 7. scorecard and notes
@@ -296,3 +297,32 @@ def test_context_wording_helpers(zh, en):
         "significant": False,
         "direction": "flat",
     }
+
+
+def test_peak_windows_in_words(zh, en):
+    from types import SimpleNamespace
+
+    from zzanalytics.report.briefing.hotspots import _peak_words
+
+    def pk(first_day, days, first_hour, hours):
+        end = first_hour + hours
+        return SimpleNamespace(
+            first_day=first_day,
+            days=days,
+            first_hour=first_hour,
+            end_hour=end % 24,
+            past_midnight=end > 24,
+            share=0.312,
+        )
+
+    b = "theft.burglary"
+    assert _peak_words(zh, b, pk(4, 3, 20, 6)) == "入室盗窃多发于周五至周日20时至次日2时(占31.2%)"
+    assert (
+        _peak_words(en, b, pk(4, 3, 20, 6))
+        == "Burglary peaks Friday to Sunday, 20:00 to 02:00 the next day (31.2%)"
+    )
+    # six days: the day left out is named, not a range that wraps round the week
+    assert _peak_words(zh, b, pk(6, 6, 23, 7)) == "入室盗窃多发于除周六外每天23时至次日6时(占31.2%)"
+    assert _peak_words(en, b, pk(6, 6, 23, 7)).startswith("Burglary peaks every day but Saturday, ")
+    assert _peak_words(zh, b, pk(0, 7, 8, 4)) == "入室盗窃多发于每天8时至12时(占31.2%)"
+    assert _peak_words(zh, b, pk(2, 1, 8, 4)) == "入室盗窃多发于周三8时至12时(占31.2%)"

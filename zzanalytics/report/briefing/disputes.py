@@ -4,7 +4,7 @@ and the townships with the lowest resolution rates.
 Examples
 --------
 >>> PHRASES.say("median", "zh", days="7")
-',化解一件平均(中位数)用时7天'
+',化解用时中位数为7天'
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ PHRASES = Phrases(
             "In {period}, {subject} found {found} disputes and resolved {resolved} ({rate}); "
             "{backlog} were still open on {end_date}{median}.",
         ),
-        "median": (",化解一件平均(中位数)用时{days}天", "; resolving one took {days} days (median)"),
+        "median": (",化解用时中位数为{days}天", "; the median time to resolve one was {days} days"),
         "lowest": (
             "化解率较低的是{items},要落实随排查、随调处,防止矛盾激化。",
             "Lowest resolution rates: {items}; disputes must be mediated as they are found, "

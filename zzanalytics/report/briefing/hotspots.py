@@ -64,11 +64,12 @@ PHRASES = Phrases(
         ),
         "peak": ("{what}多发于{days}{hours}(占{share})", "{what} peaks {days}, {hours} ({share})"),
         "peaks": ("从发案时间看,{items}。", "By time of day and week: {items}."),
-        "hours": ("{first}时至{end}时", "{first}:00 to {end}:00"),
-        "hours.night": ("{first}时至次日{end}时", "{first}:00 to {end}:00 the next day"),
+        "hours": ("{first}时至{end}时", "{first:0>2}:00 to {end:0>2}:00"),
+        "hours.night": ("{first}时至次日{end}时", "{first:0>2}:00 to {end:0>2}:00 the next day"),
         "days.single": ("{first}", "on {first}s"),
         "days.range": ("{first}至{last}", "{first} to {last}"),
         "days.all": ("每天", "every day"),
+        "days.but": ("除{first}外每天", "every day but {first}"),
         "heat.title": (
             "{period}{what}发案时段分布(按小时和星期,时间段记录按时长分摊)",
             "{what} by hour and weekday, {period} (time windows shared out)",
@@ -375,6 +376,8 @@ def _peak_words(ctx: Context, code: str, pk: Any) -> str:
         days = ctx.say(PHRASES["days.all"])
     elif pk.days == 1:
         days = ctx.say(PHRASES["days.single"], first=names[pk.first_day])
+    elif pk.days == 6:  # "Sunday to Friday" reads as a range; the day left out is what matters
+        days = ctx.say(PHRASES["days.but"], first=names[(pk.first_day + 6) % 7])
     else:
         days = ctx.say(PHRASES["days.range"], first=names[pk.first_day], last=names[last])
     key = "hours.night" if pk.past_midnight else "hours"
