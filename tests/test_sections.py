@@ -210,7 +210,7 @@ def test_rates_by_township_match_a_hand_computation(whole):
     top = max(rates, key=rates.get)
     assert f"刑事案件发案率最高的是{S.AREAS[top][0]}(每万人{rates[top]:.1f}起)" in whole["zh"]
     assert (
-        f"Highest criminal-case rates per 10,000 residents: {S.AREAS[top][1]} ({rates[top]:.1f})"
+        f"Highest criminal-case rates per 10,000 residents: {S.AREAS[top][1]}: {rates[top]:.1f}"
         in whole["en"]
     )
 

@@ -36,7 +36,7 @@ PHRASES = Phrases(
             "按常住人口计算,刑事案件发案率最高的是{items}。",
             "Highest criminal-case rates per 10,000 residents: {items}.",
         ),
-        "rates.item": ("{name}(每万人{rate}起)", "{name} ({rate})"),
+        "rates.item": ("{name}(每万人{rate}起)", "{name}: {rate}"),
         "rates.unit": ("起/万人", " per 10k"),
         "rates.map": (
             "{period}各乡镇(街道)每万人刑事案件数",
