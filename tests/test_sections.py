@@ -326,3 +326,14 @@ def test_peak_windows_in_words(zh, en):
     assert _peak_words(en, b, pk(6, 6, 23, 7)).startswith("Burglary peaks every day but Saturday, ")
     assert _peak_words(zh, b, pk(0, 7, 8, 4)) == "入室盗窃多发于每天8时至12时(占31.2%)"
     assert _peak_words(zh, b, pk(2, 1, 8, 4)) == "入室盗窃多发于周三8时至12时(占31.2%)"
+    assert _peak_words(zh, b, pk(1, 6, 17, 7)) == "入室盗窃多发于除周一外每天17时至24时(占31.2%)"
+    assert "17:00 to 24:00 (31.2%)" in _peak_words(en, b, pk(1, 6, 17, 7))
+
+
+def test_short_tables_print_whole_and_amounts_in_any_currency_align_right():
+    from zzanalytics.report import blocks
+
+    small = blocks.table(pd.DataFrame({"Item": ["Fire losses"], "This period": ["CAD 7.2 million"]}))
+    assert '<table class="zz keep">' in small and '<td class="num">CAD 7.2 million</td>' in small
+    long = blocks.table(pd.DataFrame({"k": [str(i) for i in range(blocks.KEEP_ROWS + 1)]}))
+    assert '<table class="zz">' in long

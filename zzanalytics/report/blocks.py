@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -114,6 +115,10 @@ def kpis(items: Iterable[tuple[Any, Any, Any]]) -> Html:
     return Html(f'<div class="zz-kpis">{cells}</div>')
 
 
+KEEP_ROWS = 15
+"""Tables of at most this many rows are kept on one printed page."""
+
+
 def table(
     frame: pd.DataFrame,
     caption: Any = "",
@@ -156,6 +161,8 @@ def table(
         rows.append(f"<tr{flag}>{tds}</tr>")
     cap = f"<caption>{_h(caption)}</caption>" if caption else ""
     body = "".join(rows)
+    if len(frame) <= KEEP_ROWS:  # a short table is printed whole, never its header alone at a page foot
+        cls = f"{cls} keep"
     return Html(f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
 
 
@@ -167,9 +174,12 @@ def _cell(x: Any) -> Any:
     return x
 
 
+_MONEY = re.compile(r"^[A-Z]{3} [\d.,]")  # an amount written with its ISO currency code: "CAD 7.2 million"
+
+
 def _looks_numeric(x: Any) -> bool:
     s = str(x)
-    return bool(s) and (s[0].isdigit() or s[0] in "+-<>—" or s.startswith("CNY"))
+    return bool(s) and (s[0].isdigit() or s[0] in "+-<>—" or bool(_MONEY.match(s)))
 
 
 _ids = itertools.count(1)

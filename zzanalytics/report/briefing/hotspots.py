@@ -381,7 +381,8 @@ def _peak_words(ctx: Context, code: str, pk: Any) -> str:
     else:
         days = ctx.say(PHRASES["days.range"], first=names[pk.first_day], last=names[last])
     key = "hours.night" if pk.past_midnight else "hours"
-    hours = ctx.say(PHRASES[key], first=str(int(pk.first_hour)), end=str(int(pk.end_hour)))
+    end = int(pk.end_hour) if pk.past_midnight else int(pk.end_hour) or 24  # "17时至24时", not "至0时"
+    hours = ctx.say(PHRASES[key], first=str(int(pk.first_hour)), end=str(end))
     return ctx.say(
         PHRASES["peak"], what=ctx.label(code), days=days, hours=hours, share=ctx.pct(pk.share * 100)
     )
