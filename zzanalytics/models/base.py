@@ -155,6 +155,20 @@ class Forecaster:
     def _alpha_h(self, h: int, X: np.ndarray | None = None) -> np.ndarray:
         return np.full(h, self.alpha_)
 
+    def mean(self, h: int, X: np.ndarray | None = None) -> np.ndarray:
+        """Mean forecast for ``h`` periods ahead (never negative), without intervals.
+
+        Examples
+        --------
+        >>> class Flat(Forecaster):
+        ...     def _mean(self, h, X=None):
+        ...         return np.full(h, -1.0 + self.y_.mean())
+        >>> Flat().fit(np.array([1.0, 2.0, 3.0])).mean(2).tolist()
+        [1.0, 1.0]
+        """
+        self._check_fitted()
+        return np.maximum(self._mean(h, X), 0.0)
+
     def predict(self, h: int, X: np.ndarray | None = None, levels: Sequence[int] = LEVELS) -> dict:
         """Point forecast and central intervals for ``h`` periods ahead."""
         self._check_fitted()

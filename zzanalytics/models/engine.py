@@ -159,7 +159,7 @@ def fit_predict(name: str, y: np.ndarray, Xfit: np.ndarray, Xfut: np.ndarray, h:
     if len(y) < 3:
         return np.full(h, float(np.mean(y)) if len(y) else 0.0)
     mod = make_model(name, m)
-    return np.maximum(mod.fit(y, Xfit).predict(h, Xfut, levels=())["mean"], 0.0)
+    return mod.fit(y, Xfit).mean(h, Xfut)
 
 
 def run_series(item: tuple, shared: tuple) -> dict:

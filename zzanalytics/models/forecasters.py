@@ -138,17 +138,16 @@ class LocalLevel(Forecaster):
         mult = np.ones(n) if X is None else np.exp(np.asarray(X, dtype=float)[:n, 0])
         z = y / mult
         init = float(np.mean(z[: min(n, 12)]))
-        best = (np.inf, init, self.alphas[0])
-        for a in self.alphas:
-            lev = init
-            sse = 0.0
-            for t in range(n):
-                e = y[t] - lev * mult[t]
-                sse += e * e
-                lev = lev + a * (z[t] - lev)
-            if sse < best[0]:
-                best = (sse, lev, a)
-        self.level_, self.smoothing_ = best[1], best[2]
+        # every smoothing weight at once (the same arithmetic per weight as a loop over them)
+        a = np.asarray(self.alphas, dtype=float)
+        lev = np.full(len(a), init)
+        sse = np.zeros(len(a))
+        for t in range(n):
+            e = y[t] - lev * mult[t]
+            sse += e * e
+            lev = lev + a * (z[t] - lev)
+        j = int(np.argmin(sse))  # the first of ties, as the loop took
+        self.level_, self.smoothing_ = float(lev[j]), float(a[j])
         self.alpha_ = series_alpha(y)
         return self
 

@@ -142,13 +142,14 @@ class NBGLM(Forecaster):
         return pen
 
     def _irls(self, Xd, y, off, w, pen, alpha, beta):
+        P = np.diag(pen)
         for _ in range(self.max_iter):
             eta = np.clip(Xd @ beta + off, -30, 30)
             mu = np.exp(eta)
             W = w * mu / (1 + alpha * mu)
             z = eta - off + (y - mu) / np.maximum(mu, 1e-10)
-            A = (Xd * W[:, None]).T @ Xd + np.diag(pen)
-            new = np.linalg.solve(A, (Xd * W[:, None]).T @ z)
+            XWt = (Xd * W[:, None]).T
+            new = np.linalg.solve(XWt @ Xd + P, XWt @ z)
             if np.max(np.abs(new - beta)) < 1e-6:
                 beta = new
                 break
@@ -156,7 +157,7 @@ class NBGLM(Forecaster):
         eta = np.clip(Xd @ beta + off, -30, 30)
         mu = np.exp(eta)
         W = w * mu / (1 + alpha * mu)
-        A = (Xd * W[:, None]).T @ Xd + np.diag(pen)
+        A = (Xd * W[:, None]).T @ Xd + P
         return beta, mu, A
 
     def fit(self, y: np.ndarray, X: np.ndarray | None = None) -> NBGLM:
