@@ -226,7 +226,14 @@ STALE_SECONDS = 24 * 3600
 """A temporary file of another host is removed only when older than this."""
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this host with this id is running (one we may not signal counts).
+
+    Examples
+    --------
+    >>> process_alive(os.getpid())
+    True
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -253,7 +260,7 @@ def sweep_temps(folder: str | Path) -> list[Path]:
             continue
         host, pid = parts[0], parts[1]
         try:
-            dead = (not _alive(int(pid))) if host == _HOST else now - p.stat().st_mtime > STALE_SECONDS
+            dead = (not process_alive(int(pid))) if host == _HOST else now - p.stat().st_mtime > STALE_SECONDS
         except (ValueError, OSError):
             continue
         if dead:

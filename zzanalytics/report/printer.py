@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from zzanalytics.errors import ReportError
-from zzanalytics.outputs import atomic_path
+from zzanalytics.outputs import atomic_path, process_alive
 
 __all__ = ["PRINTER_PREFIX", "print_html", "reap_printers"]
 
@@ -47,16 +47,6 @@ def _deathsig() -> list[str]:
     """``setpriv --pdeathsig KILL --`` where util-linux has it: the browser dies with its parent."""
     setpriv = shutil.which("setpriv")
     return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _group_exists(pgid: int) -> bool:
@@ -141,7 +131,7 @@ def reap_printers(tmpdir: str | Path | None = None) -> list[Path]:
         try:
             owner = json.loads((folder / OWNER).read_text(encoding="utf-8"))
             mine = owner.get("host") == _HOST
-            dead = mine and not _alive(int(owner["pid"]))
+            dead = mine and not process_alive(int(owner["pid"]))
         except (OSError, ValueError, KeyError, TypeError):
             try:
                 dead = time.time() - folder.stat().st_mtime > STALE_SECONDS
