@@ -133,3 +133,40 @@ def test_replace_refused_for_tables_without_ids(tmp_path: Path) -> None:
         ingest_files(
             [tmp_path / "t.csv"], {"source": {"table": "targets"}}, store=tmp_path / "zz.duckdb", replace=True
         )
+
+
+def test_rows_differing_only_in_unmapped_columns_are_separate_records(tmp_path: Path) -> None:
+    """A date-only police export: two assaults on one day at one corner differ only in columns the
+    mapping leaves out (hour, premises). They are two records; only a row repeated whole is a
+    duplicate (with a note), or a record of its own with ``repeats = "records"``."""
+    head = "date,hour,premises,area,type\n"
+    rows = [
+        "2021-03-02,8,House,620102001,Assault\n",
+        "2021-03-02,22,Commercial,620102001,Assault\n",  # same when/what/where, other hour
+        "2021-03-02,22,Commercial,620102001,Assault\n",  # the row above repeated whole
+        "2021-03-05,1,Outside,620102002,Assault\n",
+    ]
+    (tmp_path / "a.csv").write_text(head + "".join(rows))
+    mapping = {
+        "columns": {"occurred_at": "date", "area_code": "area", "category": "type"},
+        "categories": {"Assault": "assault"},
+    }
+    store = tmp_path / "zz.duckdb"
+    rep = ingest_files([tmp_path / "a.csv"], mapping, store=store)
+    assert (rep.read, rep.accepted, rep.duplicate, rep.quarantined) == (4, 3, 1, 0)
+    assert any("repeat an earlier row of this file in every column" in n for n in rep.files[0].notes)
+    rep = ingest_files([tmp_path / "a.csv"], mapping, store=store)  # again: nothing new
+    assert (rep.accepted, rep.updated, rep.duplicate) == (0, 0, 4)
+    with open_store(store) as st:
+        assert len(st.incidents()) == 3
+
+    records = {**mapping, "source": {"repeats": "records"}}
+    other = tmp_path / "records.duckdb"
+    rep = ingest_files([tmp_path / "a.csv"], records, store=other)
+    assert (rep.accepted, rep.duplicate) == (4, 0)
+    rep = ingest_files([tmp_path / "a.csv"], records, store=other)
+    assert (rep.accepted, rep.updated, rep.duplicate) == (0, 0, 4)  # still idempotent
+    with open_store(other) as st:
+        assert len(st.incidents()) == 4
+    with pytest.raises(Exception, match="repeats"):
+        read_mapping({**mapping, "source": {"repeats": "keep"}})

@@ -48,6 +48,7 @@ SOURCE_KEYS = {
     "name": "",
     "number_format": "1,234.5",
     "area_names": "loose",
+    "repeats": "duplicate",
     "coverage": [],
 }
 """Keys of ``[source]`` with their defaults."""
@@ -130,6 +131,7 @@ class Mapping:
     name: str = ""
     number_format: str = "1,234.5"
     area_names: str = "loose"
+    repeats: str = "duplicate"
     records: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, tuple[float, float]] = field(default_factory=dict)
     coverage: tuple[str, str] | None = None
@@ -203,7 +205,9 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
                      columns identifying a record of an export without ids; default when + what +
                      where, :data:`DEFAULT_KEY`), ``name`` (the source, for ``--replace``; default
                      the mapping file's stem), ``number_format`` (:data:`NUMBER_FORMATS`) and
-                     ``area_names`` (``loose``: names matched after normalising; ``exact``);
+                     ``area_names`` (``loose``: names matched after normalising; ``exact``) and
+                     ``repeats`` (an export without ids: a row repeated whole in one file is a
+                     ``duplicate``, or with ``records`` each repeat is a record of its own);
     ``[columns]``    canonical name = source header, or a list of headers whose values are joined
                      with a space (a date and a time column: ``occurred_at = ["发案日期", "发案时刻"]``);
                      a header already named like the canonical column needs no line;
@@ -299,6 +303,7 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
         name=str(opts["name"]),
         number_format=str(opts["number_format"]),
         area_names=str(opts["area_names"]),
+        repeats=str(opts["repeats"]),
         coverage=_coverage(where, opts["coverage"]),
         timezone_declared="timezone" in src,
         path=path,
@@ -432,6 +437,8 @@ def _check_source(m: Mapping, opts: dict[str, Any], tdef: Any) -> None:
         )
     if m.area_names not in ("loose", "exact"):
         raise _mapping_error(where, f"[source] area_names = {m.area_names!r}; use 'loose' or 'exact'")
+    if m.repeats not in ("duplicate", "records"):
+        raise _mapping_error(where, f"[source] repeats = {m.repeats!r}; use 'duplicate' or 'records'")
     if len(m.delimiter) > 1 and m.delimiter != "\\t":
         raise _mapping_error(where, f"[source] delimiter = {m.delimiter!r}: give one character, e.g. ';'")
     if m.delimiter == "\\t":

@@ -420,6 +420,9 @@ def _stage(
         if values
         else "NULL"
     )
+    if key_mode == "generated":  # the whole source row, to tell apart records sharing an identity
+        srcs = [f"_s{i}" for i, h in enumerate(headers) if h != "geometry"]
+        keep.append(f"hash({', '.join(srcs)}) AS _row" if srcs else "CAST(0 AS UBIGINT) AS _row")
     select = ", ".join(keep)
     # rows stay in source order (projections only, no join), so _zz_stg.rowid is the data row - 1
     con.execute(
@@ -446,16 +449,26 @@ def _default_key(m: Mapping, plan: dict[str, _Col], hashed: list[str]) -> list[s
     return [n for n in wanted if n in plan]
 
 
-def _ordinals(con: Any) -> None:
+def _ordinals(con: Any, repeats: str = "duplicate") -> None:
     """Rows sharing a default identity but not their content: the 2nd, 3rd ... distinct content in
-    file order gets ``-2``, ``-3`` ... after its key, so a corrected re-export (same order) updates."""
-    many = "SELECT _key FROM _zz_stg WHERE _rc = 0 GROUP BY _key HAVING count(DISTINCT _hash) > 1"
+    file order gets ``-2``, ``-3`` ... after its key, so a corrected re-export (same order) updates.
+
+    Content is the whole source row (``_row``, every column of the file, mapped or not) beside the
+    stored columns' hash: two assaults on one day at one corner that differ only in a column the
+    mapping leaves out (the hour, the premises) are two records, not a record and its duplicate.
+    Only a row repeated whole is a duplicate, unless ``repeats == "records"`` (``[source] repeats``:
+    an export that lists two identical events as two identical rows), where every row sharing an
+    identity is a record of its own, numbered in file order. ``_row`` only groups rows of this
+    file; it is never stored, so DuckDB's ``hash()`` may change between versions without effect."""
+    content = "rowid" if repeats == "records" else "min(rowid) OVER (PARTITION BY _key, _hash, _row)"
+    distinct = "*" if repeats == "records" else "DISTINCT (_hash, _row)"
+    many = f"SELECT _key FROM _zz_stg WHERE _rc = 0 GROUP BY _key HAVING count({distinct}) > 1"
     if not con.execute(f"SELECT count(*) FROM ({many})").fetchall()[0][0]:
         return
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _zz_fd AS
         SELECT rid, dense_rank() OVER (PARTITION BY _key ORDER BY fr) AS k FROM (
-            SELECT rowid AS rid, _key, min(rowid) OVER (PARTITION BY _key, _hash) AS fr
+            SELECT rowid AS rid, _key, {content} AS fr
             FROM _zz_stg WHERE _rc = 0 AND _key IN ({many}))"""
     )
     con.execute(
@@ -468,6 +481,17 @@ def _store_key(m: Mapping) -> str:
     """The store column holding a record's key: the id column itself, or ``_key`` for tables without one."""
     key = TABLES[m.table].key
     return ident(key) if key else "_key"
+
+
+def _note_whole_repeats(con: Any, rep: FileReport) -> None:
+    """Say how many rows of an export without ids repeat an earlier row of the file whole."""
+    n = con.execute("SELECT count(*) FROM _zz_stg WHERE _fdup").fetchall()[0][0]
+    if n:
+        rep.notes.append(
+            f"{n:,} row(s) repeat an earlier row of this file in every column and count as duplicates; "
+            'if the export lists separate events as identical rows, [source] repeats = "records" '
+            "counts each"
+        )
 
 
 def _in_file_duplicates(con: Any, stage: _Stage, key_col: str | None) -> None:
@@ -764,7 +788,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                 f"{rows:,} rows formed {rep.read - rep.malformed:,} records ([records] by {m.records['by']})"
             )
         if key_mode == "generated" and tdef.key is not None:
-            _ordinals(con)
+            _ordinals(con, m.repeats)
         if "area_code" in tdef.names and m.table != "areas" and has_loc:
             index = area_index(st)
             if index is not None:
@@ -772,6 +796,8 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                 stage.findings = areas_from_points(con, index, not stage.derived_area, rep)
         _in_file_duplicates(con, stage, tdef.key)
         _classify(con, m, has_loc, rep, stage)
+        if key_mode == "generated" and tdef.key is not None:
+            _note_whole_repeats(con, rep)
         if rep.malformed:
             rep.reasons["malformed_row"] = rep.reasons.get("malformed_row", 0) + rep.malformed
             rep.reason_columns[("malformed_row", "")] = rep.malformed
