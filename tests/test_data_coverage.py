@@ -282,3 +282,57 @@ def test_a_store_without_recorded_coverage_refuses_periods_beyond_its_records(tm
         assert [str(d.date()) for d in resolve_period(st, None)] == ["2021-01-01", "2021-03-31"]
         with pytest.raises(ReportError, match="criminal cases cover 2020-01-05 to 2021-03-31"):
             resolve_period(st, "2023-01-01:2023-06-30")
+
+
+def test_a_sparse_tail_of_old_events_is_outside_the_span(tmp_path: Path) -> None:
+    """An export by report date: 2,400 burglaries occurring 2014-2015, and a thin tail of 30 old
+    events (2001-2013, reported late). Taken at face value the span would start in 2001 and show
+    counts of 0-2 a month for 13 years; the span starts where full months start, and says why."""
+    rng = np.random.default_rng(7)
+    days = pd.date_range("2014-01-01", "2015-12-31", freq="D")
+    old = pd.date_range("2001-01-01", "2013-12-31", freq="D")
+    when = np.concatenate([rng.choice(days, 2400), rng.choice(old, 30)])
+    pd.DataFrame({"when": pd.DatetimeIndex(when).strftime("%Y-%m-%d 10:00"), "area": "1"}).to_csv(
+        tmp_path / "reported.csv", index=False
+    )
+    mapping = {**FIRE, "constants": {"category": "theft.burglary"}}
+    path = tmp_path / "zz.duckdb"
+    rep = ingest_files([tmp_path / "reported.csv"], mapping, store=path)
+    assert rep.accepted == 2430  # every record is kept
+    with open_store(path) as st:
+        span = st.coverage(by_file=True).iloc[0]
+        inc = st.incidents()
+    assert (str(span["first"].date()), str(span["last"].date())) == (
+        "2014-01-01",
+        str(span["data_last"].date()),
+    )
+    assert span["data_first"].year <= 2002
+    notes = " ".join(rep.files[0].notes)
+    assert "30 records from" in notes and "sparse tail" in notes
+    monthly = counts(inc, freq="month", by=("category",))
+    assert _months(monthly)[0] == "2014-01"  # no month of the tail is a count
+    # a source that is sparse everywhere keeps its whole span
+    thin = pd.date_range("2010-01-01", "2015-12-31", freq="45D")
+    pd.DataFrame({"when": thin.strftime("%Y-%m-%d 10:00"), "area": "1"}).to_csv(
+        tmp_path / "thin.csv", index=False
+    )
+    ingest_files([tmp_path / "thin.csv"], FIRE, store=tmp_path / "thin.duckdb")
+    with open_store(tmp_path / "thin.duckdb") as st:
+        assert str(st.coverage(by_file=True).iloc[0]["first"].date()) == "2010-01-01"
+
+
+def test_a_category_no_source_holds_is_no_data_not_zero(store) -> None:
+    """The store holds burglary, vehicle theft, assault and fire, and no fraud at all: fraud is not
+    a row of zeros in counts, and its comparison says no data."""
+    from zzanalytics.models.compare import compare_periods
+
+    path, _ = store
+    with open_store(path) as st:
+        inc = st.incidents()
+    grid = ["fraud", "theft", "assault"]
+    by_cat = counts(inc, freq="month", by=("category",), level=1, categories=grid)
+    assert "fraud" not in set(by_cat["category"]) and {"theft", "assault"} <= set(by_cat["category"])
+    cmp = compare_periods(inc, "2015-01-01", "2015-06-30", by=["category"], level=1, categories=grid)
+    cmp = cmp.set_index("category")
+    assert cmp.loc["fraud", "direction"] == "no_data" and np.isnan(cmp.loc["fraud", "current"])
+    assert cmp.loc["theft", "direction"] != "no_data"

@@ -337,3 +337,25 @@ def test_short_tables_print_whole_and_amounts_in_any_currency_align_right():
     assert '<table class="zz keep">' in small and '<td class="num">CAD 7.2 million</td>' in small
     long = blocks.table(pd.DataFrame({"k": [str(i) for i in range(blocks.KEEP_ROWS + 1)]}))
     assert '<table class="zz">' in long
+
+
+def test_a_category_no_source_holds_is_worded_as_no_data(zh, en):
+    """A police export without fraud (the store records what each source covers): fraud is "no
+    data" in the lead, the key figures and table 1, never 0 or "none in this or last year"."""
+    inc = S.incidents()
+    inc = inc[~inc["category"].str.startswith("fraud")].copy()
+    inc.attrs["coverage"] = tuple(
+        ("incidents", c, pd.Timestamp("2019-01-01"), pd.Timestamp("2026-12-31"), 0)
+        for c in sorted(inc["category"].unique())
+    )
+    text = visible_text(render_section("overall", dataclasses.replace(zh, incidents=inc)))
+    assert "诈骗案件无数据" in text and "电信网络诈骗无数据" in text
+    assert "诈骗案件0起" not in text and "均为0" not in text
+    assert re.search(r"电信网络诈骗 — — 无数据", text)
+    assert "侵财类案件占" not in text  # a share of theft and fraud needs both
+    text_en = visible_text(render_section("overall", dataclasses.replace(en, incidents=inc)))
+    assert "no fraud data" in text_en and "none in this or the same period last year" not in text_en
+    # without recorded coverage (a store written by hand) an absent category is still a zero
+    bare = inc.copy()
+    bare.attrs = {}
+    assert "诈骗案件0起" in visible_text(render_section("overall", dataclasses.replace(zh, incidents=bare)))

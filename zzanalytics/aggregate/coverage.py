@@ -96,7 +96,9 @@ def range_covered(
 
     ``categories`` None (or tables without categories): any span of ``coverage`` must hold the
     whole range. Categories without recorded coverage do not count against it; no coverage at
-    all covers everything (nothing is known to be missing).
+    all covers everything (nothing is known to be missing). An empty list of categories (a key
+    such as fraud that no ingested file holds, in a store that records coverage) covers nothing:
+    no source reports it, so its count is unknown, not zero.
 
     Examples
     --------
@@ -109,6 +111,8 @@ def range_covered(
     True
     >>> range_covered(cov, ["fire", "assault"], "2013-01-01", "2013-06-30")
     False
+    >>> range_covered(cov, [], "2015-01-01", "2015-06-30")
+    False
     """
     if coverage is None or len(coverage) == 0:
         return True
@@ -117,6 +121,8 @@ def range_covered(
     holds = (coverage["start"] - slack <= lo) & (coverage["end"] + slack >= hi)
     if categories is not None and "category" in coverage.columns:
         wanted = {str(c) for c in categories if isinstance(c, str)}
+        if not wanted:
+            return False
         known = [c for c in wanted if (coverage["category"] == c).any()]
         if not known:
             return True
@@ -165,8 +171,11 @@ def apply_coverage(
         known = [spans[m] for m in members if m in spans]
         if members and not known:
             continue  # no coverage recorded for these categories: the grid stands
+        if not members and key is not None:  # a category no source holds: no data in any period
+            keep &= labels != key if labels is not None else False
+            continue
         ok = np.ones(uniq.shape, dtype=bool)
-        for s in known or [everything]:  # nothing observed: periods some source covers
+        for s in known or [everything]:  # no category key and nothing observed: what any source covers
             ok &= covered(uniq, freq, s, partial)
         rows = np.ones(len(frame), dtype=bool) if labels is None else (labels == key)
         keep &= ~rows | ok[inv]

@@ -50,6 +50,49 @@ def slack_days(records: int, days: int) -> int:
     return int(min(31, 3.0 * days / records))
 
 
+DENSE_SHARE = 0.25
+"""A month at an edge of a file's records belongs to its span when it holds at least this share of
+a full month (the file's 90th percentile of monthly counts)."""
+
+TAIL_SHARE = 0.05
+"""At most this share of a file's records is left outside its span as a sparse tail."""
+
+
+def dense_span(months: list[tuple[dt.date, int]]) -> tuple[int, int]:
+    """Indices of the first and last month of the span a file's records cover, sparse tails cut.
+
+    An export by *report* date carries a thin tail of events that happened years earlier (a few a
+    month against thousands): taken at face value, the span would start in the tail and every
+    period there would show a count far too small. Leading and trailing months holding under
+    :data:`DENSE_SHARE` of a full month are left out, as long as they hold at most
+    :data:`TAIL_SHARE` of the records; a sparse source (every month thin) keeps its whole span.
+
+    Parameters
+    ----------
+    months : list of (date, int)
+        Months with records, in order, and their counts.
+
+    Examples
+    --------
+    >>> tail = [(dt.date(2013, k, 1), 3) for k in range(1, 13)]
+    >>> dense_span(tail + [(dt.date(2014, k, 1), 900) for k in range(1, 13)])
+    (12, 23)
+    >>> dense_span([(dt.date(2014, k, 1), n) for k, n in enumerate([1, 0, 2, 1, 3, 1], start=1)])
+    (0, 5)
+    """
+    n = len(months)
+    if n < 3:
+        return 0, n - 1
+    counts = [c for _, c in months]
+    full = sorted(counts)[int(0.9 * (n - 1))]
+    total = sum(counts)
+    dense = [i for i, c in enumerate(counts) if c >= DENSE_SHARE * full]
+    lo, hi = dense[0], dense[-1]
+    if sum(counts[:lo]) + sum(counts[hi + 1 :]) > TAIL_SHARE * total:
+        return 0, n - 1
+    return lo, hi
+
+
 def write_coverage(
     con: Any,
     m: Any,
@@ -80,10 +123,22 @@ def write_coverage(
     data_first = min(r[1] for r in rows)
     data_last = max(r[2] for r in rows)
     declared = m.coverage or ("", "")
-    first = dt.date.fromisoformat(declared[0]) if declared[0] else data_first
-    last = dt.date.fromisoformat(declared[1]) if declared[1] else data_last
-    total = sum(int(r[3]) for r in rows)
-    slack = 0 if (declared[0] and declared[1]) else slack_days(total, (data_last - data_first).days + 1)
+    months = con.execute(
+        f"SELECT CAST(date_trunc('month', {day}) AS DATE) AS mo, count(*) FROM _zz_stg "
+        f"WHERE _rc = 0 AND {ident(col)} IS NOT NULL GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    lo, hi = dense_span(months)
+    span_first = data_first if lo == 0 else months[lo][0]
+    span_last = data_last if hi == len(months) - 1 else _month_end(months[hi][0])
+    first = dt.date.fromisoformat(declared[0]) if declared[0] else span_first
+    last = dt.date.fromisoformat(declared[1]) if declared[1] else span_last
+    total = sum(int(c) for _, c in months[lo : hi + 1])
+    slack = 0 if (declared[0] and declared[1]) else slack_days(total, (span_last - span_first).days + 1)
+    tails = [
+        (sum(c for _, c in part), part[0][0], _month_end(part[-1][0]))
+        for part, side in ((months[:lo], 0), (months[hi + 1 :], 1))
+        if part and not declared[side]
+    ]
     con.executemany(
         'INSERT INTO coverage (source_file, "table", category, "first", "last", declared, data_first, '
         'data_last, "rows", "at", source_path, slack) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -94,6 +149,12 @@ def write_coverage(
     )
     how = "as declared in the mapping" if m.coverage else "from its records; declare [source] coverage"
     notes.append(f"covers {first} to {last} ({how})")
+    for n, a, b in tails:
+        notes.append(
+            f"{n:,} records from {a} to {b} lie in months with under a quarter of a full month's count "
+            "(a sparse tail, as in an export by report date); they are stored, but those periods count "
+            "as no data, not as the small numbers they hold"
+        )
     if m.coverage:
         outside = con.execute(
             f"SELECT count(*), min({day}), max({day}) FROM _zz_stg WHERE _rc = 0 "
@@ -105,6 +166,11 @@ def write_coverage(
                 f"{outside[0]:,} records ({outside[1]} to {outside[2]}) lie outside the declared coverage "
                 f"{first} to {last}; they are stored, but periods outside the coverage count as no data"
             )
+
+
+def _month_end(month: dt.date) -> dt.date:
+    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return nxt - dt.timedelta(days=1)
 
 
 def clock_notes(con: Any, m: Any, store_tz: str, gap: bool) -> list[str]:

@@ -192,6 +192,7 @@ COMMON = Phrases(
         "change.new": ("去年同期为0", "none in the same period last year"),
         "change.zero": ("与去年同期均为0", "none in this or the same period last year"),
         "change.no_baseline": ("去年同期无数据", "no data for the same period last year"),
+        "change.no_data": ("无数据", "no data"),
         # the same, naming what changed ("批数上升…" / "batches up …")
         "change.up.what": ("{lead}{what}上升{pct}{qualifier}", "{what} up {pct}{lead}{qualifier}"),
         "change.down.what": ("{lead}{what}下降{pct}{qualifier}", "{what} down {pct}{lead}{qualifier}"),

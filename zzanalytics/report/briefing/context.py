@@ -320,6 +320,8 @@ class Context:
         >>> Context.empty().change(r, "compared", COMMON["what.batches"])
         '与去年同期相比批数上升128.6%(显著)'
         """
+        if tx.is_missing(r["current"]):  # no source holds it: no data, in this period too
+            return self.say(COMMON["change.no_data"])
         return phrases.change(r["current"], r["baseline"], r.get("significant"), self.lang, lead, what)
 
     def no_data(self, what: Pair, kind: str = "none_in_period") -> str:
@@ -542,26 +544,47 @@ def compare(ctx: Context, frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> compare(ctx, criminal(ctx.incidents))[["current", "baseline", "significant"]]  # doctest: +SKIP
     """
+    from zzanalytics.aggregate import frame_coverage
     from zzanalytics.models.compare import compare_periods
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return compare_periods(frame, ctx.start, ctx.end, baseline="last_year", **kwargs)
+        out = compare_periods(frame, ctx.start, ctx.end, baseline="last_year", **kwargs)
+    cov = frame_coverage(ctx.incidents) if "occurred_at" in frame.columns else None
+    if cov is not None and "category" in cov.columns:
+        out.attrs["held"] = tuple(str(c) for c in cov["category"].dropna().unique())
+    return out
+
+
+NO_DATA = {"current": np.nan, "baseline": np.nan, "significant": False, "direction": "no_data"}
+"""The comparison of a category no source of the store holds: unknown, not zero."""
 
 
 def row(result: pd.DataFrame, **match: Any) -> dict[str, Any]:
-    """The comparison row matching ``match`` as a dict (zeros, not significant, when absent).
+    """The comparison row matching ``match`` as a dict.
+
+    Absent rows are zeros (nothing happened, not significant), except a category that no source
+    of the store holds (``result.attrs["held"]``, set by :func:`compare`): that one has no data.
 
     Examples
     --------
     >>> result = pd.DataFrame({"category": ["theft"], "current": [5], "baseline": [4]})
     >>> row(result, category="fraud")["current"]
     0
+    >>> result.attrs["held"] = ("theft.burglary", "assault")
+    >>> row(result, category="fraud")["direction"], row(result, category="robbery")["direction"]
+    ('no_data', 'no_data')
+    >>> row(result, category="theft")["current"]
+    5
     """
     sel = result
     for k, v in match.items():
         sel = sel[sel[k] == v]
     if sel.empty:
+        held = result.attrs.get("held")
+        cat = match.get("category")
+        if held is not None and isinstance(cat, str) and not any(matches(h, cat) for h in held):
+            return dict(NO_DATA)
         return {"current": 0, "baseline": 0, "significant": False, "direction": "flat"}
     return sel.iloc[0].to_dict()
 
@@ -584,6 +607,8 @@ def change_table(ctx: Context, rows: list[tuple[str, dict[str, Any]]], unit: str
         if np.isfinite(p):
             word = ctx.pct(p, signed=True)
             verdict = ctx.say(COMMON["test.significant" if sig else "test.normal"])
+        elif tx.is_missing(r["current"]):
+            word, verdict = ctx.say(COMMON["change.no_data"]), tx.MISSING
         elif tx.is_missing(r["baseline"]):
             word, verdict = ctx.say(COMMON["test.no_data"]), tx.MISSING
         else:

@@ -31,17 +31,21 @@ from zzanalytics.schema import CRIMINAL_PREFIXES
 PHRASES = Phrases(
     {
         "lead": (
-            "{period},{subject}发生各类刑事案件{total},{total_change};盗窃案件{theft},{theft_change};"
-            "诈骗案件{fraud},{fraud_change}。",
-            "In {period}, {subject} recorded {total} criminal cases, {total_change}; theft {theft}, "
-            "{theft_change}; fraud {fraud}, {fraud_change}.",
+            "{period},{subject}发生各类刑事案件{total},{total_change}",
+            "In {period}, {subject} recorded {total} criminal cases, {total_change}",
         ),
-        "subcategories": (
-            "其中入室盗窃{burglary},{burglary_change};机动车盗窃{vehicle},{vehicle_change};"
-            "电信网络诈骗{telecom},{telecom_change}。",
-            "Burglary {burglary}, {burglary_change}; vehicle theft {vehicle}, {vehicle_change}; "
-            "telecom fraud {telecom}, {telecom_change}.",
-        ),
+        "subcategories": ("其中{items}。", "{items!u}."),
+        # one clause per category; ".none": no source of the store holds it (no data, not zero)
+        "item.theft": ("盗窃案件{n},{change}", "theft {n}, {change}"),
+        "item.fraud": ("诈骗案件{n},{change}", "fraud {n}, {change}"),
+        "item.burglary": ("入室盗窃{n},{change}", "burglary {n}, {change}"),
+        "item.vehicle": ("机动车盗窃{n},{change}", "vehicle theft {n}, {change}"),
+        "item.telecom": ("电信网络诈骗{n},{change}", "telecom fraud {n}, {change}"),
+        "item.theft.none": ("盗窃案件无数据", "no theft data"),
+        "item.fraud.none": ("诈骗案件无数据", "no fraud data"),
+        "item.burglary.none": ("入室盗窃无数据", "no burglary data"),
+        "item.vehicle.none": ("机动车盗窃无数据", "no vehicle theft data"),
+        "item.telecom.none": ("电信网络诈骗无数据", "no telecom fraud data"),
         "trend.up": ("刑事发案呈上升态势", "Criminal cases are rising"),
         "trend.down": ("刑事发案呈下降态势", "Criminal cases are falling"),
         "trend.flat": (
@@ -115,14 +119,22 @@ def body(ctx: Context) -> B.Html:
         "telecom": row(by2, category="fraud.telecom"),
     }
     w = ctx.basics()
-    for key, r in rows.items():
-        w[key] = ctx.count(r["current"])
-        w[f"{key}_change"] = ctx.change(r, lead="first" if key == "total" else "later")
-    share = (
-        (rows["theft"]["current"] + rows["fraud"]["current"]) / total["current"] * 100
-        if total["current"]
-        else np.nan
+    w["total"] = ctx.count(total["current"])
+    w["total_change"] = ctx.change(total, lead="first")
+
+    def item(key: str) -> str:
+        r = rows[key]
+        if r.get("direction") == "no_data" and pd.isna(r["current"]):
+            return ctx.say(PHRASES[f"item.{key}.none"])
+        return ctx.say(PHRASES[f"item.{key}"], n=ctx.count(r["current"]), change=ctx.change(r))
+
+    sep, end = ctx.say(COMMON["sep.clause"]), ctx.say(COMMON["sep.sentence_end"])
+    lead = sep.join([ctx.say(PHRASES["lead"], w), item("theft"), item("fraud")]) + end
+    subs = ctx.say(
+        PHRASES["subcategories"], items=sep.join(item(k) for k in ("burglary", "vehicle", "telecom"))
     )
+    held = [rows[k]["current"] for k in ("theft", "fraud")]
+    share = sum(held) / total["current"] * 100 if total["current"] and not any(pd.isna(held)) else np.nan
     w["share"] = ctx.pct(share)
     direction = total.get("direction")
     trend = ctx.say(PHRASES[f"trend.{direction}" if direction in ("up", "down", "no_data") else "trend.flat"])
@@ -145,12 +157,16 @@ def body(ctx: Context) -> B.Html:
         title=ctx.say(PHRASES["chart.monthly"]),
     )
     cmp = pd.DataFrame(
-        [{"label": lbl.strip(), **r} for lbl, r in table_rows[1:] if not lbl.startswith(INDENT)]
+        [
+            {"label": lbl.strip(), **r}
+            for lbl, r in table_rows[1:]
+            if not lbl.startswith(INDENT) and not pd.isna(r["current"])
+        ]
     )
     fig2 = charts.change_bars(cmp, lang=ctx.lang, title=ctx.say(PHRASES["chart.change"]))
     return B.join(
         kpi,
-        B.para(ctx.say(PHRASES["lead"], w), ctx.say(PHRASES["subcategories"], w), trend + ending),
+        B.para(lead, subs, trend + ending),
         B.figure(fig1),
         B.figure(fig2, caption=ctx.say(PHRASES["chart.change.note"])),
         B.table(change_table(ctx, table_rows), caption=ctx.say(PHRASES["table"], w), highlight="_flag"),
