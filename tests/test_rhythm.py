@@ -149,3 +149,19 @@ def test_sample_burglary_peaks_friday_to_sunday_nights(sample_store):
     pk = rhythm(inc, permutations=99).peaks.iloc[0]
     assert [pk.first_day + k for k in range(pk.days)] == plant["days"]
     assert pk.first_hour == plant["first_hour"] and pk.hours == plant["hours"] and pk.p < 0.05
+
+
+def test_times_at_midnight_are_dates_without_their_hour():
+    """A date-only export (every time 00:00:00): each record spreads over its day, so no hour
+    stands out and the share of records with a known time of day is 0; a real 21:30 stays."""
+    days = pd.date_range("2021-01-04", periods=70, freq="D")  # ten whole weeks
+    inc = pd.DataFrame({"occurred_at": days, "category": "theft.burglary"})
+    w = aoristic_weights(inc)
+    assert np.allclose(w.groupby("row")["weight"].sum(), 1.0)
+    assert len(w) == 70 * 24 and np.allclose(w["weight"], 1 / 24)
+    r = rhythm(inc, permutations=19)
+    assert np.allclose(r.profiles["theft.burglary"], 10 / 24)  # flat over every hour of the week
+    assert r.timed["theft.burglary"] == 0.0
+    timed = pd.DataFrame({"occurred_at": days + pd.Timedelta(hours=21.5), "category": "theft.burglary"})
+    assert rhythm(timed, permutations=19).timed["theft.burglary"] == 1.0
+    assert aoristic_weights(timed)["hour"].eq(21).all()

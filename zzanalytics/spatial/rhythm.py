@@ -32,7 +32,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -59,7 +59,8 @@ def aoristic_weights(incidents: pd.DataFrame) -> pd.DataFrame:
     ----------
     incidents : DataFrame
         ``occurred_at``; optional ``occurred_from``/``occurred_to`` (a window is used
-        when both are given and ``occurred_to >= occurred_from``).
+        when both are given and ``occurred_to >= occurred_from``). A point time of exactly
+        midnight is taken as a date without its time: the whole day is its window.
 
     Returns
     -------
@@ -90,6 +91,12 @@ def aoristic_weights(incidents: pd.DataFrame) -> pd.DataFrame:
         a = _hours(incidents["occurred_from"])
         b = _hours(incidents["occurred_to"])
     window = np.isfinite(a) & np.isfinite(b) & (b > a)
+    # a time of exactly 00:00:00 without a window is a date without its time of day (date-only
+    # exports, and systems that write midnight for "unknown"): its weight spreads over that day
+    day_only = ~window & np.isfinite(at) & (np.mod(at, 24.0) == 0.0)
+    a = np.where(day_only, at, a)
+    b = np.where(day_only, at + 24.0, b)
+    window = window | day_only
     point = ~window & np.isfinite(at)
     rows_p = np.flatnonzero(point)
     bins_p = np.floor(at[point]).astype(np.int64) % WEEK
@@ -238,13 +245,16 @@ class RhythmResult:
     peaks : DataFrame
         One row per category: :func:`peak_window`'s fields.
     records : dict[str, int]
-        Records per category; ``windows`` the share of them with a time window.
+        Records per category; ``windows`` the share of them with a time window, ``timed`` the
+        share whose time of day is known (a point time other than midnight, or a window shorter
+        than a day): below one half, a category's hours say little and its peak is not worded.
     """
 
     profiles: dict[str, np.ndarray]
     peaks: pd.DataFrame
     records: dict[str, int]
     windows: dict[str, float]
+    timed: dict[str, float] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """``category, weekday, hour, weight, share`` (share of the category's records)."""
@@ -308,11 +318,15 @@ def rhythm(
         categories = sorted(set(cat))
     w = aoristic_weights(incidents)
     has_window = np.zeros(len(incidents), dtype=bool)
+    short = np.zeros(len(incidents), dtype=bool)
     if {"occurred_from", "occurred_to"} <= set(incidents.columns):
         f = pd.to_datetime(incidents["occurred_from"], errors="coerce")
         t = pd.to_datetime(incidents["occurred_to"], errors="coerce")
         has_window = (f.notna() & t.notna() & (t > f)).to_numpy()
-    profiles, rows, records, windows = {}, [], {}, {}
+        short = has_window & ((t - f) < pd.Timedelta(days=1)).to_numpy()
+    at = _hours(incidents["occurred_at"])
+    known = np.where(has_window, short, np.isfinite(at) & (np.mod(at, 24.0) != 0.0))
+    profiles, rows, records, windows, timed = {}, [], {}, {}, {}
     for c in categories:
         sel = (cat == c) | np.char.startswith(cat.astype(str), c + ".")
         idx = np.flatnonzero(sel)
@@ -322,6 +336,7 @@ def rhythm(
         profiles[c] = m.reshape(7, 24)
         records[c] = len(idx)
         windows[c] = float(has_window[idx].mean()) if len(idx) else 0.0
+        timed[c] = float(known[idx].mean()) if len(idx) else 0.0
         if m.sum() > 0:
             rows.append({"category": c, **peak_window(m.reshape(7, 24), max_hours, permutations, seed)})
-    return RhythmResult(profiles, pd.DataFrame(rows), records, windows)
+    return RhythmResult(profiles, pd.DataFrame(rows), records, windows, timed)

@@ -399,6 +399,9 @@ def rhythm_blocks(ctx: Context) -> list[Any]:
     if not cats:
         return []
     res = rhythm(inc, categories=cats, permutations=199)
+    cats = [c for c in cats if res.timed.get(c, 0.0) >= 0.5]  # dates without their hours say nothing
+    if not cats:
+        return []
     peaks = res.peaks.set_index("category")
     items = [_peak_words(ctx, c, peaks.loc[c]) for c in cats if c in peaks.index and peaks.loc[c].p < 0.05]
     blocks: list[Any] = []
