@@ -33,6 +33,7 @@ from zzanalytics.ingest.areas import area_index, areas_from_points, loose_area_p
 from zzanalytics.ingest.coverage import DATE_COLUMNS, clock_notes, write_coverage
 from zzanalytics.ingest.dates import date_sql, gap_sql, timestamp_sql
 from zzanalytics.ingest.expressions import canonical_text, content_hash_sql, number_sql
+from zzanalytics.ingest.identity import in_file_duplicates, note_whole_repeats, ordinals
 from zzanalytics.ingest.locations import inside_udf, location_sql, location_udf, sql_crs
 from zzanalytics.ingest.mapping import (
     DEFAULT_KEY,
@@ -382,7 +383,7 @@ def _stage(
             + ", ".join(f"COALESCE(CAST({ident(n)} AS VARCHAR), '')" for n in NATURAL_KEYS[m.table])
             + ")"
         )
-    else:  # declared key columns, or the default identity (when, what, where): see _ordinals
+    else:  # declared key columns, or the default identity (when, what, where): see identity.ordinals
         names = m.key if key_mode == "declared" else _default_key(m, plan, hashed)
         parts = []
         for n in names:
@@ -420,8 +421,9 @@ def _stage(
         if values
         else "NULL"
     )
-    if key_mode == "generated":  # the whole source row, to tell apart records sharing an identity
-        srcs = [f"_s{i}" for i, h in enumerate(headers) if h != "geometry"]
+    if key_mode == "generated":  # the columns the mapping leaves out, to tell records apart
+        used = " ".join(c.src for c in cols if c.src)
+        srcs = [f"_s{i}" for i, h in enumerate(headers) if h != "geometry" and ident(h) not in used]
         keep.append(f"hash({', '.join(srcs)}) AS _row" if srcs else "CAST(0 AS UBIGINT) AS _row")
     select = ", ".join(keep)
     # rows stay in source order (projections only, no join), so _zz_stg.rowid is the data row - 1
@@ -449,78 +451,10 @@ def _default_key(m: Mapping, plan: dict[str, _Col], hashed: list[str]) -> list[s
     return [n for n in wanted if n in plan]
 
 
-def _ordinals(con: Any, repeats: str = "duplicate") -> None:
-    """Rows sharing a default identity but not their content: the 2nd, 3rd ... distinct content in
-    file order gets ``-2``, ``-3`` ... after its key, so a corrected re-export (same order) updates.
-
-    Content is the whole source row (``_row``, every column of the file, mapped or not) beside the
-    stored columns' hash: two assaults on one day at one corner that differ only in a column the
-    mapping leaves out (the hour, the premises) are two records, not a record and its duplicate.
-    Only a row repeated whole is a duplicate, unless ``repeats == "records"`` (``[source] repeats``:
-    an export that lists two identical events as two identical rows), where every row sharing an
-    identity is a record of its own, numbered in file order. ``_row`` only groups rows of this
-    file; it is never stored, so DuckDB's ``hash()`` may change between versions without effect."""
-    content = "rowid" if repeats == "records" else "min(rowid) OVER (PARTITION BY _key, _hash, _row)"
-    distinct = "*" if repeats == "records" else "DISTINCT (_hash, _row)"
-    many = f"SELECT _key FROM _zz_stg WHERE _rc = 0 GROUP BY _key HAVING count({distinct}) > 1"
-    if not con.execute(f"SELECT count(*) FROM ({many})").fetchall()[0][0]:
-        return
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _zz_fd AS
-        SELECT rid, dense_rank() OVER (PARTITION BY _key ORDER BY fr) AS k FROM (
-            SELECT rowid AS rid, _key, {content} AS fr
-            FROM _zz_stg WHERE _rc = 0 AND _key IN ({many}))"""
-    )
-    con.execute(
-        "UPDATE _zz_stg SET _key = _key || '-' || f.k FROM _zz_fd f WHERE f.rid = _zz_stg.rowid AND f.k > 1"
-    )
-    con.execute("DROP TABLE _zz_fd")
-
-
 def _store_key(m: Mapping) -> str:
     """The store column holding a record's key: the id column itself, or ``_key`` for tables without one."""
     key = TABLES[m.table].key
     return ident(key) if key else "_key"
-
-
-def _note_whole_repeats(con: Any, rep: FileReport) -> None:
-    """Say how many rows of an export without ids repeat an earlier row of the file whole."""
-    n = con.execute("SELECT count(*) FROM _zz_stg WHERE _fdup").fetchall()[0][0]
-    if n:
-        rep.notes.append(
-            f"{n:,} row(s) repeat an earlier row of this file in every column and count as duplicates; "
-            'if the export lists separate events as identical rows, [source] repeats = "records" '
-            "counts each"
-        )
-
-
-def _in_file_duplicates(con: Any, stage: _Stage, key_col: str | None) -> None:
-    """Repeats of a key inside the file: identical content → duplicate, different → quarantined.
-
-    A quarantined repeat keeps its staged record (canonical names) as ``raw``.
-    """
-    stage.reasons.append("conflicting_duplicate")
-    stage.columns.append(key_col or "key")
-    stage.values.append("_key")
-    conflict = len(stage.reasons)
-    repeated = "SELECT _key FROM _zz_stg WHERE _rc = 0 GROUP BY _key HAVING count(*) > 1"
-    if not con.execute(f"SELECT count(*) FROM ({repeated})").fetchall()[0][0]:
-        return
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _zz_fd AS
-        SELECT _rid, _hash = h1 AS same FROM (
-            SELECT rowid AS _rid, _hash, row_number() OVER w AS rn, first_value(_hash) OVER w AS h1
-            FROM _zz_stg WHERE _rc = 0 AND _key IN ({repeated})
-            WINDOW w AS (PARTITION BY _key ORDER BY rowid))
-        WHERE rn > 1"""
-    )
-    con.execute("UPDATE _zz_stg SET _fdup = true FROM _zz_fd f WHERE f._rid = _zz_stg.rowid AND f.same")
-    names = [r[0] for r in con.execute("DESCRIBE _zz_stg").fetchall() if not r[0].startswith("_")]
-    staged = "to_json(struct_pack(" + ", ".join(f"{ident(n)} := _zz_stg.{ident(n)}" for n in names) + "))"
-    con.execute(
-        f"UPDATE _zz_stg SET _rc = {conflict}, _rval = _key, _raw = {staged} "
-        "FROM _zz_fd f WHERE f._rid = _zz_stg.rowid AND NOT f.same"
-    )
 
 
 def _classify(con: Any, m: Mapping, has_loc: bool, rep: FileReport, stage: _Stage) -> None:
@@ -788,16 +722,16 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                 f"{rows:,} rows formed {rep.read - rep.malformed:,} records ([records] by {m.records['by']})"
             )
         if key_mode == "generated" and tdef.key is not None:
-            _ordinals(con, m.repeats)
+            ordinals(con, m.repeats)
         if "area_code" in tdef.names and m.table != "areas" and has_loc:
             index = area_index(st)
             if index is not None:
                 stage.derived_area = plan["area_code"].src is None
                 stage.findings = areas_from_points(con, index, not stage.derived_area, rep)
-        _in_file_duplicates(con, stage, tdef.key)
+        in_file_duplicates(con, stage, tdef.key)
         _classify(con, m, has_loc, rep, stage)
         if key_mode == "generated" and tdef.key is not None:
-            _note_whole_repeats(con, rep)
+            note_whole_repeats(con, rep)
         if rep.malformed:
             rep.reasons["malformed_row"] = rep.reasons.get("malformed_row", 0) + rep.malformed
             rep.reason_columns[("malformed_row", "")] = rep.malformed
