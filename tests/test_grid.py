@@ -100,3 +100,19 @@ def test_assign_and_counts_complete_with_zeros():
     assert per_cell.tolist() == total["count"].tolist()
     jan = cell_counts(inc, g, start="2026-01-01", end="2026-01-31")["count"].sum()
     assert jan == monthly[monthly.period == pd.Timestamp("2026-01-01")]["count"].sum()
+
+
+def test_grid_from_points_covers_their_hull_not_their_box():
+    """Records of a city on a lake shore (a triangle of points): the grid covers the hull with whole
+    cells and leaves out the empty half of the box, which would be all cold spots."""
+    rng = np.random.default_rng(3)
+    u, v = rng.uniform(0, 1, (2, 4000))
+    inside = u + v <= 1  # the triangle (0,0), (1,0), (0,1) of a 0.1-degree box
+    pts = pd.DataFrame({"lon": 103.8 + 0.1 * u[inside], "lat": 36.0 + 0.1 * v[inside]})
+    g = make_grid(pts, cell=500)
+    box = make_grid((103.8, 36.0, 103.9, 36.1), cell=500)
+    assert 0.45 < len(g) / len(box) < 0.62  # about half the box, plus the cells along the diagonal
+    cells = projected(g).area
+    assert cells.min() == pytest.approx(500 * 500, rel=1e-6)  # whole cells: the hull is no boundary
+    assert assign_cells(pts, g).notna().all()  # every record falls in a cell
+    assert len(make_grid(pts.iloc[:2], cell=500)) > 0  # two points: their box

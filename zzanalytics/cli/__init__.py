@@ -508,7 +508,7 @@ def hotspots(
 ) -> None:
     """Grid hotspots: cell_id, count, risk, gi_z, gi_p, hotspot for every cell of the grid.
 
-    The study area is the district's polygons, or the records' extent when there are none.
+    The study area is the district's polygons, or the records' convex hull when there are none.
     """
     import pandas as pd
 

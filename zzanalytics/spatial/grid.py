@@ -108,7 +108,8 @@ def local_crs(obj: Any) -> CRS:
 
 
 def _study_area(extent_or_areas: Any) -> tuple[shapely.Geometry, bool]:
-    """Return the study area (WGS-84) and whether it is a real polygon (True) or a bbox."""
+    """Return the study area (WGS-84) and whether cells are cut to it (a district's polygons or a
+    box given by the caller) or kept whole (the hull of points, which is not a boundary)."""
     obj = extent_or_areas
     if isinstance(obj, gpd.GeoDataFrame | gpd.GeoSeries):
         if len(obj) == 0:
@@ -119,7 +120,10 @@ def _study_area(extent_or_areas: Any) -> tuple[shapely.Geometry, bool]:
         types = set(g.geom_type)
         if types <= {"Polygon", "MultiPolygon"}:
             return shapely.make_valid(shapely.union_all(g.values)), True
-        return shapely.box(*g.total_bounds), False
+        if types <= {"Point"}:
+            pts = g[~g.is_empty]
+            return _robust_hull(pts.x.to_numpy(), pts.y.to_numpy()), False
+        return shapely.box(*g.total_bounds), True
     if isinstance(obj, pd.DataFrame):
         if not {"lon", "lat"} <= set(obj.columns):
             raise SchemaError(f"make_grid: a frame needs lon/lat columns; it has {list(obj.columns)}")
@@ -127,27 +131,33 @@ def _study_area(extent_or_areas: Any) -> tuple[shapely.Geometry, bool]:
         ok = ok[ok.lon.between(-180, 180) & ok.lat.between(-90, 90) & ~((ok.lon == 0) & (ok.lat == 0))]
         if ok.empty:
             raise SpatialError("make_grid: no record has valid coordinates; cannot derive an extent")
-        return _robust_box(ok.lon.to_numpy(), ok.lat.to_numpy()), False
+        return _robust_hull(ok.lon.to_numpy(), ok.lat.to_numpy()), False
     if isinstance(obj, shapely.Geometry):
         if obj.geom_type in ("Polygon", "MultiPolygon"):
             return obj, True
-        return shapely.box(*obj.bounds), False
+        return shapely.box(*obj.bounds), True
     vals = [float(v) for v in obj]
     if len(vals) != 4:
         raise SpatialError(f"make_grid: a bbox is (minlon, minlat, maxlon, maxlat); got {obj!r}")
-    return shapely.box(*vals), False
+    return shapely.box(*vals), True
 
 
-def _robust_box(lon: np.ndarray, lat: np.ndarray) -> shapely.Geometry:
-    """Bounding box of points, ignoring stray coordinates far outside the bulk.
+def _robust_hull(lon: np.ndarray, lat: np.ndarray) -> shapely.Geometry:
+    """Convex hull of points, ignoring stray coordinates far outside the bulk.
 
-    The box of the 0.5–99.5% quantiles is widened by half its size on every side;
-    points beyond it (typos, records geocoded to another city) do not stretch the grid.
+    The box of the 0.5–99.5% quantiles is widened by half its size on every side; points beyond
+    it (typos, records geocoded to another city) do not stretch the grid. The hull, not the box: a
+    city on a lake or a coast would otherwise get hundreds of cells of water that hold no record
+    by nature, show as cold spots and pull the map's mean down (every dense cell then looks hot).
+    Fewer than three points, or points on a line, give their box.
     """
     xy = np.column_stack([lon, lat])
     lo = np.quantile(xy, [0.005, 0.995], axis=0)
     pad = np.maximum((lo[1] - lo[0]) * 0.5, 1e-3)
     keep = ((xy >= lo[0] - pad) & (xy <= lo[1] + pad)).all(axis=1)
+    hull = shapely.convex_hull(shapely.multipoints(xy[keep]))
+    if hull.geom_type == "Polygon":
+        return hull
     return shapely.box(lon[keep].min(), lat[keep].min(), lon[keep].max(), lat[keep].max())
 
 
@@ -172,8 +182,9 @@ def make_grid(
     Parameters
     ----------
     extent_or_areas : GeoDataFrame, GeoSeries, shapely geometry, DataFrame with lon/lat, or bbox
-        District polygons (their union is the study area), or points / a
-        ``(minlon, minlat, maxlon, maxlat)`` box (the area is their bounding box).
+        District polygons (their union is the study area), a ``(minlon, minlat, maxlon, maxlat)``
+        box, or points (a frame with ``lon``/``lat``, or point geometries): their convex hull,
+        stray coordinates left out, covered by whole cells.
     cell : float
         Side of a square cell in metres; for hexagons it sets the default H3
         resolution (mean hexagon area closest to ``cell**2``).
@@ -182,7 +193,7 @@ def make_grid(
         H3 resolution of hexagons (0..15).
     clip : bool
         Cut cells to the study area (cells then tile it exactly); otherwise whole
-        cells that intersect it are returned.
+        cells that intersect it are returned. The hull of points is never cut to.
     crs : optional
         Projected CRS of the square cells; default :func:`local_crs` (UTM zone).
 
@@ -202,7 +213,7 @@ def make_grid(
         raise SpatialError(f'make_grid: kind was "{kind}" but is expected to be "square" or "hex"')
     if not cell or cell <= 0:
         raise SpatialError(f"make_grid: cell must be a positive number of metres, got {cell!r}")
-    area, _ = _study_area(extent_or_areas)
+    area, cut = _study_area(extent_or_areas)
     if area.is_empty:
         raise SpatialError("make_grid: the study area is empty")
     pcrs = CRS.from_user_input(crs) if crs is not None else local_crs(area)
@@ -239,7 +250,7 @@ def make_grid(
         keep = shapely.intersects(area_p, geoms)
         ids = np.asarray(cells)[keep]
         geoms = geoms[keep]
-    if clip:
+    if clip and cut:
         geoms = shapely.intersection(geoms, area_p)
         ok = shapely.area(geoms) > 1e-6 * cell * cell
         geoms, ids = geoms[ok], ids[ok]
