@@ -269,3 +269,42 @@ def test_an_older_store_of_naive_wall_times_is_read_and_upgraded(tmp_path: Path)
         )
         assert types["occurred_at"] == "TIMESTAMP WITH TIME ZONE"
         assert str(st.incidents()["occurred_at"].iloc[0]) == "2026-01-01 07:30:00+08:00"
+
+
+def test_date_and_time_of_day_in_two_columns(tmp_path: Path) -> None:
+    """An export that writes the date and the time of day apart (``TIME OCC`` = 2130, 130, 21:30,
+    an hour, or an offset-bearing midnight for the date as Toronto's MCI does): each row's instant
+    is its date's wall clock at that time, in the source's zone (DST rules as for one column); a row
+    without a readable time keeps its date, read as a date without its hour, and is counted."""
+    rows = [  # id, date as published, time of day, expected wall time in the store (Toronto)
+        ("a", "2021-07-01", "2130", "2021-07-01 21:30"),
+        ("b", "2021-07-01", "130", "2021-07-01 01:30"),
+        ("c", "2021-07-02", "21:30:00", "2021-07-02 21:30"),
+        ("d", "2021/01/15 05:00:00+00", "8", "2021-01-15 08:00"),  # UTC midnight-of-the-day, MCI style
+        ("e", "2021-03-14", "230", "2021-03-14 03:30"),  # the spring gap: shifted forward
+        ("f", "2021-11-07", "0130", "2021-11-07 01:30"),  # the autumn repeat: first occurrence (EDT)
+        ("g", "2021-07-03", "", "2021-07-03 00:00"),  # no time: the date stays
+        ("h", "2021-07-04", "2460", "2021-07-04 00:00"),  # not a time of day
+    ]
+    pd.DataFrame(
+        {"id": [r[0] for r in rows], "DATE OCC": [r[1] for r in rows], "TIME OCC": [r[2] for r in rows]}
+    ).assign(kind="Assault", hood="1").to_csv(tmp_path / "la.csv", index=False)
+    mapping = {
+        "source": {"table": "incidents", "timezone": TZ, "time_column": "TIME OCC"},
+        "columns": {"incident_id": "id", "occurred_at": "DATE OCC", "category": "kind", "area_code": "hood"},
+        "categories": {"Assault": "assault"},
+    }
+    store = tmp_path / "zz.duckdb"
+    rep = ingest_files([tmp_path / "la.csv"], mapping, store=store)
+    assert (rep.accepted, rep.quarantined) == (8, 0)
+    assert any(
+        "2 rows (first: data row 7) have no readable time of day in 'TIME OCC'" in n
+        for n in rep.files[0].notes
+    )
+    with open_store(store) as st:
+        got = st.incidents().set_index("incident_id")["occurred_at"]
+    wall = got.dt.tz_convert(TZ).dt.strftime("%Y-%m-%d %H:%M")
+    assert wall.to_dict() == {r[0]: r[3] for r in rows}
+    assert got["f"] == pd.Timestamp("2021-11-07 05:30", tz="UTC")  # 01:30 EDT, not EST
+    with pytest.raises(Exception, match="time_column"):
+        ingest_files([tmp_path / "la.csv"], {**mapping, "source": {"time_column": "TIME"}}, store=store)

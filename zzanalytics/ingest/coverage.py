@@ -185,6 +185,15 @@ def clock_notes(con: Any, m: Any, store_tz: str, gap: bool) -> list[str]:
                 "when clocks skip an hour; they were read with the offset before the change (02:30 as "
                 "03:30 daylight time, the same day) and kept; check the source system's clock"
             )
+    if m.time_column and m.table == "incidents":
+        n, first = con.execute(
+            "SELECT count(*), min(rowid) + 1 FROM _zz_stg WHERE _todless AND _rc = 0"
+        ).fetchall()[0]
+        if n:
+            notes.append(
+                f"{n:,} rows (first: data row {first}) have no readable time of day in "
+                f"{m.time_column!r}; their date is kept, read as a date without its hour"
+            )
     if m.timezone != store_tz:
         notes.append(f"times read in {m.timezone} and converted to the store's clock, {store_tz}")
     return notes

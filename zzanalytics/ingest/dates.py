@@ -190,3 +190,46 @@ def gap_sql(col: str, *, source_tz: str, date_format: str = "", floor_year: int 
         f"(NOT ({_has_offset(col)}) AND timezone({literal(source_tz)}, "
         f"timezone({literal(source_tz)}, {naive})) <> {naive})"
     )
+
+
+def minutes_of_day_sql(col: str) -> str:
+    """SQL: minutes since midnight of a time-of-day text in ``col``, NULL when it is not one.
+
+    Forms: ``21:30``, ``21:30:00`` (``21:30:00.5``), ``2130`` and ``130`` (HHMM, the leading zero
+    dropped as numeric exports do), ``8`` or ``08`` (an hour), and an Excel fraction of a day
+    (``0.8958``). Hours 0–23, minutes 0–59.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> sql = minutes_of_day_sql("x")
+    >>> [v for (v,) in duckdb.sql(
+    ...     f"SELECT {sql} FROM (VALUES ('21:30'), ('130'), ('2130'), ('8'), ('0.5'), ('2400'), ('x')) t(x)"
+    ... ).fetchall()]
+    [1290, 90, 1290, 480, 720, None, None]
+    """
+    t = f"trim(CAST({col} AS VARCHAR))"
+    hm = (
+        f"CASE WHEN regexp_full_match({t}, '\\d{{1,2}}:\\d{{2}}(:\\d{{2}}(\\.\\d+)?)?') "
+        f"THEN [TRY_CAST(split_part({t}, ':', 1) AS INTEGER), TRY_CAST(split_part({t}, ':', 2) AS INTEGER)] "
+        f"WHEN regexp_full_match({t}, '\\d{{3,4}}') "
+        f"THEN [TRY_CAST(left(lpad({t}, 4, '0'), 2) AS INTEGER), TRY_CAST(right({t}, 2) AS INTEGER)] "
+        f"WHEN regexp_full_match({t}, '\\d{{1,2}}') THEN [TRY_CAST({t} AS INTEGER), 0] "
+        f"WHEN regexp_full_match({t}, '0?\\.\\d+') "
+        f"THEN [CAST(round(TRY_CAST({t} AS DOUBLE) * 1440) AS INTEGER) // 60, "
+        f"CAST(round(TRY_CAST({t} AS DOUBLE) * 1440) AS INTEGER) % 60] END"
+    )
+    return (
+        f"(SELECT CASE WHEN p[1] BETWEEN 0 AND 23 AND p[2] BETWEEN 0 AND 59 THEN p[1] * 60 + p[2] END "
+        f"FROM (SELECT {hm} AS p))"
+    )
+
+
+def with_time_of_day_sql(instant: str, minutes: str, *, source_tz: str, floor_year: int = 1970) -> str:
+    """SQL: the instant of ``instant``'s calendar date in ``source_tz`` at ``minutes`` past midnight
+    (an export that writes the date and the time of day in two columns); ``instant`` itself where
+    ``minutes`` is NULL. Wall times in a daylight-saving change follow :func:`timestamp_sql`'s rules.
+    """
+    day = f"CAST(CAST(timezone({literal(source_tz)}, {instant}) AS DATE) AS TIMESTAMP)"
+    wall = f"({day} + to_minutes(CAST({minutes} AS BIGINT)))"
+    return f"CASE WHEN {minutes} IS NULL THEN {instant} ELSE {_localize(wall, source_tz, floor_year)} END"

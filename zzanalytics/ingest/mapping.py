@@ -49,6 +49,7 @@ SOURCE_KEYS = {
     "number_format": "1,234.5",
     "area_names": "loose",
     "repeats": "duplicate",
+    "time_column": "",
     "coverage": [],
 }
 """Keys of ``[source]`` with their defaults."""
@@ -132,6 +133,7 @@ class Mapping:
     number_format: str = "1,234.5"
     area_names: str = "loose"
     repeats: str = "duplicate"
+    time_column: str = ""
     records: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, tuple[float, float]] = field(default_factory=dict)
     coverage: tuple[str, str] | None = None
@@ -207,7 +209,9 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
                      the mapping file's stem), ``number_format`` (:data:`NUMBER_FORMATS`) and
                      ``area_names`` (``loose``: names matched after normalising; ``exact``) and
                      ``repeats`` (an export without ids: a row repeated whole in one file is a
-                     ``duplicate``, or with ``records`` each repeat is a record of its own);
+                     ``duplicate``, or with ``records`` each repeat is a record of its own) and
+                     ``time_column`` (the column holding the time of day of ``occurred_at``
+                     when the export writes date and time apart: ``2130``, ``130``, ``21:30``);
     ``[columns]``    canonical name = source header, or a list of headers whose values are joined
                      with a space (a date and a time column: ``occurred_at = ["发案日期", "发案时刻"]``);
                      a header already named like the canonical column needs no line;
@@ -304,6 +308,7 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
         number_format=str(opts["number_format"]),
         area_names=str(opts["area_names"]),
         repeats=str(opts["repeats"]),
+        time_column=str(opts["time_column"]),
         coverage=_coverage(where, opts["coverage"]),
         timezone_declared="timezone" in src,
         path=path,

@@ -31,7 +31,13 @@ from typing import Any
 from zzanalytics.errors import SourceError, StoreError
 from zzanalytics.ingest.areas import area_index, areas_from_points, loose_area_pairs
 from zzanalytics.ingest.coverage import DATE_COLUMNS, clock_notes, write_coverage
-from zzanalytics.ingest.dates import date_sql, gap_sql, timestamp_sql
+from zzanalytics.ingest.dates import (
+    date_sql,
+    gap_sql,
+    minutes_of_day_sql,
+    timestamp_sql,
+    with_time_of_day_sql,
+)
 from zzanalytics.ingest.expressions import canonical_text, content_hash_sql, number_sql
 from zzanalytics.ingest.identity import in_file_duplicates, note_whole_repeats, ordinals
 from zzanalytics.ingest.locations import inside_udf, location_sql, location_udf, sql_crs
@@ -41,14 +47,14 @@ from zzanalytics.ingest.mapping import (
     FUTURE_OK,
     NATURAL_KEYS,
     TRUE_WORDS,
-    VOCABULARIES,
     Mapping,
 )
+from zzanalytics.ingest.plan import Col, lookup_sql, make_lookups, resolve_columns, vocab
 from zzanalytics.ingest.readers import file_sha256, load_source, malformed_rows
 from zzanalytics.ingest.reasons import LOCATION_REASONS
 from zzanalytics.ingest.records import grouped_source
 from zzanalytics.ingest.report import FileReport
-from zzanalytics.schema import LEAF_CATEGORIES, TABLES
+from zzanalytics.schema import TABLES
 from zzanalytics.sql import ident, literal
 
 _TEMPS = (
@@ -64,111 +70,7 @@ _TEMPS = (
 )
 
 
-# -- column plan ------------------------------------------------------------------------------
-@dataclass
-class _Col:
-    name: str
-    dtype: str
-    required: bool
-    src: str | None  # SQL expression of the raw value (source column or constant), None when absent
-
-
-def _resolve_columns(m: Mapping, headers: list[str], path: Path) -> dict[str, _Col]:
-    tdef = TABLES[m.table]
-    stripped = {h.strip(): h for h in headers}
-    plan: dict[str, _Col] = {}
-    missing_required = []
-    for c in tdef.columns:
-        if c.name == "source_file":
-            continue
-        src = None
-        if c.name in (m.records.get("rules") or {}):
-            src = f"r.{ident('_agg_' + c.name)}"
-        elif c.name in m.columns:
-            wanted = m.columns[c.name]
-            names = [wanted] if isinstance(wanted, str) else list(wanted)
-            parts = []
-            for header in names:
-                actual = header if header in headers else stripped.get(header.strip())
-                if actual is None:
-                    shown = ", ".join(f'"{w}"' for w in names)
-                    shown = shown if isinstance(wanted, str) else f"[{shown}]"
-                    raise SourceError(
-                        f"{path}: has no column {header!r}, which {m.where} maps to {c.name} "
-                        f"([columns] {c.name} = {shown}); the file's columns are {headers}; "
-                        f"fix that line to one of them"
-                    )
-                parts.append(f"r.{ident(actual)}")
-            src = parts[0] if len(parts) == 1 else "NULLIF(concat_ws(' ', " + ", ".join(parts) + "), '')"
-        elif c.name in m.constants:
-            value = m.constants[c.name]
-            if isinstance(value, bool):
-                value = "true" if value else "false"
-            src = literal(str(value))
-        elif c.name in stripped:
-            src = f"r.{ident(stripped[c.name])}"
-        if src is None and c.required and c.name != tdef.key:
-            missing_required.append(c.name)
-        plan[c.name] = _Col(c.name, c.dtype, c.required, src)
-    if missing_required:
-        lines = "; ".join(f'{n} = "<header>"' for n in missing_required)
-        raise SourceError(
-            f"{path}: table {m.table!r} needs column(s) {missing_required} but {m.where} does not map them "
-            f"and the file has no column of that name; the file's columns are {headers}; "
-            f"add to [columns]: {lines} (or set a value for the whole file under [constants])"
-        )
-    return plan
-
-
-def _vocab(table: str, col: str) -> tuple[str, ...] | None:
-    return VOCABULARIES.get((table, col))
-
-
-def _make_lookups(m: Mapping, plan: dict[str, _Col], st: Any) -> dict[str, dict[str, str]]:
-    """Label → value maps per column: ``[values.*]``, categories (+ codes as themselves), area names."""
-    lookups: dict[str, dict[str, str]] = {}
-
-    def add(col: str, pairs: list[tuple[str, str]]) -> None:
-        table: dict[str, str] = {}
-        for k, v in pairs:
-            table.setdefault(str(k), str(v))
-        lookups[col] = table
-
-    for col, pairs in m.values.items():
-        if plan.get(col) and plan[col].src is not None:
-            add(col, [(k, _value_text(v)) for k, v in pairs.items()])
-    if m.table == "incidents" and plan["category"].src is not None:
-        add("category", [*m.categories.items(), *((c, c) for c in LEAF_CATEGORIES)])
-    if "area_code" in plan and m.table != "areas" and plan["area_code"].src is not None:
-        pairs = list(m.areas.items())
-        known = st.area_names()
-        if len(known):
-            pairs += list(zip(known["label"].astype(str), known["area_code"].astype(str), strict=True))
-            pairs += [(v, v) for v in m.areas.values()]
-        if pairs:
-            add("area_code", pairs)
-    return lookups
-
-
-def _lookup_sql(x: str, table: dict[str, str]) -> str:
-    """``CASE x WHEN label THEN value ... END``: as fast as a hash join for mapping-sized tables,
-    and unlike a join it keeps the rows in file order."""
-    return (
-        "CASE "
-        + x
-        + " "
-        + " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in table.items())
-        + " END"
-    )
-
-
-def _value_text(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
-
-
-def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]], tz: str) -> tuple[str, str]:
+def _typed_sql(c: Col, m: Mapping, lookups: dict[str, dict[str, str]], tz: str) -> tuple[str, str]:
     """(raw expression over ``r``, typed expression over ``v``) of one mapped canonical column.
 
     ``tz`` is the store's time zone: timestamps become instants, dates the calendar date there.
@@ -184,12 +86,12 @@ def _typed_sql(c: _Col, m: Mapping, lookups: dict[str, dict[str, str]], tz: str)
     raw = src if c.dtype in ("float", "int") else f"NULLIF({trimmed}, '')"
     r = f"v.{ident('raw_' + c.name)}"
     lk = lookups.get(c.name)
-    mapped = f"COALESCE({_lookup_sql(r, lk)}, {r})" if lk else r
-    vocab = _vocab(m.table, c.name)
+    mapped = f"COALESCE({lookup_sql(r, lk)}, {r})" if lk else r
+    words = vocab(m.table, c.name)
     if c.name in ("category", "area_code") and lk:
-        typed = _lookup_sql(r, lk)
-    elif vocab:
-        allowed = ", ".join(literal(x) for x in vocab)
+        typed = lookup_sql(r, lk)
+    elif words:
+        allowed = ", ".join(literal(x) for x in words)
         typed = f"CASE WHEN {mapped} IN ({allowed}) THEN {mapped} END"
     elif c.dtype == "str":
         typed = mapped
@@ -224,7 +126,7 @@ def _year(m: Mapping) -> int:
 
 
 def _checks(
-    c: _Col, m: Mapping, key_generated: bool, floor: str, ceiling: str, tz: str
+    c: Col, m: Mapping, key_generated: bool, floor: str, ceiling: str, tz: str
 ) -> list[tuple[str, str]]:
     """(condition, reason) pairs for one column, in order; conditions refer to raw_/typed columns.
 
@@ -249,7 +151,7 @@ def _checks(
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown_category"))
     elif c.name == "area_code" and m.table != "areas":
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown_area"))
-    elif _vocab(m.table, c.name) or c.dtype == "bool":
+    elif vocab(m.table, c.name) or c.dtype == "bool":
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown_value"))
     elif c.dtype in ("float", "int"):
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL AND trim({raw}) <> ''", "unparseable_number"))
@@ -264,7 +166,7 @@ def _checks(
     return out
 
 
-def _label_cols(m: Mapping, plan: dict[str, _Col]) -> list[str]:
+def _label_cols(m: Mapping, plan: dict[str, Col]) -> list[str]:
     cols = []
     for c in plan.values():
         if c.src is None:
@@ -272,7 +174,7 @@ def _label_cols(m: Mapping, plan: dict[str, _Col]) -> list[str]:
         if (
             (c.name == "category" and m.table == "incidents")
             or (c.name == "area_code" and m.table != "areas")
-            or _vocab(m.table, c.name)
+            or vocab(m.table, c.name)
             or c.dtype == "bool"
         ):
             cols.append(c.name)
@@ -293,7 +195,7 @@ class _Stage:
 def _stage(
     con: Any,
     m: Mapping,
-    plan: dict[str, _Col],
+    plan: dict[str, Col],
     lookups: dict[str, dict[str, str]],
     key_mode: str,
     floor: str,
@@ -314,6 +216,11 @@ def _stage(
     for c in cols:
         raw, typed = _typed_sql(c, m, lookups, tz)
         raws.append(f"{raw} AS {ident('raw_' + c.name)}")
+        if c.name == "occurred_at" and m.time_column:  # date and time of day in two columns
+            tod = {h.strip(): h for h in headers}[m.time_column.strip()]
+            raws.append(f"{minutes_of_day_sql('r.' + ident(tod))} AS _tod")
+            typed = with_time_of_day_sql(typed, "v._tod", source_tz=m.timezone, floor_year=_year(m))
+            typeds.append("v._tod IS NULL AS _todless")
         if c.name not in ("lon", "lat"):
             typeds.append(f"{typed} AS {ident(c.name)}")
     gaps = [
@@ -397,10 +304,14 @@ def _stage(
     # the staged table holds what later steps need, and no more (10M rows must fit in 1 GB + spill):
     # the key once (as _key), raw labels only where unknown, raw coordinates only where cleared
     keep = [ident(n) for n in data_cols if not (key_mode == "column" and n == tdef.key)]
-    keep += [
-        f"CASE WHEN {ident(n)} IS NULL THEN {ident('raw_' + n)} END AS {ident('raw_' + n)}"
-        for n in _label_cols(m, plan)
-    ] + (["_gap"] if gaps else [])
+    keep += (
+        [
+            f"CASE WHEN {ident(n)} IS NULL THEN {ident('raw_' + n)} END AS {ident('raw_' + n)}"
+            for n in _label_cols(m, plan)
+        ]
+        + (["_gap"] if gaps else [])
+        + (["_todless"] if m.time_column and "occurred_at" in plan else [])
+    )
     loc_cols = ""
     if has_loc:
         rlon = "raw_lon" if plan["lon"].src else "CAST(NULL AS VARCHAR)"
@@ -437,12 +348,12 @@ def _stage(
     return _Stage([r for _, r, _ in checks], [n for _, _, n in checks], values, gap=bool(gaps))
 
 
-def _dtype(plan: dict[str, _Col], name: str) -> str:
+def _dtype(plan: dict[str, Col], name: str) -> str:
     base = name[4:] if name.startswith("raw_") else name
     return "str" if name.startswith("raw_") else plan[base].dtype
 
 
-def _default_key(m: Mapping, plan: dict[str, _Col], hashed: list[str]) -> list[str]:
+def _default_key(m: Mapping, plan: dict[str, Col], hashed: list[str]) -> list[str]:
     """The default identity of a record without an id: when, what and where (DEFAULT_KEY);
     every mapped column when the table has no default."""
     wanted = DEFAULT_KEY.get(m.table)
@@ -512,7 +423,7 @@ def _row_sql(rejects: int) -> str:
 def _write(
     con: Any,
     m: Mapping,
-    plan: dict[str, _Col],
+    plan: dict[str, Col],
     has_loc: bool,
     key_mode: str,
     src: _File,
@@ -659,13 +570,13 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
         source, headers = loaded.source, loaded.headers
         if m.records:
             source, headers = grouped_source(m, source, headers, path)
-        plan = _resolve_columns(m, headers, path)
+        plan = resolve_columns(m, headers, path)
         personal_columns(m, headers, path)  # every [personal] name is a column of the file
         if tdef.key is not None:
             key_mode = "column" if plan[tdef.key].src is not None else "declared" if m.key else "generated"
         else:
             key_mode = "natural" if m.table in NATURAL_KEYS else "generated"
-        lookups = _make_lookups(m, plan, st)
+        lookups = make_lookups(m, plan, st)
         tz = st.timezone
         now = now_local(tz)
         ceiling = m.date_ceiling or (now + dt.timedelta(days=1)).isoformat(sep=" ", timespec="seconds")
@@ -772,7 +683,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
     return rep
 
 
-def _unassigned(con: Any, stage: _Stage, plan: dict[str, _Col]) -> int:
+def _unassigned(con: Any, stage: _Stage, plan: dict[str, Col]) -> int:
     """Counted rows (new or updated) left without an area."""
     has = plan["area_code"].src is not None or stage.derived_area
     if not has:

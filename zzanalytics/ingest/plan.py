@@ -1,0 +1,133 @@
+"""The column plan of a file (private to ingest): which canonical column comes from which source
+column or constant, and the label lookups (categories, ``[values.*]``, area names) that turn
+labels into codes.
+
+Examples
+--------
+>>> lookup_sql("x", {"盗窃": "theft.other"})
+"CASE x WHEN '盗窃' THEN 'theft.other' END"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zzanalytics.errors import SourceError
+from zzanalytics.ingest.mapping import VOCABULARIES, Mapping
+from zzanalytics.schema import LEAF_CATEGORIES, TABLES
+from zzanalytics.sql import ident, literal
+
+__all__ = ["Col", "lookup_sql", "make_lookups", "resolve_columns", "vocab"]
+
+
+@dataclass
+class Col:
+    """One canonical column of a file's plan: its name, logical type, whether the table requires
+    it, and ``src``, the SQL of its raw value (a source column or a constant; None when absent)."""
+
+    name: str
+    dtype: str
+    required: bool
+    src: str | None  # SQL expression of the raw value (source column or constant), None when absent
+
+
+def resolve_columns(m: Mapping, headers: list[str], path: Path) -> dict[str, Col]:
+    tdef = TABLES[m.table]
+    stripped = {h.strip(): h for h in headers}
+    plan: dict[str, Col] = {}
+    missing_required = []
+    for c in tdef.columns:
+        if c.name == "source_file":
+            continue
+        src = None
+        if c.name in (m.records.get("rules") or {}):
+            src = f"r.{ident('_agg_' + c.name)}"
+        elif c.name in m.columns:
+            wanted = m.columns[c.name]
+            names = [wanted] if isinstance(wanted, str) else list(wanted)
+            parts = []
+            for header in names:
+                actual = header if header in headers else stripped.get(header.strip())
+                if actual is None:
+                    shown = ", ".join(f'"{w}"' for w in names)
+                    shown = shown if isinstance(wanted, str) else f"[{shown}]"
+                    raise SourceError(
+                        f"{path}: has no column {header!r}, which {m.where} maps to {c.name} "
+                        f"([columns] {c.name} = {shown}); the file's columns are {headers}; "
+                        f"fix that line to one of them"
+                    )
+                parts.append(f"r.{ident(actual)}")
+            src = parts[0] if len(parts) == 1 else "NULLIF(concat_ws(' ', " + ", ".join(parts) + "), '')"
+        elif c.name in m.constants:
+            value = m.constants[c.name]
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            src = literal(str(value))
+        elif c.name in stripped:
+            src = f"r.{ident(stripped[c.name])}"
+        if src is None and c.required and c.name != tdef.key:
+            missing_required.append(c.name)
+        plan[c.name] = Col(c.name, c.dtype, c.required, src)
+    if m.time_column and m.time_column.strip() not in stripped:
+        raise SourceError(
+            f"{path}: has no column {m.time_column!r}, which {m.where} names as [source] time_column; "
+            f"the file's columns are {headers}; fix that line to one of them"
+        )
+    if missing_required:
+        lines = "; ".join(f'{n} = "<header>"' for n in missing_required)
+        raise SourceError(
+            f"{path}: table {m.table!r} needs column(s) {missing_required} but {m.where} does not map them "
+            f"and the file has no column of that name; the file's columns are {headers}; "
+            f"add to [columns]: {lines} (or set a value for the whole file under [constants])"
+        )
+    return plan
+
+
+def vocab(table: str, col: str) -> tuple[str, ...] | None:
+    return VOCABULARIES.get((table, col))
+
+
+def make_lookups(m: Mapping, plan: dict[str, Col], st: Any) -> dict[str, dict[str, str]]:
+    """Label → value maps per column: ``[values.*]``, categories (+ codes as themselves), area names."""
+    lookups: dict[str, dict[str, str]] = {}
+
+    def add(col: str, pairs: list[tuple[str, str]]) -> None:
+        table: dict[str, str] = {}
+        for k, v in pairs:
+            table.setdefault(str(k), str(v))
+        lookups[col] = table
+
+    for col, pairs in m.values.items():
+        if plan.get(col) and plan[col].src is not None:
+            add(col, [(k, _value_text(v)) for k, v in pairs.items()])
+    if m.table == "incidents" and plan["category"].src is not None:
+        add("category", [*m.categories.items(), *((c, c) for c in LEAF_CATEGORIES)])
+    if "area_code" in plan and m.table != "areas" and plan["area_code"].src is not None:
+        pairs = list(m.areas.items())
+        known = st.area_names()
+        if len(known):
+            pairs += list(zip(known["label"].astype(str), known["area_code"].astype(str), strict=True))
+            pairs += [(v, v) for v in m.areas.values()]
+        if pairs:
+            add("area_code", pairs)
+    return lookups
+
+
+def lookup_sql(x: str, table: dict[str, str]) -> str:
+    """``CASE x WHEN label THEN value ... END``: as fast as a hash join for mapping-sized tables,
+    and unlike a join it keeps the rows in file order."""
+    return (
+        "CASE "
+        + x
+        + " "
+        + " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in table.items())
+        + " END"
+    )
+
+
+def _value_text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
