@@ -155,3 +155,29 @@ def test_sources_toml_identity_is_checked(tmp_path) -> None:
         f.write_text(f'[district]\nname = "X"\n{bad}\n', encoding="utf-8")
         with pytest.raises(StoreError, match=fragment):
             read_sources(f)
+
+
+def test_area_by_name_without_polygons(tmp_path) -> None:
+    """A police export that names its neighbourhoods but comes without polygons: --area takes
+    those names (spelling forgiven) and the township briefing is cut to them."""
+    from zzanalytics.ingest import ingest_files
+
+    rng = np.random.default_rng(5)
+    n = 600
+    when = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 730 * 86400, n), unit="s")
+    hood = rng.choice(["Annex", "Moss Park", "Regent Park"], n)
+    pd.DataFrame({"when": when.strftime("%Y-%m-%d %H:%M:%S"), "hood": hood, "what": "Assault"}).to_csv(
+        tmp_path / "police.csv", index=False
+    )
+    mapping = {
+        "source": {"timezone": "America/Toronto"},
+        "columns": {"occurred_at": "when", "area_code": "hood", "category": "what"},
+        "categories": {"Assault": "assault"},
+    }
+    store = tmp_path / "zz.duckdb"
+    ingest_files([tmp_path / "police.csv"], mapping, store=store)
+    assert find_area(store, "moss  park") == "Moss Park"
+    with pytest.raises(ReportError, match="its townships are: Annex, Moss Park, Regent Park$"):
+        find_area(store, "Nowhere")
+    ctx = load(store, "2021-01-01", "2021-12-31", area="annex")
+    assert ctx.area == "Annex" and ctx.names["Annex"] == "Annex"

@@ -411,6 +411,8 @@ def load(
     if areas is not None and len(areas):
         col = tx.name_column(areas.columns, lang)
         names = {str(c): tx.clean(n) or str(c) for c, n in zip(areas["area_code"], areas[col], strict=False)}
+    elif "area_code" in incidents.columns:  # no polygons: the townships the records name
+        names = {str(c): tx.clean(str(c)) for c in incidents["area_code"].dropna().unique()}
     if area not in (None, "", "district") and str(area) not in names:
         raise ReportError(f"area {area!r} is not a township of the store; townships: {sorted(names)}")
     area = None if area in (None, "", "district") else str(area)

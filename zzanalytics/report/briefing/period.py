@@ -292,8 +292,16 @@ def find_area(store: Any, area: str) -> str:
 
     with opened(store) as st:
         areas = st.areas()
-    if areas is None or len(areas) == 0:
-        raise ReportError(f"--area {area!r}: the store has no townships (areas); ingest their polygons first")
+        if areas is None or len(areas) == 0:  # no polygons: the townships the records name
+            held = st.con.execute(
+                "SELECT DISTINCT area_code FROM incidents WHERE area_code IS NOT NULL"
+            ).fetchall()
+            areas = pd.DataFrame({"area_code": [str(c) for (c,) in held]})
+    if len(areas) == 0:
+        raise ReportError(
+            f"--area {area!r}: the store has no townships (no areas and no incident with an area); "
+            "ingest their polygons or records with an area column first"
+        )
     codes = areas["area_code"].astype(str).tolist()
     text = str(area).strip()
     if text in codes:
@@ -304,6 +312,8 @@ def find_area(store: Any, area: str) -> str:
             for code, name in zip(codes, areas[col], strict=True):
                 if isinstance(name, str) and name.strip():
                     labels.setdefault(name.strip(), set()).add(code)
+    if not labels:  # codes without names (records naming their township): the codes are the names
+        labels = {c: {c} for c in codes}
     exact = labels.get(text)
     if exact is None:
         key = normalise_name(text)
@@ -318,7 +328,8 @@ def find_area(store: Any, area: str) -> str:
     if len(codes) <= LIST_ALL:
         names = areas["name"].astype(str).tolist() if "name" in areas.columns else codes
         pairs = sorted(zip(codes, names, strict=True), key=lambda cn: natural_key(cn[0]))
-        raise ReportError(f"{what}; its townships are: " + ", ".join(f"{c} {n}" for c, n in pairs))
+        shown = (c if n == c else f"{c} {n}" for c, n in pairs)
+        raise ReportError(f"{what}; its townships are: " + ", ".join(shown))
     near = nearest_names(text, sorted(labels) + codes, n=5)
     shown = "; ".join(f"{n} ({', '.join(sorted(labels.get(n, {n})))})" for n in near)
     raise ReportError(
