@@ -115,7 +115,7 @@ def kpis(items: Iterable[tuple[Any, Any, Any]]) -> Html:
     return Html(f'<div class="zz-kpis">{cells}</div>')
 
 
-KEEP_ROWS = 15
+KEEP_ROWS = 8
 """Tables of at most this many rows are kept on one printed page."""
 
 
