@@ -177,7 +177,7 @@ def test_area_by_name_without_polygons(tmp_path) -> None:
     store = tmp_path / "zz.duckdb"
     ingest_files([tmp_path / "police.csv"], mapping, store=store)
     assert find_area(store, "moss  park") == "Moss Park"
-    with pytest.raises(ReportError, match="its townships are: Annex, Moss Park, Regent Park$"):
+    with pytest.raises(ReportError, match=r"its townships are: Annex, Moss Park, Regent Park$"):
         find_area(store, "Nowhere")
     ctx = load(store, "2021-01-01", "2021-12-31", area="annex")
     assert ctx.area == "Annex" and ctx.names["Annex"] == "Annex"
