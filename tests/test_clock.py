@@ -260,7 +260,7 @@ def test_an_older_store_of_naive_wall_times_is_read_and_upgraded(tmp_path: Path)
     con.close()
     with open_store(path) as st:  # read-only: naive wall time of the default zone
         assert str(st.incidents()["occurred_at"].iloc[0]) == "2026-01-01 07:30:00+08:00"
-        assert st.coverage().empty
+        assert st.coverage(by_file=True).empty
     with open_store(path, read_only=False) as st:  # read-write: upgraded to instants
         types = dict(
             st.con.execute(

@@ -87,7 +87,7 @@ def test_ingest_records_each_source_coverage(store) -> None:
     path, reps = store
     with open_store(path) as st:
         files = st.coverage(by_file=True)
-        spans = st.coverage()
+        spans = st.coverage().to_frame()
     police = files[files["source_file"] == "police.csv"].set_index("category")
     assert sorted(police.index) == ["assault", "theft.burglary", "theft.vehicle"]
     assert (police["first"] == "2014-01-01").all() and (police["last"] == "2015-12-31").all()
@@ -117,7 +117,7 @@ def test_reingest_replaces_a_file_coverage_and_spans_merge(store, tmp_path: Path
     ingest_files([later], FIRE, store=path)
     with open_store(path) as st:
         files = st.coverage("incidents", by_file=True)
-        spans = st.coverage("incidents")
+        spans = st.coverage("incidents").to_frame()
     assert (files["source_file"] == "fire.csv").sum() == 1
     fire = spans[spans["category"] == "fire"]
     got = [(str(a.date()), str(b.date())) for a, b in zip(fire["start"], fire["end"], strict=True)]
@@ -278,7 +278,8 @@ def test_a_store_without_recorded_coverage_refuses_periods_beyond_its_records(tm
             "('a', TIMESTAMPTZ '2020-01-05 10:00+08', 'assault', '1'), "
             "('b', TIMESTAMPTZ '2021-03-31 10:00+08', 'assault', '1')"
         )
-        assert st.coverage().empty
+        assert st.coverage(by_file=True).empty  # inferred from its records instead
+        assert st.coverage().spans["basis"].str.contains("records no coverage").all()
         assert [str(d.date()) for d in resolve_period(st, None)] == ["2021-01-01", "2021-03-31"]
         with pytest.raises(ReportError, match="criminal cases cover 2020-01-05 to 2021-03-31"):
             resolve_period(st, "2023-01-01:2023-06-30")

@@ -26,6 +26,8 @@ _EXPORTS: dict[str, str] = {
     "ingest_files": "zzanalytics.ingest",
     "open_store": "zzanalytics.workspace",
     "Store": "zzanalytics.store",
+    "Coverage": "zzanalytics.store.coverage",
+    "CoverageWarning": "zzanalytics.store.coverage",
     "to_wgs84": "zzanalytics.ingest.coords",
     # sample district
     "generate_sample": "zzanalytics.sample",

@@ -22,6 +22,18 @@ import datetime as dt
 from typing import Any
 
 from zzanalytics.sql import ident, literal
+from zzanalytics.store.spans import DENSE_SHARE, TAIL_SHARE, dense_span, slack_days
+from zzanalytics.store.spans import month_end as _month_end
+
+__all__ = [
+    "DATE_COLUMNS",
+    "DENSE_SHARE",
+    "TAIL_SHARE",
+    "clock_notes",
+    "dense_span",
+    "slack_days",
+    "write_coverage",
+]
 
 DATE_COLUMNS = {"incidents": "occurred_at", "petitions": "received_on", "disputes": "found_on"}
 """The column whose days a table's coverage is about."""
@@ -32,65 +44,6 @@ def _day(col: str, dtype: str, tz: str) -> str:
     if dtype == "timestamp":
         return f"CAST(timezone({literal(tz)}, {ident(col)}) AS DATE)"
     return f"CAST({ident(col)} AS DATE)"
-
-
-def slack_days(records: int, days: int) -> int:
-    """Days a span taken from records may fall short of the export's real span at either end.
-
-    The longest run of days without a record that the source's own rate (``records / days``)
-    leaves 5 % likely: ``floor(3 / rate)`` (``exp(-3) ≈ 0.05``), at most 31.
-
-    Examples
-    --------
-    >>> slack_days(20_000, 365), slack_days(300, 365), slack_days(5, 365)
-    (0, 3, 31)
-    """
-    if records <= 0 or days <= 0:
-        return 0
-    return int(min(31, 3.0 * days / records))
-
-
-DENSE_SHARE = 0.25
-"""A month at an edge of a file's records belongs to its span when it holds at least this share of
-a full month (the file's 90th percentile of monthly counts)."""
-
-TAIL_SHARE = 0.05
-"""At most this share of a file's records is left outside its span as a sparse tail."""
-
-
-def dense_span(months: list[tuple[dt.date, int]]) -> tuple[int, int]:
-    """Indices of the first and last month of the span a file's records cover, sparse tails cut.
-
-    An export by *report* date carries a thin tail of events that happened years earlier (a few a
-    month against thousands): taken at face value, the span would start in the tail and every
-    period there would show a count far too small. Leading and trailing months holding under
-    :data:`DENSE_SHARE` of a full month are left out, as long as they hold at most
-    :data:`TAIL_SHARE` of the records; a sparse source (every month thin) keeps its whole span.
-
-    Parameters
-    ----------
-    months : list of (date, int)
-        Months with records, in order, and their counts.
-
-    Examples
-    --------
-    >>> tail = [(dt.date(2013, k, 1), 3) for k in range(1, 13)]
-    >>> dense_span(tail + [(dt.date(2014, k, 1), 900) for k in range(1, 13)])
-    (12, 23)
-    >>> dense_span([(dt.date(2014, k, 1), n) for k, n in enumerate([1, 0, 2, 1, 3, 1], start=1)])
-    (0, 5)
-    """
-    n = len(months)
-    if n < 3:
-        return 0, n - 1
-    counts = [c for _, c in months]
-    full = sorted(counts)[int(0.9 * (n - 1))]
-    total = sum(counts)
-    dense = [i for i, c in enumerate(counts) if c >= DENSE_SHARE * full]
-    lo, hi = dense[0], dense[-1]
-    if sum(counts[:lo]) + sum(counts[hi + 1 :]) > TAIL_SHARE * total:
-        return 0, n - 1
-    return lo, hi
 
 
 def write_coverage(
@@ -166,11 +119,6 @@ def write_coverage(
                 f"{outside[0]:,} records ({outside[1]} to {outside[2]}) lie outside the declared coverage "
                 f"{first} to {last}; they are stored, but periods outside the coverage count as no data"
             )
-
-
-def _month_end(month: dt.date) -> dt.date:
-    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return nxt - dt.timedelta(days=1)
 
 
 def clock_notes(con: Any, m: Any, store_tz: str, gap: bool) -> list[str]:

@@ -275,7 +275,7 @@ class Store:
             params.append(str(area_code))
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         frame = self._frame("incidents", clause, params, "ORDER BY occurred_at, incident_id")
-        frame.attrs["coverage"] = span_records(clip_spans(self.coverage("incidents"), start, end))
+        frame.attrs["coverage"] = span_records(clip_spans(self.coverage("incidents").to_frame(), start, end))
         frame.attrs["timezone"] = tz
         return frame
 
@@ -297,7 +297,7 @@ class Store:
         key = TABLES[name].key or TABLES[name].names[0]
         frame = self._frame(name, order=f"ORDER BY {ident(key)}, _key")
         if name in ("petitions", "disputes"):
-            frame.attrs["coverage"] = span_records(self.coverage(name))
+            frame.attrs["coverage"] = span_records(self.coverage(name).to_frame())
         return frame
 
     def _geo(self, name: str) -> Any:
@@ -389,22 +389,26 @@ class Store:
         self._tz = claim_timezone(self, tz, source)
         return self._tz
 
-    def coverage(self, table: str | None = None, by_file: bool = False) -> pd.DataFrame:
-        """What the store's sources cover: ``table``, ``category``, ``start``, ``end`` (inclusive days).
+    def coverage(self, table: str | None = None, by_file: bool = False) -> Any:
+        """What the store's sources cover: a :class:`~zzanalytics.store.coverage.Coverage`.
 
-        Outside its coverage a category has **no data**, which is not zero
-        (:func:`zzanalytics.counts` leaves such periods out); see
-        :func:`~zzanalytics.store.spans.read_coverage` for spans, merging, ``slack`` and
-        ``by_file`` (one row per file and category, as ingest recorded it).
+        Outside its coverage a category has **no data**, which is not zero. Give it to every
+        function that turns absence into a number (``zz.counts(inc, coverage=cov)``, or
+        ``coverage=st``); see :meth:`Coverage.from_store <zzanalytics.store.coverage.Coverage.from_store>`.
+        ``table`` keeps one table; ``by_file=True`` gives instead the raw frame ingest recorded,
+        one row per file and category (:func:`~zzanalytics.store.spans.read_coverage`).
 
         Examples
         --------
         >>> with open_store("zz.duckdb") as st:  # doctest: +SKIP
-        ...     st.coverage("incidents")
-              table        category      start        end
-        0  incidents            fire 2011-01-01 2022-12-31
+        ...     st.coverage().covers("2021-01-01", "2021-06-30", "theft")
+        True
         """
-        return read_coverage(self.con, table, by_file)
+        if by_file:
+            return read_coverage(self.con, table, by_file)
+        from zzanalytics.store.coverage import Coverage
+
+        return Coverage.from_store(self, table)
 
     def set_meta(self, **values: str | None) -> None:
         """Record metadata keys (``None`` removes a key); one transaction."""
@@ -439,7 +443,7 @@ class Store:
         for t in TABLES:
             n = self.con.execute(f"SELECT count(*) FROM {ident(t)}").fetchall()[0][0]
             lines.append(f"    {t:<10} {n:>12,}")
-        lines += coverage_lines(self.coverage())
+        lines += coverage_lines(self.coverage().to_frame())
         lo, hi = self.con.execute(
             "SELECT min(timezone(?, occurred_at)), max(timezone(?, occurred_at)) FROM incidents",
             [self.timezone, self.timezone],

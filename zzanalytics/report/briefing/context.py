@@ -31,6 +31,7 @@ from zzanalytics.report import phrases
 from zzanalytics.report import text as tx
 from zzanalytics.report.phrases import COMMON, Pair, Phrases
 from zzanalytics.schema import category_label, is_criminal, matches
+from zzanalytics.store.coverage import Coverage
 
 INDENT = "\u3000\u3000"
 """Indent of sub-items in tables (ideographic spaces survive HTML whitespace collapsing)."""
@@ -62,7 +63,7 @@ class Context:
     cache: dict[str, Any] = field(default_factory=dict)
     district: str | None = None
     currency: str = "CNY"
-    coverage: pd.DataFrame | None = None
+    coverage: Coverage | None = None
 
     @classmethod
     def empty(cls, start: Any = "2026-01-01", end: Any = "2026-06-30", lang: str = "zh") -> Context:
@@ -130,13 +131,13 @@ class Context:
         >>> day = pd.to_datetime
         >>> cov = pd.DataFrame({"table": "incidents", "category": ["traffic"], "slack": 0,
         ...                     "start": day(["2007-01-01"]), "end": day(["2019-12-31"])})
-        >>> ctx = replace(Context.empty("2021-01-01", "2021-12-31"), coverage=cov)
+        >>> ctx = replace(Context.empty("2021-01-01", "2021-12-31"), coverage=Coverage.from_frame(cov))
         >>> ctx.covers("traffic"), ctx.covers("traffic", whole=False), ctx.covers("fire")  # no fire source
         (False, False, False)
         """
         from zzanalytics.aggregate import range_covered
 
-        cov = self.coverage
+        cov = None if self.coverage is None else self.coverage.to_frame()
         if cov is None or len(cov) == 0:
             return True
         cov = cov[cov["table"] == table] if "table" in cov.columns else cov
@@ -162,10 +163,10 @@ class Context:
         >>> day = pd.to_datetime
         >>> cov = pd.DataFrame({"table": "incidents", "category": ["traffic"], "slack": 0,
         ...                     "start": day(["2007-01-01"]), "end": day(["2019-12-31"])})
-        >>> replace(Context.empty(lang="en"), coverage=cov).coverage_span("traffic")
+        >>> replace(Context.empty(lang="en"), coverage=Coverage.from_frame(cov)).coverage_span("traffic")
         '1 January 2007 – 31 December 2019'
         """
-        cov = self.coverage
+        cov = None if self.coverage is None else self.coverage.to_frame()
         if cov is None or len(cov) == 0:
             return tx.MISSING
         cov = cov[cov["table"] == table] if "table" in cov.columns else cov
@@ -347,7 +348,7 @@ class Context:
         >>> day = pd.to_datetime
         >>> cov = pd.DataFrame({"table": "incidents", "category": ["traffic"], "slack": 0,
         ...                     "start": day(["2007-01-01"]), "end": day(["2019-12-31"])})
-        >>> ctx = replace(Context.empty("2021-01-01", "2021-12-31"), coverage=cov)
+        >>> ctx = replace(Context.empty("2021-01-01", "2021-12-31"), coverage=Coverage.from_frame(cov))
         >>> ctx.data_gap(("交通事故", "traffic"), "traffic")
         '本期无交通事故数据(现有交通事故数据的时间范围为2007年1月1日至2019年12月31日)。'
         >>> replace(ctx, lang="en").data_gap(("火灾", "fire"), "fire")

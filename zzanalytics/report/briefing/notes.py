@@ -135,7 +135,7 @@ def coverage_items(ctx: Context) -> list[str]:
     """
     from zzanalytics.schema import CRIMINAL_PREFIXES
 
-    if ctx.coverage is None or len(ctx.coverage) == 0:
+    if ctx.coverage is None or ctx.coverage.spans.empty:
         return []
     out = []
     for key, cats, table in (

@@ -99,7 +99,7 @@ def core_coverage(st: Any) -> pd.DataFrame | None:
     """
     if not hasattr(st, "coverage"):
         return None
-    cov = st.coverage("incidents")
+    cov = st.coverage("incidents").to_frame()
     if cov is None or cov.empty:
         cov = _record_spans(st)
         if cov is None:
