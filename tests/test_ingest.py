@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from zzanalytics.errors import MappingError, SourceError, StoreError
 from zzanalytics.ingest import ingest_files, read_mapping
+from zzanalytics.ingest import locations as _locations
 from zzanalytics.ingest import pipeline as _pipeline
 from zzanalytics.ingest.coords import gcj02_to_wgs84
 from zzanalytics.workspace import open_store
@@ -418,7 +419,7 @@ def test_sql_location_path_matches_numpy_path(
     mapping.crs = crs
     fast = _with_areas(tmp_path / "sql.duckdb")
     rep_fast = ingest_files([FIX / "incidents_gb18030.csv"], mapping, store=fast)
-    monkeypatch.setattr(_pipeline, "sql_crs", lambda crs: None)
+    monkeypatch.setattr(_locations, "sql_crs", lambda crs: None)
     slow = _with_areas(tmp_path / "udf.duckdb")
     rep_slow = ingest_files([FIX / "incidents_gb18030.csv"], mapping, store=slow)
     assert rep_fast.files[0].location_reasons == rep_slow.files[0].location_reasons

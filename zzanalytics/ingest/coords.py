@@ -35,7 +35,7 @@ Examples
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
 from typing import Any
 
 import numpy as np
@@ -225,8 +225,21 @@ def wgs84_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarra
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
-@lru_cache(maxsize=16)
+_PER_THREAD = threading.local()
+
+
 def _transformer(crs: str) -> Any:
+    """A pyproj ``Transformer`` from ``crs`` to WGS-84 lon/lat, one per thread and system.
+
+    pyproj transformers must not be shared between threads; each thread keeps its own.
+    """
+    cache = _PER_THREAD.__dict__.setdefault("transformers", {})
+    if crs not in cache:
+        cache[crs] = _make_transformer(crs)
+    return cache[crs]
+
+
+def _make_transformer(crs: str) -> Any:
     try:
         from pyproj import Transformer
         from pyproj.exceptions import CRSError

@@ -40,7 +40,7 @@ from zzanalytics.ingest.dates import (
 )
 from zzanalytics.ingest.expressions import canonical_text, content_hash_sql, number_sql
 from zzanalytics.ingest.identity import in_file_duplicates, note_whole_repeats, ordinals
-from zzanalytics.ingest.locations import inside_udf, location_sql, location_udf, sql_crs
+from zzanalytics.ingest.locations import location_sql, point_source, sql_crs
 from zzanalytics.ingest.mapping import (
     DEFAULT_KEY,
     FALSE_WORDS,
@@ -250,18 +250,11 @@ def _stage(
             f"OR NOT isfinite(TRY_CAST({rl} AS DOUBLE)) OR NOT isfinite(TRY_CAST({ra} AS DOUBLE)) THEN 2 "
             "ELSE 0 END AS _loc"
         )
+    if has_loc and loc_sql is not None and loc_sql.__name__ == "from_python":
+        carried += ["r._pwx AS _pwx", "r._pwy AS _pwy", "r._pcode AS _pcode"]
     sql = f"SELECT v.*, {', '.join(typeds)} FROM (SELECT {', '.join([*raws, *carried])} FROM {source} r) v"
     if has_loc and loc_sql is not None:
         sql = loc_sql(sql)
-    elif has_loc:
-        sql = (
-            "SELECT *, _zz_loc(CASE WHEN _loc = 0 THEN _x END, CASE WHEN _loc = 0 THEN _y END) AS _p "
-            f"FROM ({sql})"
-        )
-        sql = (
-            "SELECT * EXCLUDE (_p) REPLACE (CASE WHEN _loc > 0 THEN _loc ELSE _p.code END AS _loc), "
-            f"_p.lon AS _wx, _p.lat AS _wy FROM ({sql})"
-        )
     checks: list[tuple[str, str, str]] = []
     for c in cols:
         for cond, reason in _checks(c, m, key_mode in ("generated", "declared"), floor, ceiling, tz):
@@ -550,7 +543,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
 
     tdef = TABLES[m.table]
     rep = FileReport(file=str(path), table=m.table)
-    udf = ""
+    points = ""  # the Arrow table of points worked out in Python, joined by position
     try:
         loaded = load_source(
             con,
@@ -582,35 +575,12 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
         ceiling = m.date_ceiling or (now + dt.timedelta(days=1)).isoformat(sep=" ", timespec="seconds")
         has_loc = "lon" in plan and (plan["lon"].src is not None or plan["lat"].src is not None)
         loc_sql = None
-        if has_loc:
-            import duckdb
-
-            district = st.district()
-            kind = sql_crs(m.crs)
-            if kind is not None:
-                loc_sql = location_sql(kind, district)
-                if district is not None:
-                    con.create_function(
-                        "_zz_in",
-                        inside_udf(district),
-                        ["DOUBLE", "DOUBLE"],
-                        "BOOLEAN",
-                        type="arrow",
-                        side_effects=False,
-                    )
-                    udf = "_zz_in"
-            else:
-                ret = duckdb.struct_type({"lon": "DOUBLE", "lat": "DOUBLE", "code": "TINYINT"})
-                con.create_function(
-                    "_zz_loc",
-                    location_udf(m.crs, district),
-                    ["DOUBLE", "DOUBLE"],
-                    ret,
-                    type="arrow",
-                    null_handling="special",
-                    side_effects=False,
-                )
-                udf = "_zz_loc"
+        if has_loc:  # pyproj and shapely run here, never in DuckDB's threads (see locations.py)
+            lon, lat = plan["lon"].src, plan["lat"].src
+            located = point_source(con, source, lon, lat, m.crs, st.district(), "_zz_pts_arrow")
+            if located is not None:
+                source, points = located, "_zz_pts_arrow"
+            loc_sql = location_sql(sql_crs(m.crs) if located is None else None)
         args = (con, m, plan, lookups, key_mode, m.date_floor, ceiling, tz)
         stage = _stage_or_explain(*args, source, headers, loc_sql, path=path)
         extra = loose_area_pairs(con, m, st, lookups)
@@ -676,8 +646,8 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
 
         with contextlib.suppress(duckdb.Error):
             con.execute("SELECT 1").fetchall()  # complete any pending result before cleaning up
-        if udf:
-            con.remove_function(udf)
+        if points:
+            con.unregister(points)
         for t in (*_TEMPS, "_zz_find"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
     return rep
