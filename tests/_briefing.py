@@ -23,7 +23,8 @@ def shared_root(tmp_path_factory, worker_id: str) -> Path:
 
 
 def district_briefing(root: Path) -> dict[str, Path]:
-    """Render (once) the default district briefing with its PDF; returns {'html', 'pdf', 'dir'}."""
+    """Render (once) the default district briefing with its PDF and Word document; returns
+    {'html', 'pdf', 'docx', 'dir'}."""
     from zzanalytics.report.render import render_briefing
 
     out = root / "zz-district-briefing"
@@ -32,11 +33,11 @@ def district_briefing(root: Path) -> dict[str, Path]:
     with open(out / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done.exists():
-            paths = render_briefing(pdf=True, out=out / "reports")
+            paths = render_briefing(pdf=True, docx=True, out=out / "reports")
             done.write_text(json.dumps([str(p) for p in paths]))
         fcntl.flock(lock, fcntl.LOCK_UN)
-    html, pdf = (Path(p) for p in json.loads(done.read_text()))
-    return {"html": html, "pdf": pdf, "dir": html.parent}
+    html, pdf, docx = (Path(p) for p in json.loads(done.read_text()))
+    return {"html": html, "pdf": pdf, "docx": docx, "dir": html.parent}
 
 
 def pdf_text(pdf: Path) -> str:

@@ -558,6 +558,9 @@ def briefing(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print an A4 PDF through headless Chromium.")
     ] = False,
+    docx: Annotated[
+        bool, typer.Option("--docx", help="Also write an editable Word document (zh: GB/T 9704-2012).")
+    ] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder; default reports/.")] = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -575,7 +578,7 @@ def briefing(
         check_out_dir(out)
     check_workers(workers)
     store = check_store_to_read(store)
-    if pdf:
+    if pdf or docx:
         from zzanalytics.report.render import find_chromium
 
         find_chromium()
@@ -588,6 +591,7 @@ def briefing(
             areas="all",
             lang=lang,
             pdf=pdf,
+            docx=docx,
             out=out,
             workers=workers,
             scheduler=scheduler,
@@ -603,7 +607,7 @@ def briefing(
             )
             raise typer.Exit(2)
         return
-    paths = render_briefing(store, period=period, area=area, lang=lang, pdf=pdf, out=out)
+    paths = render_briefing(store, period=period, area=area, lang=lang, pdf=pdf, docx=docx, out=out)
     for p in paths:
         _echo_path(p)
 

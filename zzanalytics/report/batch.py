@@ -107,6 +107,7 @@ def _render_task(task: dict[str, Any]) -> AreaResult:
             area=None if area == DISTRICT else area,
             lang=task["lang"],
             pdf=task["pdf"],
+            docx=task.get("docx", False),
             out=task["out"],
             targets=task["targets"],
             notebook=task["notebook"],
@@ -123,6 +124,7 @@ def batch_briefings(
     areas: str | Sequence[str] = "all",
     lang: str = "zh",
     pdf: bool = False,
+    docx: bool = False,
     out: str | Path | None = None,
     workers: int | None = None,
     scheduler: Any = None,
@@ -141,7 +143,7 @@ def batch_briefings(
     areas : "all" or sequence of str
         ``"all"`` is the district followed by every township of the store; otherwise township
         codes (``"district"`` for the whole district).
-    lang, pdf, out, targets, notebook
+    lang, pdf, docx, out, targets, notebook
         As for :func:`~zzanalytics.report.render.render_briefing`.
     workers : int, optional
         Local processes; default the CPU count.
@@ -171,6 +173,7 @@ def batch_briefings(
             "name": whole if a == DISTRICT else names.get(str(a), str(a)),
             "lang": lang,
             "pdf": pdf,
+            "docx": docx,
             "out": str(out_dir),
             "targets": dict(targets or {}),
             "notebook": None if notebook is None else str(notebook),

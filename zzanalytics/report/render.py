@@ -27,7 +27,7 @@ import os
 import re
 import shutil
 import tempfile
-from importlib import resources
+from importlib import import_module, resources
 from pathlib import Path
 from typing import Any
 
@@ -325,6 +325,7 @@ def render_briefing(
     area: str | None = None,
     lang: str = "zh",
     pdf: bool = False,
+    docx: bool = False,
     out: str | Path | None = None,
     targets: dict[str, float] | None = None,
     notebook: str | Path | None = None,
@@ -344,6 +345,9 @@ def render_briefing(
     lang : {"zh", "en"}
     pdf : bool
         Also print an A4 PDF next to the HTML (needs Debian ``chromium``).
+    docx : bool
+        Also write an editable Word document next to the HTML (:mod:`zzanalytics.report.docx`;
+        GB/T 9704-2012 in Chinese; charts drawn by the same ``chromium``).
     out : path, optional
         Output folder; default ``reports/`` (``ZZ_REPORTS``).
     targets : dict, optional
@@ -358,7 +362,7 @@ def render_briefing(
     Returns
     -------
     list of Path
-        The HTML file, then the PDF when ``pdf`` is true.
+        The HTML file, then the PDF when ``pdf`` is true, then the ``.docx`` when ``docx`` is true.
 
     Examples
     --------
@@ -401,4 +405,7 @@ def render_briefing(
     paths = [html_path]
     if pdf:
         paths.append(print_pdf(html_path, html_path.with_suffix(".pdf")))
+    if docx:  # a further format, imported by name when asked for (it draws charts with find_chromium)
+        write_docx = import_module("zzanalytics.report.docx").write_docx
+        paths.append(write_docx(nb, html_path.with_suffix(".docx"), lang=lang))
     return paths
