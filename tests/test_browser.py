@@ -75,6 +75,6 @@ def test_briefing_renders_offline_in_chromium(briefing, tmp_path):
     assert all(n > 0 for n in rendered), rendered  # every chart drew marks, not an empty frame
     for bad in ("X起", "X%", "nan", "None", "inf", "NaN", "undefined"):
         assert not re.search(rf"(?<![A-Za-z]){re.escape(bad)}(?![A-Za-z])", text), bad
-    assert "1-10月,全区发生各类刑事案件" in text
+    assert "1–10月,全区发生各类刑事案件" in text
     assert "Noto Sans CJK SC" in fonts
     assert (tmp_path / "briefing-full.png").stat().st_size > 50_000

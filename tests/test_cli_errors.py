@@ -109,8 +109,16 @@ def _cases(h: dict[str, Path]) -> list[tuple[list[str], str]]:
         (["ingest", s("src"), "--mapping", s("mapping"), "--timezone", "Mars/Olympus"], "Mars/Olympus"),
         (["quarantine", "--store", s("folder")], "is a folder"),
         (["quarantine", "--store", s("garbage")], "garbage.duckdb"),
+        (["ingest", s("src"), "--mapping", s("mapping"), "--currency", "dollars"], "ISO 4217"),
+        (["ingest", s("src"), "--mapping", s("mapping"), "--set", "colour=red"], "not an identity key"),
+        # set
+        (["set", "--store", s("garbage"), "name=x"], "garbage.duckdb"),
+        (["set", "--store", s("folder"), "name=x"], "is a folder"),
+        (["set", "--store", s("missing")], "no such store"),
+        (["set", "name"], "KEY=VALUE"),
+        (["set", "--store", str(h["dir"] / "s"), "currency=xx"], "ISO 4217"),
         # counts
-        (["counts", "--freq", "year", "--out", out_csv], "--freq"),
+        (["counts", "--freq", "decade", "--out", out_csv], "--freq"),
         (["counts", "--by", "nope", "--out", out_csv], "--by nope"),
         (["counts", "--by", "category,category", "--out", out_csv], "repeated"),
         (["counts", "--level", "0", "--out", out_csv], "--level"),

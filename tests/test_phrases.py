@@ -1,9 +1,12 @@
 """Phrase tables: every sentence in both languages with the same placeholders, no language branches
-in the sections, every phrase a section asks for exists, and the wording of changes."""
+anywhere in the package or its notebooks, every phrase a section asks for exists, and the wording
+of changes."""
 
 from __future__ import annotations
 
 import ast
+import importlib
+import json
 import re
 import string
 from pathlib import Path
@@ -16,7 +19,31 @@ from zzanalytics.report.briefing import SECTIONS, all_phrases
 from zzanalytics.report.phrases import COMMON, PARTICLES, Phrases, change
 
 BRIEFING = Path(phrases.__file__).resolve().parent / "briefing"
-TABLES = {**all_phrases(), "index": batch.INDEX}
+PACKAGE = BRIEFING.parents[1]
+
+
+def _package_tables() -> dict[str, Phrases]:
+    """Every module-level :class:`Phrases` table of the package (found by reading the source)."""
+    found: dict[str, Phrases] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [
+            t.id
+            for node in tree.body
+            if isinstance(node, ast.Assign | ast.AnnAssign)
+            and isinstance(node.value, ast.Call)
+            and getattr(node.value.func, "id", None) == "Phrases"
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(t, ast.Name)
+        ]
+        if names:
+            rel = path.relative_to(PACKAGE.parent).with_suffix("")
+            module = importlib.import_module(".".join(p for p in rel.parts if p != "__init__"))
+            found.update({f"{module.__name__}.{n}": getattr(module, n) for n in names})
+    return found
+
+
+TABLES = {**all_phrases(), "index": batch.INDEX, **_package_tables()}
 
 
 def _names(template: str) -> set[str]:
@@ -56,10 +83,52 @@ def _sources() -> list[Path]:
     return sorted(p for p in BRIEFING.glob("*.py"))
 
 
-@pytest.mark.parametrize("path", _sources(), ids=lambda p: p.name)
-def test_no_section_branches_on_the_language(path):
-    code = path.read_text(encoding="utf-8")
-    for pattern in (r"\bctx\.zh\b", r"lang\s*==\s*[\"'](zh|en)[\"']", r"\bctx\.t\(", r"\bif zh\b"):
+BRANCHES = (
+    r"\bctx\.zh\b",
+    r"lang\s*[!=]=\s*[\"'](zh|en)[\"']",
+    r"[\"'](zh|en)[\"']\s*[!=]=\s*lang\b",
+    r"\bctx\.t\(",
+    r"\bif zh\b",
+    r"\bzh\s*=\s*lang\b",
+    r"\b0 if zh\b",
+)
+"""Ways of branching on the language instead of wording through a phrase table."""
+
+
+def _code_files() -> list[Path]:
+    """Every module of the package and every notebook (analyst notebooks and the briefing's)."""
+    return (
+        sorted(PACKAGE.rglob("*.py"))
+        + sorted(PACKAGE.parent.joinpath("notebooks").glob("*.ipynb"))
+        + sorted(BRIEFING.glob("*.ipynb"))
+    )
+
+
+def _code(path: Path) -> str:
+    if path.suffix != ".ipynb":
+        return path.read_text(encoding="utf-8")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+def test_the_scan_covers_the_whole_package_and_the_notebooks():
+    names = {p.relative_to(PACKAGE.parent).as_posix() for p in _code_files()}
+    assert {
+        "zzanalytics/report/charts.py",
+        "zzanalytics/spatial/rhythm.py",
+        "zzanalytics/models/compare.py",
+    } <= names
+    assert (
+        any(n.startswith("notebooks/") for n in names)
+        and "zzanalytics/report/briefing/briefing.ipynb" in names
+    )
+    assert re.search(BRANCHES[1], 'x = "甲" if lang == "zh" else "a"')  # the scan sees a planted branch
+
+
+@pytest.mark.parametrize("path", _code_files(), ids=lambda p: p.relative_to(PACKAGE.parent).as_posix())
+def test_no_module_or_notebook_branches_on_the_language(path):
+    code = _code(path)
+    for pattern in BRANCHES:
         assert not re.search(pattern, code), f"{path.name}: {pattern} (word it through a phrase table)"
 
 

@@ -66,7 +66,7 @@ def test_sections_and_sentences_in_the_register_of_the_speech(html):
     assert headings[0] == "一、总体治安形势" and headings[-1] == "数据说明"
     positions = [text.find(f" {h} ") for h in headings]
     assert -1 not in positions and positions == sorted(positions)  # every heading, in the registry's order
-    lead = r"1-10月,全区发生各类刑事案件[\d,]+起,比去年同期(上升|下降)\d+\.\d%\((显著|在正常波动范围内)\)"
+    lead = r"1–10月,全区发生各类刑事案件[\d,]+起,比去年同期(上升|下降)\d+\.\d%\((显著|在正常波动范围内)\)"
     assert re.search(lead, text)
     assert re.search(r"赴省进京非正常上访[\d,]+批[\d,]+人次,与去年同期相比批数", text)
     assert re.search(r"排全省\d+个县市的第\d+位,在全市排第\d+位", text)
@@ -126,10 +126,10 @@ def test_pdf_pages_render_and_chinese_text_is_extractable(briefing, html, tmp_pa
 
 def test_period_wording_follows_the_period():
     ctx = B.load(None, "2026-01-01", "2026-06-30")
-    assert ctx.period == "1-6月"
-    assert "1-6月,全区发生各类刑事案件" in visible_text(B.render_section("overall", ctx))
+    assert ctx.period == "上半年"
+    assert "上半年,全区发生各类刑事案件" in visible_text(B.render_section("overall", ctx))
     en = B.load(None, "2026-01-01", "2026-06-30", lang="en")
-    assert "In January–June, Jinhe District recorded" in visible_text(B.render_section("overall", en))
+    assert "In H1, Jinhe District recorded" in visible_text(B.render_section("overall", en))
 
 
 def test_township_briefing_sections():

@@ -60,13 +60,12 @@ def test_overall_counts_and_changes_match_a_hand_count(zh, en):
     word = "上升" if cur > last else "下降"
     text = visible_text(render_section("overall", zh))
     assert "一、总体治安形势 " in text
-    assert f"1-6月,全区发生各类刑事案件{n(cur)}起,比去年同期{word}{pct(cur, last)}(" in text
+    assert f"上半年,全区发生各类刑事案件{n(cur)}起,比去年同期{word}{pct(cur, last)}(" in text
     # the planted telecom fraud (about nine a month instead of one) is a tested rise
     assert f"电信网络诈骗{n(t_cur)}起,同比上升{pct(t_cur, t_last)}(显著)" in text
     text_en = visible_text(render_section("overall", en))
     assert (
-        f"In January–June, the district recorded {n(cur)} criminal cases, {'up' if cur > last else 'down'} "
-        in text_en
+        f"In H1, the district recorded {n(cur)} criminal cases, {'up' if cur > last else 'down'} " in text_en
     )
     assert f"telecom fraud {n(t_cur)}, up {pct(t_cur, t_last)} (significant)" in text_en
 
@@ -273,10 +272,9 @@ def test_a_new_section_is_one_registry_entry(zh, en, monkeypatch):
 
     patrol = registry.Section("patrol", ("巡逻防控", "Patrols"), body, phrases)
     monkeypatch.setattr(registry, "SECTIONS", (*registry.SECTIONS[:-1], patrol, registry.SECTIONS[-1]))
-    assert visible_text(render_section("patrol", zh)).strip() == "八、巡逻防控 1-6月,全区开展巡逻12次。"
+    assert visible_text(render_section("patrol", zh)).strip() == "八、巡逻防控 上半年,全区开展巡逻12次。"
     assert (
-        visible_text(render_section("patrol", en)).strip()
-        == "8. Patrols In January–June, the district ran 12 patrols."
+        visible_text(render_section("patrol", en)).strip() == "8. Patrols In H1, the district ran 12 patrols."
     )
     assert zh.no_data(phrases["what"]) == "本期无巡逻数据。"
     assert en.no_data(phrases["what"]) == "No patrol data for this period."

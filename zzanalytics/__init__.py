@@ -70,6 +70,7 @@ _EXPORTS: dict[str, str] = {
     "uncovered_segments": "zzanalytics.spatial.coverage",
     "site_cameras": "zzanalytics.spatial.coverage",
     # report
+    "period_label": "zzanalytics.report.periods",
     "render_briefing": "zzanalytics.report.render",
     "batch_briefings": "zzanalytics.report.batch",
     # execution and scale-out

@@ -272,12 +272,14 @@ def category_label(code: str, lang: str = "zh") -> str:
     >>> category_label("fraud.telecom"), category_label("fraud.telecom", "en")
     ('电信网络诈骗', 'Telecom fraud')
     """
-    if lang not in ("zh", "en"):
+    from zzanalytics.wording import LANGS, pick
+
+    if lang not in LANGS:
         raise SchemaError(f"lang was {lang!r} but is expected to be 'zh' or 'en'")
     pair = CATEGORIES.get(code)
     if pair is None:
         return code
-    return pair[0] if lang == "zh" else pair[1]
+    return pick(pair, lang)
 
 
 def natural_key(value: object) -> tuple:

@@ -49,7 +49,7 @@ from zzanalytics.aggregate.counts import (
 )
 from zzanalytics.aggregate.coverage import covered, frame_coverage, range_covered
 from zzanalytics.aggregate.engine import area_codes
-from zzanalytics.aggregate.periods import FREQS, period_start
+from zzanalytics.aggregate.periods import FREQS, partial_periods, period_start
 
 __all__ = [
     "FREQS",
@@ -62,6 +62,7 @@ __all__ = [
     "frame_coverage",
     "key_columns",
     "model_counts",
+    "partial_periods",
     "partition_counts",
     "peer_rank",
     "period_start",

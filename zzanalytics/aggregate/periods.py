@@ -19,7 +19,7 @@ FREQS: dict[str, str] = {"day": "D", "week": "W-MON", "month": "MS", "quarter": 
 
 _DAY = np.timedelta64(1, "D")
 
-__all__ = ["FREQS", "period_start"]
+__all__ = ["FREQS", "partial_periods", "period_start"]
 
 
 def _check_freq(freq: str) -> None:
@@ -112,3 +112,33 @@ def _code_start(code: np.ndarray, freq: str) -> np.ndarray:
     if freq == "quarter":
         return (code * 3).astype("datetime64[M]").astype("datetime64[ns]")
     return code.astype("datetime64[Y]").astype("datetime64[ns]")
+
+
+def partial_periods(start: Any, end: Any, freq: str = "month") -> list[str]:
+    """Notes on the first and last period of a span that the span covers only in part.
+
+    A year of counts from data ending on 31 October counts ten months: ``zz counts --freq year``
+    says so instead of letting it pass for a whole year.
+
+    Examples
+    --------
+    >>> partial_periods("2019-01-01", "2026-10-31", "year")
+    ['note: the year from 2026-01-01 is covered only to 2026-10-31: its count is partial']
+    >>> partial_periods("2019-01-01", "2026-09-30", "quarter"), partial_periods(None, None, "month")
+    ([], [])
+    """
+    if start is None or end is None or freq == "day":
+        return []
+    _check_freq(freq)
+    first, last = _as_day(start, "start"), _as_day(end, "end")
+    out, say = [], "note: the {} from {} is covered only {} {}: its count is partial"
+    code = _period_code(np.array([first]), freq)[0]
+    lo = _code_start(np.array([code]), freq)[0]
+    if first != lo:
+        out.append(say.format(freq, str(lo)[:10], "from", str(first)[:10]))
+    code = _period_code(np.array([last]), freq)[0]
+    hi = _code_start(np.array([code + 1]), freq)[0] - _DAY
+    if last != hi:
+        lo = _code_start(np.array([code]), freq)[0]
+        out.append(say.format(freq, str(lo)[:10], "to", str(last)[:10]))
+    return out

@@ -34,6 +34,7 @@ from zzanalytics.cli.checks import (
     check_store_to_read,
     check_workers,
 )
+from zzanalytics.cli.identity import CurrencyOpt, DistrictOpt, IdentitySetOpt, ingest_identity, set_command
 from zzanalytics.errors import ZZError
 
 
@@ -261,6 +262,9 @@ def ingest(
             "default: the mapping's timezone, else Asia/Shanghai.",
         ),
     ] = None,
+    district: DistrictOpt = None,
+    currency: CurrencyOpt = None,
+    sets: IdentitySetOpt = None,
 ) -> None:
     """Ingest source exports into the store; prints read = accepted + updated + duplicate + quarantined."""
     from zzanalytics.clock import check_tz
@@ -271,7 +275,7 @@ def ingest(
     check_in_file(mapping, "--mapping")
     if timezone is not None:
         check_tz(timezone)
-    report = ingest_files(files, mapping=mapping, store=store, replace=replace, timezone=timezone)
+    report = ingest_files(files, mapping, store, replace, timezone, ingest_identity(district, currency, sets))
     _echo(report.render())
 
 
@@ -301,6 +305,9 @@ def info(
     frame = frame.drop(columns="geometry").sort_values("area_code", key=lambda s: s.map(natural_key))
     _echo(f"{len(frame):,} townships")
     _echo(frame.to_string(index=False))
+
+
+app.command("set")(set_command)
 
 
 @app.command()
@@ -361,7 +368,7 @@ def _one_line(text: str) -> str:
 @_friendly
 def counts(
     out: Annotated[Path, typer.Option("--out", help="Output CSV or Parquet.")],
-    freq: Annotated[str, typer.Option("--freq", help="day | week | month")] = "month",
+    freq: Annotated[str, typer.Option("--freq", help="day | week | month | quarter | year")] = "month",
     by: Annotated[str | None, typer.Option("--by", help="Keys, e.g. category,area_code")] = None,
     level: Annotated[
         int | None, typer.Option("--level", help="Roll categories up to N dotted parts.")
@@ -371,7 +378,7 @@ def counts(
     """Counts per period (first day) x keys: KEYS..., period, count. Inside a category's coverage
     a period without records is 0; outside it the period is absent (no data, not zero)."""
     from zzanalytics.aggregate import counts as _counts
-    from zzanalytics.aggregate import frame_coverage
+    from zzanalytics.aggregate import frame_coverage, partial_periods
     from zzanalytics.workspace import open_store
 
     keys = check_by(_split(by), STORE_KEYS, "the store's incidents")
@@ -385,6 +392,8 @@ def counts(
     span = (cov["start"].min(), cov["end"].max()) if cov is not None else (None, None)
     frame = _counts(inc, freq=freq, by=keys, level=level, areas=areas, start=span[0], end=span[1])
     _write_frame(frame, out)
+    for note in partial_periods(*span, freq):
+        _echo(note)
 
 
 @app.command()

@@ -191,7 +191,7 @@ def _writable_folder(folder: Path, what: str) -> None:
     shutil.rmtree(made, ignore_errors=True)
 
 
-FREQS = ("day", "week", "month")
+FREQS = ("day", "week", "month", "quarter", "year")
 MODEL_FREQS = ("month", "week")
 
 

@@ -66,7 +66,7 @@ from zzanalytics.ingest.pipeline import ingest_one
 from zzanalytics.ingest.readers import temp_dir
 from zzanalytics.ingest.report import FileReport, IngestReport
 from zzanalytics.schema import TABLES
-from zzanalytics.store import Store, open_store
+from zzanalytics.store import Store, claim_identity, open_store
 
 __all__ = ["FileReport", "IngestReport", "Mapping", "ingest_files", "read_mapping"]
 
@@ -96,6 +96,7 @@ def ingest_files(
     store: Any = None,
     replace: bool = False,
     timezone: str | None = None,
+    identity: dict[str, Any] | None = None,
 ) -> IngestReport:
     """Ingest source files described by one mapping into the store.
 
@@ -120,6 +121,10 @@ def ingest_files(
         dated file's mapping (``[source] timezone``), else Asia/Shanghai. Every day, period and
         hour is cut in the store's zone; a mapping's ``timezone`` only says how to read the
         file's naive times (default: the store's zone).
+    identity : dict, optional
+        The district's identity (``{"name": "Lakeport", "currency": "CAD", "unit_en": "beat"}``,
+        keys of :data:`zzanalytics.store.district.KEYS`), recorded where the store has none yet;
+        a different recorded value is an error (``zz set`` changes it).
 
     Returns
     -------
@@ -171,6 +176,8 @@ def ingest_files(
             raise StoreError(
                 f"store {st.path} is open read-only; open it with open_store(path, read_only=False)"
             )
+        if identity:
+            claim_identity(st, identity, "zz ingest")
         m = _on_clock(st, m, timezone)
         if seen:
             st.con.execute(f"CREATE OR REPLACE TEMP TABLE {seen} (k VARCHAR)")

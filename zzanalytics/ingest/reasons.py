@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zzanalytics.wording import fill, pick
+
 __all__ = ["LOCATION_REASONS", "REASONS", "Reason", "reason_text"]
 
 
@@ -38,7 +40,7 @@ REASONS: dict[str, Reason] = {
         Reason("date_before_floor", "date before the floor", "日期早于有效范围"),
         Reason("date_in_future", "date in the future", "日期晚于当前"),
         Reason("unknown_category", "unknown category", "类别无法识别"),
-        Reason("unknown_area", "unknown area", "所属乡镇(街道)无法识别"),
+        Reason("unknown_area", "unknown area", "所属区域无法识别"),
         Reason("unknown_value", "unknown value", "取值无法识别"),
         Reason("unparseable_number", "unparseable number", "数值无效"),
         Reason("negative_number", "negative number", "数值为负"),
@@ -62,7 +64,7 @@ REASONS: dict[str, Reason] = {
         Reason(
             "area_disagrees_with_point",
             "stated area differs from the polygon holding the point",
-            "所填乡镇(街道)与坐标所在区域不一致",
+            "所填区域与坐标所在区域不一致",
             kept=True,
         ),
     )
@@ -86,7 +88,5 @@ def reason_text(code: str, lang: str = "en", column: str | None = None) -> str:
     r = REASONS.get(str(code))
     if r is None:
         return str(code)
-    text = r.zh if lang == "zh" else r.en
-    if column:
-        text = f"{text}({column})" if lang == "zh" else f"{text} ({column})"
-    return text
+    text = pick((r.zh, r.en), lang)
+    return fill(("{text}({column})", "{text} ({column})"), lang, text=text, column=column) if column else text

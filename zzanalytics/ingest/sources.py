@@ -3,13 +3,18 @@
 ``sources.toml`` lists ``[[source]]`` entries (``files``: names or glob patterns relative to the
 file; ``mapping``: the mapping file) ingested in order — reference tables (areas, streets) first,
 so that incidents can be checked against the district's polygons. An optional ``[district]``
-table records the district's identity in the store's metadata::
+table records the district's identity in the store's metadata (every key:
+:data:`zzanalytics.store.district.KEYS`)::
 
     [district]
     name = "金河区"              # shown in titles and sentences
     name_en = "Jinhe District"
     timezone = "Asia/Shanghai"   # the store's clock
     currency = "CNY"             # unit of losses
+    unit = "乡镇(街道)"           # what an area is called
+    unit_en = "township"
+    issuer = "金河区综治委办公室"  # 发文机关
+    targets = { "fire.count" = 120 }
 
     [[source]]
     files = ["乡镇街道.geojson"]
@@ -28,19 +33,21 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from zzanalytics.errors import StoreError
+from zzanalytics.errors import StoreError, ZZError
 from zzanalytics.ingest import ingest_files
 from zzanalytics.ingest.report import IngestReport
-from zzanalytics.store import Store, create_schema, open_store
+from zzanalytics.store import KEYS, Store, create_schema, open_store
+from zzanalytics.store.district import identity_meta
 
 __all__ = ["DISTRICT_KEYS", "build_store", "newest_source", "read_sources"]
 
-DISTRICT_KEYS = ("name", "name_en", "timezone", "currency")
-"""Keys of ``[district]``; stored in the store's metadata as ``district``, ``district_en``, ...."""
+DISTRICT_KEYS = (*(k.name for k in KEYS if k.name != "target.METRIC"), "targets")
+"""Keys of ``[district]``: the identity's keys (:data:`zzanalytics.store.district.KEYS`), with the
+standing annual targets as a table ``targets = { "fire.count" = 120 }``."""
 
 
-def read_sources(sources_toml: str | Path) -> tuple[dict[str, str], list[tuple[list[Path], Path]]]:
-    """Parse ``sources.toml``: (``[district]`` identity, list of (files, mapping) in order)."""
+def read_sources(sources_toml: str | Path) -> tuple[dict[str, Any], list[tuple[list[Path], Path]]]:
+    """Parse ``sources.toml``: (``[district]`` identity, checked, list of (files, mapping) in order)."""
     sources_toml = Path(sources_toml)
     try:
         doc = tomllib.loads(sources_toml.read_text(encoding="utf-8-sig"))
@@ -54,20 +61,10 @@ def read_sources(sources_toml: str | Path) -> tuple[dict[str, str], list[tuple[l
         raise StoreError(
             f"{sources_toml}: [district] has unknown key(s) {unknown}; keys are {list(DISTRICT_KEYS)}"
         )
-    if "timezone" in district:
-        from zzanalytics.clock import check_tz
-        from zzanalytics.errors import ZZError
-
-        try:
-            check_tz(str(district["timezone"]))
-        except ZZError as exc:
-            raise StoreError(f"{sources_toml}: [district] {exc}") from None
-    currency = str(district.get("currency", "CNY"))
-    if not (len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
-        raise StoreError(
-            f"{sources_toml}: [district] currency = {currency!r}: write the ISO 4217 code of the unit "
-            'of losses, e.g. "CNY", "CAD" or "USD"'
-        )
+    try:
+        identity_meta(district)
+    except ZZError as exc:
+        raise StoreError(f"{sources_toml}: [district] {exc}") from None
     base = sources_toml.parent
     out = []
     for i, src in enumerate(doc.get("source", [])):
@@ -78,7 +75,7 @@ def read_sources(sources_toml: str | Path) -> tuple[dict[str, str], list[tuple[l
             matched = sorted(base.glob(pattern)) if any(ch in pattern for ch in "*?[") else [base / pattern]
             files.extend(matched)
         out.append((files, base / src["mapping"]))
-    return {k: str(v) for k, v in district.items()}, out
+    return dict(district), out
 
 
 def newest_source(sources_toml: str | Path) -> float:
@@ -92,10 +89,15 @@ def newest_source(sources_toml: str | Path) -> float:
     return newest
 
 
-def district_meta(district: dict[str, str]) -> dict[str, str]:
-    """``[district]`` keys as store metadata keys (``name`` → ``district``, ``name_en`` → ``district_en``)."""
-    rename = {"name": "district", "name_en": "district_en"}
-    return {rename.get(k, k): v for k, v in district.items()}
+def district_meta(district: dict[str, Any]) -> dict[str, str | None]:
+    """``[district]`` keys as store metadata keys (``name`` → ``district``, ``unit`` → ``area_unit`` …).
+
+    Examples
+    --------
+    >>> district_meta({"name": "金河区", "unit": "乡镇(街道)", "targets": {"fire.count": 120}})
+    {'district': '金河区', 'area_unit': '乡镇(街道)', 'target.fire.count': '120'}
+    """
+    return identity_meta(district)
 
 
 def build_store(sources_toml: str | Path, path: str | Path) -> list[IngestReport]:

@@ -25,13 +25,31 @@ import plotly.graph_objects as go
 
 from zzanalytics.report import text as tx
 from zzanalytics.report import theme
+from zzanalytics.wording import Phrases, pick
 
-_MONTH_ZH = [f"{m}月" for m in range(1, 13)]
-_MONTH_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+LABELS = Phrases(
+    {
+        "year": ("{year}年", "{year}"),
+        "this": ("本期", "This period"),
+        "last": ("去年同期", "Same period last year"),
+        "new": ("新增", "new"),
+        "band95": ("95%区间", "95% interval"),
+        "band80": ("80%区间", "80% interval"),
+        "observed": ("实际", "Observed"),
+        "forecast": ("预测", "Forecast"),
+        "month.axis": ("%Y年%-m月", "%Y-%m"),
+        "to_date": ("截至目前", "To date"),
+        "expected": ("预计全年(80%区间)", "Expected year end (80%)"),
+        "breach": ("超标概率{p}", "P(breach) {p}"),
+        "ceiling": ("目标上限", "ceiling"),
+    },
+    name="charts",
+)
+"""Labels of the charts, Chinese and English."""
 
 
 def _months(lang: str) -> list[str]:
-    return _MONTH_ZH if lang == "zh" else _MONTH_EN
+    return list(pick(tx.MONTH_ABBR, lang))
 
 
 def year_on_year(
@@ -63,13 +81,12 @@ def year_on_year(
     cur = m[m["period"].dt.year == year]
     if last_month is not None:
         cur = cur[cur["period"].dt.month <= last_month]
-    unit = "年" if lang == "zh" else ""
     fig.add_trace(
         go.Scatter(
             x=[months[i - 1] for i in prev["period"].dt.month],
             y=prev[value],
             mode="lines+markers",
-            name=f"{year - 1}{unit}",
+            name=LABELS.say("year", lang, year=year - 1),
             line={"color": theme.GREY, "width": 2, "dash": "dot"},
         )
     )
@@ -77,7 +94,7 @@ def year_on_year(
         go.Bar(
             x=[months[i - 1] for i in cur["period"].dt.month],
             y=cur[value],
-            name=f"{year}{unit}",
+            name=LABELS.say("year", lang, year=year),
             marker_color=theme.BLUE,
             text=[tx.number(v) for v in cur[value]],
             textposition="outside",
@@ -113,14 +130,14 @@ def change_bars(
     ('▽11.1%', '▲20.0%')
     """
     c = comparison.iloc[::-1]
-    this, last = ("本期", "去年同期") if lang == "zh" else ("This period", "Same period last year")
+    this, last = LABELS.say("this", lang), LABELS.say("last", lang)
     fig = go.Figure()
     fig.add_trace(go.Bar(y=c[label], x=c["baseline"], orientation="h", name=last, marker_color="#c7c7c7"))
     notes, colors = [], []
     for cur, base, sig in zip(c["current"], c["baseline"], c["significant"], strict=False):
         p = tx.pct_change(cur, base)
         if not np.isfinite(p):
-            notes.append("—" if base == 0 and cur == 0 else ("新增" if lang == "zh" else "new"))
+            notes.append("—" if base == 0 and cur == 0 else LABELS.say("new", lang))
             colors.append(theme.BLUE)
             continue
         up = p > 0
@@ -175,11 +192,10 @@ def forecast_fan(
         h = h[h["period"] >= pd.Timestamp(since)]
     f = forecast.sort_values("period")
     fp = pd.to_datetime(f["period"])
-    zh = lang == "zh"
     fig = go.Figure()
     bands = (
-        ("lo95", "hi95", "95%区间" if zh else "95% interval", "rgba(31,95,168,0.13)"),
-        ("lo80", "hi80", "80%区间" if zh else "80% interval", "rgba(31,95,168,0.28)"),
+        ("lo95", "hi95", LABELS.say("band95", lang), "rgba(31,95,168,0.13)"),
+        ("lo80", "hi80", LABELS.say("band80", lang), "rgba(31,95,168,0.28)"),
     )
     for lo, hi, name, color in bands:
         fig.add_trace(
@@ -199,7 +215,7 @@ def forecast_fan(
             x=h["period"],
             y=h[value],
             mode="lines",
-            name="实际" if zh else "Observed",
+            name=LABELS.say("observed", lang),
             line={"color": "#222", "width": 1.8},
         )
     )
@@ -211,12 +227,12 @@ def forecast_fan(
             x=jx,
             y=jy,
             mode="lines",
-            name="预测" if zh else "Forecast",
+            name=LABELS.say("forecast", lang),
             line={"color": theme.BLUE, "width": 2.2, "dash": "dash"},
         )
     )
     theme.apply(fig, title=title, height=height)
-    fig.update_xaxes(tickformat="%Y-%m" if not zh else "%Y年%-m月", nticks=8)
+    fig.update_xaxes(tickformat=LABELS.text("month.axis", lang), nticks=8)
     fig.update_yaxes(rangemode="tozero")
     return fig
 
@@ -246,14 +262,13 @@ def target_gauge(
     b = breach.iloc[::-1].copy()
     ceiling = b["ceiling"].astype(float).replace(0, np.nan)
     names = [(labels or {}).get(m, m) for m in b["metric"]]
-    zh = lang == "zh"
     obs = b["observed_to_date"] / ceiling * 100
     exp = b["expected"] / ceiling * 100
     err_hi = (b["hi80"] - b["expected"]).clip(lower=0) / ceiling * 100
     err_lo = (b["expected"] - b["lo80"]).clip(lower=0) / ceiling * 100
     fig = go.Figure()
     fig.add_trace(
-        go.Bar(y=names, x=obs, orientation="h", name="截至目前" if zh else "To date", marker_color=theme.BLUE)
+        go.Bar(y=names, x=obs, orientation="h", name=LABELS.say("to_date", lang), marker_color=theme.BLUE)
     )
     texts = [f"{tx.probability(p, lang)}" for p in b["p_breach"]]
     fig.add_trace(
@@ -261,7 +276,7 @@ def target_gauge(
             y=names,
             x=exp,
             mode="markers+text",
-            name="预计全年(80%区间)" if zh else "Expected year end (80%)",
+            name=LABELS.say("expected", lang),
             marker={"symbol": "diamond", "size": 12, "color": theme.ORANGE},
             error_x={
                 "type": "data",
@@ -271,7 +286,7 @@ def target_gauge(
                 "color": theme.ORANGE,
                 "thickness": 2,
             },
-            text=[(f"超标概率{t}" if zh else f"P(breach) {t}") for t in texts],
+            text=[LABELS.say("breach", lang, p=t) for t in texts],
             textposition="top center",
             textfont={"size": 11},
             cliponaxis=False,
@@ -282,7 +297,7 @@ def target_gauge(
         x=100,
         y=1.02,
         yref="paper",
-        text="目标上限" if zh else "ceiling",
+        text=LABELS.say("ceiling", lang),
         showarrow=False,
         font={"color": theme.RED, "size": 11},
         yanchor="bottom",

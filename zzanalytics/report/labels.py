@@ -205,7 +205,7 @@ def _add_key(fig: go.Figure, items: list[str], plot_w: float, size: float = 10) 
 
 
 def _area_label(areas: Any, lang: str) -> pd.Series:
-    col = "name_en" if lang == "en" and "name_en" in areas.columns else "name"
+    col = tx.name_column(areas.columns, lang)
     if col not in areas.columns:
         return areas["area_code"].astype(str)
     names = areas[col].map(tx.clean)

@@ -43,6 +43,18 @@ from zzanalytics.errors import SpatialError
 from zzanalytics.report import text as tx
 from zzanalytics.report import theme
 from zzanalytics.report.labels import _area_label, place_labels
+from zzanalytics.wording import Phrases, pick
+
+LABELS = Phrases(
+    {
+        "no_data": ("无数据", "no data"),
+        "worse": ("显著恶化", "significantly worse"),
+        "uncovered": ("未覆盖路段", "Uncovered street"),
+        "proposed": ("建议新增点位", "Proposed site"),
+    },
+    name="maps",
+)
+"""Legend labels of the maps, Chinese and English (hot-spot classes: :data:`HOTSPOT_STYLE`)."""
 
 # ------------------------------------------------------------------ geometry → paths
 
@@ -254,12 +266,12 @@ def choropleth(
                 mode="lines",
                 line={"color": "#666", "width": 0.8},
                 hoverinfo="skip",
-                name="无数据" if lang == "zh" else "no data",
+                name=LABELS.say("no_data", lang),
             )
         )
     hl = areas[codes.isin([str(h) for h in highlight])]
     if len(hl):
-        worse = "显著恶化" if lang == "zh" else "significantly worse"
+        worse = LABELS.say("worse", lang)
         _outline(fig, hl, color=theme.RED, width=2.5, name=worse)
     labels = _area_label(areas, lang)
     hover = [f"{n}<br>{tx.number(val, decimals)}{unit}" for n, val in zip(labels, v, strict=False)]
@@ -362,7 +374,7 @@ def cell_map(
                 fillcolor=color,
                 mode="lines",
                 line={"color": color, "width": 0.3},
-                name=zh if lang == "zh" else en,
+                name=pick((zh, en), lang),
                 hoverinfo="name",
             )
         )
@@ -408,7 +420,6 @@ def camera_map(
     >>> [t.name for t in camera_map(cams).data]
     ['视频监控点 (1)', '智能卡口 (1)']
     """
-    zh = lang == "zh"
     fig = go.Figure()
     bounds: list[float] | None = None
     if areas is not None and len(areas):
@@ -447,7 +458,7 @@ def camera_map(
                         y=y,
                         mode="lines",
                         line={"color": color, "width": width},
-                        name=label[0 if zh else 1],
+                        name=pick(label, lang),
                         hoverinfo="skip",
                     )
                 )
@@ -460,7 +471,7 @@ def camera_map(
                 y=y,
                 mode="lines",
                 line={"color": theme.RED, "width": 3},
-                name="未覆盖路段" if zh else "Uncovered street",
+                name=LABELS.say("uncovered", lang),
                 hoverinfo="skip",
             )
         )
@@ -487,7 +498,7 @@ def camera_map(
                         "color": color,
                         "line": {"color": "white", "width": 0.5},
                     },
-                    name=f"{label[0 if zh else 1]} ({len(part):,})",
+                    name=f"{pick(label, lang)} ({len(part):,})",
                     hoverinfo="name",
                 )
             )
@@ -503,7 +514,7 @@ def camera_map(
                     "color": theme.RED,
                     "line": {"color": "black", "width": 0.8},
                 },
-                name="建议新增点位" if zh else "Proposed site",
+                name=LABELS.say("proposed", lang),
                 hoverinfo="name",
             )
         )

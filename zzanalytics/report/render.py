@@ -36,6 +36,7 @@ import pandas as pd
 from zzanalytics.config import reports_dir
 from zzanalytics.errors import DependencyMissingError, ReportError
 from zzanalytics.outputs import atomic_path, inside, safe_component, write_atomic
+from zzanalytics.wording import pick
 
 __all__ = ["atomic_path", "briefing_filename", "print_pdf", "render_briefing", "write_atomic"]
 
@@ -43,6 +44,9 @@ PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "zzbriefing"
 FAILED_DIR = ".failed"
 """Folder inside the output folder where the executed notebook of a failed briefing is kept."""
+
+PAGE_LABELS = (("第 ", " 页,共 ", " 页"), ("Page ", " of ", ""))
+"""Page numbers of the printed PDF (prefix, between, suffix), Chinese and English."""
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 INSTALL_HINT = (
@@ -62,7 +66,7 @@ def briefing_filename(area: str | None, start: Any, end: Any, lang: str = "zh", 
     'briefing-x_NAME-699bf819-2026-01-01_2026-06-30.html'
     """
     s, e = pd.Timestamp(start).date().isoformat(), pd.Timestamp(end).date().isoformat()
-    tag = "" if lang == "zh" else f".{safe_component(lang)}"
+    tag = pick(("", f".{safe_component(lang)}"), lang)
     if not re.fullmatch(r"\.[A-Za-z0-9]{1,10}", suffix):
         raise ReportError(f"suffix {suffix!r}: expected a file extension such as '.html'")
     return f"briefing-{safe_component(area or 'district')}-{s}_{e}{tag}{suffix}"
@@ -240,7 +244,7 @@ def notebook_to_html(nb: Any, title: str = "briefing", lang: str = "zh") -> str:
         exclude_output_prompt=True,
         language_code=lang,
     )
-    labels = ("第 ", " 页,共 ", " 页") if lang == "zh" else ("Page ", " of ", "")
+    labels = pick(PAGE_LABELS, lang)
     resources = {
         "plotly_js": get_plotlyjs(),
         "briefing_title": title,

@@ -1,7 +1,7 @@
 """Number wording for briefings, in the register of an official document (zh) and in English.
 
 One style throughout: counts ``1,234起``, percentages with one decimal
-``5.2%``, money in 万元 with one decimal ``56.3万元``, petitions ``12批35人次``,
+``5.2%``, money in 万元 with one decimal ``56.3万元`` (or the store's own unit), petitions ``12批35人次``,
 ranks ``排全省82个县市的第5位``. Missing numbers print as ``—``, never as ``nan``.
 Changes against last year are worded by :func:`zzanalytics.report.phrases.change`, which
 only calls a change a rise or a fall together with its test: ``上升5.2%(显著)`` or
@@ -33,24 +33,33 @@ import pandas as pd
 
 from zzanalytics import privacy
 from zzanalytics.errors import ReportError
+from zzanalytics.report import periods
+from zzanalytics.wording import Phrases, fill, pick
 
 LANGS = ("zh", "en")
 MISSING = "—"
 
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+NUMBERS = Phrases(
+    {
+        "count": ("{n}{unit}", "{n}{unit}"),
+        "money": ("{amount}{unit}", "{unit}{amount}"),
+        "million": ("{n}", "{n} million"),
+        "batches": ("{batches}{b}{persons}{p}", "{batches} {b} ({persons} {p})"),
+        "rank.province": (
+            "排全省{total}个县市的第{position}位",
+            "ranked {position} of {total} counties in the province",
+        ),
+        "rank.city": ("在全市排第{position}位", "ranked {position} in the city"),
+        "date": ("{month}{day}日", "{day} {month}"),
+    },
+    name="numbers",
 )
+"""How numbers are said (the wording of counts, money, petitions, ranks and dates)."""
+
+BATCH_WORDS = ((("批", "批"), ("人次", "人次")), (("batch", "batches"), ("person", "persons")))
+"""Measure words of petitions: ``((batch one, many), (person one, many))`` per language."""
+
+MONTH_ABBR = (periods.MONTH_NAMES[0], tuple(m[:3] for m in periods.MONTH_NAMES[1]))
 
 
 def _check_lang(lang: str) -> None:
@@ -106,11 +115,8 @@ def count(n: Any, unit: str = "起", lang: str = "zh", noun: tuple[str, str] | N
     _check_lang(lang)
     if is_missing(n):
         return MISSING
-    if lang == "zh":
-        return number(n) + unit
-    if noun is None:
-        return number(n)
-    return f"{number(n)} {noun[0] if float(n) == 1 else noun[1]}"
+    word = "" if noun is None else " " + noun[0 if float(n) == 1 else 1]
+    return NUMBERS.say("count", lang, n=number(n), unit=pick((unit, word), lang))
 
 
 AREA_NAME_COLUMNS = {"zh": "name", "en": "name_en"}
@@ -176,12 +182,36 @@ CURRENCY_ZH: dict[str, str] = {
 (``3,028.6万加元``); a code not listed is written after the amount (``3,028.6万 XYZ``)."""
 
 
-def money(amount: Any, lang: str = "zh", currency: str = "CNY") -> str:
+def money_unit(currency: str = "CNY", lang: str = "zh", unit: str | None = None) -> str:
+    """The unit amounts are written in: ``unit`` when given (the store's identity,
+    ``money_unit`` / ``money_unit_en``), else ``万`` and the currency's Chinese name (``万元``,
+    ``万港元``; ``万 XYZ`` for a code not listed) and in English the ISO code.
+
+    Examples
+    --------
+    >>> money_unit("HKD"), money_unit("HKD", "en"), money_unit("TWD", "zh", "萬元"), money_unit("XYZ")
+    ('万港元', 'HKD', '萬元', '万 XYZ')
+    """
+    _check_lang(lang)
+    if unit:
+        return str(unit)
+    code = str(currency or "CNY").upper()
+    name = CURRENCY_ZH.get(code)
+    return pick(("万" + name if name else "万 " + code, code), lang)
+
+
+MONEY_SCALES = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}
+"""The first character of a Chinese money unit that scales the amount (``万元``: in 10,000s)."""
+
+
+def money(amount: Any, lang: str = "zh", currency: str = "CNY", unit: str | None = None) -> str:
     """An amount of money as an official document writes it, in the store's currency.
 
-    Chinese: in 万 with one decimal and the currency's Chinese name (``56.3万元``, ``3,028.6万加元``).
-    English: the ISO code, then whole hundreds below a million (``CNY 563,000``) or millions with
-    one decimal from a million (``CAD 30.3 million``).
+    Chinese: with one decimal in the unit's scale (``56.3万元``, ``3,028.6万加元``; a unit that does
+    not start with 万 or 亿, such as ``元``, takes whole amounts). English: the unit (the ISO code,
+    or a symbol such as ``HK$``), then whole hundreds below a million (``CNY 563,000``) or millions
+    with one decimal from a million (``CAD 30.3 million``). ``unit`` is the identity's
+    ``money_unit`` in that language (see :func:`money_unit`).
 
     Examples
     --------
@@ -189,22 +219,25 @@ def money(amount: Any, lang: str = "zh", currency: str = "CNY") -> str:
     ('56.3万元', '123.5万元', '0.4万元', '0.0万元', 'CNY 563,000')
     >>> money(30_286_400, "zh", "CAD"), money(30_286_400, "en", "CAD"), money(3_000, "zh", "XYZ")
     ('3,028.6万加元', 'CAD 30.3 million', '0.3万 XYZ')
+    >>> money(563_000, "zh", "TWD", "萬元"), money(563_000, "en", "HKD", "HK$"), money(5_630, "zh", unit="元")
+    ('56.3萬元', 'HK$563,000', '5,630元')
     """
     _check_lang(lang)
     if is_missing(amount):
         return MISSING
-    code = str(currency or "CNY").upper()
+    word = money_unit(currency, lang, unit)
     value = float(amount)
-    if lang == "zh":
-        unit = CURRENCY_ZH.get(code)
-        return number(value / 10_000, 1) + ("万" + unit if unit else "万 " + code)
-    if abs(value) >= 1_000_000:
-        return f"{code} {number(value / 1_000_000, 1)} million"
-    return f"{code} {number(round(value, -2))}"
+    scale = MONEY_SCALES.get(word[:1])
+    zh = number(value / scale, 1) if scale else number(value)
+    big = abs(value) >= 1_000_000
+    en = fill(NUMBERS["million"], lang, n=number(value / 1_000_000, 1)) if big else number(round(value, -2))
+    spaced = word + " " if word[-1:].isalpha() else word
+    return NUMBERS.say("money", lang, amount=pick((zh, en), lang), unit=pick((word, spaced), lang))
 
 
 def day_span(start: Any, end: Any, lang: str = "zh") -> str:
-    """Two days with their years: ``2007年1月1日至2019年12月31日`` / ``1 January 2007 – 31 December 2019``.
+    """Two days with their years: ``2007年1月1日至2019年12月31日`` / ``1 January 2007 – 31 December 2019``
+    (:func:`zzanalytics.report.periods.day_span`).
 
     Examples
     --------
@@ -212,10 +245,7 @@ def day_span(start: Any, end: Any, lang: str = "zh") -> str:
     ('2007年1月1日至2019年12月31日', '1 January 2007 – 31 December 2019')
     """
     _check_lang(lang)
-    a, b = pd.Timestamp(start), pd.Timestamp(end)
-    if lang == "zh":
-        return f"{a.year}年{a.month}月{a.day}日至{b.year}年{b.month}月{b.day}日"
-    return f"{a.day} {_MONTHS_EN[a.month - 1]} {a.year} – {b.day} {_MONTHS_EN[b.month - 1]} {b.year}"
+    return periods.day_span(start, end, lang)
 
 
 def pct_change(current: Any, baseline: Any) -> float:
@@ -242,11 +272,15 @@ def batches(n_batches: Any, persons: Any, lang: str = "zh") -> str:
     ('12批35人次', '1 batch (1 person)', '3 batches (40 persons)')
     """
     _check_lang(lang)
-    if lang == "zh":
-        return count(n_batches, "批") + count(persons, "人次")
-    b = "batch" if n_batches == 1 else "batches"
-    p = "person" if persons == 1 else "persons"
-    return f"{number(n_batches)} {b} ({number(persons)} {p})"
+    (b_one, b_many), (p_one, p_many) = pick(BATCH_WORDS, lang)
+    return NUMBERS.say(
+        "batches",
+        lang,
+        batches=number(n_batches),
+        persons=number(persons),
+        b=b_one if n_batches == 1 else b_many,
+        p=p_one if persons == 1 else p_many,
+    )
 
 
 def ordinal(n: int) -> str:
@@ -276,9 +310,8 @@ def cardinal(n: int, lang: str = "zh") -> str:
     """
     _check_lang(lang)
     n = int(n)
-    if lang == "zh" and 0 <= n < len(_CARDINALS_ZH):
-        return _CARDINALS_ZH[n]
-    return number(n)
+    words = pick((_CARDINALS_ZH, ()), lang)
+    return words[n] if 0 <= n < len(words) else number(n)
 
 
 def rank(position: Any, total: Any, scope: str = "province", lang: str = "zh") -> str:
@@ -289,7 +322,7 @@ def rank(position: Any, total: Any, scope: str = "province", lang: str = "zh") -
     >>> rank(5, 82), rank(3, 9, "city")
     ('排全省82个县市的第5位', '在全市排第3位')
     >>> rank(5, 82, lang="en"), rank(3, 9, "city", lang="en")
-    ('ranked 5th of 82 counties in the province', 'ranked 3rd of 9 in the city')
+    ('ranked 5th of 82 counties in the province', 'ranked 3rd in the city')
     """
     _check_lang(lang)
     if is_missing(position) or is_missing(total):
@@ -297,51 +330,25 @@ def rank(position: Any, total: Any, scope: str = "province", lang: str = "zh") -
     p, t = int(position), int(total)
     if scope not in ("province", "city"):
         raise ReportError(f"scope was {scope!r} but is expected to be 'province' or 'city'")
-    if lang == "zh":
-        return f"排全省{t}个县市的第{p}位" if scope == "province" else f"在全市排第{p}位"
-    where = "counties in the province" if scope == "province" else "in the city"
-    return f"ranked {ordinal(p)} of {t} {where}"
+    return NUMBERS.say(f"rank.{scope}", lang, total=t, position=pick((str(p), ordinal(p)), lang))
 
 
 def period_label(start: Any, end: Any, lang: str = "zh", with_year: bool = False) -> str:
-    """Name a reporting period the way the speech does: ``1-6月``.
-
-    Whole months of one year read as a month range; other spans as dates.
+    """Name a reporting period as it is said (:func:`zzanalytics.report.periods.period_label`).
 
     Examples
     --------
-    >>> period_label("2026-01-01", "2026-06-30"), period_label("2026-01-01", "2026-10-31", with_year=True)
-    ('1-6月', '2026年1-10月')
+    >>> period_label("2026-01-01", "2026-09-30"), period_label("2026-01-01", "2026-10-31", with_year=True)
+    ('1–9月', '2026年1–10月')
     >>> period_label("2026-03-01", "2026-03-31"), period_label("2026-03-05", "2026-06-30")
     ('3月', '3月5日至6月30日')
-    >>> period_label("2025-11-01", "2026-02-28")
-    '2025年11月至2026年2月'
-    >>> period_label("2026-01-01", "2026-06-30", lang="en", with_year=True)
-    'January–June 2026'
+    >>> period_label("2025-11-01", "2026-02-28"), period_label("2026-01-01", "2026-06-30")
+    ('2025年11月至2026年2月', '上半年')
+    >>> period_label("2026-01-01", "2026-10-31", lang="en", with_year=True)
+    'January–October 2026'
     """
     _check_lang(lang)
-    s, e = pd.Timestamp(start), pd.Timestamp(end)
-    whole = s.day == 1 and e.is_month_end
-    if s.year == e.year and whole:
-        if lang == "zh":
-            months = f"{s.month}月" if s.month == e.month else f"{s.month}-{e.month}月"
-            return f"{s.year}年{months}" if with_year else months
-        months = (
-            _MONTHS_EN[s.month - 1]
-            if s.month == e.month
-            else (f"{_MONTHS_EN[s.month - 1]}–{_MONTHS_EN[e.month - 1]}")
-        )
-        return f"{months} {s.year}" if with_year else months
-    if whole:
-        if lang == "zh":
-            return f"{s.year}年{s.month}月至{e.year}年{e.month}月"
-        return f"{_MONTHS_EN[s.month - 1]} {s.year} – {_MONTHS_EN[e.month - 1]} {e.year}"
-    if lang == "zh":
-        if s.year == e.year:
-            body = f"{s.month}月{s.day}日至{e.month}月{e.day}日"
-            return f"{s.year}年{body}" if with_year else body
-        return f"{s.year}年{s.month}月{s.day}日至{e.year}年{e.month}月{e.day}日"
-    return f"{s.day} {_MONTHS_EN[s.month - 1]} {s.year} – {e.day} {_MONTHS_EN[e.month - 1]} {e.year}"
+    return periods.period_label(start, end, lang, with_year)
 
 
 def date(d: Any, lang: str = "zh") -> str:
@@ -349,14 +356,14 @@ def date(d: Any, lang: str = "zh") -> str:
 
     Examples
     --------
-    >>> date("2026-05-06"), date("2026-05-06", lang="en"), date(None)
-    ('5月6日', '6 May', '—')
+    >>> date("2026-05-06"), date("2026-06-30", lang="en"), date(None)
+    ('5月6日', '30 Jun', '—')
     """
     _check_lang(lang)
     if is_missing(d):
         return MISSING
     t = pd.Timestamp(d)
-    return f"{t.month}月{t.day}日" if lang == "zh" else f"{t.day} {_MONTHS_EN[t.month - 1][:3]}"
+    return NUMBERS.say("date", lang, month=pick(MONTH_ABBR, lang)[t.month - 1], day=t.day)
 
 
 def probability(p: Any, lang: str = "zh") -> str:

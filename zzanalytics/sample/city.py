@@ -430,6 +430,8 @@ name = "Lakeport"
 name_en = "City of Lakeport"
 timezone = "America/Toronto"
 currency = "CAD"
+unit = "街区"
+unit_en = "neighbourhood"
 
 [[source]]
 files = ["neighbourhoods.geojson.gz"]

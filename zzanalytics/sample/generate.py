@@ -388,6 +388,10 @@ def generate_sample(out: str | Path = "data/sample", scale: float = 1.0, seed: i
         "name_en": DISTRICT["name_en"],
         "timezone": "Asia/Shanghai",
         "currency": "CNY",
+        "unit": "乡镇(街道)",
+        "unit_en": "township",
+        "issuer": "金河区综治委办公室",
+        "issuer_en": "Jinhe District Comprehensive Management Committee Office",
     }
     write_text(out / "sources.toml", M.sources_toml(order, identity))
     manifest = build_manifest(

@@ -1,5 +1,6 @@
-"""The store stage: one DuckDB file holding every canonical table (:mod:`.core`), and its
-export to partitioned Parquet for workers that share storage (:mod:`.partitions`).
+"""The store stage: one DuckDB file holding every canonical table (:mod:`.core`), the district's
+identity it records (:mod:`.district`), and its export to partitioned Parquet for workers that
+share storage (:mod:`.partitions`).
 
 Examples
 --------
@@ -19,19 +20,24 @@ from zzanalytics.store.core import (
     open_store,
     store_format,
 )
+from zzanalytics.store.district import KEYS, Identity, claim_identity, set_identity
 from zzanalytics.store.partitions import export_partitions, list_partitions, read_partitions
 
 __all__ = [
+    "KEYS",
     "SQL_TYPES",
     "STORE_FORMAT",
+    "Identity",
     "Store",
     "canonical_types",
     "check_store_path",
+    "claim_identity",
     "create_schema",
     "export_partitions",
     "list_partitions",
     "now_local",
     "open_store",
     "read_partitions",
+    "set_identity",
     "store_format",
 ]

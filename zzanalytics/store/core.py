@@ -9,8 +9,8 @@ Besides the canonical tables of :data:`zzanalytics.schema.TABLES` the store has
 ``ingest_log``    one line per ingested file: read, accepted, updated, duplicate, quarantined,
                   location_cleared;
 ``location_log``  accepted rows whose point was cleared (impossible or outside the district) and why;
-``_meta``         key/value metadata: ``format``, and the district's identity (``district``, ``district_en``,
-                  ``timezone``, ``currency``) when known (see :meth:`Store.meta`);
+``_meta``         key/value metadata: ``format``, and the district's identity when known (``district``,
+                  ``timezone``, ``currency`` …, see :meth:`Store.identity`);
 ``coverage``      what each ingested file covers: table, category, first and last day (declared in
                   the mapping or taken from the data), see :meth:`Store.coverage`.
 
@@ -48,6 +48,7 @@ from zzanalytics import clock
 from zzanalytics.errors import StoreError
 from zzanalytics.schema import TABLES
 from zzanalytics.sql import ident
+from zzanalytics.store.district import Identity
 from zzanalytics.store.spans import (
     claim_timezone,
     clip_spans,
@@ -384,6 +385,19 @@ class Store:
         """ISO 4217 code of the unit of losses (``_meta.currency``; CNY when not recorded)."""
         return self.meta().get("currency") or "CNY"
 
+    def identity(self) -> Identity:
+        """The district's identity (name, issuer, meeting, area unit, currency, sections, targets).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> with open_store(pathlib.Path(tempfile.mkdtemp()) / "i.duckdb", read_only=False) as st:
+        ...     st.set_meta(district="Lakeport", currency="CAD", area_unit_en="beat")
+        ...     st.identity().units_en
+        'beats'
+        """
+        return Identity.from_meta(self.meta(), self.timezone)
+
     def claim_timezone(self, tz: str | None, source: str) -> str:
         """Fix the store's zone on first use and return it (see :func:`.spans.claim_timezone`)."""
         self._tz = claim_timezone(self, tz, source)
@@ -427,19 +441,11 @@ class Store:
         self._tz = None
 
     def summary(self) -> str:
-        """The district's identity (name, time zone, currency), row counts per table, what each
+        """The district's identity (:meth:`identity`), row counts per table, what each
         table and category covers, and what sits in quarantine."""
-        meta = self.meta()
-        name = meta.get("district") or "(no name recorded)"
-        if meta.get("district_en"):
-            name += f" / {meta['district_en']}"
-        lines = [
-            f"store {self.path}",
-            f"  district   {name}",
-            f"  time zone  {self.timezone}{'' if 'timezone' in meta else ' (default; none recorded yet)'}",
-            f"  currency   {self.currency}{'' if 'currency' in meta else ' (default)'}",
-            "  rows:",
-        ]
+        who = self.identity()
+        lines = [f"store {self.path}", *who.lines(), "  rows:"]
+        lines[2:2] = [f"  time zone  {self.timezone}{'' if 'timezone' in who.recorded else ' (default)'}"]
         for t in TABLES:
             n = self.con.execute(f"SELECT count(*) FROM {ident(t)}").fetchall()[0][0]
             lines.append(f"    {t:<10} {n:>12,}")

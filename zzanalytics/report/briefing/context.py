@@ -72,7 +72,7 @@ class Context:
         Examples
         --------
         >>> Context.empty(lang="en").period
-        'January–June'
+        'H1'
         """
         tables = {name: pd.DataFrame() for name in ("petitions", "disputes", "cameras", "peers", "targets")}
         return cls(pd.Timestamp(start), pd.Timestamp(end), None, lang, pd.DataFrame(), None, {}, tables)
@@ -182,12 +182,12 @@ class Context:
 
     @property
     def period(self) -> str:
-        """``1-10月`` (en ``January–October``).
+        """``1–10月`` (en ``January–October``), ``上半年`` (``H1``), ``三季度`` (``Q3``) … as it is said.
 
         Examples
         --------
         >>> Context.empty(end="2026-10-31").period
-        '1-10月'
+        '1–10月'
         """
         return tx.period_label(self.start, self.end, self.lang)
 
@@ -197,7 +197,7 @@ class Context:
         Examples
         --------
         >>> Context.empty(lang="en").basics()
-        {'period': 'January–June', 'subject': 'the district', 'end_date': '30 Jun'}
+        {'period': 'H1', 'subject': 'the district', 'end_date': '30 Jun'}
         """
         return {"period": self.period, "subject": self.subject, "end_date": self.date(self.end)}
 
@@ -384,7 +384,7 @@ def load(
     --------
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> ctx.period, ctx.subject  # doctest: +SKIP
-    ('1-6月', '全区')
+    ('上半年', '全区')
     """
     from zzanalytics.report.briefing.period import check_period, find_area, opened, resolve_period
 

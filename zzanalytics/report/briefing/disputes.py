@@ -77,7 +77,7 @@ def sentences(ctx: Context, tot: pd.Series, per: pd.DataFrame) -> list[str]:
     >>> from zzanalytics.report.briefing import load
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> sentences(ctx, *summaries(ctx))[0][:22]  # doctest: +SKIP
-    '1-6月,全区共排查矛盾纠纷…'
+    '上半年,全区共排查矛盾纠纷…'
     """
     rate = tot["resolution_rate"] * 100 if np.isfinite(tot["resolution_rate"]) else np.nan
     days = tot["median_days_to_resolve"]

@@ -101,7 +101,7 @@ def sentences(ctx: Context) -> list[str]:
     >>> from zzanalytics.report.briefing import load
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> sentences(ctx)[0]  # doctest: +SKIP
-    '统计期间:2026年1-6月(2026-01-01至2026-06-30),对比期为去年同期。'
+    '统计期间:2026年上半年(2026-01-01至2026-06-30),对比期为去年同期。'
     """
     q = ctx.quarantine if ctx.quarantine is not None else pd.DataFrame()
     n_inc = len(within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end))

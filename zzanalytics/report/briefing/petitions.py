@@ -176,7 +176,7 @@ def sentences(ctx: Context, rows: list[dict[str, Any]]) -> str:
     >>> from zzanalytics.report.briefing import load
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> sentences(ctx, petition_rows(ctx))[:12]  # doctest: +SKIP
-    '1-6月,全区赴省进京非正常…'
+    '上半年,全区赴省进京非正常…'
     """
     parts = []
     for i, r in enumerate(rows):
