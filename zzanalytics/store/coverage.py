@@ -40,6 +40,7 @@ from zzanalytics.store.spans import (
     read_coverage,
     record_runs,
 )
+from zzanalytics.wording import Phrases
 
 __all__ = ["BASES", "DATE_COLUMNS", "Coverage", "CoverageWarning", "coverage_for", "covered"]
 
@@ -50,6 +51,33 @@ BASES = ("store", "inferred", "frame", "complete")
 COLUMNS = ["table", "category", "source", "start", "end", "slack", "declared", "rows", "outside", "basis"]
 
 _DAY = pd.Timedelta(days=1)
+
+
+WORDS = Phrases(
+    {
+        "complete": ("数据视为完整：无记录即为零", "data taken as complete: absence is zero"),
+        "head.store": (
+            "数据覆盖范围（数据库记录）；范围之外为无数据，不是零",
+            "coverage (as the store records it); outside it there is no data, which is not zero",
+        ),
+        "head.inferred": (
+            "数据覆盖范围（由记录推断）；范围之外为无数据，不是零",
+            "coverage (inferred from the records); outside it there is no data, which is not zero",
+        ),
+        "head.frame": (
+            "数据覆盖范围（给定）；范围之外为无数据，不是零",
+            "coverage (as given); outside it there is no data, which is not zero",
+        ),
+        "none": ("  无", "  none: no source holds any data"),
+        "span": ("{start}至{end}", "{start} to {end}"),
+        "all": ("(全部)", "(all)"),
+        "unnamed": ("(未命名)", "(unnamed)"),
+        "line": ("  {table} {spans}：{names}", "  {table} {spans}: {names}"),
+        "source": ("  来源 {name}：{basis}", "  source {name}: {basis}"),
+    },
+    name="coverage",
+)
+"""How :meth:`Coverage.describe` words coverage, Chinese and English."""
 
 
 class CoverageWarning(UserWarning):
@@ -479,52 +507,39 @@ class Coverage:
         >>> cov.describe("zh")[1]
         '  incidents  2020-01-01至2020-12-31：fire 火灾'
         """
-        zh = lang == "zh"
         if self._basis == "complete":
-            return ["数据视为完整：无记录即为零" if zh else "data taken as complete: absence is zero"]
-        head = {
-            "store": (
-                "数据覆盖范围（数据库记录）；范围之外为无数据，不是零",
-                "coverage (as the store records it); outside it there is no data, which is not zero",
-            ),
-            "inferred": (
-                "数据覆盖范围（由记录推断）；范围之外为无数据，不是零",
-                "coverage (inferred from the records); outside it there is no data, which is not zero",
-            ),
-            "frame": (
-                "数据覆盖范围（给定）；范围之外为无数据，不是零",
-                "coverage (as given); outside it there is no data, which is not zero",
-            ),
-        }[self._basis]
-        out = [head[0] if zh else head[1]]
-        return out + self._lines(zh, labels=True)
+            return [WORDS.say("complete", lang)]
+        return [WORDS.say(f"head.{self._basis}", lang), *self._lines(lang, labels=True)]
 
-    def _lines(self, zh: bool, labels: bool) -> list[str]:
+    def _lines(self, lang: str, labels: bool) -> list[str]:
         """A line per table and set of spans, with its categories; then each source's basis."""
         if self._spans.empty:
-            return ["  无" if zh else "  none: no source holds any data"]
+            return [WORDS.say("none", lang)]
         groups: dict[tuple[str, str], list[str]] = {}
-        to, colon = ("至", "：") if zh else (" to ", ": ")
         merged = self.to_frame()
         for (t, c), g in merged.groupby(["table", merged["category"].fillna("")], sort=True):
             pairs = zip(g["start"], g["end"], strict=True)
-            text = ", ".join(f"{a:%Y-%m-%d}{to}{b:%Y-%m-%d}" for a, b in pairs)
-            name = c or ("(全部)" if zh else "(all)")
+            text = ", ".join(
+                WORDS.say("span", lang, start=f"{a:%Y-%m-%d}", end=f"{b:%Y-%m-%d}") for a, b in pairs
+            )
+            name = c or WORDS.say("all", lang)
             if c and labels:
-                name = f"{c} {category_label(c, 'zh' if zh else 'en')}"
+                name = f"{c} {category_label(c, lang)}"
             groups.setdefault((t, text), []).append(name)
-        out = [f"  {t:<10} {text}{colon}{', '.join(names)}" for (t, text), names in groups.items()]
+        out = [
+            WORDS.say("line", lang, table=f"{t:<10}", spans=text, names=", ".join(n))
+            for (t, text), n in groups.items()
+        ]
         if labels:
             src = self._spans["source"].fillna("")
             for (name, basis), _ in self._spans.groupby([src, "basis"], sort=True):
-                name = name or ("(未命名)" if zh else "(unnamed)")
-                out.append(f"  {'来源' if zh else 'source'} {name}{colon}{basis}")
+                out.append(WORDS.say("source", lang, name=name or WORDS.say("unnamed", lang), basis=basis))
         return out
 
     def __repr__(self) -> str:
         n = len(self._spans)
         head = f"Coverage(basis={self._basis!r}, {n} span{'' if n == 1 else 's'})"
-        return "\n".join([head, *([] if self._basis == "complete" else self._lines(False, labels=False))])
+        return "\n".join([head, *([] if self._basis == "complete" else self._lines("en", labels=False))])
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Coverage):
