@@ -34,6 +34,7 @@ from zzanalytics.cli.checks import (
     check_store_to_read,
     check_workers,
 )
+from zzanalytics.cli.glue import load_counts
 from zzanalytics.cli.identity import CurrencyOpt, DistrictOpt, IdentitySetOpt, ingest_identity, set_command
 from zzanalytics.errors import ZZError
 
@@ -111,6 +112,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=ZZGroup,
 )
+app.command("set")(set_command)
 
 StoreOpt = Annotated[
     Path | None,
@@ -162,34 +164,6 @@ def _echo(text: Any) -> None:
     from zzanalytics.outputs import printable
 
     typer.echo(printable(text))
-
-
-# -- glue between the store and the models ---------------------------------------------------------
-def load_counts(
-    store: Any, counts_file: Path | None, freq: str, by: list[str], level: int | None
-) -> tuple[Any, list[str], str]:
-    """Counts to model, from a published counts file or from the store: (frame, keys, value column).
-
-    ``by`` is checked against what the source has; a counts file's own key columns are used
-    when ``by`` is empty; counts from the store are :func:`zzanalytics.aggregate.model_counts`
-    (complete periods inside each category's coverage: ragged series, never zeros outside it).
-    """
-    if counts_file is not None:
-        from zzanalytics.models.panel import read_counts_file
-
-        frame, keys, value = read_counts_file(counts_file)
-        if by:
-            check_by(by, keys, str(counts_file))
-            frame = frame.groupby([*by, "period"], as_index=False)[value].sum()
-            keys = list(by)
-        return frame, keys, value
-    from zzanalytics.aggregate import model_counts
-    from zzanalytics.workspace import open_store
-
-    keys = check_by(by, STORE_KEYS, "the store's incidents") if by else ["category"]
-    with open_store(store) as st:
-        inc = st.incidents()
-    return model_counts(inc, freq=freq, by=keys, level=level), keys, "count"
 
 
 @app.command()
@@ -307,9 +281,6 @@ def info(
     _echo(frame.to_string(index=False))
 
 
-app.command("set")(set_command)
-
-
 @app.command()
 @_friendly
 def quarantine(
@@ -392,8 +363,7 @@ def counts(
     span = (cov["start"].min(), cov["end"].max()) if cov is not None else (None, None)
     frame = _counts(inc, freq=freq, by=keys, level=level, areas=areas, start=span[0], end=span[1])
     _write_frame(frame, out)
-    for note in partial_periods(*span, freq):
-        _echo(note)
+    typer.echo("".join(f"{note}\n" for note in partial_periods(*span, freq)), nl=False)
 
 
 @app.command()

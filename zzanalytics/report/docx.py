@@ -44,8 +44,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from zzanalytics.errors import DependencyMissingError, ReportError
 from zzanalytics.outputs import atomic_path
 from zzanalytics.report import docx_format as df
@@ -141,8 +139,9 @@ def issued_on(date: Any, lang: str = "zh") -> str:
     >>> issued_on("2026-11-05"), issued_on("2026-11-05", "en")
     ('2026年11月5日', '5 November 2026')
     """
-    t = pd.Timestamp(date)
-    return f"{t.year}年{t.month}月{t.day}日" if lang == "zh" else f"{t.day} {t.month_name()} {t.year}"
+    from zzanalytics.report.periods import day_span
+
+    return day_span(date, date, lang)
 
 
 _STYLE = {
@@ -182,7 +181,7 @@ def build_document(
     heading_block = False
     for b in items:
         in_title = isinstance(b, Para) and b.role in ("title", "subtitle")
-        if heading_block and not in_title and lang == "zh":
+        if heading_block and not in_title and fmt.blank_after_title:
             doc.add_paragraph(style=df.BODY)  # 空一行 between the title and the body
         heading_block = in_title
         if isinstance(b, Para):

@@ -128,6 +128,8 @@ class Format:
     outer_page_numbers: bool = False  # odd pages right, even pages left
     east_asian_lang: str = "zh-CN"
     lang_tag: str = "zh-CN"
+    latin_tag: str = "en-US"  # the language of Latin-script text in the document's defaults
+    blank_after_title: bool = False  # 空一行 between the title block and the body
 
 
 FOOTER_LINE_PT = 18.0
@@ -141,6 +143,7 @@ ZH = Format(
     lines=22,
     chars=28,
     outer_page_numbers=True,
+    blank_after_title=True,
     styles={
         BODY: Style(LATIN, 16, FANGSONG, indent_chars=2, grid=True),
         TITLE: Style(LATIN, 22, XIAOBIAOSONG, align="center", grid=True, keep_next=True),
@@ -169,6 +172,7 @@ EN = Format(
     page_label=("Page ", " of ", ""),
     east_asian_lang="zh-CN",
     lang_tag="en-GB",
+    latin_tag="en-GB",
     styles={
         BODY: Style(LATIN, 11, "SimSun", grid=True, after=6),
         TITLE: Style(LATIN, 18, "SimSun", bold=True, align="center", after=4, keep_next=True),
@@ -215,7 +219,7 @@ def format_for(lang: str) -> Format:
     >>> format_for("zh").lines, format_for("en").lines
     (22, None)
     """
-    return ZH if lang == "zh" else EN
+    return {"zh": ZH}.get(lang, EN)
 
 
 def apply(doc: Any, fmt: Format) -> None:
@@ -305,7 +309,7 @@ def _defaults(doc: Any, fmt: Format) -> None:
             el.set(qn("w:val"), str(round(body.size * 2)))
     lang = rpr.find(qn("w:lang"))
     if lang is not None:
-        lang.set(qn("w:val"), "en-US" if fmt.lang == "zh" else fmt.lang_tag)
+        lang.set(qn("w:val"), fmt.latin_tag)
         lang.set(qn("w:eastAsia"), fmt.east_asian_lang)
     ppr = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
     spacing = ppr.find(qn("w:spacing"))
