@@ -39,6 +39,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import io
+import json
+import os
+import shutil
+import socket
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -87,6 +92,10 @@ def chart_pngs(
 ) -> list[bytes]:
     """Draw plotly figures to PNG with kaleido in one headless Chromium (no download, no CDN).
 
+    The browser's profile lives in a private folder of the printer's kind
+    (:mod:`zzanalytics.report.printer`): removed when done, and by the next print or drawing when
+    this process was killed. The browser itself exits when this process dies (its pipe closes).
+
     Raises :class:`DependencyMissingError` when Chromium or kaleido is missing and
     :class:`ReportError` when a chart cannot be drawn.
 
@@ -109,8 +118,15 @@ def chart_pngs(
             "drawing charts for --docx needs kaleido: pip install 'kaleido>=1'"
         ) from exc
 
+    from zzanalytics.report.printer import OWNER, PRINTER_PREFIX, reap_printers
+
+    reap_printers()  # what killed printers and chart drawers left
+    private = Path(tempfile.mkdtemp(prefix=PRINTER_PREFIX))  # the browser's profile goes in here
+    (private / OWNER).write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}))
+
     async def draw() -> list[bytes]:
-        async with kaleido.Kaleido(path=browser, mathjax=False, n=1, timeout=timeout) as k:
+        kwargs = {"path": browser, "mathjax": False, "n": 1, "timeout": timeout, "tmp_dir": str(private)}
+        async with kaleido.Kaleido(**kwargs) as k:
             pngs = []
             for i, f in enumerate(figures, start=1):
                 opts = {"format": "png", "width": f.width, "height": f.height, "scale": SCALE}
@@ -121,11 +137,14 @@ def chart_pngs(
             return pngs
 
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(draw())
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # called from a notebook's running loop
-        return pool.submit(asyncio.run, draw()).result()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(draw())
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:  # called from a notebook's running loop
+            return pool.submit(asyncio.run, draw()).result()
+    finally:  # the browser ends with its pipe; a killed run's folder is reaped by the next print
+        shutil.rmtree(private, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ the document
