@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "PLOTLY_MIME",
     "Block",
     "Cell",
     "Figure",
@@ -108,7 +109,9 @@ class Figure:
 
 Block = Para | Table | KeyFigures | Figure
 
-_DISPLAY = ("text/html", "image/png", "text/markdown")
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+"""A figure shown with ``fig.show()`` in a papermill kernel."""
+_DISPLAY = (PLOTLY_MIME, "text/html", "image/png", "text/markdown")
 
 
 def notebook_fragments(nb: Any) -> list[str]:
@@ -124,6 +127,11 @@ def notebook_fragments(nb: Any) -> list[str]:
     ...     "display_data", data={"text/html": "<p>甲</p>", "text/plain": "甲"})])
     >>> notebook_fragments(nbformat.v4.new_notebook(cells=[cell]))
     ['<p>甲</p>']
+    >>> fig = {"data": [{"type": "bar", "y": [1]}], "layout": {"title": {"text": "</script>"}}}
+    >>> cell.outputs = [nbformat.v4.new_output("display_data", data={PLOTLY_MIME: fig})]
+    >>> [(f.spec["layout"], f.width) for f in blocks(notebook_fragments(
+    ...     nbformat.v4.new_notebook(cells=[cell])))]
+    [({'title': {'text': '</script>'}}, 680)]
     """
     from nbconvert.filters import markdown2html
 
@@ -141,13 +149,28 @@ def notebook_fragments(nb: Any) -> list[str]:
                 continue
             data = o.get("data", {})
             kind = next((k for k in _DISPLAY if k in data), None)
-            if kind == "text/html":
+            if kind == PLOTLY_MIME:
+                out.append(_plotly_call(data[kind]))
+            elif kind == "text/html":
                 out.append("".join(data[kind]) if isinstance(data[kind], list) else data[kind])
             elif kind == "image/png":
                 out.append(f'<img src="data:image/png;base64,{data[kind]}">')
             elif kind == "text/markdown":
                 out.append(markdown2html(data[kind]))
     return out
+
+
+def _plotly_call(fig: dict[str, Any]) -> str:
+    """A plotly-mimetype figure as the page draws it: a box of its size and one ``Plotly.newPlot``."""
+    from zzanalytics.report.theme import FIG_HEIGHT, FIG_WIDTH
+
+    layout = dict(fig.get("layout") or {})
+    w, h = int(layout.get("width") or FIG_WIDTH), int(layout.get("height") or FIG_HEIGHT)
+    data, lay = (
+        json.dumps(x, ensure_ascii=False).replace("</", "<\\/") for x in (fig.get("data") or [], layout)
+    )
+    call = f'<script>Plotly.newPlot("zzfig", {data}, {lay}, {{}})</script>'
+    return f'<div style="height:{h}px; width:{w}px;">{call}</div>'
 
 
 def blocks(fragments: Iterable[str]) -> list[Block]:
