@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from zzanalytics.cli import app
 from zzanalytics.report import blocks as bk
 from zzanalytics.report import docx_format as df
-from zzanalytics.report.docx import notebook_fragments, write_docx
+from zzanalytics.report.docx import notebook_fragments, signature, write_docx
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
@@ -153,6 +153,10 @@ def test_zh_tables_key_figures_and_sentences_equal_the_html(doc, page):
     assert [p.text for p in doc.paragraphs if p.style.name == "Normal" and p.text] == leads
     # every number, in order: sentences, key figures, captions, tables, notes
     assert NUMBER.findall(_body_text(doc)) == NUMBER.findall(_text(page))
+    # the store's identity closes it: its issuer two characters from the right, no date made up
+    last = doc.paragraphs[-1]
+    assert (last.text, last.style.name) == ("金河区综治委办公室", df.SIGNATURE)
+    assert last.paragraph_format.element.pPr.ind.get(qn("w:rightChars")) == "200"
 
 
 def test_zh_charts_are_pictures_of_the_type_area(doc, page):
@@ -218,6 +222,13 @@ def test_any_html_signature_and_merged_cells(tmp_path):
     t = d.tables[0]
     assert t.cell(1, 0)._tc is t.cell(2, 0)._tc and t.cell(1, 0).text == "东关"  # rowspan merged
     assert [p.style.name for p in d.paragraphs if p.text in ("一项", "二项")] == ["List Bullet"] * 2
+
+
+def test_the_signature_is_the_stores_issuer_and_meeting_date(tmp_store):
+    assert signature(tmp_store, "zh") == (None, None)
+    tmp_store.set_meta(issuer="金河区综治委办公室", issuer_en="Jinhe CMC Office", meeting_date="2026-11-05")
+    assert signature(tmp_store, "zh") == ("金河区综治委办公室", "2026-11-05")
+    assert signature(tmp_store, "en") == ("Jinhe CMC Office", "2026-11-05")
 
 
 def test_notebook_outputs_are_read_as_the_page_shows_them():

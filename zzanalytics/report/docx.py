@@ -163,6 +163,28 @@ def issued_on(date: Any, lang: str = "zh") -> str:
     return day_span(date, date, lang)
 
 
+def signature(store: Any = None, lang: str = "zh") -> tuple[str | None, str | None]:
+    """The issuing unit (发文机关署名) and the date of issue (成文日期) that close the document, as
+    the store's identity records them: its issuer (in ``lang``) and its meeting's date; ``None``
+    for what it does not record (nothing is made up: the office adds it in Word).
+
+    Examples
+    --------
+    >>> signature(None, "zh")  # the sample district records its issuer, not a meeting date
+    ('金河区综治委办公室', None)
+    """
+    from zzanalytics.report.district import identity_words
+
+    if hasattr(store, "identity"):
+        ident = store.identity()
+    else:
+        from zzanalytics.workspace import open_store
+
+        with open_store(store) as st:
+            ident = st.identity()
+    return identity_words(ident, lang)["issuer"] or None, ident.meeting_date or None
+
+
 _STYLE = {
     "title": df.TITLE,
     "subtitle": df.SUBTITLE,
@@ -445,7 +467,8 @@ def write_docx(
     lang : {"zh", "en"}, optional
         ``zh`` (default): GB/T 9704-2012; ``en``: a plain report. A rendered report gives its own.
     issuer, date : optional
-        The issuing unit (发文机关署名) and the date of issue (成文日期) that close the document.
+        The issuing unit (发文机关署名) and the date of issue (成文日期) that close the document
+        (a rendered report's are its store's, :func:`signature`).
     chromium : str, optional
         Browser that draws the charts (default :func:`~zzanalytics.report.render.find_chromium`).
 
@@ -463,8 +486,11 @@ def write_docx(
     >>> [p.text for p in docx.Document(p).paragraphs][-2:]
     ['综治办', '2026年11月5日']
     """
-    if hasattr(source, "notebook"):  # a rendered report: its notebook and language
-        lang, source = lang or source.lang, source.notebook
+    if hasattr(source, "notebook"):  # a rendered report: its notebook, language and store's identity
+        lang = lang or source.lang
+        if issuer is None and date is None:
+            issuer, date = signature((getattr(source, "parameters", None) or {}).get("store"), lang)
+        source = source.notebook
     lang = lang or "zh"
     fragments = notebook_fragments(source) if hasattr(source, "cells") else [str(s) for s in source]
     items = blocks(fragments)

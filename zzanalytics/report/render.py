@@ -410,6 +410,9 @@ def render_briefing(
     if pdf:
         paths.append(print_pdf(html_path, html_path.with_suffix(".pdf")))
     if docx:  # a further format, imported by name when asked for (it draws charts with find_chromium)
-        write_docx = import_module("zzanalytics.report.docx").write_docx
-        paths.append(write_docx(nb, html_path.with_suffix(".docx"), lang=lang))
+        docx_module = import_module("zzanalytics.report.docx")
+        issuer, date = docx_module.signature(store_path, lang)  # the store's identity closes it
+        paths.append(
+            docx_module.write_docx(nb, html_path.with_suffix(".docx"), lang=lang, issuer=issuer, date=date)
+        )
     return paths
