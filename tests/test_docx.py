@@ -174,7 +174,13 @@ def test_en_city_document_is_a_plain_report_with_the_htmls_numbers(city_store, t
 
     ctx = B.load(city_store, "2021-01-01", "2021-12-31", None, "en")
     fragments = [str(B.title(ctx)), *(str(h) for h in B.render_sections(ctx, maps=False, forecasts=False))]
-    d = docx.Document(str(write_docx(fragments, tmp_path / "city.docx", lang="en")))
+    out = write_docx(
+        fragments, tmp_path / "city.docx", lang="en", issuer="Lakeport Office", date="2026-11-05"
+    )
+    d = docx.Document(str(out))
+    issuer, date = d.paragraphs[-2:]  # flush right, no grid to place them on
+    assert (issuer.text, date.text) == ("Lakeport Office", "5 November 2026")
+    assert issuer.paragraph_format.right_indent is None and date.style.name == df.SIGNATURE
     s = d.sections[0]
     assert [round(m.mm) for m in (s.top_margin, s.left_margin)] == [25, 25]
     assert d.styles["Normal"].font.name == "Times New Roman" and d.styles["Normal"].font.size.pt == 11
@@ -192,7 +198,7 @@ def test_en_city_document_is_a_plain_report_with_the_htmls_numbers(city_store, t
     ]
     assert [[[_squash(c.text) for c in r.cells] for r in t.rows] for t in _data_tables(d)] == tables
     assert "CAD 7.2 million" in _body_text(d)  # the city's currency, not 万元
-    assert NUMBER.findall(_body_text(d)) == NUMBER.findall(_text(page))
+    assert NUMBER.findall(_body_text(d)) == [*NUMBER.findall(_text(page)), "5", "2026"]  # and the date
     assert len(d.inline_shapes) == len(page.xpath('.//div[contains(@class, "plotly-graph-div")]')) >= 1
 
 

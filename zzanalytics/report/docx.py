@@ -237,7 +237,7 @@ def build_document(
         elif isinstance(b, Figure) and b.png:
             _figure_out(doc, b, box)
     if issuer or date is not None:
-        _signature(doc, issuer or "", issued_on(date, lang) if date is not None else "")
+        _signature(doc, issuer or "", issued_on(date, lang) if date is not None else "", fmt)
     _properties(doc, items, fmt, issuer)
     return doc
 
@@ -411,23 +411,25 @@ def _figure_out(doc: Any, f: Figure, box: tuple[int, int]) -> None:
     pic.width, pic.height = Emu(int(pic.width * scale)), Emu(int(pic.height * scale))
 
 
-def _signature(doc: Any, issuer: str, date: str) -> None:
-    """The issuing unit and the date of issue, placed as GB/T 9704-2012 places them (unsealed)."""
+def _signature(doc: Any, issuer: str, date: str, fmt: df.Format) -> None:
+    """The issuing unit and the date of issue: on a character grid placed as GB/T 9704-2012 places
+    an unsealed document's, otherwise both flush right."""
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
     doc.add_paragraph(style=df.BODY)  # 空一行
-    body = df.ZH.styles[df.BODY].size
-    issuer_right, date_right = df.signature_indents(issuer, date)
-    for text, right in ((issuer, issuer_right), (date, date_right)):
+    body = fmt.styles[df.BODY].size
+    indents = df.signature_indents(issuer, date, fmt.chars) if fmt.chars else (0.0, 0.0)
+    for text, right in zip((issuer, date), indents, strict=True):
         if not text:
             continue
         p = doc.add_paragraph(style=df.SIGNATURE)
         _runs(p, [Span(text)])
-        p.paragraph_format.right_indent = Pt(right * body)
-        p.paragraph_format.element.get_or_add_pPr().get_or_add_ind().set(
-            qn("w:rightChars"), str(round(right * 100))
-        )
+        if right:
+            p.paragraph_format.right_indent = Pt(right * body)
+            p.paragraph_format.element.get_or_add_pPr().get_or_add_ind().set(
+                qn("w:rightChars"), str(round(right * 100))
+            )
 
 
 def _properties(doc: Any, items: Sequence[Block], fmt: df.Format, issuer: str | None) -> None:

@@ -486,11 +486,13 @@ def text_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
 
 
-def signature_indents(issuer: str, date: str) -> tuple[float, float]:
+def signature_indents(issuer: str, date: str, chars: int = 28) -> tuple[float, float]:
     """Right indents (in characters) of the issuing unit and the date of an unsealed document
     (GB/T 9704-2012, 7.3.5.3): the unit two characters from the right, the date starting two
     characters right of the unit's first character; a date longer than that is put two characters
-    from the right and the unit moved left to keep the two-character step.
+    from the right and the unit moved left to keep the two-character step. Neither is pushed past
+    the start of a line of ``chars`` characters (a very long unit ends two characters from the
+    right and wraps).
 
     Examples
     --------
@@ -498,10 +500,13 @@ def signature_indents(issuer: str, date: str) -> tuple[float, float]:
     (2.0, 10.5)
     >>> signature_indents("综治办", "2026年11月5日")
     (7.5, 2.0)
+    >>> signature_indents("City of Lakeport Community Safety and Well-Being Office", "2026年11月5日")
+    (2.0, 21.0)
     """
     name, when = text_width(issuer), text_width(date)
     date_right = max(name - when, 2.0)
-    return date_right + when + 2.0 - name, date_right
+    issuer_right = date_right + when + 2.0 - name
+    return min(issuer_right, max(chars - name, 2.0)), min(date_right, max(chars - when, 2.0))
 
 
 def emu(value: float) -> Emu:
