@@ -151,17 +151,62 @@ def test_sample_burglary_peaks_friday_to_sunday_nights(sample_store):
     assert pk.first_hour == plant["first_hour"] and pk.hours == plant["hours"] and pk.p < 0.05
 
 
-def test_times_at_midnight_are_dates_without_their_hour():
-    """A date-only export (every time 00:00:00): each record spreads over its day, so no hour
-    stands out and the share of records with a known time of day is 0; a real 21:30 stays."""
-    days = pd.date_range("2021-01-04", periods=70, freq="D")  # ten whole weeks
-    inc = pd.DataFrame({"occurred_at": days, "category": "theft.burglary"})
+def test_a_date_without_its_hour_is_its_days_window_and_midnight_is_a_time():
+    """A date-only export carries the window of its whole day (recorded at ingest): each record
+    spreads over its day, no hour stands out and the share with a known time of day is 0. A point
+    time of exactly 00:00 is a real midnight: it stays in hour 0."""
+    days = pd.date_range("2021-01-04", periods=70, freq="D", tz="Asia/Shanghai")  # ten whole weeks
+    inc = pd.DataFrame(
+        {
+            "occurred_at": days,
+            "occurred_from": days,
+            "occurred_to": days + pd.Timedelta(days=1),
+            "category": "x",
+        }
+    )
     w = aoristic_weights(inc)
     assert np.allclose(w.groupby("row")["weight"].sum(), 1.0)
     assert len(w) == 70 * 24 and np.allclose(w["weight"], 1 / 24)
     r = rhythm(inc, permutations=19)
-    assert np.allclose(r.profiles["theft.burglary"], 10 / 24)  # flat over every hour of the week
-    assert r.timed["theft.burglary"] == 0.0
-    timed = pd.DataFrame({"occurred_at": days + pd.Timedelta(hours=21.5), "category": "theft.burglary"})
-    assert rhythm(timed, permutations=19).timed["theft.burglary"] == 1.0
-    assert aoristic_weights(timed)["hour"].eq(21).all()
+    assert np.allclose(r.profiles["x"], 10 / 24)  # flat over every hour of the week
+    assert r.timed["x"] == 0.0
+    midnight = pd.DataFrame({"occurred_at": days, "category": "x"})  # no window: a real midnight
+    assert (
+        aoristic_weights(midnight)["hour"].eq(0).all() and rhythm(midnight, permutations=19).timed["x"] == 1.0
+    )
+
+
+def test_date_only_records_of_another_zone_spread_over_their_own_day(tmp_path):
+    """A date-only export from Toronto ingested into a Shanghai store: each record's window is its
+    Toronto day (13:00 to 13:00 the next day on Shanghai's clock in winter), not Shanghai's 00:00 to
+    24:00; a record that is a real Toronto midnight (written 00:00) is one point at 13:00."""
+    from zzanalytics.ingest import ingest_files
+    from zzanalytics.workspace import open_store
+
+    src = tmp_path / "mci.csv"
+    src.write_text(
+        "id,date,offence\n"
+        + "".join(f"D{i},2021-01-{4 + i:02d},Burglary\n" for i in range(7))
+        + "M1,2021-01-05 00:00,Burglary\n",
+        encoding="utf-8",
+    )
+    m = {
+        "source": {"timezone": "America/Toronto"},
+        "columns": {"incident_id": "id", "occurred_at": "date", "category": "offence"},
+        "categories": {"Burglary": "theft.burglary"},
+    }
+    rep = ingest_files([src], m, store=tmp_path / "zz.duckdb", timezone="Asia/Shanghai")
+    assert rep.accepted == 8
+    with open_store(tmp_path / "zz.duckdb") as st:
+        inc = st.incidents().sort_values("incident_id").reset_index(drop=True)
+    day = inc[inc.incident_id == "D0"].iloc[0]
+    assert (
+        str(day.occurred_from) == "2021-01-04 13:00:00+08:00"
+        and str(day.occurred_to) == "2021-01-05 13:00:00+08:00"
+    )
+    real = inc[inc.incident_id == "M1"].iloc[0]
+    assert pd.isna(real.occurred_from) and str(real.occurred_at) == "2021-01-05 13:00:00+08:00"
+    w = aoristic_weights(inc)
+    dated = w[w.row.isin(inc.index[inc.incident_id.str.startswith("D")])]
+    assert np.allclose(dated.groupby("row").weight.sum(), 1.0) and np.allclose(dated.weight, 1 / 24)
+    assert w[w.row == inc.index[inc.incident_id == "M1"][0]].hour.tolist() == [13]

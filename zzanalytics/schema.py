@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -186,8 +187,10 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "traffic": ("道路交通事故", "Traffic accident"),
     "traffic.major": ("重大道路交通事故", "Major traffic accident"),
     "fire": ("火灾", "Fire"),
+    "other": ("其他", "Other"),
 }
-"""Every category code with its Chinese and English label. Roll-up parents are included."""
+"""Every house category code with its Chinese and English label. Roll-up parents are included
+(``other`` is the parent of a source's own categories that belong to no house group)."""
 
 LEAF_CATEGORIES: tuple[str, ...] = (
     "theft.burglary",
@@ -206,6 +209,11 @@ LEAF_CATEGORIES: tuple[str, ...] = (
 
 CRIMINAL_PREFIXES: tuple[str, ...] = ("theft", "fraud", "robbery", "assault", "other_criminal")
 """Prefixes of criminal cases (刑事案件); traffic and fire are safety incidents."""
+
+GROUPS: tuple[str, ...] = (*CRIMINAL_PREFIXES, "traffic", "fire", "other")
+"""First parts a category code may have: a source's own category lies below one of them."""
+
+_OWN_PART = re.compile(r"\w+")  # letters, digits, _ of any script: one part of an own code
 
 PETITION_LEVELS: tuple[str, ...] = ("capital", "province", "city", "district")
 PETITION_FORMS: tuple[str, ...] = ("individual", "collective")
@@ -265,12 +273,15 @@ def is_criminal(code: str) -> bool:
 def category_label(code: str, lang: str = "zh") -> str:
     """Human label of a category code in ``lang`` (``zh`` or ``en``).
 
-    Unknown codes are returned unchanged, so a custom code still prints.
+    A source's own category (:func:`is_own`) prints as its last part, underscores as spaces
+    (``traffic.serious`` → ``serious``, ``other.妨害公务`` → ``妨害公务``); anything else unchanged.
 
     Examples
     --------
     >>> category_label("fraud.telecom"), category_label("fraud.telecom", "en")
     ('电信网络诈骗', 'Telecom fraud')
+    >>> category_label("other.other_offenses", "en"), category_label("other_criminal.杀人")
+    ('other offenses', '杀人')
     """
     from zzanalytics.wording import LANGS, pick
 
@@ -278,8 +289,52 @@ def category_label(code: str, lang: str = "zh") -> str:
         raise SchemaError(f"lang was {lang!r} but is expected to be 'zh' or 'en'")
     pair = CATEGORIES.get(code)
     if pair is None:
-        return code
+        return code.rsplit(".", 1)[-1].replace("_", " ") if is_own(code) else code
     return pick(pair, lang)
+
+
+def parent(code: str) -> str | None:
+    """The category ``code`` rolls up into (its code without the last part); None for a group.
+
+    Examples
+    --------
+    >>> parent("traffic.serious"), parent("theft.burglary"), parent("fire")
+    ('traffic', 'theft', None)
+    """
+    return code.rsplit(".", 1)[0] if "." in code else None
+
+
+def is_own(code: str) -> bool:
+    """True for a source's own category: a code that is not a house code but lies below a house group
+    (:data:`GROUPS`), e.g. ``traffic.serious``, ``theft.bicycle``, ``other.vandalism``. It counts in every
+    total of its parent (codes roll up by prefix) and is listed by ``zz info``.
+
+    Examples
+    --------
+    >>> is_own("traffic.serious"), is_own("other.妨害公务"), is_own("theft.burglary"), is_own("theft")
+    (True, True, False, False)
+    >>> is_own("vandalism"), is_own("traffic..x")
+    (False, False)
+    """
+    parts = str(code).split(".")
+    return (
+        code not in CATEGORIES
+        and len(parts) >= 2
+        and parts[0] in GROUPS
+        and all(_OWN_PART.fullmatch(p) for p in parts[1:])
+    )
+
+
+def is_category(code: str) -> bool:
+    """True when an incident may carry ``code``: a house code of :data:`LEAF_CATEGORIES` or a source's own
+    category below a house group (:func:`is_own`).
+
+    Examples
+    --------
+    >>> is_category("fire"), is_category("traffic.serious"), is_category("theft"), is_category("misc")
+    (True, True, False, False)
+    """
+    return code in LEAF_CATEGORIES or is_own(code)
 
 
 def natural_key(value: object) -> tuple:

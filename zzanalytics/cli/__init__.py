@@ -615,6 +615,11 @@ def notebooks(
         typer.echo(str(out / p.name))
 
 
+from zzanalytics.cli.map import map_files  # noqa: E402 - a verb of its own module
+
+app.command("map")(map_files)
+
+
 def main() -> None:  # pragma: no cover - console entry
     """Console entry point."""
     app()

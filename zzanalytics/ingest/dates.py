@@ -9,7 +9,12 @@ Recognised without a ``date_format`` (tried in this order):
 * ``2026年5月6日``, ``2026年5月6日 21:30``, ``2026年5月6日 21时30分``, ``2026年5月6日21时30分``;
 * with a UTC offset: ``2026-05-06T21:30:00+08:00``, ``...Z``, ``...+0800``, ``...+08``
   (the offset fixes the instant; the source's time zone is not used);
-* Excel serial day numbers (``46148.89``; 1900 date system, values 10000–100000).
+* Excel serial day numbers (``46148.89``; 1900 date system, values 10000–100000);
+* ``24:00`` (``2026-05-06 24:00``, ``2026年5月6日24时``): midnight at the end of that day, i.e. the next
+  day's 00:00 — never "no time";
+* with ``[source] calendar = "roc"``, 民國 years in every written form (``108年01月02日``,
+  ``108/01/02``, ``1080102``, ``107年01月01日 05時12分00秒``; :func:`zzanalytics.ingest.forms.roc_sql`),
+  while four-digit years still read as Gregorian.
 
 With a ``date_format`` the pattern is used instead of the forms above; ISO forms
 with dashes (what XLSX date cells become), ISO with an offset and Excel serials
@@ -49,8 +54,10 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from zzanalytics.ingest.forms import clock_sql, roc_like_sql, roc_timestamp_sql, slot_sql
 from zzanalytics.sql import literal
 
 CN_FORMATS: tuple[str, ...] = (
@@ -75,17 +82,61 @@ def _list(formats: tuple[str, ...] | list[str]) -> str:
     return "[" + ", ".join(literal(f) for f in formats) + "]"
 
 
-def naive_sql(col: str, date_format: str = "") -> str:
+def _fmt(date_format: str | list[str]) -> str:
+    """SQL of a ``date_format``: a pattern, or a list tried in order (``["%m/%d/%Y %H:%M", "%m/%d/%Y"]``)."""
+    return literal(date_format) if isinstance(date_format, str) else _list(date_format)
+
+
+def _zoned(date_format: str | list[str]) -> bool:
+    """True when a pattern of ``date_format`` reads a UTC offset (``%z``)."""
+    return any("%z" in f for f in ([date_format] if isinstance(date_format, str) else date_format))
+
+
+CALENDARS = ("gregorian", "roc")
+"""``[source] calendar``: how years are counted (``roc``: 民國, year 1 = 1912)."""
+
+# a time of 24:00 after a date (or after 8 digits): read as 00:00 of the next day
+_H24 = r"(^\d{8}|[\sT日])24((:00){0,2}|[時时点點](00分)?(00秒)?)\s*$"
+
+
+def naive_sql(col: str, date_format: str | list[str] = "", calendar: str = "gregorian") -> str:
     """SQL giving the naive ``TIMESTAMP`` written in varchar expression ``col`` (offsets ignored).
 
     NULL when no recognised form (or ``date_format``) matches; values with a UTC offset are
-    handled by :func:`timestamp_sql` before this is used.
+    handled by :func:`timestamp_sql` before this is used. ``24:00`` is the next day's midnight;
+    ``calendar = "roc"`` reads 民國 years.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> sql = naive_sql("x", calendar="roc")
+    >>> [str(r[0]) for r in duckdb.sql(f"SELECT {sql} FROM (VALUES ('108/02/28 24:00'), ('108/02/29'),"
+    ...     " ('2019/3/1')) t(x)").fetchall()]
+    ['2019-03-01 00:00:00', 'None', '2019-03-01 00:00:00']
     """
     x = col
+    first = []
+    if calendar == "roc":  # 民國 forms first; a four-digit year still reads as Gregorian below
+        first.append(f"WHEN {roc_like_sql(x)} THEN {roc_timestamp_sql(x)}")
+    # 24:00, the next day's 00:00: tried only where the forms give nothing (COALESCE is lazy), so
+    # the common case pays nothing (ISO text with 24:00 is read so by DuckDB's cast already)
+    shifted = f"regexp_replace({x}, {literal(_H24.split('24')[0] + '24')}, '\\100')"
+    h24 = (
+        f"CASE WHEN regexp_matches({x}, {literal(_H24)}) "
+        f"THEN {_naive(shifted, date_format)} + INTERVAL 1 DAY END"
+    )
+    return f"COALESCE({_naive(x, date_format, first)}, {h24})"
+
+
+def _naive(col: str, date_format: str | list[str], first: list[str] | None = None) -> str:
+    """The CASE reading the forms of the module docstring; ``first``: branches tried before them."""
+    x = col
+    first = first or []
     serial = f"TIMESTAMP '1899-12-30' + to_seconds(CAST(round(TRY_CAST({x} AS DOUBLE) * 86400) AS BIGINT))"
     branches = [f"WHEN regexp_full_match({x}, {literal(_SERIAL_RE)}) THEN {serial}"]
     if not date_format:
         branches = [
+            *first,
             f"WHEN contains({x}, '年') THEN try_strptime({x}, {_list(CN_FORMATS)})",
             f"WHEN contains({x}, '/') THEN try_strptime({x}, {_list(SLASH_FORMATS)})",
             f"WHEN contains({x}, '-') THEN TRY_CAST({x} AS TIMESTAMP)",
@@ -99,10 +150,10 @@ def naive_sql(col: str, date_format: str = "") -> str:
         ]
         return "CASE " + " ".join(branches) + " END"
     dashed = f"WHEN contains({x}, '-') THEN TRY_CAST({x} AS TIMESTAMP)"
-    naive = "CASE " + " ".join([dashed, *branches]) + " END"
-    if "%z" in date_format:
+    naive = "CASE " + " ".join([*first, dashed, *branches]) + " END"
+    if _zoned(date_format):
         return naive
-    return f"COALESCE(try_strptime({x}, {literal(date_format)}), {naive})"
+    return f"COALESCE(try_strptime({x}, {_fmt(date_format)}), {naive})"
 
 
 @lru_cache(maxsize=64)
@@ -145,46 +196,77 @@ def _has_offset(x: str) -> str:
     return f"{maybe} AND regexp_matches({x}, {literal(_OFFSET_RE)})"
 
 
-def timestamp_sql(col: str, *, source_tz: str, date_format: str = "", floor_year: int = 1970) -> str:
+def timestamp_sql(
+    col: str,
+    *,
+    source_tz: str,
+    date_format: str | list[str] = "",
+    floor_year: int = 1970,
+    calendar: str = "gregorian",
+    window: str = "",
+) -> str:
     """SQL giving the instant (``TIMESTAMPTZ``) of varchar expression ``col`` (NULL when unparseable).
 
     Naive values are wall times of ``source_tz`` (see the module docstring for the autumn repeat
     and the spring gap); values with a UTC offset are read with their offset. ``floor_year``: no
     earlier dates are kept, so a zone whose offset has not changed since then converts with
-    arithmetic.
+    arithmetic. ``calendar``: :data:`CALENDARS`. ``window`` (``start`` or ``end``, then ``:`` and the
+    ``time_format``): ``col`` is a date without its time of day, or a date and a time slot after a
+    ``chr(31)``; the instant is the start or the end of that day or slot.
     """
     x = col
-    naive = naive_sql(x, date_format)
+    if window:
+        return _window(x, window, source_tz, date_format, floor_year, calendar)
+    naive = naive_sql(x, date_format, calendar)
     local = _localize(naive, source_tz, floor_year)
     offset = f"TRY_CAST({x} AS TIMESTAMPTZ)"
-    if "%z" in date_format:
-        offset = f"COALESCE(try_strptime({x}, {literal(date_format)}), {offset})"
-        given = f"try_strptime({x}, {literal(date_format)}) IS NOT NULL"
+    if _zoned(date_format):
+        offset = f"COALESCE(try_strptime({x}, {_fmt(date_format)}), {offset})"
+        given = f"try_strptime({x}, {_fmt(date_format)}) IS NOT NULL"
         return f"CASE WHEN {_has_offset(x)} OR {given} THEN {offset} ELSE {local} END"
     return f"CASE WHEN {_has_offset(x)} THEN {offset} ELSE {local} END"
 
 
-def date_sql(col: str, *, source_tz: str, store_tz: str, date_format: str = "") -> str:
+def _window(x: str, window: str, tz: str, date_format: Any, floor_year: int, calendar: str) -> str:
+    """The start or end (``window``) of the day or slot written in ``x`` (see :func:`timestamp_sql`)."""
+    end = window.startswith("end")
+    d = f"split_part({x}, chr(31), 1)"
+    slot = slot_sql(f"split_part({x}, chr(31), 2)")
+    secs = f"COALESCE({slot}[{2 if end else 1}], {86400 if end else 0})"
+    day = f"CAST(CAST({naive_sql(d, date_format, calendar)} AS DATE) AS TIMESTAMP)"
+    return _localize(f"({day} + to_seconds(CAST({secs} AS BIGINT)))", tz, floor_year)
+
+
+def date_sql(
+    col: str, *, source_tz: str, store_tz: str, date_format: str | list[str] = "", calendar: str = "gregorian"
+) -> str:
     """SQL giving the calendar ``DATE`` of varchar expression ``col``.
 
     A naive value keeps its calendar date; a value with a UTC offset gets the date it has in the
     store's zone ``store_tz``. (``source_tz`` is accepted for symmetry; a date has no zone.)
     """
     x = col
-    naive = naive_sql(x, date_format)
+    naive = naive_sql(x, date_format, calendar)
     offset = f"CAST(timezone({literal(store_tz)}, TRY_CAST({x} AS TIMESTAMPTZ)) AS DATE)"
     return f"CASE WHEN {_has_offset(x)} THEN {offset} ELSE CAST({naive} AS DATE) END"
 
 
-def gap_sql(col: str, *, source_tz: str, date_format: str = "", floor_year: int = 1970) -> str | None:
+def gap_sql(
+    col: str,
+    *,
+    source_tz: str,
+    date_format: str | list[str] = "",
+    floor_year: int = 1970,
+    calendar: str = "gregorian",
+) -> str | None:
     """SQL condition: the naive time in ``col`` falls in a spring-forward gap of ``source_tz``.
 
     None when the zone has no daylight saving since ``floor_year`` (no gap can occur).
     """
     if zone_shift(source_tz, floor_year)[1] == 0:
         return None
-    naive = naive_sql(col, date_format)
-    if "%z" in date_format:
+    naive = naive_sql(col, date_format, calendar)
+    if _zoned(date_format):
         return None
     return (
         f"(NOT ({_has_offset(col)}) AND timezone({literal(source_tz)}, "
@@ -193,11 +275,8 @@ def gap_sql(col: str, *, source_tz: str, date_format: str = "", floor_year: int 
 
 
 def minutes_of_day_sql(col: str) -> str:
-    """SQL: minutes since midnight of a time-of-day text in ``col``, NULL when it is not one.
-
-    Forms: ``21:30``, ``21:30:00`` (``21:30:00.5``), ``2130`` and ``130`` (HHMM, the leading zero
-    dropped as numeric exports do), ``8`` or ``08`` (an hour), and an Excel fraction of a day
-    (``0.8958``). Hours 0–23, minutes 0–59.
+    """SQL: whole minutes since midnight of a time-of-day text in ``col``, NULL when it is not one
+    (:func:`zzanalytics.ingest.forms.clock_sql` reads the forms; ``24:00`` is 1440, the day's end).
 
     Examples
     --------
@@ -206,30 +285,64 @@ def minutes_of_day_sql(col: str) -> str:
     >>> [v for (v,) in duckdb.sql(
     ...     f"SELECT {sql} FROM (VALUES ('21:30'), ('130'), ('2130'), ('8'), ('0.5'), ('2400'), ('x')) t(x)"
     ... ).fetchall()]
-    [1290, 90, 1290, 480, 720, None, None]
+    [1290, 90, 1290, 480, 720, 1440, None]
     """
-    t = f"trim(CAST({col} AS VARCHAR))"
-    hm = (
-        f"CASE WHEN regexp_full_match({t}, '\\d{{1,2}}:\\d{{2}}(:\\d{{2}}(\\.\\d+)?)?') "
-        f"THEN [TRY_CAST(split_part({t}, ':', 1) AS INTEGER), TRY_CAST(split_part({t}, ':', 2) AS INTEGER)] "
-        f"WHEN regexp_full_match({t}, '\\d{{3,4}}') "
-        f"THEN [TRY_CAST(left(lpad({t}, 4, '0'), 2) AS INTEGER), TRY_CAST(right({t}, 2) AS INTEGER)] "
-        f"WHEN regexp_full_match({t}, '\\d{{1,2}}') THEN [TRY_CAST({t} AS INTEGER), 0] "
-        f"WHEN regexp_full_match({t}, '0?\\.\\d+') "
-        f"THEN [CAST(round(TRY_CAST({t} AS DOUBLE) * 1440) AS INTEGER) // 60, "
-        f"CAST(round(TRY_CAST({t} AS DOUBLE) * 1440) AS INTEGER) % 60] END"
-    )
-    return (
-        f"(SELECT CASE WHEN p[1] BETWEEN 0 AND 23 AND p[2] BETWEEN 0 AND 59 THEN p[1] * 60 + p[2] END "
-        f"FROM (SELECT {hm} AS p))"
-    )
+    return f"({clock_sql(col)} // 60)"
 
 
-def with_time_of_day_sql(instant: str, minutes: str, *, source_tz: str, floor_year: int = 1970) -> str:
+def seconds_of_day_sql(col: str, form: str = "") -> str:
+    """SQL: seconds since midnight of a time-of-day text in ``col`` (``93000`` is 09:30:00, ``24:00``
+    is 86,400), or of the start of a time slot (``22~24``: 79,200); NULL when it is neither. ``form``:
+    how whole numbers write times (:func:`zzanalytics.ingest.forms.clock_sql`).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> a, b = seconds_of_day_sql(repr('93000')), seconds_of_day_sql(repr('22~24'))
+    >>> duckdb.sql(f"SELECT {a}, {b}").fetchall()
+    [(34200, 79200)]
+    """
+    return f"COALESCE({clock_sql(col, form)}, {slot_sql(col)}[1])"
+
+
+def reading(m: Any, column: str = "") -> dict[str, Any]:
+    """How mapping ``m`` writes its dates, as keyword arguments of :func:`timestamp_sql`, :func:`date_sql`
+    and :func:`gap_sql`: its zone, ``date_format`` and ``calendar`` (and for ``occurred_from`` and
+    ``occurred_to`` the mapping leaves out, the ``window`` end they are, with ``time_format``)."""
+    out = {"source_tz": m.timezone, "date_format": m.date_format, "calendar": m.calendar}
+    if column in ("occurred_from", "occurred_to") and column not in m.columns:
+        out["window"] = ("start" if column == "occurred_from" else "end") + ":" + m.time_format
+    return out
+
+
+def with_time_of_day_sql(
+    instant: str, minutes: str, *, source_tz: str, floor_year: int = 1970, unit: str = "minutes"
+) -> str:
     """SQL: the instant of ``instant``'s calendar date in ``source_tz`` at ``minutes`` past midnight
-    (an export that writes the date and the time of day in two columns); ``instant`` itself where
-    ``minutes`` is NULL. Wall times in a daylight-saving change follow :func:`timestamp_sql`'s rules.
+    (an export that writes the date and the time of day in two columns; ``unit = "s"`` when the
+    time is given in seconds); ``instant`` itself where ``minutes`` is NULL. Wall times in a
+    daylight-saving change follow :func:`timestamp_sql`'s rules; the end of the day (1440 minutes)
+    is the next day's midnight.
     """
-    day = f"CAST(CAST(timezone({literal(source_tz)}, {instant}) AS DATE) AS TIMESTAMP)"
-    wall = f"({day} + to_minutes(CAST({minutes} AS BIGINT)))"
-    return f"CASE WHEN {minutes} IS NULL THEN {instant} ELSE {_localize(wall, source_tz, floor_year)} END"
+    day = f"CAST(CAST(timezone({literal(source_tz)}, _wi) AS DATE) AS TIMESTAMP)"
+    step = "to_seconds" if unit in ("s", "seconds") else "to_minutes"
+    wall = f"({day} + {step}(CAST({minutes} AS BIGINT)))"
+    # the instant is bound once (a one-element lambda): the parse is not written out three times
+    body = f"CASE WHEN {minutes} IS NULL THEN _wi ELSE {_localize(wall, source_tz, floor_year)} END"
+    return f"list_transform([{instant}], lambda _wi: {body})[1]"
+
+
+def wall_instant_sql(day: str, seconds: str, *, source_tz: str, floor_year: int = 1970) -> str:
+    """SQL: the instant of wall time ``day`` (a ``DATE`` or ``TIMESTAMP`` expression, its midnight) plus
+    ``seconds`` in ``source_tz`` (a slot's ends, a whole day's: ``86400`` is the next midnight).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> _ = duckdb.execute("SET TimeZone = 'UTC'")
+    >>> sql = wall_instant_sql("DATE '2019-01-02'", "86400", source_tz="Asia/Taipei")
+    >>> str(duckdb.sql(f"SELECT {sql}").fetchall()[0][0])
+    '2019-01-02 16:00:00+00:00'
+    """
+    wall = f"(CAST(CAST({day} AS DATE) AS TIMESTAMP) + to_seconds(CAST({seconds} AS BIGINT)))"
+    return _localize(wall, source_tz, floor_year)

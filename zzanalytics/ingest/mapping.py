@@ -22,12 +22,14 @@ from typing import Any
 
 from zzanalytics.clock import DEFAULT_TZ
 from zzanalytics.errors import MappingError
+from zzanalytics.ingest.personal import personal_columns, read_personal
 from zzanalytics.schema import (
     CAMERA_KINDS,
     LEAF_CATEGORIES,
     PETITION_FORMS,
     PETITION_LEVELS,
     TABLES,
+    is_category,
 )
 
 __all__ = ["SECTIONS", "SOURCE_KEYS", "Mapping", "personal_columns", "read_mapping"]
@@ -51,6 +53,10 @@ SOURCE_KEYS = {
     "repeats": "duplicate",
     "time_column": "",
     "coverage": [],
+    "calendar": "gregorian",
+    "count_column": "",
+    "footer": "auto",
+    "time_format": "",
 }
 """Keys of ``[source]`` with their defaults."""
 
@@ -65,6 +71,7 @@ SECTIONS = (
     "records",
     "limits",
     "personal",
+    "headers",
 )
 
 NUMBER_FORMATS = ("1,234.5", "1.234,5", "1 234,5", "1'234.5")
@@ -121,7 +128,7 @@ class Mapping:
     encoding: str = "auto"
     timezone: str = DEFAULT_TZ
     crs: str = "wgs84"
-    date_format: str = ""
+    date_format: str | list[str] = ""  # a strptime pattern, or patterns tried in order
     sheet: str | int = 0
     skip: int = 0
     date_floor: str = "2000-01-01"
@@ -134,11 +141,16 @@ class Mapping:
     area_names: str = "loose"
     repeats: str = "duplicate"
     time_column: str = ""
+    calendar: str = "gregorian"
+    count_column: str = ""
+    time_format: str = ""  # how time_column writes times as whole numbers: hour, hhmm, hhmmss
+    footer: int | None = None  # lines below the data that are not records; None: recognised by their words
+    headers: dict[str, list[str]] = field(default_factory=dict)
     records: dict[str, Any] = field(default_factory=dict)
     limits: dict[str, tuple[float, float]] = field(default_factory=dict)
     coverage: tuple[str, str] | None = None
     timezone_declared: bool = False
-    columns: dict[str, str | list[str]] = field(default_factory=dict)
+    columns: dict[str, Any] = field(default_factory=dict)  # header, [headers] or a form table
     constants: dict[str, Any] = field(default_factory=dict)
     categories: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -211,9 +223,15 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
                      ``repeats`` (an export without ids: a row repeated whole in one file is a
                      ``duplicate``, or with ``records`` each repeat is a record of its own) and
                      ``time_column`` (the column holding the time of day of ``occurred_at``
-                     when the export writes date and time apart: ``2130``, ``130``, ``21:30``);
+                     when the export writes date and time apart: ``2130``, ``130``, ``21:30``,
+                     a slot ``00~02``; ``time_format``: hour, hhmm, hhmmss), ``calendar`` (``roc``:
+                     民國 years), ``footer`` (lines below the data that are not records: auto or a
+                     number), ``count_column`` (records a row stands for);
     ``[columns]``    canonical name = source header, or a list of headers whose values are joined
-                     with a space (a date and a time column: ``occurred_at = ["发案日期", "发案时刻"]``);
+                     with a space (a date and a time column: ``occurred_at = ["发案日期", "发案时刻"]``),
+                     or ``{ column = "H", after = "死亡" }`` (a packed cell) or
+                     ``{ column = "H", from = "address" }`` (the area an address names);
+    ``[headers]``    header = [other spellings] (monthly files whose header changes);
                      a header already named like the canonical column needs no line;
     ``[constants]``  canonical name = one value for the whole file (``category = "fire"``);
     ``[categories]`` source label = category code; codes themselves are always accepted;
@@ -297,7 +315,7 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
         encoding=str(opts["encoding"]),
         timezone=str(opts["timezone"]),
         crs=str(opts["crs"]),
-        date_format=str(opts["date_format"]),
+        date_format=_date_format(where, opts["date_format"]),
         sheet=opts["sheet"],
         skip=_skip(where, opts["skip"]),
         date_floor=str(opts["date_floor"]),
@@ -309,6 +327,10 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
         area_names=str(opts["area_names"]),
         repeats=str(opts["repeats"]),
         time_column=str(opts["time_column"]),
+        calendar=str(opts["calendar"]),
+        count_column=str(opts["count_column"]),
+        time_format=str(opts["time_format"]).lower(),
+        footer=_footer(where, opts["footer"]),
         coverage=_coverage(where, opts["coverage"]),
         timezone_declared="timezone" in src,
         path=path,
@@ -325,30 +347,27 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
                     f"its columns are {list(tdef.names)}",
                 )
         setattr(m, section, entries)
-    for name, value in m.columns.items():
-        ok = isinstance(value, str) or (
-            isinstance(value, list) and value and all(isinstance(v, str) for v in value)
-        )
-        if not ok:
-            raise _mapping_error(
-                where,
-                f'[columns] {name} must be a source header in quotes, e.g. {name} = "…", '
-                f'or a list of headers joined with a space, e.g. {name} = ["发案日期", "发案时刻"]',
-            )
+    from zzanalytics.ingest.columns import check_column, check_headers
+
+    m.columns = {name: check_column(where, name, value) for name, value in m.columns.items()}
+    m.headers = check_headers(where, doc.get("headers", {}))
     for name, value in m.units.items():
         if not isinstance(value, int | float) or tdef.column(name).dtype not in ("float", "int"):
             raise _mapping_error(
                 where, f"[units] {name} = {value!r}: units multiply numeric columns by a number"
             )
     cats = {str(k): str(v) for k, v in dict(doc.get("categories", {})).items()}
-    bad_codes = sorted({v for v in cats.values() if v not in LEAF_CATEGORIES})
+    bad_codes = sorted({v for v in cats.values() if not is_category(v)})
     if bad_codes:
         raise _mapping_error(
-            where, f"[categories] maps to unknown code(s) {bad_codes}; codes are {list(LEAF_CATEGORIES)}"
+            where,
+            f"[categories] maps to unknown code(s) {bad_codes}; codes are {list(LEAF_CATEGORIES)}, or a "
+            "category of your own below one of the groups theft, fraud, robbery, assault, other_criminal, "
+            "traffic, fire, other (e.g. traffic.serious, other.vandalism)",
         )
     m.categories = cats
-    m.personal = _read_personal(doc.get("personal", {}), where)
-    if "category" in m.constants and str(m.constants["category"]) not in LEAF_CATEGORIES:
+    m.personal = read_personal(doc.get("personal", {}), where)
+    if "category" in m.constants and not is_category(str(m.constants["category"])):
         raise _mapping_error(
             where,
             f"[constants] category = {m.constants['category']!r} is not a code; "
@@ -377,6 +396,18 @@ def read_mapping(source: str | Path | dict | Mapping) -> Mapping:
     m.records = _check_records(where, doc.get("records", {}), tdef)
     m.limits = _check_limits(where, doc.get("limits", {}), tdef)
     return m
+
+
+def _footer(where: str, value: Any) -> int | None:
+    """``[source] footer``: ``auto`` (footer lines recognised by their words) or a number of lines."""
+    if value == "auto":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _mapping_error(
+            where,
+            f'[source] footer = {value!r}: write "auto" or the number of lines below the data e.g. 2',
+        )
+    return value
 
 
 def _skip(where: str, value: Any) -> int:
@@ -421,8 +452,9 @@ def _check_source(m: Mapping, opts: dict[str, Any], tdef: Any) -> None:
         check_crs(m.crs)
     except ZZError as exc:
         raise _mapping_error(where, f"[source] crs = {m.crs!r}: {exc}") from None
-    if m.date_format:
-        _check_date_format(where, m.date_format)
+    for fmt in [m.date_format] if isinstance(m.date_format, str) else m.date_format:
+        if fmt:
+            _check_date_format(where, fmt)
     for key in ("date_floor", "date_ceiling"):
         value = getattr(m, key)
         if value:
@@ -442,6 +474,16 @@ def _check_source(m: Mapping, opts: dict[str, Any], tdef: Any) -> None:
         )
     if m.area_names not in ("loose", "exact"):
         raise _mapping_error(where, f"[source] area_names = {m.area_names!r}; use 'loose' or 'exact'")
+    from zzanalytics.ingest.dates import CALENDARS
+    from zzanalytics.ingest.forms import TIME_FORMS
+
+    if m.time_format not in TIME_FORMS:
+        raise _mapping_error(
+            where,
+            f"[source] time_format = {m.time_format!r}; use one of {list(TIME_FORMS[1:])} or leave it out",
+        )
+    if m.calendar not in CALENDARS:
+        raise _mapping_error(where, f"[source] calendar = {m.calendar!r}; use one of {list(CALENDARS)}")
     if m.repeats not in ("duplicate", "records"):
         raise _mapping_error(where, f"[source] repeats = {m.repeats!r}; use 'duplicate' or 'records'")
     if len(m.delimiter) > 1 and m.delimiter != "\\t":
@@ -466,6 +508,17 @@ def _check_source(m: Mapping, opts: dict[str, Any], tdef: Any) -> None:
             where, f"[source] key: table {tdef.name!r} has its own fixed identity; remove key"
         )
     m.key = list(key)
+
+
+def _date_format(where: str, value: Any) -> str | list[str]:
+    """``[source] date_format``: a pattern, or a list of patterns tried in order."""
+    if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+        return list(value)
+    if isinstance(value, str):
+        return value
+    raise _mapping_error(
+        where, f'[source] date_format = {value!r}: give a pattern such as "%m/%d/%Y %H:%M", or a list of them'
+    )
 
 
 def _check_date_format(where: str, fmt: str) -> None:
@@ -560,71 +613,3 @@ def _check_limits(where: str, limits: Any, tdef: Any) -> dict[str, tuple[float, 
                 where, f"[limits] {col} = {value!r}: give a maximum or [minimum, maximum], e.g. {col} = 100"
             )
     return out
-
-
-# -- personal data --------------------------------------------------------------------------------
-def _read_personal(section: Any, where: str) -> list[str]:
-    """``[personal] columns = [...]``: a list of header names."""
-    example = '[personal] columns = ["当事人", "联系电话", "住址"]'
-    if not isinstance(section, dict) or set(section) - {"columns"}:
-        raise _mapping_error(where, f"[personal] takes one key, columns; write it like {example}")
-    cols = section.get("columns", [])
-    if not isinstance(cols, list) or not all(isinstance(c, str) and c.strip() for c in cols):
-        raise _mapping_error(where, f"[personal] columns must be a list of header names, like {example}")
-    return list(dict.fromkeys(cols))
-
-
-FREE_TEXT = {"cause", "premises", "description", "issue", "kind"}
-"""Canonical text columns that are free text (personal values of the same row are masked in them)."""
-
-
-def personal_columns(m: Mapping, headers: list[str], path: Any = None) -> tuple[list[str], list[str]]:
-    """(personal headers, free-text headers) of a source file under mapping ``m``.
-
-    Personal headers are the ``[personal] columns`` (a source header, or a canonical name
-    mapped in ``[columns]``); free-text headers are every other header except those mapped to
-    ids, dates, numbers, categories, areas and enumerated values (so a name written into the
-    cause, or into an unmapped remark kept with a quarantined row, is found).
-
-    Examples
-    --------
-    >>> m = read_mapping({"columns": {"incident_id": "编号", "cause": "原因"},
-    ...                   "personal": {"columns": ["当事人"]}})
-    >>> personal_columns(m, ["编号", "原因", "当事人", "备注"])
-    (['当事人'], ['原因', '备注'])
-    """
-    from zzanalytics.errors import SourceError
-
-    if not m.personal:
-        return [], []
-    stripped = {h.strip(): h for h in headers}
-    mapped: dict[str, str] = {}  # header -> canonical name
-    for name, wanted in m.columns.items():
-        for h in [wanted] if isinstance(wanted, str) else wanted:
-            actual = h if h in headers else stripped.get(h.strip())
-            if actual is not None:
-                mapped[actual] = name
-    for h in headers:
-        if h.strip() in TABLES[m.table].names and h not in mapped:
-            mapped[h] = h.strip()
-    personal = []
-    for p in m.personal:
-        if p in m.columns:  # a canonical name
-            wanted = m.columns[p]
-            names = [wanted] if isinstance(wanted, str) else list(wanted)
-        else:
-            names = [p]
-        for h in names:
-            actual = h if h in headers else stripped.get(h.strip())
-            if actual is None:
-                raise SourceError(
-                    f"{path or 'the file'}: has no column {h!r}, which {m.where} declares personal "
-                    f"([personal] columns); the file's columns are {headers}; fix or remove that name"
-                )
-            personal.append(actual)
-    free = [
-        h
-        for h in headers
-        if h not in personal and h != "geometry" and (h not in mapped or mapped[h] in FREE_TEXT)
-    ]
-    return list(dict.fromkeys(personal)), free

@@ -34,7 +34,8 @@ from zzanalytics.ingest.coverage import DATE_COLUMNS, clock_notes, write_coverag
 from zzanalytics.ingest.dates import (
     date_sql,
     gap_sql,
-    minutes_of_day_sql,
+    reading,
+    seconds_of_day_sql,
     timestamp_sql,
     with_time_of_day_sql,
 )
@@ -50,9 +51,9 @@ from zzanalytics.ingest.mapping import (
     Mapping,
 )
 from zzanalytics.ingest.plan import Col, lookup_sql, make_lookups, resolve_columns, vocab
+from zzanalytics.ingest.published import address_areas, date_hints, shaped_source
 from zzanalytics.ingest.readers import file_sha256, load_source, malformed_rows
 from zzanalytics.ingest.reasons import LOCATION_REASONS
-from zzanalytics.ingest.records import grouped_source
 from zzanalytics.ingest.report import FileReport
 from zzanalytics.schema import TABLES
 from zzanalytics.sql import ident, literal
@@ -97,11 +98,9 @@ def _typed_sql(c: Col, m: Mapping, lookups: dict[str, dict[str, str]], tz: str) 
         typed = mapped
     elif c.dtype in ("timestamp", "date"):
         if c.dtype == "timestamp":
-            typed = timestamp_sql(
-                mapped, source_tz=m.timezone, date_format=m.date_format, floor_year=_year(m)
-            )
+            typed = timestamp_sql(mapped, **reading(m, c.name), floor_year=_year(m))
         else:
-            typed = date_sql(mapped, source_tz=m.timezone, store_tz=tz, date_format=m.date_format)
+            typed = date_sql(mapped, **reading(m), store_tz=tz)
     elif c.dtype in ("float", "int"):
         num = number_sql(mapped, m.number_format)
         unit = m.units.get(c.name)
@@ -218,8 +217,8 @@ def _stage(
         raws.append(f"{raw} AS {ident('raw_' + c.name)}")
         if c.name == "occurred_at" and m.time_column:  # date and time of day in two columns
             tod = {h.strip(): h for h in headers}[m.time_column.strip()]
-            raws.append(f"{minutes_of_day_sql('r.' + ident(tod))} AS _tod")
-            typed = with_time_of_day_sql(typed, "v._tod", source_tz=m.timezone, floor_year=_year(m))
+            raws.append(f"{seconds_of_day_sql('r.' + ident(tod), m.time_format)} AS _tod")  # slot: its start
+            typed = with_time_of_day_sql(typed, "v._tod", source_tz=m.timezone, floor_year=_year(m), unit="s")
             typeds.append("v._tod IS NULL AS _todless")
         if c.name not in ("lon", "lat"):
             typeds.append(f"{typed} AS {ident(c.name)}")
@@ -227,7 +226,7 @@ def _stage(
         g
         for c in cols
         if c.dtype == "timestamp"
-        and (g := gap_sql(f"v.{ident('raw_' + c.name)}", source_tz=m.timezone, floor_year=_year(m)))
+        and (g := gap_sql(f"v.{ident('raw_' + c.name)}", **reading(m), floor_year=_year(m)))
     ]
     if gaps:  # kept, read shifted forward (dates.py); ingest reports them as a data-quality note
         typeds.append(f"CASE WHEN {' OR '.join(gaps)} THEN true END AS _gap")
@@ -556,14 +555,14 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
             tmpdir=tmpdir,
             delimiter=m.delimiter,
             member=m.member,
+            footer=m.footer,
         )
         src = _File(path.name, str(path.resolve()), file_sha256(path))
         rep.encoding, rep.read = loaded.encoding, loaded.rows
         rep.notes += loaded.notes
-        source, headers = loaded.source, loaded.headers
-        if m.records:
-            source, headers = grouped_source(m, source, headers, path)
-        plan = resolve_columns(m, headers, path)
+        shape = shaped_source(m, loaded.source, loaded.headers, path)  # [headers], [records], count_column
+        source, headers, rep.notes = shape.source, shape.headers, rep.notes + shape.notes
+        plan = resolve_columns(m, headers, path, address_areas(m, st))
         personal_columns(m, headers, path)  # every [personal] name is a column of the file
         if tdef.key is not None:
             key_mode = "column" if plan[tdef.key].src is not None else "declared" if m.key else "generated"
@@ -595,13 +594,8 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                 '[source] area_names = "exact" turns this off'
             )
         rep.malformed = malformed_rows(con, loaded.kind, m.skip)
-        if m.records:
-            rows = con.execute(f"SELECT count(*) FROM {loaded.source}").fetchall()[0][0]
         rep.read = con.execute("SELECT count(*) FROM _zz_stg").fetchall()[0][0] + rep.malformed
-        if m.records:
-            rep.notes.append(
-                f"{rows:,} rows formed {rep.read - rep.malformed:,} records ([records] by {m.records['by']})"
-            )
+        rep.notes += shape.read_notes(con, rep.read - rep.malformed)
         if key_mode == "generated" and tdef.key is not None:
             ordinals(con, m.repeats)
         if "area_code" in tdef.names and m.table != "areas" and has_loc:
@@ -611,6 +605,7 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                 stage.findings = areas_from_points(con, index, not stage.derived_area, rep)
         in_file_duplicates(con, stage, tdef.key)
         _classify(con, m, has_loc, rep, stage)
+        rep.notes += date_hints(con, stage.reasons, stage.columns, m.calendar)
         if key_mode == "generated" and tdef.key is not None:
             note_whole_repeats(con, rep)
         if rep.malformed:

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from zzanalytics.errors import SourceError
+from zzanalytics.ingest.columns import column_headers, column_sql
 from zzanalytics.ingest.mapping import VOCABULARIES, Mapping
+from zzanalytics.ingest.published import window_sources
 from zzanalytics.schema import LEAF_CATEGORIES, TABLES
 from zzanalytics.sql import ident, literal
 
@@ -33,7 +35,12 @@ class Col:
     src: str | None  # SQL expression of the raw value (source column or constant), None when absent
 
 
-def resolve_columns(m: Mapping, headers: list[str], path: Path) -> dict[str, Col]:
+def resolve_columns(
+    m: Mapping, headers: list[str], path: Path, areas: dict[str, str] | None = None
+) -> dict[str, Col]:
+    """The plan of a file: each canonical column's source SQL over the row ``r`` (a header, headers
+    joined, a number in a packed cell, the area an address names: ``areas`` maps the store's area
+    names to codes), or a constant; the windows of dates without a time of day and of time slots."""
     tdef = TABLES[m.table]
     stripped = {h.strip(): h for h in headers}
     plan: dict[str, Col] = {}
@@ -46,11 +53,11 @@ def resolve_columns(m: Mapping, headers: list[str], path: Path) -> dict[str, Col
             src = f"r.{ident('_agg_' + c.name)}"
         elif c.name in m.columns:
             wanted = m.columns[c.name]
-            names = [wanted] if isinstance(wanted, str) else list(wanted)
-            parts = []
+            names = column_headers(wanted)
+            actual = []
             for header in names:
-                actual = header if header in headers else stripped.get(header.strip())
-                if actual is None:
+                found = header if header in headers else stripped.get(header.strip())
+                if found is None:
                     shown = ", ".join(f'"{w}"' for w in names)
                     shown = shown if isinstance(wanted, str) else f"[{shown}]"
                     raise SourceError(
@@ -58,8 +65,10 @@ def resolve_columns(m: Mapping, headers: list[str], path: Path) -> dict[str, Col
                         f"([columns] {c.name} = {shown}); the file's columns are {headers}; "
                         f"fix that line to one of them"
                     )
-                parts.append(f"r.{ident(actual)}")
-            src = parts[0] if len(parts) == 1 else "NULLIF(concat_ws(' ', " + ", ".join(parts) + "), '')"
+                actual.append(found)
+            src = column_sql(wanted, actual, areas)
+            if c.name == tdef.key and m.count_column:  # a row of N offences: ids ID, ID#2 ... ID#N
+                src = f"CASE WHEN r._copy > 1 THEN CAST({src} AS VARCHAR) || '#' || r._copy ELSE {src} END"
         elif c.name in m.constants:
             value = m.constants[c.name]
             if isinstance(value, bool):
@@ -75,6 +84,8 @@ def resolve_columns(m: Mapping, headers: list[str], path: Path) -> dict[str, Col
             f"{path}: has no column {m.time_column!r}, which {m.where} names as [source] time_column; "
             f"the file's columns are {headers}; fix that line to one of them"
         )
+    if m.table == "incidents":
+        window_sources(m, plan, headers)
     if missing_required:
         lines = "; ".join(f'{n} = "<header>"' for n in missing_required)
         raise SourceError(
@@ -103,7 +114,12 @@ def make_lookups(m: Mapping, plan: dict[str, Col], st: Any) -> dict[str, dict[st
         if plan.get(col) and plan[col].src is not None:
             add(col, [(k, _value_text(v)) for k, v in pairs.items()])
     if m.table == "incidents" and plan["category"].src is not None:
-        add("category", [*m.categories.items(), *((c, c) for c in LEAF_CATEGORIES)])
+        own = {
+            *LEAF_CATEGORIES,
+            *(v for k, v in m.categories.items() if k != "*"),
+            str(m.constants.get("category") or ""),
+        }
+        add("category", [*m.categories.items(), *((c, c) for c in own if c)])  # codes stand for themselves
     if "area_code" in plan and m.table != "areas" and plan["area_code"].src is not None:
         pairs = list(m.areas.items())
         known = st.area_names()
@@ -117,12 +133,15 @@ def make_lookups(m: Mapping, plan: dict[str, Col], st: Any) -> dict[str, dict[st
 
 def lookup_sql(x: str, table: dict[str, str]) -> str:
     """``CASE x WHEN label THEN value ... END``: as fast as a hash join for mapping-sized tables,
-    and unlike a join it keeps the rows in file order."""
+    and unlike a join it keeps the rows in file order. A label ``*`` gives the value of every other
+    label (``[categories] "*" = "other.unlisted"``)."""
+    rest = f" ELSE {literal(table['*'])}" if "*" in table else ""
     return (
         "CASE "
         + x
         + " "
-        + " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in table.items())
+        + " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in table.items() if k != "*")
+        + rest
         + " END"
     )
 

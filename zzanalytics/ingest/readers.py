@@ -40,6 +40,7 @@ import numpy as np
 from zzanalytics.errors import SourceError
 from zzanalytics.ingest.cells import NULL_SQL, Loaded, cell_text, register_columns, unique_headers
 from zzanalytics.ingest.encoding import decide_encoding, open_bytes, open_private
+from zzanalytics.ingest.published import footer_note, trim_csv_footer
 from zzanalytics.ingest.workbooks import read_excel, read_html_table
 from zzanalytics.sql import ident, literal
 
@@ -252,7 +253,15 @@ def csv_source(path: Path, skip: int, headers: list[str] | None = None, delim: s
 
 
 def read_csv(
-    con: Any, path: Path, table: str, *, encoding: str, skip: int, tmpdir: str, delimiter: str = ""
+    con: Any,
+    path: Path,
+    table: str,
+    *,
+    encoding: str,
+    skip: int,
+    tmpdir: str,
+    delimiter: str = "",
+    footer: int | None = None,
 ) -> Loaded:
     """Prepare a CSV file: decide its encoding from all its lines, transcode to UTF-8 when needed,
     read its header and dialect.
@@ -271,10 +280,12 @@ def read_csv(
     if target.stat().st_size == 0:
         raise SourceError(f"{path}: is empty")
     headers, delim = csv_headers(target, skip, delimiter)
+    target, foot = trim_csv_footer(target, footer, delim, len(headers), tmpdir)  # footer lines: not rows
     for t in ("_zz_rej", "_zz_rejscan"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     source = csv_source(target, skip, headers, delim)
-    return Loaded(table, headers, "csv", d.encoding, 0, list(d.notes), source)
+    notes = list(d.notes) + ([footer_note(foot)] if foot else [])
+    return Loaded(table, headers, "csv", d.encoding, 0, notes, source)
 
 
 def read_parquet(con: Any, path: Path, table: str) -> Loaded:
@@ -390,15 +401,24 @@ def load_source(
     tmpdir: str,
     delimiter: str = "",
     member: str = "",
+    footer: int | None = None,
 ) -> Loaded:
-    """Open the file as published (``.gz``, ``.zip``) and load it by its kind into ``table``."""
+    """Open the file as published (``.gz``, ``.zip``) and load it by its kind into ``table``; footer
+    lines below the data (``footer``: their number, None: recognised by their words) are set aside."""
     target, kind, notes = unpack(path, tmpdir, member)
     if kind == "csv":
         loaded = read_csv(
-            con, target, table, encoding=encoding, skip=skip, tmpdir=tmpdir, delimiter=delimiter
+            con,
+            target,
+            table,
+            encoding=encoding,
+            skip=skip,
+            tmpdir=tmpdir,
+            delimiter=delimiter,
+            footer=footer,
         )
     elif kind == "excel":
-        loaded = read_excel(con, target, table, sheet=sheet, skip=skip)
+        loaded = read_excel(con, target, table, sheet=sheet, skip=skip, footer=footer)
     elif kind == "parquet":
         loaded = read_parquet(con, target, table)
     elif kind == "vector":

@@ -11,13 +11,16 @@ from typing import Any
 from zzanalytics.errors import SourceError
 from zzanalytics.ingest.cells import Loaded, cell_text, register_columns, unique_headers
 from zzanalytics.ingest.encoding import ALIASES
+from zzanalytics.ingest.published import footer_count, footer_note
 
 __all__ = ["read_excel", "read_html_table"]
 
 _BIG = float(2**53)
 
 
-def read_excel(con: Any, path: Path, table: str, *, sheet: str | int, skip: int) -> Loaded:
+def read_excel(
+    con: Any, path: Path, table: str, *, sheet: str | int, skip: int, footer: int | None = None
+) -> Loaded:
     """Load one sheet of an Excel workbook (.xlsx, .xlsm, .xls, .xlsb, .ods) into temp table ``table``.
 
     Read with python-calamine. Date cells become ISO text, whole numbers are written without an
@@ -65,6 +68,15 @@ def read_excel(con: Any, path: Path, table: str, *, sheet: str | int, skip: int)
         raise SourceError(f"{path}: sheet {name!r} is empty (after skipping {skip} rows)")
     headers = unique_headers(list(rows[0]))
     width = len(headers)
+    while len(rows) > 1 and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
+        rows = rows[:-1]
+    foot = footer_count(
+        [[cell_text(v) for v in r] for r in rows[-40:][1 if len(rows) <= 40 else 0 :]], footer, width
+    )
+    foot_text = (
+        [" ".join(t for v in r if (t := cell_text(v))) for r in rows[len(rows) - foot :]] if foot else []
+    )
+    rows = rows[: len(rows) - foot] if foot else rows
     columns: list[list[Any]] = [[] for _ in range(width)]
     big: set[str] = set()
     for row in rows[1:]:
@@ -82,6 +94,8 @@ def read_excel(con: Any, path: Path, table: str, *, sheet: str | int, skip: int)
         "as text"
         for h in sorted(big)
     ]
+    if foot_text:
+        notes.append(footer_note(foot_text))
     return Loaded(table, headers, "excel", "", len(columns[0]) if columns else 0, notes)
 
 

@@ -59,8 +59,9 @@ def aoristic_weights(incidents: pd.DataFrame) -> pd.DataFrame:
     ----------
     incidents : DataFrame
         ``occurred_at``; optional ``occurred_from``/``occurred_to`` (a window is used
-        when both are given and ``occurred_to >= occurred_from``). A point time of exactly
-        midnight is taken as a date without its time: the whole day is its window.
+        when both are given and ``occurred_to >= occurred_from``). A date without its time of day
+        carries the window of its whole day, recorded at ingest in the source's zone; a point time
+        (even exactly midnight) is a point.
 
     Returns
     -------
@@ -91,12 +92,6 @@ def aoristic_weights(incidents: pd.DataFrame) -> pd.DataFrame:
         a = _hours(incidents["occurred_from"])
         b = _hours(incidents["occurred_to"])
     window = np.isfinite(a) & np.isfinite(b) & (b > a)
-    # a time of exactly 00:00:00 without a window is a date without its time of day (date-only
-    # exports, and systems that write midnight for "unknown"): its weight spreads over that day
-    day_only = ~window & np.isfinite(at) & (np.mod(at, 24.0) == 0.0)
-    a = np.where(day_only, at, a)
-    b = np.where(day_only, at + 24.0, b)
-    window = window | day_only
     point = ~window & np.isfinite(at)
     rows_p = np.flatnonzero(point)
     bins_p = np.floor(at[point]).astype(np.int64) % WEEK
@@ -325,7 +320,7 @@ def rhythm(
         has_window = (f.notna() & t.notna() & (t > f)).to_numpy()
         short = has_window & ((t - f) < pd.Timedelta(days=1)).to_numpy()
     at = _hours(incidents["occurred_at"])
-    known = np.where(has_window, short, np.isfinite(at) & (np.mod(at, 24.0) != 0.0))
+    known = np.where(has_window, short, np.isfinite(at))  # a whole day's window says no hour
     profiles, rows, records, windows, timed = {}, [], {}, {}, {}
     for c in categories:
         sel = (cat == c) | np.char.startswith(cat.astype(str), c + ".")

@@ -54,6 +54,7 @@ from zzanalytics.store.spans import (
     clip_spans,
     coverage_lines,
     migrate_timestamps,
+    own_category_lines,
     read_coverage,
     span_records,
 )
@@ -80,7 +81,7 @@ SQL_TYPES = {
 }
 """DuckDB type of each logical dtype; timestamps are instants, handed out in the store's zone."""
 
-STORE_FORMAT = "7"
+STORE_FORMAT = "8"
 """Version of the ingest rules that built a store; the sample store is rebuilt when it differs."""
 
 GEO_TABLES = ("areas", "streets", "zones")
@@ -450,6 +451,7 @@ class Store:
             n = self.con.execute(f"SELECT count(*) FROM {ident(t)}").fetchall()[0][0]
             lines.append(f"    {t:<10} {n:>12,}")
         lines += coverage_lines(self.coverage().to_frame())
+        lines += own_category_lines(self.con)
         lo, hi = self.con.execute(
             "SELECT min(timezone(?, occurred_at)), max(timezone(?, occurred_at)) FROM incidents",
             [self.timezone, self.timezone],

@@ -32,6 +32,7 @@ __all__ = [
     "merge_spans",
     "migrate_timestamps",
     "month_end",
+    "own_category_lines",
     "read_coverage",
     "record_runs",
     "slack_days",
@@ -525,3 +526,17 @@ def _unrecorded(store: Any, con: Any, files: pd.DataFrame, table: str | None) ->
             days = pd.Series(np.repeat(pd.to_datetime(g["d"]).to_numpy(dtype="datetime64[ns]"), g["n"]))
             rows += _spans_from_days(days, t, c, None, "the store's records: it records no coverage for them")
     return rows
+
+
+def own_category_lines(con: Any) -> list[str]:
+    """Lines of :meth:`Store.summary` on the sources' own categories (``traffic.serious``, ``other.x``):
+    each with its parent, in whose totals it counts, and its records."""
+    from zzanalytics.schema import is_own, parent
+
+    rows = con.execute("SELECT category, count(*) FROM incidents GROUP BY 1 ORDER BY 1").fetchall()
+    own = [(c, n) for c, n in rows if c is not None and is_own(c)]
+    if not own:
+        return []
+    out = ["  categories of the sources' own (each counts in every total of its parent):"]
+    out += [f"    {c:<32} under {parent(c):<16} {n:>10,}" for c, n in own]
+    return out
