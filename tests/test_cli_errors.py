@@ -182,6 +182,13 @@ def _cases(h: dict[str, Path]) -> list[tuple[list[str], str]]:
         (["briefing", "--store", s("missing")], "no such store"),
         (["briefing", "--store", s("folder")], "is a folder"),
         (["briefing", "--store", s("garbage")], "garbage.duckdb"),
+        # map
+        (["map", s("missing")], "no such file"),
+        (["map", s("folder")], "is a folder"),
+        (["map", s("binary")], "binary"),
+        (["map", s("src"), "--table", "nope"], "--table 'nope'"),
+        (["map", s("src"), "--out", str(h["dir"] / "m.txt")], ".toml"),
+        (["map", s("src"), "--out", s("mapping")], "exists already"),
         # notebooks
         (["notebooks", "--out", s("blocker")], "is a file"),
         (["notebooks", "--out", s("under_file")], "is a file"),
