@@ -450,8 +450,7 @@ class Store:
         for t in TABLES:
             n = self.con.execute(f"SELECT count(*) FROM {ident(t)}").fetchall()[0][0]
             lines.append(f"    {t:<10} {n:>12,}")
-        lines += coverage_lines(self.coverage().to_frame())
-        lines += own_category_lines(self.con)
+        lines += coverage_lines(self.coverage().to_frame()) + own_category_lines(self.con)
         lo, hi = self.con.execute(
             "SELECT min(timezone(?, occurred_at)), max(timezone(?, occurred_at)) FROM incidents",
             [self.timezone, self.timezone],
