@@ -49,12 +49,21 @@ FOOTER_WORDS: tuple[str, ...] = (
     "统计时间",
     "统计日期",
     "统计单位",
+    "统计截至",
     "截止",
+    "截至",
     "资料提供",
     "资料来源",
-    "数据来源",
     "资料日期",
+    "数据提供",
+    "数据来源",
+    "数据日期",
     "提供日期",
+    "打印",
+    "导出",
+    "报表生成",
+    "生成时间",
+    "查询时间",
     "备注",
     "注：",
     "注:",
@@ -64,7 +73,6 @@ FOOTER_WORDS: tuple[str, ...] = (
     "total",
     "grand total",
     "subtotal",
-    "sum",
     "source",
     "prepared by",
     "note",
@@ -90,7 +98,12 @@ def is_footer_text(text: str) -> bool:
     (True, True, False)
     """
     t = simplified(str(text)).strip().casefold()
-    return any(t.startswith(w) for w in FOOTER_WORDS)
+    for w in FOOTER_WORDS:
+        if t.startswith(w) and (
+            not w[-1].isalpha() or not w.isascii() or not t[len(w) : len(w) + 1].isalpha()
+        ):
+            return True  # an English word only whole ("Total", never "Totality Ave")
+    return False
 
 
 @dataclass
@@ -121,8 +134,8 @@ def table_shape(rows: list[list[Any]], scan: int = 30) -> TableShape:
     The data width is the most common number of filled cells among the first ``scan`` rows; the header
     is the first row filling at least half of it with text that is not numbers or dates, followed by a
     row of the same kind; rows above it are title lines. Footer lines are the rows at the end that
-    open with a footer word (:data:`FOOTER_WORDS`) or fill at most one cell of a wider table (a signature, a
-    date, a note), stopping at the first row that looks like data.
+    open with a footer word (:data:`FOOTER_WORDS`), stopping at the first row that does not (a row that
+    merely has few cells filled stays a row: a sparse record is never dropped).
     """
     head = rows[:scan]
     counts = [len(_filled(r)) for r in head]
@@ -145,7 +158,7 @@ def table_shape(rows: list[list[Any]], scan: int = 30) -> TableShape:
         if not cells:
             footer += 1
             continue
-        if is_footer_text(cells[0]) or (len(cells) <= 1 and width >= 3):
+        if is_footer_text(cells[0]):
             footer += 1
             continue
         break
@@ -191,7 +204,7 @@ def split_lines(lines: list[str], delimiter: str = "") -> tuple[list[list[str]],
 
 def footer_lines(lines: list[str], delimiter: str, width: int) -> int:
     """How many of the last ``lines`` of a CSV (the last few, as text) are footer lines, not records:
-    blank, opening with a footer word, or with one field filled of a ``width`` of three or more.
+    blank, or opening with a footer word (``width`` is kept for callers; a sparse row stays a row).
 
     Examples
     --------
@@ -202,7 +215,7 @@ def footer_lines(lines: list[str], delimiter: str, width: int) -> int:
     n = 0
     for r in reversed(rows):
         cells = _filled(r)
-        if not cells or is_footer_text(cells[0]) or (len(cells) <= 1 and width >= 3):
+        if not cells or is_footer_text(cells[0]):
             n += 1
             continue
         break

@@ -170,7 +170,11 @@ def _source_notes(scans: list[FileScan], doc: dict[str, dict[str, Any]], notes: 
         if s.kind == "csv":
             why = "; ".join(s.evidence[:3] + ([s.chardet] if s.chardet else []))
             shown = {"cp950": "Big5 (code page 950)", "big5hkscs": "Big5-HKSCS"}.get(s.encoding, s.encoding)
-            sure = "sure" if s.encoding in ("utf-8", "utf-8-sig", "ascii") or "common" in why else "likely"
+            sure = (
+                "sure"
+                if s.encoding in ("utf-8", "utf-8-sig") or "common" in why or "mark" in why
+                else "likely"
+            )
             notes.add("source", "encoding", f"{name}: {shown}: {why}", sure)
             if s.delimiter not in ("", ","):
                 src["delimiter"] = "\\t" if s.delimiter == "\t" else s.delimiter

@@ -348,8 +348,8 @@ def _category(
     notes.add(
         "categories",
         "*",
-        "any label not listed above (a later export's new one) is kept as a category of its own; "
-        "ingest lists such labels",
+        "any label not listed above (one only a later export has) is kept under this code, never "
+        "quarantined: list the labels you want apart above it",
         "sure",
     )
     doc["categories"] = cats

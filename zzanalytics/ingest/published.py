@@ -44,13 +44,13 @@ _CLOCKY = (
 
 def footer_count(rows: list[list[Any]], declared: int | None, width: int) -> int:
     """Footer lines at the end of ``rows`` (cells): ``declared`` when the mapping gives it, else the rows
-    that open with a footer word or fill one cell of three or more ``width`` columns."""
+    that open with a footer word (a row with few cells filled stays a row: no record is dropped)."""
     if declared is not None:
         return min(declared, len(rows))
     n = 0
     for r in reversed(rows):
         cells = [str(c).strip() for c in r if c is not None and str(c).strip()]
-        if not cells or is_footer_text(cells[0]) or (len(cells) <= 1 and width >= 3):
+        if not cells or is_footer_text(cells[0]):
             n += 1
             continue
         break
