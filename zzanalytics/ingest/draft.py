@@ -210,6 +210,18 @@ def _source_notes(scans: list[FileScan], doc: dict[str, dict[str, Any]], notes: 
         )
 
 
+_OTHER_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "areas": {
+        "area_code": ("code", "id", "areacode", "distcode", "district", "dist", "dist_num", "abbr",
+                      "abbreviation", "编码", "代码", "区划代码", "行政区划代码"),
+        "name": ("name", "名称", "名字", "districtname", "distname", "name_zh", "街道名称", "乡镇名称"),
+        "name_en": ("name_en", "english", "nameen", "englishname"),
+        "population": ("population", "pop", "人口", "常住人口"),
+    },
+}  # fmt: skip
+"""Header words of the reference tables' columns (areas drawn as polygons by a district)."""
+
+
 def _draft_other(
     table: str, canon: list[str], profiles: dict[str, Profile], doc: dict[str, dict[str, Any]], notes: _Notes
 ) -> None:
@@ -217,10 +229,22 @@ def _draft_other(
     from zzanalytics.schema import TABLES
 
     cols: dict[str, str] = {}
+    words = _OTHER_WORDS.get(table, {})
     for c in TABLES[table].columns:
+        if c.name == "geometry":
+            continue
         for h in canon:
-            if h.strip() == c.name or (c.name in header_roles(h)[:1] and h not in cols.values()):
+            if h in cols.values():
+                continue
+            folded = loose(h)
+            if (
+                folded == loose(c.name)
+                or c.name in header_roles(h)[:1]
+                or folded in {loose(w) for w in words.get(c.name, ())}
+            ):
                 cols.setdefault(c.name, h)
+    if table == "areas" and "area_code" not in cols and "name" in cols:
+        cols["area_code"] = cols["name"]  # polygons named only: the name is the code incidents give
     if cols:
         doc["columns"] = cols
         for k, h in cols.items():
