@@ -201,7 +201,10 @@ def _source_notes(scans: list[FileScan], doc: dict[str, dict[str, Any]], notes: 
     src["skip"] = max(set(skips), key=skips.count)
     if len(set(skips)) > 1:
         notes.add(
-            "source", "skip", "the files differ; ingest finds the header line of each by its names", "sure"
+            "source",
+            "skip",
+            "the files differ: skip is the most common count; map the others with a mapping of their own",
+            "sure",
         )
     src["footer"] = "auto"
     if any(s.footer for s in scans):
