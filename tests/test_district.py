@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from zzanalytics.cli import app
-from zzanalytics.errors import StoreError
+from zzanalytics.errors import ReportError, StoreError
 from zzanalytics.ingest.sources import build_store, read_sources
 from zzanalytics.report import text as tx
 from zzanalytics.report.district import identity_words, whole
@@ -270,3 +270,114 @@ def test_a_store_without_identity_says_so_and_the_keys_are_documented() -> None:
     assert {k for k in DISTRICT_KEYS if f"| `{k}` |" not in text} == set()
     assert Identity.from_meta({}).lines()[0].endswith("(no name recorded; `zz set name=...`)")
     assert os.path.exists(Path(__file__).resolve().parents[1] / "data" / "sample" / "sources.toml")
+
+
+# ---------------------------------------------------------------- the identity in the briefing
+
+
+@pytest.fixture(scope="module")
+def harbour(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built by `zz ingest` alone (no sources.toml), its identity given on the command line."""
+    root = tmp_path_factory.mktemp("harbour")
+    csv, mapping = harbour_export(root / "in")
+    store = root / "harbour.duckdb"
+    args = ["ingest", csv, "--mapping", mapping, "--store", store, "--district", "湾区", "--currency", "HKD"]
+    sets = ["name_en=Harbour District", "unit=警区", "unit_en=beat", "money_unit_en=HK$", "issuer=湾区综治办"]
+    res = _zz(*args, *[x for s in sets for x in ("--set", s)])
+    assert res.exit_code == 0, res.output
+    more = [
+        "meeting=湾区治安会报",
+        "meeting_date=2026-01-15",
+        "sections_off=petitions",
+        "target.fire.count=7",
+    ]
+    assert _zz("set", "--store", store, *more).exit_code == 0
+    return store
+
+
+def _text(html: object) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", " ", str(html))
+
+
+def test_the_briefing_names_the_district_its_areas_and_its_money_from_the_store(harbour: Path) -> None:
+    from dataclasses import replace
+
+    from zzanalytics.report.briefing import load, render_section, section, title
+    from zzanalytics.report.phrases import COMMON
+
+    zh = load(harbour, "2025-01-01", "2025-12-31", lang="zh")
+    head = _text(title(zh))
+    assert "湾区综治信访维稳形势分析" in head and "(2025年)" in head
+    assert "湾区综治办" in head and "湾区治安会报(2026年1月15日)" in head
+    score = _text(render_section("scorecard", zh))
+    assert "警区考核评估" in score and "个警区" in score and "乡镇" not in score
+    assert zh.money(563_000) == "56.3万港元" and zh.say(COMMON["col.township"]) == "警区"
+    en = replace(zh, lang="en")
+    head = _text(title(en))
+    assert "Public security and stability briefing — Harbour District" in head
+    assert "湾区治安会报, 15 January 2026" in head and en.money(563_000) == "HK$563,000"
+    assert section("scorecard").title("en", 7, en.words()) == "7. Beat scorecard"
+    assert en.say(COMMON["col.township"]) == "Beat" and en.words()["area_units"] == "beats"
+
+
+def test_the_foreign_city_s_neighbourhoods_and_dollars(city_store) -> None:
+    from dataclasses import replace
+
+    from zzanalytics.report.briefing import hotspots, load, section
+    from zzanalytics.report.phrases import COMMON
+
+    zh = load(city_store, lang="zh")
+    en = replace(zh, lang="en")
+    assert section("scorecard").title("en", 7, en.words()) == "7. Neighbourhood scorecard"
+    assert section("scorecard").title("zh", 7, zh.words()) == "七、街区考核评估"
+    assert en.say(hotspots.PHRASES["counts.map"], period="2021") == "Criminal cases by neighbourhood, 2021"
+    assert en.say(COMMON["col.township"]) == "Neighbourhood" and zh.money(213_600) == "21.4万加元"
+    assert en.money(213_600) == "CAD 213,600" and en.subject == "City of Lakeport"
+
+
+def test_an_unnamed_store_names_no_district_and_no_township(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from zzanalytics.report.briefing import load, section, title
+
+    csv, mapping = harbour_export(tmp_path / "in")
+    store = tmp_path / "bare.duckdb"
+    assert _zz("ingest", csv, "--mapping", mapping, "--store", store).exit_code == 0
+    zh = load(store, "2025-01-01", "2025-06-30", lang="zh")
+    en = replace(zh, lang="en")
+    head = _text(title(en))
+    assert "Public security and stability briefing" in head and "—" not in head and "District" not in head
+    assert section("scorecard").title("en", 7, en.words()) == "7. Area scorecard"
+    assert section("scorecard").title("zh", 7, zh.words()) == "七、区域考核评估"
+    assert _text(title(zh)).split()[0] == "综治信访维稳形势分析" and zh.subject == "全区"
+
+
+def test_sections_off_targets_and_any_range(harbour: Path) -> None:
+    from zzanalytics.report.briefing import load, title
+    from zzanalytics.report.briefing.registry import numbered
+
+    ctx = load(harbour, "2025-03-05", "2025-06-30", lang="zh")
+    assert ctx.targets["fire.count"] == 7.0 and ctx.identity.sections_off == ("petitions",)
+    shown = [(n, s.key) for n, s in numbered(ctx.identity.sections_off, maps=False)]
+    assert shown[:3] == [(1, "overall"), (2, "safety"), (3, "disputes")]
+    with pytest.raises(ReportError, match="zz set sections_off"):
+        numbered(("petition",))
+    assert "(2025年3月5日至6月30日;去年同期为2024年3月5日至6月30日)" in _text(title(ctx))
+    cross = _text(title(load(harbour, "2024-11-01", "2025-02-28", lang="en")))
+    assert "November 2024 – February 2025" in cross and "same period" not in cross
+
+
+def test_zz_briefing_of_a_store_built_by_zz_ingest_alone(harbour: Path, tmp_path: Path) -> None:
+    """The real command: papermill, nbconvert, the house template."""
+    res = _zz(
+        "briefing", "--store", harbour, "--lang", "en", "--period", "2025-01-01:2025-12-31", "--out", tmp_path
+    )
+    assert res.exit_code == 0, res.output
+    html = next(tmp_path.glob("briefing-district-*.en.html")).read_text(encoding="utf-8")
+    text = _text(html)
+    assert "Public security and stability briefing — Harbour District" in text
+    assert "HK$" in text and "Beat scorecard" in text and "CNY" not in text
+    assert "ownship" not in text and "— District" not in text
+    assert "Petitions and stability" not in text and "2. Traffic and fire safety" in text

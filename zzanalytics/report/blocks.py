@@ -87,8 +87,8 @@ def note(*sentences: Any) -> Html:
     return para(*sentences, cls="note")
 
 
-def title_block(title: Any, subtitle: Any = "") -> Html:
-    """The briefing's title and subtitle.
+def title_block(title: Any, subtitle: Any = "", lines: Iterable[Any] = ()) -> Html:
+    """The briefing's title and subtitle, then ``lines`` (the issuing unit, the meeting).
 
     Examples
     --------
@@ -96,6 +96,7 @@ def title_block(title: Any, subtitle: Any = "") -> Html:
     True
     """
     sub = f'<div class="subtitle">{_h(subtitle)}</div>' if subtitle else ""
+    sub += "".join(f'<div class="subtitle">{_h(line)}</div>' for line in lines if line)
     return Html(f"<h1>{_h(title)}</h1>{sub}")
 
 

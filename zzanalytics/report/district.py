@@ -27,7 +27,7 @@ from zzanalytics.report import text as tx
 from zzanalytics.store.district import Identity
 from zzanalytics.wording import Phrases, pick
 
-__all__ = ["IDENTITY", "KINDS", "district_words", "identity_words", "whole"]
+__all__ = ["IDENTITY", "KINDS", "district_words", "identity_words", "unit_words", "whole"]
 
 IDENTITY = Phrases(
     {
@@ -96,6 +96,19 @@ def identity_words(identity: Identity | None, lang: str = "zh") -> dict[str, str
             ident.currency, lang, pick((ident.money_unit, ident.money_unit_en), lang)
         ),
     }
+
+
+def unit_words(identity: Identity | None, lang: str) -> dict[str, str]:
+    """What a sentence calls one area (``area_unit``), several (``area_units``) and the whole district
+    (``whole``); neutral words (``区域`` / ``area``) where the identity sets none.
+
+    Examples
+    --------
+    >>> unit_words(Identity(name="金河区", name_en="Jinhe District", unit_en="township"), "en")
+    {'area_unit': 'township', 'area_units': 'townships', 'whole': 'Jinhe District'}
+    """
+    w = identity_words(identity, lang)
+    return {"area_unit": w["unit"], "area_units": w["units"], "whole": w["subject"]}
 
 
 def district_words(store: Any = None, lang: str = "zh") -> dict[str, str]:

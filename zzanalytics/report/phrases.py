@@ -91,7 +91,7 @@ COMMON = Phrases(
         "col.baseline": ("去年同期", "Last year"),
         "col.change": ("增减幅度", "Change"),
         "col.test": ("检验结论", "Test"),
-        "col.township": ("乡镇(街道)", "Township"),
+        "col.township": ("{area_unit}", "{area_unit!u}"),
         "test.significant": ("显著", "significant"),
         "test.normal": ("正常波动", "normal variation"),
         "test.new": ("去年同期为0", "none last year"),

@@ -29,17 +29,14 @@ from zzanalytics.clock import wall_time
 from zzanalytics.errors import ReportError
 from zzanalytics.report import phrases
 from zzanalytics.report import text as tx
+from zzanalytics.report.district import identity_words, unit_words
 from zzanalytics.report.phrases import COMMON, Pair, Phrases
 from zzanalytics.schema import category_label, is_criminal, matches
 from zzanalytics.store.coverage import Coverage
+from zzanalytics.store.district import Identity
 
 INDENT = "\u3000\u3000"
 """Indent of sub-items in tables (ideographic spaces survive HTML whitespace collapsing)."""
-
-DISTRICT_NAMES: Pair = ("全区", "the district")
-KINDS = "区县市旗州盟"
-"""Last characters of Chinese names of districts, counties, cities, banners, prefectures and leagues:
-a briefing speaks of its own as 全区, 全县, 全市 …"""
 
 
 @dataclass
@@ -64,6 +61,7 @@ class Context:
     district: str | None = None
     currency: str = "CNY"
     coverage: Coverage | None = None
+    identity: Identity | None = None
 
     @classmethod
     def empty(cls, start: Any = "2026-01-01", end: Any = "2026-06-30", lang: str = "zh") -> Context:
@@ -81,10 +79,8 @@ class Context:
 
     @property
     def subject(self) -> str:
-        """Who the sentences are about: the township's name, or the district as a briefing speaks of
-        itself — in Chinese ``全区`` / ``全县`` / ``全市`` after the kind its name ends with (the name
-        itself when it ends with none), in English its name; ``全区`` / ``the district`` when the
-        store records no name.
+        """Who the sentences are about: the township's name, or the district as it speaks of itself
+        (:func:`zzanalytics.report.district.whole`: ``全区`` / ``全县`` …, in English its name).
 
         Examples
         --------
@@ -98,25 +94,30 @@ class Context:
         """
         if self.area is not None:
             return self.names.get(self.area, self.area)
-        if not self.district:
-            return phrases.fill(DISTRICT_NAMES, self.lang)
-        whole = "全" + self.district[-1] if self.district[-1] in KINDS else self.district
-        return phrases.fill(("{whole}", "{name}"), self.lang, whole=whole, name=self.district)
+        return self.words()["subject"]
 
     @property
     def name(self) -> str:
-        """The briefing's title name: the township's, else the district's (``全区`` / ``District``
-        when the store records none).
+        """The title's name: the township's, else the district's (``""``: the store records none).
 
         Examples
         --------
         >>> from dataclasses import replace
         >>> replace(Context.empty(), district="金河区").name, Context.empty(lang="en").name
-        ('金河区', 'District')
+        ('金河区', '')
         """
         if self.area is not None:
             return self.names.get(self.area, self.area)
-        return self.district or phrases.fill(("全区", "District"), self.lang)
+        return self.words()["name"]
+
+    def words(self) -> dict[str, str]:
+        """The identity in words (:mod:`zzanalytics.report.district`; every sentence may use them).
+
+        >>> Context.empty().words()["area_unit"], Context.empty(lang="en").words()["whole"]
+        ('区域', 'the district')
+        """
+        ident = self.identity or Identity(name=self.district, currency=self.currency)
+        return {**identity_words(ident, self.lang), **unit_words(ident, self.lang)}
 
     def covers(self, categories: Any = None, table: str = "incidents", whole: bool = True) -> bool:
         """Whether the store's data cover the briefing period for these categories (or table).
@@ -212,7 +213,8 @@ class Context:
         >>> Context.empty(lang="en").say(pair, subject="the district", n="3")
         'The district recorded 3'
         """
-        return phrases.fill(pair, self.lang, values, **more)
+        units = unit_words(self.identity or Identity(name=self.district), self.lang)
+        return phrases.fill(pair, self.lang, {**units, **(values or {})}, **more)
 
     def join(self, items: Iterable[str], sep: str = "enum") -> str:
         """Join worded items: ``sep`` is ``enum`` (、/, ), ``clause`` (;/; ) or ``series`` (、/; ).
@@ -289,7 +291,7 @@ class Context:
         >>> Context.empty().money(563_000), Context.empty(lang="en").money(563_000)
         ('56.3万元', 'CNY 563,000')
         """
-        return tx.money(amount, self.lang, self.currency)
+        return tx.money(amount, self.lang, self.currency, self.words()["money_unit"])
 
     def date(self, d: Any) -> str:
         """``5月6日`` (zh) / ``6 May`` (en).
@@ -407,6 +409,7 @@ def load(
         quarantine = st.quarantine()
         path = str(st.path)
         county = county or meta.get("district")
+        identity = st.identity() if hasattr(st, "identity") else None
     district = meta.get(phrases.fill(("district", "district_en"), lang)) or meta.get("district")
     names = {}
     if areas is not None and len(areas):
@@ -426,7 +429,7 @@ def load(
         areas=areas,
         names=names,
         tables=tables,
-        targets=dict(targets or {}),
+        targets={**(identity.ceilings if identity is not None else {}), **dict(targets or {})},
         store_path=path,
         county=county,
         streets=streets,
@@ -435,6 +438,7 @@ def load(
         district=district or None,
         currency=meta.get("currency") or "CNY",
         coverage=coverage,
+        identity=identity,
     )
 
 

@@ -40,7 +40,7 @@ PHRASES = Phrases(
         "rate": ("化解率", "Rate"),
         "backlog": ("积存未化解", "Backlog"),
         "chart.backlog": ("积存未化解", "Open backlog"),
-        "chart": ("各乡镇(街道)矛盾纠纷排查化解情况", "Disputes by township"),
+        "chart": ("各{area_unit}矛盾纠纷排查化解情况", "Disputes by {area_unit}"),
         "table": ("表5 矛盾纠纷排查化解", "Table 5. Disputes"),
     },
     name="disputes",

@@ -51,8 +51,8 @@ PHRASES = Phrases(
         "target.traffic.major": ("重大道路交通事故起数", "Major traffic accidents"),
         "gauge": ("安全生产目标完成风险(占年度控制目标的比例)", "Annual targets: share of the ceiling"),
         "township": (
-            "安全生产目标按全区考核,见全区简报。",
-            "Safety targets are set for the district; see the district briefing.",
+            "安全生产目标按{whole}考核,见{whole}简报。",
+            "Safety targets are set for {whole}; see the briefing of {whole}.",
         ),
     },
     name="forecast",

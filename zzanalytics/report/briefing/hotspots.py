@@ -39,15 +39,15 @@ PHRASES = Phrases(
         "rates.item": ("{name}(每万人{rate}起)", "{name}: {rate}"),
         "rates.unit": ("起/万人", " per 10k"),
         "rates.map": (
-            "{period}各乡镇(街道)每万人刑事案件数",
-            "Criminal cases per 10,000 residents, {period}",
+            "{period}各{area_unit}每万人刑事案件数",
+            "Criminal cases per 10,000 residents by {area_unit}, {period}",
         ),
         "rates.no_population": (
-            "各乡镇(街道)无常住人口数据,不作发案率排名;下图为刑事案件数。",
-            "The townships have no population figures, so there is no rate ranking; the map shows counts.",
+            "各{area_units}无常住人口数据,不作发案率排名;下图为刑事案件数。",
+            "The {area_units} have no population figures, so there is no rate ranking; the map shows counts.",
         ),
         "counts.unit": ("起", " cases"),
-        "counts.map": ("{period}各乡镇(街道)刑事案件数", "Criminal cases by township, {period}"),
+        "counts.map": ("{period}各{area_unit}刑事案件数", "Criminal cases by {area_unit}, {period}"),
         "hot": (
             "入室盗窃案件空间聚集分析(Getis-Ord Gi*,{cell}米网格,随机化精确检验并经错误发现率校正)显示,"
             "共有{n_hot}个网格为显著热点,面积约{km2}平方公里,集中了{share}的入室盗窃案件,"

@@ -56,7 +56,7 @@ PHRASES = Phrases(
         "table.petitions": ("信访", "petitions"),
         "table.disputes": ("矛盾纠纷", "disputes"),
         "table.cameras": ("视频监控点位", "cameras"),
-        "table.areas": ("乡镇(街道)边界", "areas"),
+        "table.areas": ("{area_unit}边界", "{area_unit} boundaries"),
         "table.streets": ("道路", "streets"),
         "table.zones": ("用地分区", "zones"),
         "table.peers": ("县市排名", "peers"),

@@ -30,7 +30,7 @@ from zzanalytics.report.phrases import fill
 from zzanalytics.schema import is_criminal, natural_key
 
 DISTRICT = "district"
-DISTRICT_TITLE = ("全区", "District")
+DISTRICT_TITLE = ("全区", "Whole district")
 """The whole district's name in a briefing's title and file index."""
 
 
@@ -341,7 +341,7 @@ def find_area(store: Any, area: str) -> str:
 
 def district_name(store: Any, lang: str = "zh") -> str:
     """The district's name from the store's metadata (``district``; in English ``district_en`` when
-    recorded), else ``全区`` / ``District``.
+    recorded), else ``全区`` / ``Whole district``.
 
     Examples
     --------
@@ -360,7 +360,7 @@ def resolve_area(store: Any, area: str | None, lang: str = "zh") -> str:
     :class:`ReportError` for an unknown one.
 
     The whole district is called by its name in the store (``_meta.district``, in English
-    ``district_en``), else ``全区`` / ``District``.
+    ``district_en``), else ``全区`` / ``Whole district``.
 
     Examples
     --------

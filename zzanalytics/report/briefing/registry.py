@@ -27,7 +27,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from zzanalytics.errors import ReportError
@@ -45,6 +45,8 @@ from zzanalytics.report.briefing import (
     scorecard,
 )
 from zzanalytics.report.briefing.context import Context
+from zzanalytics.report.district import unit_words
+from zzanalytics.report.periods import baseline_note
 from zzanalytics.report.phrases import COMMON, Pair, Phrases
 
 
@@ -82,8 +84,9 @@ class Section:
     needs: tuple[str, ...] = ()
     data: Pair | None = None
 
-    def title(self, lang: str, number: int | None = None) -> str:
-        """The heading in ``lang``, numbered when ``number`` is given and the section is numbered.
+    def title(self, lang: str, number: int | None = None, words: Mapping[str, str] | None = None) -> str:
+        """The heading in ``lang``, numbered when ``number`` is given and the section is numbered;
+        ``words`` name the area unit (:meth:`Context.words`; neutral words when not given).
 
         Examples
         --------
@@ -91,7 +94,7 @@ class Section:
         >>> "全区综治信访维稳形势分析" in title(Context.empty())
         True
         """
-        title = phrases.fill(self.heading, lang)
+        title = phrases.fill(self.heading, lang, words or unit_words(None, lang))
         if self.numbered and number is not None:
             return phrases.fill(
                 COMMON["heading.numbered"], lang, number=phrases.numeral(number, lang), title=title
@@ -123,7 +126,7 @@ class Section:
         >>> "未导入信访登记数据。" in section("petitions").render(Context.empty(), 2)
         True
         """
-        heading = B.heading(self.title(ctx.lang, number))
+        heading = B.heading(self.title(ctx.lang, number, ctx.words()))
         if self.missing(ctx) is not None:
             what = self.data or (self.key, self.key)
             return B.join(heading, B.para(ctx.no_data(what, "not_ingested"), cls="note"))
@@ -163,7 +166,9 @@ SECTIONS: tuple[Section, ...] = (
         hotspots.PHRASES,
         option="maps",
     ),
-    Section("scorecard", ("乡镇(街道)考核评估", "Township scorecard"), scorecard.body, scorecard.PHRASES),
+    Section(
+        "scorecard", ("{area_unit}考核评估", "{area_unit!u} scorecard"), scorecard.body, scorecard.PHRASES
+    ),
     Section("notes", ("数据说明", "Data notes"), notes.body, notes.PHRASES, numbered=False),
 )
 """The sections of the briefing, in the order of DESIGN.md's table."""
@@ -183,8 +188,9 @@ def section(key: str) -> Section:
     raise ReportError(f"no briefing section {key!r}; sections are {[s.key for s in SECTIONS]}")
 
 
-def enabled(**options: bool) -> list[Section]:
-    """The sections shown with these notebook options (``maps=False`` drops the hotspot section).
+def enabled(off: Iterable[str] = (), **options: bool) -> list[Section]:
+    """The sections shown with these notebook options (``maps=False`` drops the hotspot section),
+    less the sections ``off`` (the store's identity, ``zz set sections_off=…``).
 
     Examples
     --------
@@ -195,10 +201,17 @@ def enabled(**options: bool) -> list[Section]:
     unknown = set(options) - known
     if unknown:
         raise ReportError(f"unknown briefing option(s) {sorted(unknown)}; options are {sorted(known)}")
-    return [s for s in SECTIONS if s.option is None or options.get(s.option, True)]
+    keys = [s.key for s in SECTIONS]
+    wrong = [k for k in off if k not in keys]
+    if wrong:
+        raise ReportError(
+            f"the store's sections_off names {wrong}, not sections of the briefing ({', '.join(keys)}); "
+            "fix it with `zz set sections_off=...`"
+        )
+    return [s for s in SECTIONS if (s.option is None or options.get(s.option, True)) and s.key not in off]
 
 
-def numbered(**options: bool) -> list[tuple[int | None, Section]]:
+def numbered(off: Iterable[str] = (), **options: bool) -> list[tuple[int | None, Section]]:
     """``(number, section)`` of the sections shown; numbers count the numbered sections shown.
 
     Examples
@@ -207,7 +220,7 @@ def numbered(**options: bool) -> list[tuple[int | None, Section]]:
     [(6, 'scorecard'), (None, 'notes')]
     """
     out, n = [], 0
-    for s in enabled(**options):
+    for s in enabled(off, **options):
         if s.numbered:
             n += 1
         out.append((n if s.numbered else None, s))
@@ -223,7 +236,8 @@ def render_sections(ctx: Context, **options: bool) -> Iterator[B.Html]:
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> html = "".join(render_sections(ctx, maps=False))  # doctest: +SKIP
     """
-    for number, s in numbered(**options):
+    off = ctx.identity.sections_off if ctx.identity is not None else ()
+    for number, s in numbered(off, **options):
         yield s.render(ctx, number)
 
 
@@ -246,7 +260,13 @@ def render_section(key: str, ctx: Context, **options: bool) -> B.Html:
 TITLE = Phrases(
     {
         "title": ("{subject}综治信访维稳形势分析", "Public security and stability briefing — {subject}"),
-        "subtitle": ("({period})", "{period}"),
+        "title.unnamed": ("综治信访维稳形势分析", "Public security and stability briefing"),
+        "subtitle": ("({period}{baseline})", "{period}{baseline}"),
+        "baseline": (";{note}", "; {note}"),
+        "issuer": ("{issuer}", "{issuer}"),
+        "meeting": ("{meeting}", "{meeting}"),
+        "meeting.date": ("{meeting}({date})", "{meeting}, {date}"),
+        "date": ("{date}", "{date}"),
     },
     name="title",
 )
@@ -261,8 +281,24 @@ def title(ctx: Context) -> B.Html:
     >>> "全区综治信访维稳形势分析" in title(Context.empty())
     True
     """
-    w = {"subject": ctx.name, "period": tx.period_label(ctx.start, ctx.end, ctx.lang, with_year=True)}
-    return B.title_block(ctx.say(TITLE["title"], w), ctx.say(TITLE["subtitle"], w))
+    note = baseline_note(ctx.start, ctx.end, ctx.lang)
+    w = {
+        "subject": ctx.name,
+        "period": tx.period_label(ctx.start, ctx.end, ctx.lang, with_year=True),
+        "baseline": ctx.say(TITLE["baseline"], note=note) if note else "",
+    }
+    head = ctx.say(TITLE["title" if ctx.name else "title.unnamed"], w)
+    who = ctx.words()
+    meeting = (
+        "meeting.date" if who["meeting"] and who["meeting_date"] else "meeting" if who["meeting"] else "date"
+    )
+    lines = [ctx.say(TITLE["issuer"], who)] if who["issuer"] else []
+    lines += (
+        [ctx.say(TITLE[meeting], who, date=who["meeting_date"])]
+        if who["meeting"] or who["meeting_date"]
+        else []
+    )
+    return B.title_block(head, ctx.say(TITLE["subtitle"], w), lines)
 
 
 def all_phrases() -> dict[str, Phrases]:

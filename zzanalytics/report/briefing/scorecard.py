@@ -24,9 +24,9 @@ from zzanalytics.schema import natural_key
 PHRASES = Phrases(
     {
         "district": (
-            "对{n_areas}个乡镇(街道)、{n_categories}类案件逐一与{baseline}比较"
+            "对{n_areas}个{area_units}、{n_categories}类案件逐一与{baseline}比较"
             "(按历年波动幅度检验,并对多重比较作错误发现率校正):{finding}",
-            "Each of {n_areas} townships × {n_categories} categories was compared with {baseline} "
+            "Each of {n_areas} {area_units} × {n_categories} categories was compared with {baseline} "
             "(tested against its usual variation, FDR-corrected): {finding}",
         ),
         "district.worse": (
@@ -38,8 +38,8 @@ PHRASES = Phrases(
             "{units} — {n_units} unit worsened significantly and is a candidate for targeted rectification.",
         ),
         "district.none": (
-            "未发现案件显著上升的乡镇(街道),各单位变化均在正常波动范围内。",
-            "no township worsened significantly.",
+            "未发现案件显著上升的{area_unit},各单位变化均在正常波动范围内。",
+            "no {area_unit} worsened significantly.",
         ),
         "unit": ("{name}({categories})", "{name} ({categories})"),
         "category.up": ("{category}上升{pct}", "{category} up {pct}"),
@@ -59,7 +59,7 @@ PHRASES = Phrases(
             "the average of the same period in the previous {years} years",
         ),
         "cell.new": ("新增", "new"),
-        "table": ("表6 {period}各乡镇(街道)分类案件数及变化", "Table 6. Township scorecard, {period}"),
+        "table": ("表6 {period}各{area_unit}分类案件数及变化", "Table 6. {area_unit!u} scorecard, {period}"),
         "note": (
             "注:表中为本期数及与{baseline}相比的增减幅度;▲表示经检验显著上升,▼表示显著下降,其余为正常波动。",
             "Count and change on {baseline}; ▲ significant rise, ▼ significant fall, the others within "
