@@ -163,7 +163,7 @@ def test_disputes_found_resolved_backlog_and_median_days(zh, en):
 def test_scorecard_names_the_planted_rise_in_both_languages(zh, en):
     text = visible_text(render_section("scorecard", zh))
     assert re.search(r"甲街道\(诈骗上升[\d,.]+%\)等1个单位案件上升显著", text), text
-    assert "七、乡镇(街道)考核评估" in text
+    assert "七、区域考核评估" in text  # a store that names no area unit: the neutral word
     text_en = visible_text(render_section("scorecard", en))
     assert re.search(
         r"Jia Subdistrict \(Fraud up [\d,.]+%\) — 1 unit worsened significantly and is a", text_en
@@ -239,7 +239,7 @@ def test_headings_are_numbered_among_the_sections_shown(zh):
     shown = [s.key for _, s in registry.numbered(maps=False)]
     assert "hotspots" not in shown
     text = visible_text(render_section("scorecard", zh, maps=False))
-    assert "六、乡镇(街道)考核评估" in text  # the hotspot section is off: the scorecard moves up
+    assert "六、区域考核评估" in text  # the hotspot section is off: the scorecard moves up
     with pytest.raises(ReportError, match="unknown briefing option"):
         registry.enabled(charts=False)
 
