@@ -62,7 +62,12 @@ def test_page_is_self_contained_and_offline(html):
 
 def test_sections_and_sentences_in_the_register_of_the_speech(html):
     text = visible_text(html)
-    headings = [s.title("zh", number) for number, s in B.registry.numbered()]
+    from zzanalytics.report.district import unit_words
+    from zzanalytics.workspace import open_store
+
+    with open_store() as st:  # the sample's sources.toml names its area unit 乡镇(街道)
+        words = unit_words(st.identity(), "zh")
+    headings = [s.title("zh", number, words) for number, s in B.registry.numbered()]
     assert headings[0] == "一、总体治安形势" and headings[-1] == "数据说明"
     positions = [text.find(f" {h} ") for h in headings]
     assert -1 not in positions and positions == sorted(positions)  # every heading, in the registry's order
