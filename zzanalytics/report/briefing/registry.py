@@ -91,7 +91,7 @@ class Section:
         Examples
         --------
         >>> from zzanalytics.report.briefing.context import Context
-        >>> "全区综治信访维稳形势分析" in title(Context.empty())
+        >>> "综治信访维稳形势分析" in title(Context.empty())
         True
         """
         title = phrases.fill(self.heading, lang, words or unit_words(None, lang))
@@ -278,7 +278,7 @@ def title(ctx: Context) -> B.Html:
     Examples
     --------
     >>> from zzanalytics.report.briefing.context import Context
-    >>> "全区综治信访维稳形势分析" in title(Context.empty())
+    >>> "综治信访维稳形势分析" in title(Context.empty())
     True
     """
     note = baseline_note(ctx.start, ctx.end, ctx.lang)
