@@ -11,6 +11,12 @@ from hypothesis import strategies as st
 from zzanalytics.aggregate import counts, dispute_summary, peer_rank, period_start, petition_counts, rates
 from zzanalytics.errors import SchemaError
 from zzanalytics.schema import LEAF_CATEGORIES
+from zzanalytics.store.coverage import Coverage, CoverageWarning
+
+COMPLETE = Coverage.complete()
+"""Hand-built frames that stand for complete data say so: without it their coverage is inferred
+from their few records (docs/coverage.md), and a category's months before its first record are
+no data, not zero."""
 
 TZ = "Asia/Shanghai"
 
@@ -32,7 +38,7 @@ def test_monthly_grid_with_zeros_matches_hand_count():
             ("2026-03-15 12:00", "theft.vehicle", "B"),
         ]
     )
-    got = counts(inc, freq="month", by=("category", "area_code"))
+    got = counts(inc, freq="month", by=("category", "area_code"), coverage=COMPLETE)
     cats, areas = ["fraud.telecom", "theft.burglary", "theft.vehicle"], ["A", "B"]
     months = pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"])
     assert len(got) == len(cats) * len(areas) * len(months)
@@ -44,6 +50,12 @@ def test_monthly_grid_with_zeros_matches_hand_count():
     assert lookup[("theft.burglary", "B", months[1])] == 0
     assert got["count"].sum() == 4
     assert list(got.columns) == ["category", "area_code", "period", "count"]
+    # without coverage it is inferred, and said: fraud's only record is in March, so January and
+    # February are no data for it (no rows), never zeros
+    with pytest.warns(CoverageWarning, match=r"counts\(\.\.\., coverage=st\)"):
+        inferred = counts(inc, freq="month", by=("category", "area_code"))
+    fraud = inferred[inferred["category"] == "fraud.telecom"]
+    assert set(fraud["period"]) == {months[2]} and fraud["count"].sum() == 1
 
 
 def test_local_time_zone_decides_the_day():
@@ -111,8 +123,12 @@ def test_rollup_levels_and_categories_grid():
     assert lvl1.to_dict() == {"theft": 2, "traffic": 2}
     lvl2 = counts(inc, by=("category",), level=2).set_index("category")["count"]
     assert lvl2.to_dict() == {"theft.burglary": 1, "theft.other": 1, "traffic": 1, "traffic.major": 1}
-    grid = counts(inc, by=("category",), level=1, categories=["theft", "fire"])
+    grid = counts(inc, by=("category",), level=1, categories=["theft", "fire"], coverage=COMPLETE)
     assert grid.set_index("category")["count"].to_dict() == {"theft": 2, "fire": 0}
+    # a category the frame lacks is no data under inferred coverage, not 0
+    with pytest.warns(CoverageWarning):
+        grid = counts(inc, by=("category",), level=1, categories=["theft", "fire"])
+    assert grid.set_index("category")["count"].to_dict() == {"theft": 2}
 
 
 def test_areas_start_end_and_values():
@@ -183,7 +199,9 @@ def test_totals_equal_rows_in_range(offsets, cats, freq, level, window):
     )
     lo, hi = sorted(window)
     start, end = base + pd.Timedelta(days=lo), base + pd.Timedelta(days=hi)
-    got = counts(inc, freq=freq, by=("category", "area_code"), level=level, start=start, end=end)
+    got = counts(
+        inc, freq=freq, by=("category", "area_code"), level=level, start=start, end=end, coverage=COMPLETE
+    )
     local = inc["occurred_at"].dt.tz_localize(None)
     expected = int(((local >= start) & (local < end + pd.Timedelta(days=1))).sum())
     assert int(got["count"].sum()) == expected

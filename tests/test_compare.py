@@ -27,6 +27,12 @@ from zzanalytics.models.compare import (
     scorecard,
     year_to_date,
 )
+from zzanalytics.store.coverage import Coverage, CoverageWarning
+
+COMPLETE = Coverage.complete()
+"""Simulated and hand-built frames that stand for complete data say so (docs/coverage.md):
+without it coverage is inferred from their records, and a few records on single days cover
+only those days (no data between them), so nothing would be compared."""
 
 ALPHA = 0.05
 SEASON = 1 + 0.3 * np.cos(2 * np.pi * np.arange(12) / 12)
@@ -169,7 +175,10 @@ def test_compare_periods_end_to_end_size_and_power():
         mu_up = mu.copy()
         mu_up[84:] *= 1.8
         up = _records(_nb(rng, mu_up, 8.0), "2019-01-01", rng, category="fraud.telecom", area_code="A")
-        r = compare_periods(pd.concat([flat, up]), "2026-01-01", "2026-06-30", by=["category"], level=1)
+        # complete by construction; inference would call the rare one-record month of an NB
+        # series with phi = 4 a gap (2 of these 60 runs: no data there, never a zero)
+        both = pd.concat([flat, up])
+        r = compare_periods(both, "2026-01-01", "2026-06-30", by=["category"], level=1, coverage=COMPLETE)
         r = r.set_index("category")
         stable_flags += bool(r.loc["theft", "significant"])
         rise_flags += r.loc["fraud", "direction"] == "up"
@@ -204,7 +213,9 @@ def test_three_year_baseline_is_the_mean_of_three_same_ranges():
     when = ["2023-03-01"] * 6 + ["2024-02-29"] * 9 + ["2025-03-01"] * 12 + ["2026-03-01"] * 20
     when += ["2022-03-01"] * 50  # outside every range
     inc = pd.DataFrame({"occurred_at": pd.to_datetime(when)})
-    r = compare_periods(inc, "2026-01-01", "2026-06-30", baseline="last_3_years", history=False)
+    r = compare_periods(
+        inc, "2026-01-01", "2026-06-30", baseline="last_3_years", history=False, coverage=COMPLETE
+    )
     assert r.loc[0, "baseline"] == pytest.approx(9.0) and r.loc[0, "baseline_years"] == 3
     assert r.loc[0, "pct_change"] == pytest.approx(100 * (20 - 9) / 9)
     assert r.loc[0, "p_value"] == pytest.approx(stats.binomtest(20, 47, 0.25).pvalue)
@@ -223,7 +234,9 @@ def test_compare_periods_counts_keys_and_zero_rows():
     )
     inc = pd.DataFrame(rows, columns=["occurred_at", "category", "area_code"])
     inc["occurred_at"] = pd.to_datetime(inc["occurred_at"]).dt.tz_localize("Asia/Shanghai")
-    r = compare_periods(inc, "2026-01-01", "2026-06-30", by=["category", "area_code"], level=1)
+    r = compare_periods(
+        inc, "2026-01-01", "2026-06-30", by=["category", "area_code"], level=1, coverage=COMPLETE
+    )
     assert len(r) == 4  # complete grid: {fire, theft} × {A, B}
     cell = r.set_index(["category", "area_code"])
     assert cell.loc[("theft", "A"), ["current", "baseline", "change"]].tolist() == [9, 4, 5]
@@ -243,12 +256,14 @@ def test_compare_periods_counts_keys_and_zero_rows():
 
 def test_previous_month_on_month_and_rolling_use_day_exposures():
     inc = pd.DataFrame({"occurred_at": pd.to_datetime(["2026-02-10"] * 28 + ["2026-01-10"] * 31)})
-    r = month_on_month(inc, "2026-02-15", history=False)
+    r = month_on_month(inc, "2026-02-15", history=False, coverage=COMPLETE)
     assert r.loc[0, "baseline_start"] == pd.Timestamp("2026-01-01")
     assert r.loc[0, "change"] == pytest.approx(0.0)  # 1 a day both months
-    prev = compare_periods(inc, "2026-02-01", "2026-02-28", baseline="previous", history=False)
+    prev = compare_periods(
+        inc, "2026-02-01", "2026-02-28", baseline="previous", history=False, coverage=COMPLETE
+    )
     assert prev.loc[0, "baseline_start"] == pd.Timestamp("2026-01-04")
-    roll = rolling_28d(inc, "2026-02-28", history=False)
+    roll = rolling_28d(inc, "2026-02-28", history=False, coverage=COMPLETE)
     assert roll.loc[0, "current_start"] == pd.Timestamp("2026-02-01")
     with pytest.raises(SchemaError, match="baseline"):
         compare_periods(inc, "2026-02-01", "2026-02-28", baseline="lastyear")
@@ -258,11 +273,21 @@ def test_empty_frames_and_history_sources():
     empty = pd.DataFrame(
         {"occurred_at": pd.Series([], dtype="datetime64[ns, Asia/Shanghai]"), "category": [], "area_code": []}
     )
-    r = compare_periods(empty, "2026-01-01", "2026-06-30")
+    # an empty frame said to be complete: zeros; without coverage: nothing covers anything, no data
+    r = compare_periods(empty, "2026-01-01", "2026-06-30", coverage=COMPLETE)
     assert r.loc[0, ["current", "baseline", "p_value", "direction"]].tolist() == [0, 0, 1.0, "flat"]
-    assert compare_periods(empty, "2026-01-01", "2026-06-30", by=["category"], fdr=True).empty
-    sc = scorecard(empty, "2026-01-01", "2026-06-30", areas=["A"], categories=("fire",))
+    with pytest.warns(CoverageWarning, match="compare_periods"):
+        r = compare_periods(empty, "2026-01-01", "2026-06-30")
+    assert r.loc[0, ["direction", "method", "coverage"]].tolist() == ["no_data", "no_data", "inferred"]
+    assert np.isnan(r.loc[0, "current"]) and np.isnan(r.loc[0, "baseline"])
+    assert compare_periods(
+        empty, "2026-01-01", "2026-06-30", by=["category"], fdr=True, coverage=COMPLETE
+    ).empty
+    sc = scorecard(empty, "2026-01-01", "2026-06-30", areas=["A"], categories=("fire",), coverage=COMPLETE)
     assert sc[["area_code", "category", "current"]].values.tolist() == [["A", "fire", 0]]
+    with pytest.warns(CoverageWarning, match="scorecard"):
+        sc = scorecard(empty, "2026-01-01", "2026-06-30", areas=["A"], categories=("fire",))
+    assert sc["direction"].tolist() == ["no_data"] and sc["current"].isna().all()
     rng = np.random.default_rng(0)
     days = pd.to_timedelta(rng.integers(0, 7 * 365, 3000), unit="D")
     inc = pd.DataFrame({"occurred_at": pd.Timestamp("2019-01-01") + days, "category": "fire"})
@@ -282,7 +307,7 @@ def test_petition_persons_are_tested_as_clustered():
     base = pd.DataFrame({"received_on": pd.to_datetime(["2025-02-01"] * 10), "persons": 1})
     cur = pd.DataFrame({"received_on": pd.to_datetime(["2026-02-01"] * 10), "persons": [1] * 9 + [50]})
     pet = pd.concat([base, cur], ignore_index=True)
-    r = compare_periods(pet, "2026-01-01", "2026-06-30", weight="persons", history=False)
+    r = compare_periods(pet, "2026-01-01", "2026-06-30", weight="persons", history=False, coverage=COMPLETE)
     got = r.loc[0, ["current", "baseline", "current_batches", "baseline_batches"]].tolist()
     assert got == [59, 10, 10, 10]
     assert r.loc[0, "method"] == "compound_poisson"
@@ -300,7 +325,9 @@ def test_fdr_matches_statsmodels_bh():
         rows += [("2025-02-01", f"a{i:02d}")] * n_base + [("2026-02-01", f"a{i:02d}")] * n_cur
     inc = pd.DataFrame(rows, columns=["occurred_at", "area_code"])
     inc["occurred_at"] = pd.to_datetime(inc["occurred_at"])
-    r = compare_periods(inc, "2026-01-01", "2026-06-30", by=["area_code"], fdr=True, history=False)
+    r = compare_periods(
+        inc, "2026-01-01", "2026-06-30", by=["area_code"], fdr=True, history=False, coverage=COMPLETE
+    )
     reject, q, _, _ = multipletests(r["p_value"], alpha=ALPHA, method="fdr_bh")
     assert np.allclose(r["q_value"], q) and (r["significant"] == reject).all()
     assert r.set_index("area_code").loc["a00", "direction"] == "up"
@@ -317,9 +344,15 @@ def test_scorecard_flags_the_planted_township_only():
                 mu[84:] *= 3.0  # 2026: 1-6月 burglary tripled in one township
             parts.append(_records(_nb(rng, mu, 6.0), "2019-01-01", rng, category=cat, area_code=area))
     inc = pd.concat(parts, ignore_index=True)
-    sc = scorecard(inc, "2026-01-01", "2026-06-30", areas=["620102009"])
+    # no coverage given: inferred from the records, which hold no robbery, assault or traffic
+    # (the default categories): those cells are no data, not zero, and left out of the FDR
+    with pytest.warns(CoverageWarning, match="scorecard"):
+        sc = scorecard(inc, "2026-01-01", "2026-06-30", areas=["620102009"])
     assert set(sc["area_code"]) == {f"62010200{i}" for i in range(10)} - {"620102008"}
     assert len(sc) == 9 * 7
+    absent = sc["category"].isin(["robbery", "assault", "traffic"])
+    assert (sc.loc[absent, "direction"] == "no_data").all() and sc.loc[absent, "q_value"].isna().all()
+    assert (sc.loc[~absent, "method"] != "no_data").all() and (sc["coverage"] == "inferred").all()
     flagged = sc[sc["significant"]]
     assert set(zip(flagged["area_code"], flagged["category"], strict=True)) <= {
         ("620102003", "theft.burglary"),
@@ -327,7 +360,8 @@ def test_scorecard_flags_the_planted_township_only():
     }
     assert ("620102003", "theft.burglary") in set(zip(flagged["area_code"], flagged["category"], strict=True))
     assert (flagged["direction"] == "up").all()
-    assert (sc["q_value"] >= sc["p_value"] - 1e-12).all()
+    tested = sc[~absent]
+    assert (tested["q_value"] >= tested["p_value"] - 1e-12).all()
 
 
 # --------------------------------------------------------------------------- the sample district
@@ -340,18 +374,19 @@ def sample(sample_store):
     from zzanalytics.config import sample_dir
 
     manifest = json.loads((sample_dir() / "manifest.json").read_text(encoding="utf-8"))
-    return sample_store.incidents(), sample_store.areas(), manifest
+    return sample_store.incidents(), sample_store.areas(), manifest, sample_store
 
 
 def test_sample_scorecard_flags_the_planted_township_and_no_stable_series(sample):
-    inc, areas, manifest = sample
+    inc, areas, manifest, store = sample
     rising = manifest["rising"]
     year, first, last = rising["year"], *rising["months"].split("-")
     start, end = f"{year}-{first}-01", (pd.Timestamp(f"{year}-{last}-01") + pd.offsets.MonthEnd(0)).date()
     stable = {(s["area_code"], s["category"]) for s in manifest["stable_series"]}
     cats = ("theft", "fraud", "theft.burglary", "robbery", "assault", "traffic", "fire")
-    sc = scorecard(inc, start, end, areas=areas, categories=cats + tuple(sorted({c for _, c in stable})))
-    assert len(sc) == len(areas) * (len(cats) + len({c for _, c in stable}))
+    cats += tuple(sorted({c for _, c in stable}))
+    sc = scorecard(inc, start, end, areas=areas, categories=cats, coverage=store)
+    assert len(sc) == len(areas) * len(cats)
     cell = sc.set_index(["area_code", "category"])
     planted = cell.loc[(rising["area_code"], rising["category"])]
     assert bool(planted["significant"]) and planted["direction"] == "up", planted
@@ -368,12 +403,13 @@ def test_sample_scorecard_flags_the_planted_township_and_no_stable_series(sample
 
 
 def test_sample_same_period_comparisons(sample):
-    inc, _, manifest = sample
-    r = compare_periods(inc, "2026-01-01", "2026-10-31", by=["category"], level=1).set_index("category")
+    inc, _, manifest, store = sample
+    r = compare_periods(inc, "2026-01-01", "2026-10-31", by=["category"], level=1, coverage=store)
+    r = r.set_index("category")
     assert (r["method"].str.startswith("quasi_poisson")).all()
     assert r.loc["fraud", "direction"] == "up" and r.loc["fire", "direction"] == "up"  # planted growth, surge
     for s in manifest["stable_series"]:
         sub = inc[(inc["category"] == s["category"]) & (inc["area_code"] == s["area_code"])]
         for baseline in ("last_year", "last_3_years"):
-            one = compare_periods(sub, "2026-01-01", "2026-10-31", baseline=baseline)
+            one = compare_periods(sub, "2026-01-01", "2026-10-31", baseline=baseline, coverage=store)
             assert one.loc[0, "direction"] == "flat", (s, baseline, one.T)

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from zzanalytics import Coverage, CoverageWarning
 from zzanalytics.aggregate import counts, covered, dispute_summary, petition_counts
 from zzanalytics.cli import app
 from zzanalytics.errors import MappingError
@@ -128,8 +129,8 @@ def test_reingest_replaces_a_file_coverage_and_spans_merge(store, tmp_path: Path
 def test_counts_leave_out_periods_outside_coverage_and_keep_real_zeros(store) -> None:
     path, _ = store
     with open_store(path) as st:
-        inc = st.incidents()
-    by_cat = counts(inc, freq="month", by=("category",))
+        inc, cov = st.incidents(), st.coverage()
+    by_cat = counts(inc, freq="month", by=("category",), coverage=cov)
     assault = by_cat[by_cat["category"] == "assault"]
     assert _months(assault)[0] == "2014-01" and _months(assault)[-1] == "2015-12" and len(assault) == 24
     burglary = by_cat[by_cat["category"] == "theft.burglary"]
@@ -140,30 +141,29 @@ def test_counts_leave_out_periods_outside_coverage_and_keep_real_zeros(store) ->
     for quiet in QUIET_FIRE_MONTHS:  # inside its coverage a month without fires is a real zero
         assert fire.loc[quiet, "count"] == 0
     # no category shows a zero outside its coverage, whatever the grid
-    wide = counts(inc, freq="month", by=("category",), start="2012-01-01", end="2017-12-31")
+    wide = counts(inc, freq="month", by=("category",), start="2012-01-01", end="2017-12-31", coverage=cov)
     for cat, g in wide.groupby("category"):
         months = _months(g)
         assert months[0] >= ("2013-03" if cat == "fire" else "2014-01"), cat
         assert months[-1] <= ("2016-06" if cat == "fire" else "2015-12"), cat
     # the district's total is covered where all its categories are
-    total = counts(inc, freq="month", by=())
+    total = counts(inc, freq="month", by=(), coverage=cov)
     assert _months(total)[0] == "2014-01" and _months(total)[-1] == "2015-12"
     # a roll-up is covered where its members are
-    theft = counts(inc, freq="year", by=("category",), level=1)
+    theft = counts(inc, freq="year", by=("category",), level=1, coverage=cov)
     assert _months(theft[theft["category"] == "theft"]) == ["2014-01", "2015-01"]
     # forecasts need complete periods: 1-17 June 2016 is not a month of fires (17 + 2 days of slack)
-    complete = counts(inc, freq="month", by=("category",), partial=False)
+    complete = counts(inc, freq="month", by=("category",), partial=False, coverage=cov)
     assert _months(complete[complete["category"] == "fire"])[-1] == "2016-05"
     # a sparse source's last record falls a few days short of its month's end by chance: its slack
     # (3 / records per day) lets the month count as complete and a range as covered
-    sparse = inc.copy()
-    sparse.attrs["coverage"] = (
-        ("incidents", "fire", pd.Timestamp("2013-03-01"), pd.Timestamp("2016-06-17"), 14),
+    sparse = Coverage.from_frame(
+        pd.DataFrame({"category": ["fire"], "start": ["2013-03-01"], "end": ["2016-06-17"], "slack": [14]})
     )
-    last = counts(sparse, freq="month", by=("category",), categories=["fire"], partial=False)
+    last = counts(inc, freq="month", by=("category",), categories=["fire"], partial=False, coverage=sparse)
     assert _months(last)[-1] == "2016-06"
-    # coverage=False: the old complete grid with zeros
-    assert len(counts(inc, freq="month", by=(), coverage=False)) > len(total)
+    # Coverage.complete(): the complete grid with zeros, asked for by name
+    assert len(counts(inc, freq="month", by=(), coverage=Coverage.complete())) > len(total)
 
 
 def test_covered_overlap_and_whole_periods() -> None:
@@ -178,8 +178,8 @@ def test_covered_overlap_and_whole_periods() -> None:
 def test_petitions_and_disputes_follow_their_coverage(store) -> None:
     path, _ = store
     with open_store(path) as st:
-        pet = st.table("petitions")
-    months = _months(petition_counts(pet, by=("level",), start="2014-01-01", end="2016-12-31"))
+        pet, cov = st.table("petitions"), st.coverage()
+    months = _months(petition_counts(pet, by=("level",), start="2014-01-01", end="2016-12-31", coverage=cov))
     assert months[0] == "2015-01" and months[-1] == "2015-12"
     d = pd.DataFrame(
         {
@@ -189,16 +189,12 @@ def test_petitions_and_disputes_follow_their_coverage(store) -> None:
             "kind": ["x"],
         }
     )
-    d.attrs["coverage"] = pd.DataFrame(
-        {
-            "table": ["disputes"],
-            "category": [None],
-            "start": pd.to_datetime(["2015-01-01"]),
-            "end": pd.to_datetime(["2015-12-31"]),
-        }
+    dcov = Coverage.from_frame(
+        pd.DataFrame({"table": ["disputes"], "start": ["2015-01-01"], "end": ["2015-12-31"]})
     )
-    assert dispute_summary(d, "2015-01-01", "2015-06-30").attrs["covered"] is True
-    assert dispute_summary(d, "2017-01-01", "2017-06-30").attrs["covered"] is False
+    assert dispute_summary(d, "2015-01-01", "2015-06-30", coverage=dcov)["covered"].all()
+    late = dispute_summary(d, "2017-01-01", "2017-06-30", coverage=dcov)
+    assert not late["covered"].any() and late["found"].isna().all()  # no data, not 0 found
 
 
 def test_zz_counts_and_info_show_coverage(store, tmp_path: Path) -> None:
@@ -250,21 +246,25 @@ def test_comparisons_say_no_data_outside_coverage(store) -> None:
 
     path, _ = store
     with open_store(path) as st:
-        inc = st.incidents()
-    ok = compare_periods(inc, "2015-01-01", "2015-06-30", by=["category"]).set_index("category")
+        inc, cov = st.incidents(), st.coverage()
+    ok = compare_periods(inc, "2015-01-01", "2015-06-30", by=["category"], coverage=cov).set_index("category")
     assert ok["current_covered"].all() and ok["baseline_covered"].all()
     assert ok["direction"].isin(["up", "down", "flat"]).all()
-    early = compare_periods(inc, "2014-01-01", "2014-06-30", by=["category"]).set_index("category")
+    early = compare_periods(inc, "2014-01-01", "2014-06-30", by=["category"], coverage=cov).set_index(
+        "category"
+    )
     assert not early["baseline_covered"].any()  # police from 2014, fires from March 2013
     assert early["direction"].eq("no_data").all() and early["baseline"].isna().all()
     assert early["current"].notna().all() and not early["significant"].any()
-    late = compare_periods(inc, "2016-01-01", "2016-06-30", by=["category"], fdr=True).set_index("category")
+    late = compare_periods(
+        inc, "2016-01-01", "2016-06-30", by=["category"], fdr=True, coverage=cov
+    ).set_index("category")
     assert late.loc["fire", "direction"] == "no_data" and np.isnan(late.loc["fire", "current"])
     assert late.loc["assault", "direction"] == "no_data"
     # the district's total: covered only where all its categories are
-    total = compare_periods(inc, "2015-07-01", "2015-12-31")
+    total = compare_periods(inc, "2015-07-01", "2015-12-31", coverage=cov)
     assert total.loc[0, "direction"] != "no_data"
-    sc = scorecard(inc, "2014-01-01", "2014-06-30", categories=("theft", "fire"))
+    sc = scorecard(inc, "2014-01-01", "2014-06-30", categories=("theft", "fire"), coverage=cov)
     assert sc["direction"].eq("no_data").all() and sc["baseline"].isna().all()
 
 
@@ -328,13 +328,14 @@ def test_a_category_no_source_holds_is_no_data_not_zero(store) -> None:
     the grid, fraud is not a row of zeros (the briefing's wording: test_sections.py)."""
     path, _ = store
     with open_store(path) as st:
-        inc = st.incidents()
+        inc, cov = st.incidents(), st.coverage()
     grid = ["fraud", "theft", "assault"]
-    by_cat = counts(inc, freq="month", by=("category",), level=1, categories=grid)
+    by_cat = counts(inc, freq="month", by=("category",), level=1, categories=grid, coverage=cov)
     assert "fraud" not in set(by_cat["category"]) and {"theft", "assault"} <= set(by_cat["category"])
     assert by_cat["count"].gt(0).any()
-    # without recorded coverage nothing is known to be missing: the grid's zeros stand
-    bare = inc.copy()
-    bare.attrs = {}
-    old = counts(bare, freq="month", by=("category",), level=1, categories=grid, coverage=False)
+    # inferred from the records, fraud is held by nothing either; only complete() makes it zeros
+    with pytest.warns(CoverageWarning, match=r"counts\(\.\.\., coverage=st\)"):
+        inferred = counts(inc, freq="month", by=("category",), level=1, categories=grid)
+    assert "fraud" not in set(inferred["category"])
+    old = counts(inc, freq="month", by=("category",), level=1, categories=grid, coverage=Coverage.complete())
     assert old.loc[old["category"] == "fraud", "count"].eq(0).all()

@@ -242,7 +242,7 @@ def test_a_category_of_its_own_counts_in_its_parents_totals(tmp_path: Path, code
     rep = ingest_files([tmp_path / "a.csv"], m, store=tmp_path / "zz.duckdb")
     assert rep.accepted == 3
     with open_store(tmp_path / "zz.duckdb") as st:
-        c = counts(st.incidents(), freq="month", by=["category"], level=1)
+        c = counts(st.incidents(), freq="month", by=["category"], level=1, coverage=st)
         summary = st.summary()
     assert c.loc[c.category == group, "count"].sum() == 3
     assert code in summary and f"under {group}" in summary

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from zzanalytics.aggregate import counts, partial_periods
 from zzanalytics.cli import app
 from zzanalytics.report.periods import baseline_note, period_label, period_name
+from zzanalytics.store.coverage import Coverage
 
 # (start, end) -> (zh, en without the year, zh with the year, en with the year)
 WORDING = {
@@ -94,9 +95,9 @@ def _sum_months(monthly: pd.DataFrame, rule: str, keys: list[str]) -> pd.DataFra
 def test_quarter_and_year_counts_equal_the_sums_of_their_months(store, request) -> None:
     inc = request.getfixturevalue(store).incidents()
     keys = ["category"]
-    monthly = counts(inc, freq="month", by=keys, level=1, coverage=False)
+    monthly = counts(inc, freq="month", by=keys, level=1, coverage=Coverage.complete())
     for freq, rule in (("quarter", "Q"), ("year", "Y")):
-        got = counts(inc, freq=freq, by=keys, level=1, coverage=False)
+        got = counts(inc, freq=freq, by=keys, level=1, coverage=Coverage.complete())
         want = _sum_months(monthly, rule, keys)
         pd.testing.assert_frame_equal(
             got.reset_index(drop=True), want.astype(got.dtypes.to_dict()), check_dtype=False

@@ -18,6 +18,7 @@ from zzanalytics.report import blocks
 from zzanalytics.report.briefing import context, registry, render_section, render_sections
 from zzanalytics.report.phrases import Phrases
 from zzanalytics.schema import is_criminal
+from zzanalytics.store.coverage import Coverage
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
@@ -71,17 +72,21 @@ def test_overall_counts_and_changes_match_a_hand_count(zh, en):
 
 
 def test_changes_are_worded_by_their_test(zh):
-    """上升/下降 carries the comparison's own test; the trend sentence follows the total's test."""
+    """上升/下降 carries the comparison's own test; the trend sentence follows the total's test.
+
+    The reference comparisons take the coverage the section was given (``zh.cov``: complete, as
+    the synthetic context has no store): inferred from these sparse frames (fraud.other's last
+    record is in April) they would be "no data" and test nothing."""
     inc = S.incidents()
     text = visible_text(render_section("overall", zh))
     for label, prefix in (("盗窃案件", "theft"), ("诈骗案件", "fraud")):
-        r = compare_periods(inc[inc["category"].str.startswith(prefix)], S.START, S.END, baseline="last_year")
+        sub = inc[inc["category"].str.startswith(prefix)]
+        r = compare_periods(sub, S.START, S.END, baseline="last_year", coverage=zh.cov)
         m = re.search(label + r"[\d,]+起,同比(上升|下降)[\d.]+%(\(.*?\))", text)
         assert m, text
         assert m.group(2) == ("(显著)" if r["significant"].iloc[0] else "(在正常波动范围内)")
-    total = compare_periods(inc[inc["category"].map(is_criminal)], S.START, S.END, baseline="last_year").iloc[
-        0
-    ]
+    crim = inc[inc["category"].map(is_criminal)]
+    total = compare_periods(crim, S.START, S.END, baseline="last_year", coverage=zh.cov).iloc[0]
     trend = {"up": "刑事发案呈上升态势", "down": "刑事发案呈下降态势"}.get(
         total["direction"], "刑事发案总体平稳,变化在正常波动范围内"
     )
@@ -342,18 +347,18 @@ def test_a_category_no_source_holds_is_worded_as_no_data(zh, en):
     data" in the lead, the key figures and table 1, never 0 or "none in this or last year"."""
     inc = S.incidents()
     inc = inc[~inc["category"].str.startswith("fraud")].copy()
-    inc.attrs["coverage"] = tuple(
-        ("incidents", c, pd.Timestamp("2019-01-01"), pd.Timestamp("2026-12-31"), 0)
-        for c in sorted(inc["category"].unique())
+    cats = sorted(inc["category"].unique())
+    spans = pd.DataFrame(
+        {"category": cats, "start": pd.Timestamp("2019-01-01"), "end": pd.Timestamp("2026-12-31")}
     )
-    text = visible_text(render_section("overall", dataclasses.replace(zh, incidents=inc)))
+    cov = Coverage.from_frame(spans)
+    text = visible_text(render_section("overall", dataclasses.replace(zh, incidents=inc, coverage=cov)))
     assert "诈骗案件无数据" in text and "电信网络诈骗无数据" in text
     assert "诈骗案件0起" not in text and "均为0" not in text
     assert re.search(r"电信网络诈骗 — — 无数据", text)
     assert "侵财类案件占" not in text  # a share of theft and fraud needs both
-    text_en = visible_text(render_section("overall", dataclasses.replace(en, incidents=inc)))
+    text_en = visible_text(render_section("overall", dataclasses.replace(en, incidents=inc, coverage=cov)))
     assert "no fraud data" in text_en and "none in this or the same period last year" not in text_en
-    # without recorded coverage (a store written by hand) an absent category is still a zero
-    bare = inc.copy()
-    bare.attrs = {}
-    assert "诈骗案件0起" in visible_text(render_section("overall", dataclasses.replace(zh, incidents=bare)))
+    # only data said to be complete (Coverage.complete(), asked for by name) make the absent category a zero
+    bare = dataclasses.replace(zh, incidents=inc, coverage=Coverage.complete())
+    assert "诈骗案件0起" in visible_text(render_section("overall", bare))

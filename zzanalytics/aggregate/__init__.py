@@ -8,10 +8,9 @@ Monday. The grid is complete: every combination of key values × every period in
 without burglaries is a row with ``count == 0``, not a missing row.
 
 **No data is not zero.** Inside a category's coverage (what its sources cover,
-:meth:`zzanalytics.store.Store.coverage`, carried by the store's frames in
-``attrs["coverage"]``) a period without records is a real zero; outside it the
-period is *absent* from the result, so a series starts and ends where its data
-does (series of a panel may be ragged). Key values are in natural order
+:class:`zzanalytics.Coverage`, ``st.coverage()``, given as ``coverage=``) a period without
+records is a real zero; outside it the period is *absent* from the result, so a series starts and
+ends where its data does (series of a panel may be ragged). Key values are in natural order
 (``"2"`` before ``"10"``).
 
 The work is vectorised (factorise keys, ``numpy.bincount`` over a flat index),
@@ -27,7 +26,8 @@ Examples
 ...     "category": ["theft.burglary", "fraud.telecom", "theft.other"],
 ...     "area_code": ["620102001"] * 3,
 ... })
->>> counts(inc, level=1)
+>>> from zzanalytics import Coverage
+>>> counts(inc, level=1, coverage=Coverage.complete())
   category     period  count
 0    fraud 2026-01-01      0
 1    fraud 2026-02-01      0
@@ -47,7 +47,7 @@ from zzanalytics.aggregate.counts import (
     partition_counts,
     rates,
 )
-from zzanalytics.aggregate.coverage import covered, frame_coverage, range_covered
+from zzanalytics.aggregate.coverage import covered, range_covered
 from zzanalytics.aggregate.engine import area_codes
 from zzanalytics.aggregate.periods import FREQS, partial_periods, period_start
 
@@ -59,7 +59,6 @@ __all__ = [
     "counts",
     "covered",
     "dispute_summary",
-    "frame_coverage",
     "key_columns",
     "model_counts",
     "partial_periods",

@@ -8,12 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zzanalytics.aggregate.coverage import apply_coverage, coverage_of
+from zzanalytics.aggregate.coverage import apply_coverage
 from zzanalytics.aggregate.engine import _aggregate
 from zzanalytics.aggregate.periods import _DAY, _as_day
 from zzanalytics.clock import wall_time
 from zzanalytics.errors import SchemaError
 from zzanalytics.schema import PETITION_FORMS, PETITION_LEVELS, check_columns
+from zzanalytics.store.coverage import coverage_for
 
 __all__ = ["dispute_summary", "peer_rank", "petition_counts"]
 
@@ -25,7 +26,7 @@ def petition_counts(
     start: Any = None,
     end: Any = None,
     irregular: bool | None = None,
-    coverage: pd.DataFrame | bool | None = None,
+    coverage: Any = None,
 ) -> pd.DataFrame:
     """Petition batches (批, records) and persons (人次, sum of ``persons``) per period × keys.
 
@@ -42,9 +43,9 @@ def petition_counts(
         (``capital, province, city, district`` / ``individual, collective``) in the grid.
     irregular : bool, optional
         ``True`` keeps only 非正常上访, ``False`` only regular ones, ``None`` all.
-    coverage : DataFrame, False or None
-        Covered days (``start``, ``end``); default ``petitions.attrs["coverage"]`` (set by the
-        store); ``False`` ignores coverage.
+    coverage : Coverage, Store or None
+        What the petitions' sources cover (``st.coverage()`` or ``st``); ``None``: inferred from
+        the records with a :class:`zzanalytics.CoverageWarning` (see :func:`counts`).
 
     Returns
     -------
@@ -57,7 +58,9 @@ def petition_counts(
     >>> p = pd.DataFrame({"received_on": pd.to_datetime(["2026-01-05", "2026-01-20"]),
     ...                   "level": ["capital", "capital"], "form": ["collective", "individual"],
     ...                   "persons": [12, 1], "irregular": [True, False]})
-    >>> petition_counts(p, by=("level",), irregular=True).query("level == 'capital'")
+    >>> from zzanalytics import Coverage
+    >>> c = petition_counts(p, by=("level",), irregular=True, coverage=Coverage.complete())
+    >>> c.query("level == 'capital'")
          level     period  batches  persons
     0  capital 2026-01-01        1       12
     """
@@ -77,10 +80,8 @@ def petition_counts(
     persons = data["persons"].to_numpy(dtype=float, na_value=np.nan)
     frame = _aggregate(keys, times, {"batches": None, "persons": persons}, freq, start, end, grids)
     frame["persons"] = np.round(frame["persons"]).astype(np.int64)
-    cov = coverage_of(petitions.attrs.get("coverage") if coverage is None else coverage, "petitions")
-    if cov is not None:
-        frame = apply_coverage(frame, cov, freq, True, None)
-    return frame
+    cov = coverage_for(coverage, petitions, table="petitions", call="petition_counts()")
+    return apply_coverage(frame, cov, freq, True, {None: None}, table="petitions")
 
 
 def dispute_summary(
@@ -89,12 +90,12 @@ def dispute_summary(
     end: Any,
     by: Iterable[str] = ("area_code",),
     as_of: Any = None,
-    coverage: pd.DataFrame | bool | None = None,
+    coverage: Any = None,
 ) -> pd.DataFrame:
     """Disputes found and resolved (矛盾纠纷排查化解), resolution rate and backlog per key.
 
-    ``attrs["covered"]`` says whether the disputes' coverage reaches the window at all
-    (``False``: there is no data for it, and ``found`` 0 means nothing).
+    Where the disputes' coverage does not hold the whole window the figures are NaN (no data,
+    not zero); ``covered`` says which, ``coverage`` where the coverage came from.
 
     Parameters
     ----------
@@ -106,8 +107,9 @@ def dispute_summary(
         Keys (``()`` for the district).
     as_of : date-like, optional
         Status date, default ``end``. A dispute counts as resolved when ``resolved_on <= as_of``.
-    coverage : DataFrame, False or None
-        Covered days (``start``, ``end``); default ``disputes.attrs["coverage"]``.
+    coverage : Coverage, Store or None
+        What the disputes' sources cover (``st.coverage()`` or ``st``); ``None``: inferred from
+        the records with a :class:`zzanalytics.CoverageWarning` (see :func:`counts`).
 
     Returns
     -------
@@ -116,7 +118,8 @@ def dispute_summary(
         ``found`` = found in the window; ``resolved`` = of those, resolved by ``as_of``;
         ``resolution_rate`` = resolved / found (NaN when nothing was found);
         ``backlog`` = found on or before ``as_of`` (any time) and still open at ``as_of``;
-        ``median_days_to_resolve`` over the window's resolved disputes (NaN when none).
+        ``median_days_to_resolve`` over the window's resolved disputes (NaN when none);
+        then ``covered`` and ``coverage``.
 
     Examples
     --------
@@ -124,7 +127,8 @@ def dispute_summary(
     >>> d = pd.DataFrame({"found_on": pd.to_datetime(["2026-01-02", "2026-01-10", "2025-12-01"]),
     ...                   "resolved_on": pd.to_datetime(["2026-01-05", None, None]),
     ...                   "area_code": ["a", "a", "a"], "kind": ["land"] * 3})
-    >>> dispute_summary(d, "2026-01-01", "2026-01-31")
+    >>> from zzanalytics import Coverage
+    >>> dispute_summary(d, "2026-01-01", "2026-01-31", coverage=Coverage.complete()).iloc[:, :6]
       area_code  found  resolved  resolution_rate  backlog  median_days_to_resolve
     0         a      2         1              0.5        2                     3.0
     """
@@ -169,12 +173,12 @@ def dispute_summary(
         out["resolved"].to_numpy(dtype=float), found, out=np.full_like(found, np.nan), where=found > 0
     )
     out = out[[*by, "found", "resolved", "resolution_rate", "backlog", "median_days_to_resolve"]]
-    cov = coverage_of(disputes.attrs.get("coverage") if coverage is None else coverage, "disputes")
-    out.attrs["covered"] = cov is None or any(
-        pd.Timestamp(a) <= pd.Timestamp(hi) and pd.Timestamp(b) >= pd.Timestamp(lo)
-        for a, b in zip(cov["start"], cov["end"], strict=True)
-    )
-    return out
+    cov = coverage_for(coverage, disputes, table="disputes", call="dispute_summary()")
+    ok = cov.covers(pd.Timestamp(lo), pd.Timestamp(hi), table="disputes")
+    if not ok:  # no data for the window: nothing found is not zero found
+        for c in ("found", "resolved", "resolution_rate", "backlog", "median_days_to_resolve"):
+            out[c] = np.nan
+    return out.assign(covered=ok, coverage=cov.basis)
 
 
 def peer_rank(

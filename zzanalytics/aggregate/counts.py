@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zzanalytics.aggregate.coverage import apply_coverage, category_groups, coverage_of
+from zzanalytics.aggregate.coverage import apply_coverage, category_groups
 from zzanalytics.aggregate.engine import _aggregate, area_codes
 from zzanalytics.aggregate.periods import _DAY, _as_day, _code_start, _period_code
 from zzanalytics.clock import wall_time
 from zzanalytics.errors import SchemaError
 from zzanalytics.schema import TABLES, check_columns, rollup
+from zzanalytics.store.coverage import coverage_for
 
 VALUES: tuple[str, ...] = ("count", "deaths", "injuries", "loss_yuan")
 """Supported ``value`` columns of :func:`counts`."""
@@ -53,7 +54,7 @@ def counts(
     areas: Any = None,
     categories: Iterable[str] | None = None,
     tz: str | None = None,
-    coverage: pd.DataFrame | bool | None = None,
+    coverage: Any = None,
     partial: bool = True,
 ) -> pd.DataFrame:
     """Incidents (or their deaths, injuries, losses) per period × keys, complete grid with zeros
@@ -84,14 +85,16 @@ def counts(
     tz : str, optional
         Time zone whose wall clock cuts days and periods; default: the zone ``occurred_at``
         carries (a store's incidents carry the district's zone).
-    coverage : DataFrame, False or None
-        Covered days per category (``category``, ``start``, ``end``; ``table`` optional), as
-        :meth:`Store.coverage <zzanalytics.store.Store.coverage>` gives them. Default:
-        ``incidents.attrs["coverage"]`` (set by the store); ``False`` ignores coverage. A
-        period a category's coverage does not reach is left out of its series; a rolled-up
-        category, or the total when ``category`` is not a key, is covered where all the
-        categories it is made of are (records of a category without recorded coverage are
-        counted wherever they fall).
+    coverage : Coverage, Store or None
+        What the sources cover: ``st.coverage()`` or the store ``st`` itself
+        (:class:`zzanalytics.Coverage`). A period a category's coverage does not reach is left
+        out of its series; a rolled-up category, or the total when ``category`` is not a key, is
+        covered where all the categories it is made of are; a category no source holds has no
+        rows. ``None``: inferred from the records (:meth:`Coverage.infer
+        <zzanalytics.Coverage.infer>`) with a :class:`zzanalytics.CoverageWarning`;
+        ``Coverage.complete()``: absence is zero everywhere (the complete grid). The coverage
+        is cut to the runs of days the records hold, so a frame cut in time has no zeros where
+        it was cut.
     partial : bool
         ``True`` (default) keeps a period the coverage reaches in part (its count covers only
         part of it); ``False`` leaves it out too, as forecasts and backtests need.
@@ -107,7 +110,8 @@ def counts(
     >>> import pandas as pd
     >>> inc = pd.DataFrame({"occurred_at": pd.to_datetime(["2025-12-31 23:30", "2026-01-05 08:00"]),
     ...                     "category": ["fire", "fire"], "area_code": ["a", "a"]})
-    >>> counts(inc, freq="week", by=())
+    >>> from zzanalytics import Coverage
+    >>> counts(inc, freq="week", by=(), coverage=Coverage.complete())
           period  count
     0 2025-12-29      1
     1 2026-01-05      1
@@ -117,7 +121,7 @@ def counts(
         raise SchemaError(f"value was {value!r} but is expected to be one of {list(VALUES)}")
     needed = ["occurred_at", *by] + ([value] if value != "count" else [])
     check_columns(incidents.columns, needed, "counts(incidents)")
-    cov = coverage_of(incidents.attrs.get("coverage") if coverage is None else coverage, "incidents")
+    cov = coverage_for(coverage, incidents, table="incidents", call="counts()", tz=tz)
     data = incidents
     if categories is not None and "category" not in by:
         check_columns(incidents.columns, ["category"], "counts(categories=...)")
@@ -136,7 +140,7 @@ def counts(
     frame = _aggregate(keys, times, {value: weights}, freq, start, end, grids)
     if value in ("deaths", "injuries"):
         frame[value] = np.round(frame[value]).astype(np.int64)
-    if cov is not None and "category" in cov.columns:
+    if cov.basis != "complete":
         observed = pd.unique(data["category"].dropna()) if "category" in data.columns else []
         grid = frame["category"].unique() if "category" in by else None
         groups = category_groups(observed, cov, grid, level, "category" in by)
@@ -145,28 +149,34 @@ def counts(
 
 
 def model_counts(
-    incidents: pd.DataFrame, freq: str = "month", by: Iterable[str] = ("category",), level: int | None = None
+    incidents: pd.DataFrame,
+    freq: str = "month",
+    by: Iterable[str] = ("category",),
+    level: int | None = None,
+    coverage: Any = None,
 ) -> pd.DataFrame:
-    """Counts of a store's incidents for forecasts and backtests: complete periods only.
+    """Counts of incidents for forecasts and backtests: complete periods inside the coverage only.
 
-    With the coverage the store's frame carries, each series runs over the whole periods its
-    sources cover (ragged series; inside coverage zeros are real, outside there is no row).
-    Without it, the span of the records, less a last period they do not reach the end of.
+    Each series runs over the whole periods its sources cover (ragged series; inside coverage
+    zeros are real, outside there is no row). ``coverage`` as in :func:`counts`
+    (``Coverage.complete()``: the span of the records, less a last period they do not reach
+    the end of).
 
     Examples
     --------
     >>> inc = pd.DataFrame({"occurred_at": pd.to_datetime(["2026-01-05", "2026-02-10", "2026-03-02"]),
     ...                     "category": "fire"})
-    >>> model_counts(inc)["period"].dt.month.tolist()  # March has only its 2nd day
+    >>> from zzanalytics import Coverage
+    >>> model_counts(inc, coverage=Coverage.complete())["period"].dt.month.tolist()  # March: 2 days
     [1, 2]
     """
-    from zzanalytics.aggregate.coverage import frame_coverage
-
-    cov = frame_coverage(incidents)
-    if cov is not None:
-        lo, hi = cov["start"].min(), cov["end"].max()
-        return counts(incidents, freq=freq, by=by, level=level, start=lo, end=hi, partial=False)
-    frame = counts(incidents, freq=freq, by=by, level=level)
+    cov = coverage_for(coverage, incidents, table="incidents", call="model_counts()")
+    if cov.basis != "complete":
+        spans = cov.table("incidents").spans
+        lo, hi = (spans["start"].min(), spans["end"].max()) if len(spans) else (None, None)
+        kw = {"start": lo, "end": hi} if len(spans) else {}
+        return counts(incidents, freq=freq, by=by, level=level, partial=False, coverage=cov, **kw)
+    frame = counts(incidents, freq=freq, by=by, level=level, coverage=cov)
     if len(incidents):
         frame = complete_until(frame, wall_time(incidents["occurred_at"]).max(), freq, empty_ok=True)
     return frame
@@ -247,7 +257,8 @@ def partition_counts(task: dict[str, Any]) -> pd.DataFrame:
 
     ``task`` holds ``root`` and optionally ``area_codes``, ``years``, ``freq`` (default
     month), ``by`` (default ``("category", "area_code")``), ``start``, ``end`` and
-    ``categories`` (see :func:`counts`; ``area_codes`` also fixes the
+    ``categories`` and ``coverage`` (a :class:`zzanalytics.Coverage`, e.g. the store's; see
+    :func:`counts`; ``area_codes`` also fixes the
     township grid). A task is a path and a filter: a few hundred bytes, whatever the data.
 
     Examples
@@ -270,4 +281,5 @@ def partition_counts(task: dict[str, Any]) -> pd.DataFrame:
         end=task.get("end"),
         areas=list(codes) if codes is not None and "area_code" in by else None,
         categories=task.get("categories"),
+        coverage=task.get("coverage"),
     )

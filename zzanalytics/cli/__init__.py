@@ -349,7 +349,7 @@ def counts(
     """Counts per period (first day) x keys: KEYS..., period, count. Inside a category's coverage
     a period without records is 0; outside it the period is absent (no data, not zero)."""
     from zzanalytics.aggregate import counts as _counts
-    from zzanalytics.aggregate import frame_coverage, partial_periods
+    from zzanalytics.aggregate import partial_periods
     from zzanalytics.workspace import open_store
 
     keys = check_by(_split(by), STORE_KEYS, "the store's incidents")
@@ -358,10 +358,12 @@ def counts(
     check_out_file(out, (".csv", ".parquet"))
     with open_store(check_store_to_read(store)) as st:
         areas = st.areas() if "area_code" in keys else None
-        inc = st.incidents()
-    cov = frame_coverage(inc)
-    span = (cov["start"].min(), cov["end"].max()) if cov is not None else (None, None)
-    frame = _counts(inc, freq=freq, by=keys, level=level, areas=areas, start=span[0], end=span[1])
+        inc, cov = st.incidents(), st.coverage()
+    spans = cov.table("incidents").spans
+    span = (spans["start"].min(), spans["end"].max()) if len(spans) else (None, None)
+    frame = _counts(
+        inc, freq=freq, by=keys, level=level, areas=areas, start=span[0], end=span[1], coverage=cov
+    )
     _write_frame(frame, out)
     typer.echo("".join(f"{note}\n" for note in partial_periods(*span, freq)), nl=False)
 

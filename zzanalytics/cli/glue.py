@@ -34,5 +34,5 @@ def load_counts(
 
     keys = check_by(by, STORE_KEYS, "the store's incidents") if by else ["category"]
     with open_store(store) as st:
-        inc = st.incidents()
-    return model_counts(inc, freq=freq, by=keys, level=level), keys, "count"
+        inc, cov = st.incidents(), st.coverage()
+    return model_counts(inc, freq=freq, by=keys, level=level, coverage=cov), keys, "count"

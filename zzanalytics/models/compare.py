@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zzanalytics.aggregate import frame_coverage, key_columns, range_covered
+from zzanalytics.aggregate import key_columns
 from zzanalytics.clock import wall_time
 from zzanalytics.errors import SchemaError
 from zzanalytics.models._change import (
@@ -64,8 +64,10 @@ from zzanalytics.models._change import (
     change_test,
     estimate_dispersion,
 )
+from zzanalytics.models._coverage import TABLE_OF, covered_groups, no_data
 from zzanalytics.models._ranges import _baseline_ranges, _day, same_range_last_year, year_to_date
-from zzanalytics.schema import check_columns, matches, natural_key, rollup
+from zzanalytics.schema import check_columns, matches, natural_key
+from zzanalytics.store.coverage import Coverage, coverage_for
 
 __all__ = [
     "ChangeResult",
@@ -171,6 +173,7 @@ def _compare(
     history: Any,
     fdr: bool,
     align: str,
+    coverage: Coverage,
     grids: dict[str, list[Any]] | None = None,
     categories: list[str] | None = None,
 ) -> pd.DataFrame:
@@ -276,10 +279,11 @@ def _compare(
     if n_years > 1:
         out["baseline_years"] = n_years
     out["pct_change"] = out["pct_change"].astype(object).where(out["pct_change"].notna(), None)
-    cur_ok, base_ok = _covered_groups(frame, col, group, key_frame, by, level, (s, e), ranges, categories)
-    out["current_covered"], out["baseline_covered"] = cur_ok, base_ok
+    args = (frame, col, group, key_frame, by, level, (s, e), ranges, coverage, categories)
+    cur_ok, base_ok = covered_groups(*args)
+    out["current_covered"], out["baseline_covered"], out["coverage"] = cur_ok, base_ok, coverage.basis
     if not (cur_ok.all() and base_ok.all()):
-        out = _no_data(out, ~cur_ok, ~base_ok)
+        out = no_data(out, ~cur_ok, ~base_ok)
     if fdr:
         out = _apply_fdr(out, alpha) if len(out) else out.assign(q_value=pd.Series(dtype=float))
     out["current_start"], out["current_end"] = s, e
@@ -289,70 +293,6 @@ def _compare(
     lead += ["significant", "direction", "method"]
     lead += ["current_start", "current_end", "baseline_start", "baseline_end"]
     return out[lead + [c for c in out.columns if c not in lead]]
-
-
-_TABLE_OF = {"occurred_at": "incidents", "received_on": "petitions", "found_on": "disputes"}
-
-
-def _covered_groups(
-    frame: pd.DataFrame,
-    col: str,
-    group: np.ndarray,
-    key_frame: pd.DataFrame,
-    by: list[str],
-    level: int | None,
-    current: tuple[pd.Timestamp, pd.Timestamp],
-    ranges: list[tuple[pd.Timestamp, pd.Timestamp]],
-    fallback: list[str] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per group: does the data's coverage hold the whole current range, and every baseline range?
-
-    A group's categories are those of its records (else, for a category key, the categories with
-    coverage that roll up to it, else ``fallback``); see :func:`zzanalytics.aggregate.range_covered`.
-    """
-    n = len(key_frame)
-    cov = frame_coverage(frame, _TABLE_OF.get(col, "incidents"))
-    if cov is None:
-        return np.ones(n, dtype=bool), np.ones(n, dtype=bool)
-    members: dict[int, list[str]] = {}
-    if "category" in frame.columns and col == "occurred_at":
-        pairs = pd.DataFrame({"g": group, "c": frame["category"].to_numpy()}).drop_duplicates()
-        for g, c in zip(pairs["g"], pairs["c"], strict=True):
-            if g >= 0 and isinstance(c, str):
-                members.setdefault(int(g), []).append(c)
-    with_cov = [c for c in cov["category"].dropna().unique()] if "category" in cov.columns else []
-    cur_ok, base_ok = np.ones(n, dtype=bool), np.ones(n, dtype=bool)
-    for g in range(n):
-        cats: list[str] | None = members.get(g)
-        if cats is None and "category" in by:
-            value = key_frame["category"].iloc[g]
-            cats = [c for c in with_cov if rollup(c, level) == value]
-        if cats is None:
-            cats = fallback
-        if col != "occurred_at":
-            cats = None
-        cur_ok[g] = range_covered(cov, cats, *current)
-        base_ok[g] = all(range_covered(cov, cats, a, b) for a, b in ranges)
-    return cur_ok, base_ok
-
-
-def _no_data(out: pd.DataFrame, cur_missing: np.ndarray, base_missing: np.ndarray) -> pd.DataFrame:
-    """Rows whose current or baseline range lies (partly) outside the coverage: no data, no test."""
-    out = out.copy()
-    gone = cur_missing | base_missing
-    for c in ("current", "current_batches"):
-        if c in out.columns:
-            out[c] = out[c].astype(float).where(~cur_missing)
-    for c in ("baseline", "baseline_batches"):
-        if c in out.columns:
-            out[c] = out[c].astype(float).where(~base_missing)
-    for c in ("change", "p_value", "rate_ratio", "ci_low", "ci_high", "wheeler_z"):
-        out[c] = out[c].astype(float).where(~gone)
-    out["pct_change"] = out["pct_change"].where(~gone, None)
-    out["significant"] = out["significant"] & ~gone
-    out["direction"] = out["direction"].where(~gone, "no_data")
-    out["method"] = out["method"].where(~gone, "no_data")
-    return out
 
 
 def _apply_fdr(out: pd.DataFrame, alpha: float) -> pd.DataFrame:
@@ -386,6 +326,7 @@ def compare_periods(
     history: Any = None,
     fdr: bool = False,
     align: str = "auto",
+    coverage: Any = None,
 ) -> pd.DataFrame:
     """Compare a date range with a baseline range, per key, with an honest test of the change.
 
@@ -433,6 +374,11 @@ def compare_periods(
         ``q_value`` and ``significant`` becomes ``q_value <= alpha``.
     align : {"auto", "iso_week", "calendar"}
         How ``"last_year"`` maps a Monday..Sunday range (see :func:`same_range_last_year`).
+    coverage : Coverage, Store or None
+        What the sources cover (``st.coverage()`` or ``st``): a range a group's categories do
+        not wholly cover has no data, and no change is computed against it. ``None``: inferred
+        from the records with a :class:`zzanalytics.CoverageWarning` (see
+        :func:`zzanalytics.counts`); ``Coverage.complete()``: absence is zero.
 
     Returns
     -------
@@ -444,20 +390,25 @@ def compare_periods(
         ``method`` is ``exact_poisson`` (no history), ``quasi_poisson`` (φ from history),
         ``quasi_poisson(phi=1)`` (history showed no overdispersion) or the ``compound_poisson``
         variants for ``weight``. ``current_covered`` / ``baseline_covered`` say whether the
-        data's coverage (``frame.attrs["coverage"]``, set by the store) holds the whole range;
-        where one does not, that count is NaN (no data, not zero), nothing is tested and
-        ``direction`` and ``method`` are ``"no_data"``.
+        coverage holds the whole range; where one does not, that count is NaN (no data, not
+        zero), nothing is tested and ``direction`` and ``method`` are ``"no_data"``.
+        ``coverage`` says where the coverage came from: ``store``, ``inferred``, ``frame`` or
+        ``complete``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> inc = pd.DataFrame({"occurred_at": pd.to_datetime(["2025-03-01"] * 10 + ["2026-03-01"] * 25),
     ...                     "category": "fraud.telecom"})
-    >>> r = compare_periods(inc, "2026-01-01", "2026-06-30", by=["category"], level=1)
-    >>> r[["category", "current", "baseline", "pct_change", "direction", "method"]]
-      category  current  baseline pct_change direction         method
-    0    fraud       25        10      150.0        up  exact_poisson
+    >>> cov = Coverage.from_frame(pd.DataFrame({"category": ["fraud.telecom"], "start": ["2024-01-01"],
+    ...                                         "end": ["2026-06-30"]}))
+    >>> r = compare_periods(inc, "2026-01-01", "2026-06-30", by=["category"], level=1, coverage=cov)
+    >>> r[["category", "current", "baseline", "pct_change", "direction", "method", "coverage"]]
+      category  current  baseline pct_change direction         method coverage
+    0    fraud       25        10      150.0        up  exact_poisson    frame
     """
+    col = _date_column(frame, date_col)
+    cov = coverage_for(coverage, frame, table=TABLE_OF.get(col, "incidents"), call="compare_periods()")
     return _compare(
         frame,
         start,
@@ -471,6 +422,7 @@ def compare_periods(
         history=history,
         fdr=fdr,
         align=align,
+        coverage=cov,
     )
 
 
@@ -484,7 +436,7 @@ def month_on_month(frame: pd.DataFrame, month: Any, **kwargs: Any) -> pd.DataFra
     --------
     >>> import pandas as pd
     >>> inc = pd.DataFrame({"occurred_at": pd.to_datetime(["2026-05-03", "2026-06-04", "2026-06-09"])})
-    >>> r = month_on_month(inc, "2026-06", history=False)
+    >>> r = month_on_month(inc, "2026-06", history=False, coverage=Coverage.complete())
     >>> r[["current", "baseline", "baseline_start", "baseline_end"]]
        current  baseline baseline_start baseline_end
     0        2         1     2026-05-01   2026-05-31
@@ -503,7 +455,7 @@ def rolling_28d(frame: pd.DataFrame, as_of: Any, baseline: Any = "previous", **k
     --------
     >>> import pandas as pd
     >>> inc = pd.DataFrame({"occurred_at": pd.to_datetime(["2026-06-01", "2026-06-20"])})
-    >>> r = rolling_28d(inc, "2026-06-28", history=False)
+    >>> r = rolling_28d(inc, "2026-06-28", history=False, coverage=Coverage.complete())
     >>> str(r["current_start"][0].date()), str(r["baseline_start"][0].date()), int(r["current"][0])
     ('2026-06-01', '2026-05-04', 2)
     """
@@ -522,6 +474,7 @@ def scorecard(
     fdr: bool = True,
     baseline: Any = "last_3_years",
     history: Any = None,
+    coverage: Any = None,
 ) -> pd.DataFrame:
     """Township scorecard: which (township, category) cells worsened significantly (重点整治 candidates).
 
@@ -547,8 +500,9 @@ def scorecard(
         Townships that must appear even with no incidents.
     categories : iterable of str
         Category prefixes (``"theft"`` covers ``theft.*``); prefixes may overlap.
-    alpha, fdr, baseline, history
-        As in :func:`compare_periods`.
+    alpha, fdr, baseline, history, coverage
+        As in :func:`compare_periods`: a cell whose categories the coverage does not hold over
+        both ranges is ``no_data`` (no zero, no test, not in the FDR).
 
     Returns
     -------
@@ -564,16 +518,19 @@ def scorecard(
     >>> when = ["2023-02-01"] * 4 + ["2024-02-01"] * 2 + ["2025-02-01"] * 3 + ["2026-02-01"] * 30
     >>> inc = pd.DataFrame({"occurred_at": pd.to_datetime(when),
     ...                     "category": "theft.burglary", "area_code": "620102001"})
-    >>> sc = scorecard(inc, "2026-01-01", "2026-06-30", categories=("theft", "fire"))
+    >>> cov = Coverage.from_frame(pd.DataFrame({"category": ["theft.burglary"], "start": ["2023-01-01"],
+    ...                                         "end": ["2026-06-30"]}))
+    >>> sc = scorecard(inc, "2026-01-01", "2026-06-30", categories=("theft", "fire"), coverage=cov)
     >>> sc[["area_code", "category", "current", "baseline", "direction"]]
        area_code category  current  baseline direction
-    0  620102001    theft       30       3.0        up
-    1  620102001     fire        0       0.0      flat
+    0  620102001    theft     30.0       3.0        up
+    1  620102001     fire      NaN       NaN   no_data
     """
     from zzanalytics.aggregate import area_codes
 
     check_columns(incidents.columns, ["occurred_at", "category", "area_code"], "scorecard(incidents)")
     cats = list(categories)
+    cov = coverage_for(coverage, incidents, table="incidents", call="scorecard()")
     area_list = area_codes(areas) or []
     codes, uniques = pd.factorize(incidents["category"])
     parts = []
@@ -581,8 +538,7 @@ def scorecard(
         hit = np.array([matches(str(u), cat) for u in uniques] + [False])[codes]
         sub = incidents.loc[hit, ["occurred_at", "area_code", "category"]]
         all_areas = sorted(set(area_list) | set(incidents["area_code"].dropna().unique()), key=natural_key)
-        cov = frame_coverage(incidents)
-        known = [] if cov is None else [c for c in cov["category"].dropna().unique() if matches(c, cat)]
+        known = [c for c in cov.categories() if matches(c, cat)] if cov.basis != "complete" else [cat]
         r = _compare(
             sub,
             start,
@@ -597,6 +553,7 @@ def scorecard(
             fdr=False,
             align="auto",
             grids={"area_code": all_areas},
+            coverage=cov,
             categories=known,
         )
         r.insert(1, "category", cat)
@@ -609,7 +566,7 @@ def scorecard(
     order = {c: i for i, c in enumerate(cats)}
     out = out.assign(_o=out["category"].map(order)).sort_values(["area_code", "_o"], kind="stable")
     cols = ["area_code", "category", "current", "baseline", "change", "pct_change", "p_value", "q_value"]
-    cols += ["significant", "direction", "method", "dispersion"]
+    cols += ["significant", "direction", "method", "dispersion", "coverage"]
     out = out[cols].reset_index(drop=True)
     out["baseline_years"] = len(_baseline_ranges(_day(start, "start"), _day(end, "end"), baseline, "auto")[0])
     return out

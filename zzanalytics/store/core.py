@@ -51,12 +51,10 @@ from zzanalytics.sql import ident
 from zzanalytics.store.district import Identity
 from zzanalytics.store.spans import (
     claim_timezone,
-    clip_spans,
     coverage_lines,
     migrate_timestamps,
     own_category_lines,
     read_coverage,
-    span_records,
 )
 
 __all__ = [
@@ -243,9 +241,8 @@ class Store:
     ) -> pd.DataFrame:
         """Incidents with canonical columns, ``occurred_at`` tz-aware in the store's zone.
 
-        The frame's ``attrs["coverage"]`` holds :meth:`coverage` of the incidents (as
-        :func:`span_records`, cut to ``start``..``end``), so
-        :func:`zzanalytics.counts` leaves out the periods a category's sources do not cover.
+        What the sources cover is not on the frame: give :meth:`coverage` (or the store) to
+        the functions that need it, ``zz.counts(inc, coverage=st)``.
 
         Parameters
         ----------
@@ -276,10 +273,7 @@ class Store:
             where.append("area_code = ?")
             params.append(str(area_code))
         clause = ("WHERE " + " AND ".join(where)) if where else ""
-        frame = self._frame("incidents", clause, params, "ORDER BY occurred_at, incident_id")
-        frame.attrs["coverage"] = span_records(clip_spans(self.coverage("incidents").to_frame(), start, end))
-        frame.attrs["timezone"] = tz
-        return frame
+        return self._frame("incidents", clause, params, "ORDER BY occurred_at, incident_id")
 
     def table(self, name: str) -> pd.DataFrame:
         """One of ``petitions``, ``disputes``, ``cameras``, ``peers``, ``targets`` (canonical columns).
@@ -297,10 +291,7 @@ class Store:
         if name not in PLAIN_TABLES:
             raise StoreError(f"no table {name!r}; tables are {['incidents', *PLAIN_TABLES, *GEO_TABLES]}")
         key = TABLES[name].key or TABLES[name].names[0]
-        frame = self._frame(name, order=f"ORDER BY {ident(key)}, _key")
-        if name in ("petitions", "disputes"):
-            frame.attrs["coverage"] = span_records(self.coverage(name).to_frame())
-        return frame
+        return self._frame(name, order=f"ORDER BY {ident(key)}, _key")
 
     def _geo(self, name: str) -> Any:
         import geopandas as gpd

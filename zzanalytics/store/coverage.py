@@ -186,7 +186,7 @@ class Coverage:
         return cls(_frame(rows), "store")
 
     @classmethod
-    def infer(cls, frame: pd.DataFrame, table: str | None = None) -> Coverage:
+    def infer(cls, frame: pd.DataFrame, table: str | None = None, tz: str | None = None) -> Coverage:
         """Conservative coverage from a frame's own records (basis ``"inferred"``).
 
         Per category present (incidents) or for the table: the dense span of its records, with
@@ -200,6 +200,9 @@ class Coverage:
             Records with the table's date column (``occurred_at``, ``received_on``, ``found_on``).
         table : str, optional
             ``incidents``, ``petitions`` or ``disputes``; default: from the date column present.
+        tz : str, optional
+            Zone whose wall clock cuts days (as in :func:`zzanalytics.counts`); default: the
+            zone the dates carry.
 
         Examples
         --------
@@ -214,7 +217,7 @@ class Coverage:
             raise SchemaError(
                 f"Coverage.infer: no {col!r} column for {table}; columns: {list(frame.columns)}"
             )
-        days = wall_time(frame[col], what=col).dt.normalize()
+        days = wall_time(frame[col], tz, what=col).dt.normalize()
         rows: list[dict[str, Any]] = []
         if table == "incidents" and "category" in frame.columns:
             for cat, d in days.groupby(frame["category"].to_numpy(), sort=True):
@@ -339,25 +342,25 @@ class Coverage:
             return bool((self._spans["table"] == table).any())
         return any(matches(c, category) for c in self.categories(table))
 
-    def _members(self, wanted: Any, table: str) -> list[str] | None:
-        """Held categories below each wanted prefix; None: the table as a whole; [] stands for
-        a wanted category no source holds."""
+    def _members(self, wanted: Any, table: str, exact: bool = False) -> list[str] | None:
+        """Held categories below each wanted prefix (``exact``: of that very name); None: the table
+        as a whole; [] stands for a wanted category no source holds."""
         if wanted is None or table != "incidents":
             return None
         wanted = [wanted] if isinstance(wanted, str) else [str(w) for w in wanted]
         held = self.categories(table)
         out: list[str] = []
         for w in wanted:
-            found = [c for c in held if matches(c, w)]
+            found = [c for c in held if (c == w if exact else matches(c, w))]
             if not found:
                 return []
             out += found
         return sorted(set(out))
 
-    def _intervals(self, categories: Any, table: str) -> list[tuple[Any, Any, int]]:
+    def _intervals(self, categories: Any, table: str, exact: bool = False) -> list[tuple[Any, Any, int]]:
         """Covered (start, end, slack) of the categories (all of them) or the table (any source)."""
         s = self._spans[self._spans["table"] == table]
-        members = self._members(categories, table)
+        members = self._members(categories, table, exact)
         if members is None:
             return _merge(zip(s["start"], s["end"], s["slack"], strict=True))
         if not members:
@@ -370,12 +373,19 @@ class Coverage:
         return out or []
 
     def covers(
-        self, start: Any, end: Any, categories: Any = None, table: str = "incidents", whole: bool = True
+        self,
+        start: Any,
+        end: Any,
+        categories: Any = None,
+        table: str = "incidents",
+        whole: bool = True,
+        exact: bool = False,
     ) -> bool:
         """Whether every wanted category covers every day from ``start`` to ``end`` (each within its
         span widened by its slack). ``categories``: a prefix, a list, or None (some source of the
-        table covers every day). ``whole=False``: whether the range touches coverage at all. A
-        category no source holds covers nothing.
+        table covers every day); ``exact``: category names, not prefixes (``"traffic"`` then
+        leaves out ``traffic.major``). ``whole=False``: whether the range touches coverage at all.
+        A category no source holds covers nothing.
 
         Examples
         --------
@@ -391,31 +401,51 @@ class Coverage:
         lo, hi = wall_day(start, what="start"), wall_day(end, what="end")
         if not whole:
             s = self._spans[self._spans["table"] == table]
-            members = self._members(categories, table)
+            members = self._members(categories, table, exact)
             if members is not None:
                 s = s[s["category"].isin(members)]
             return bool(((s["start"] <= hi) & (s["end"] >= lo)).any())
         pad = [
             (a - pd.Timedelta(days=k), b + pd.Timedelta(days=k))
-            for a, b, k in self._intervals(categories, table)
+            for a, b, k in self._intervals(categories, table, exact)
         ]
         return any(a <= lo and hi <= b for a, b in pad)
 
     def covered_periods(
-        self, periods: Any, freq: str, categories: Any = None, table: str = "incidents", partial: bool = False
+        self,
+        periods: Any,
+        freq: str,
+        categories: Any = None,
+        table: str = "incidents",
+        partial: bool = False,
+        exact: bool = False,
     ) -> np.ndarray:
         """Bool mask of the periods (first days) that every wanted category covers (see :func:`covered`).
 
+        Each category is asked on its own and the answers are and-ed: with ``partial=True`` a
+        period is covered when every category reaches into it, even on different days (the
+        count of a rolled-up category then covers part of the period, as ``partial`` says).
+        ``exact`` as in :meth:`covers`.
+
         Examples
         --------
-        >>> cov = Coverage.from_frame(pd.DataFrame({"category": ["fire"], "start": ["2020-01-10"],
-        ...                                         "end": ["2020-03-31"]}))
+        >>> cov = Coverage.from_frame(pd.DataFrame({"category": ["fire", "theft"], "start": ["2020-01-10",
+        ...                                         "2020-01-01"], "end": ["2020-03-31", "2020-01-05"]}))
         >>> cov.covered_periods(pd.to_datetime(["2020-01-01", "2020-02-01"]), "month", "fire").tolist()
         [False, True]
+        >>> jan = pd.to_datetime(["2020-01-01"])
+        >>> cov.covered_periods(jan, "month", ["fire", "theft"], partial=True).tolist()
+        [True]
         """
         if self._basis == "complete":
             return np.ones(len(periods), dtype=bool)
-        return covered(periods, freq, self._intervals(categories, table), partial)
+        members = self._members(categories, table, exact)
+        if members is None:
+            return covered(periods, freq, self._intervals(None, table), partial)
+        ok = np.full(len(periods), bool(members))
+        for m in members:
+            ok &= covered(periods, freq, self._intervals([m], table, exact=True), partial)
+        return ok
 
     def span(
         self, categories: Any = None, table: str = "incidents"
@@ -465,7 +495,7 @@ class Coverage:
             s["end"] = s["end"].clip(upper=wall_day(end, what="end"))
         return Coverage(s[s["start"] <= s["end"]], self._basis)
 
-    def within_records(self, frame: pd.DataFrame, table: str) -> Coverage:
+    def within_records(self, frame: pd.DataFrame, table: str, tz: str | None = None) -> Coverage:
         """The coverage cut to the runs of days the frame's records hold (see
         ``zzanalytics.store.spans.record_runs``): a frame cut in time, or concatenated around a
         missing year, cannot claim the days it lacks.
@@ -476,16 +506,19 @@ class Coverage:
         ...                                         "end": ["2021-12-31"]}))
         >>> inc = pd.DataFrame({"occurred_at": pd.date_range("2021-01-01", "2021-12-31", freq="4h")})
         >>> cov.within_records(inc, "incidents").span("fire")[0][0]
-        Timestamp('2020-12-25 00:00:00')
+        Timestamp('2020-12-24 00:00:00')
         """
         col = DATE_COLUMNS.get(table)
         if self._basis == "complete" or col not in frame.columns:
             return self
-        days = wall_time(frame[col], what=col).to_numpy(dtype="datetime64[ns]")
-        runs = record_runs(days)
+        days = wall_time(frame[col], tz, what=col).to_numpy(dtype="datetime64[ns]")
+        n = int((~np.isnat(days)).sum())
+        covered_days = sum((b - a).days + 1 for a, b, _ in self._intervals(None, table))
+        hole_n = hole_days(n, max(covered_days, 1))  # gaps at the rate the coverage predicts
+        runs = record_runs(days, hole_n)
         if not runs:
             return Coverage(self._spans.iloc[0:0], self._basis)
-        hole = pd.Timedelta(days=_hole(days, runs))
+        hole = pd.Timedelta(days=hole_n)
         keep = [(a - hole, b + hole, 0) for a, b in runs]
         parts = []
         for a, b, _ in _merge(keep):
@@ -541,17 +574,15 @@ class Coverage:
         head = f"Coverage(basis={self._basis!r}, {n} span{'' if n == 1 else 's'})"
         return "\n".join([head, *([] if self._basis == "complete" else self._lines("en", labels=False))])
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Coverage, (self._spans, self._basis))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Coverage):
             return NotImplemented
         return self._basis == other._basis and self._spans.equals(other._spans)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def _hole(days: np.ndarray, runs: list[tuple[pd.Timestamp, pd.Timestamp]]) -> int:
-    n = int((~np.isnat(days)).sum())
-    return hole_days(n, int((runs[-1][1] - runs[0][0]).days) + 1)
 
 
 def _table_of(frame: pd.DataFrame) -> str:
@@ -564,7 +595,12 @@ def _table_of(frame: pd.DataFrame) -> str:
 
 
 def coverage_for(
-    coverage: Any, frame: pd.DataFrame, *, table: str = "incidents", call: str = "this function"
+    coverage: Any,
+    frame: pd.DataFrame,
+    *,
+    table: str = "incidents",
+    call: str = "this function",
+    tz: str | None = None,
 ) -> Coverage:
     """The :class:`Coverage` a function works with, from its ``coverage=`` argument and its records.
 
@@ -572,7 +608,8 @@ def coverage_for(
     is inferred from ``frame`` (:meth:`Coverage.infer`) with a :class:`CoverageWarning` naming
     ``call`` and how to pass the store's. Except for :meth:`Coverage.complete`, the result is cut
     to the runs of days ``frame``'s records hold (:meth:`Coverage.within_records`), so a frame cut
-    in time never counts the days it was cut from as zeros.
+    in time never counts the days it was cut from as zeros. ``tz``: the zone whose wall clock
+    cuts days, as the calling function's.
 
     Examples
     --------
@@ -591,7 +628,7 @@ def coverage_for(
             CoverageWarning,
             stacklevel=3,
         )
-        cov = Coverage.infer(frame, table)
+        cov = Coverage.infer(frame, table, tz)
     elif isinstance(coverage, Coverage):
         cov = coverage
     elif isinstance(coverage, bool):
@@ -610,4 +647,4 @@ def coverage_for(
         raise SchemaError(
             f"{call}: coverage= was {type(coverage).__name__}; pass coverage=st (the store) or a zz.Coverage"
         )
-    return cov.within_records(frame, table)
+    return cov.within_records(frame, table, tz)

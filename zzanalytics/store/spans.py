@@ -343,11 +343,12 @@ def month_end(month: dt.date) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def record_runs(days: np.ndarray) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """Runs of days with records, split where a hole (:func:`hole_days`) lies between two records.
+def record_runs(days: np.ndarray, hole: int | None = None) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Runs of days with records, split where more than ``hole`` days lie between two records.
 
     ``days``: the records' days (naive ``datetime64``, any order, NaT ignored); each run is the
-    (first, last) day of its records.
+    (first, last) day of its records. ``hole`` defaults to :func:`hole_days` of the records over
+    their own extent.
 
     Examples
     --------
@@ -362,7 +363,7 @@ def record_runs(days: np.ndarray) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     lo = d.min()
     idx = (d - lo).astype(np.int64)
     seen = np.flatnonzero(np.bincount(idx))
-    hole = hole_days(int(d.size), int(seen[-1]) + 1)
+    hole = hole_days(int(d.size), int(seen[-1]) + 1) if hole is None else hole
     cuts = np.flatnonzero(np.diff(seen) > hole)
     starts = np.concatenate([[seen[0]], seen[cuts + 1]])
     ends = np.concatenate([seen[cuts], [seen[-1]]])

@@ -31,7 +31,7 @@ from zzanalytics.report import phrases
 from zzanalytics.report import text as tx
 from zzanalytics.report.district import identity_words, unit_words
 from zzanalytics.report.phrases import COMMON, Pair, Phrases
-from zzanalytics.schema import category_label, is_criminal, matches
+from zzanalytics.schema import category_label, is_criminal, matches, rollup
 from zzanalytics.store.coverage import Coverage
 from zzanalytics.store.district import Identity
 
@@ -74,6 +74,11 @@ class Context:
         """
         tables = {name: pd.DataFrame() for name in ("petitions", "disputes", "cameras", "peers", "targets")}
         return cls(pd.Timestamp(start), pd.Timestamp(end), None, lang, pd.DataFrame(), None, {}, tables)
+
+    @property
+    def cov(self) -> Coverage:
+        """The store's coverage to give the analysis functions (complete for a context without one)."""
+        return self.coverage if self.coverage is not None else Coverage.complete()
 
     # -------------------------------------------------------------- who and when
 
@@ -544,22 +549,25 @@ def total(frame: pd.DataFrame, col: str) -> float:
 
 
 def compare(ctx: Context, frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
-    """:func:`zzanalytics.compare_periods` of the briefing period with the same period last year.
+    """:func:`zzanalytics.compare_periods` against last year's period under the coverage (see :func:`row`).
 
     Examples
     --------
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> compare(ctx, criminal(ctx.incidents))[["current", "baseline", "significant"]]  # doctest: +SKIP
     """
-    from zzanalytics.aggregate import frame_coverage
     from zzanalytics.models.compare import compare_periods
 
+    cov = ctx.cov
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = compare_periods(frame, ctx.start, ctx.end, baseline="last_year", **kwargs)
-    cov = frame_coverage(ctx.incidents) if "occurred_at" in frame.columns else None
-    if cov is not None and "category" in cov.columns:
-        out.attrs["held"] = tuple(str(c) for c in cov["category"].dropna().unique())
+        out = compare_periods(frame, ctx.start, ctx.end, baseline="last_year", coverage=cov, **kwargs)
+    if "category" in kwargs.get("by", ()) and "occurred_at" in frame.columns and cov.basis != "complete":
+        last = (ctx.start - pd.DateOffset(years=1), ctx.end - pd.DateOffset(years=1))
+        for key in sorted({rollup(c, kwargs.get("level")) for c in cov.categories()} - set(out["category"])):
+            ok = cov.covers(ctx.start, ctx.end, key) and cov.covers(*last, key)
+            pad = dict(NO_DATA, current=0, baseline=0, direction="flat") if ok else NO_DATA
+            out = pd.concat([out, pd.DataFrame([{"category": key, **pad}])], ignore_index=True)
     return out
 
 
@@ -570,27 +578,20 @@ NO_DATA = {"current": np.nan, "baseline": np.nan, "significant": False, "directi
 def row(result: pd.DataFrame, **match: Any) -> dict[str, Any]:
     """The comparison row matching ``match`` as a dict.
 
-    Absent rows are zeros (nothing happened, not significant), except a category that no source
-    of the store holds (``result.attrs["held"]``, set by :func:`compare`): that one has no data.
+    An absent row is zeros (nothing happened, not significant), except for a category: :func:`compare`
+    gives a row to every category the store holds, so an absent one has no data.
 
     Examples
     --------
-    >>> result = pd.DataFrame({"category": ["theft"], "current": [5], "baseline": [4]})
-    >>> row(result, category="fraud")["current"]
-    0
-    >>> result.attrs["held"] = ("theft.burglary", "assault")
-    >>> row(result, category="fraud")["direction"], row(result, category="robbery")["direction"]
-    ('no_data', 'no_data')
-    >>> row(result, category="theft")["current"]
-    5
+    >>> result = pd.DataFrame({"category": ["theft"], "current": [5], "baseline": [4], "coverage": "store"})
+    >>> row(result, category="fraud")["direction"], row(result)["current"], row(result.iloc[0:0])["current"]
+    ('no_data', 5, 0)
     """
     sel = result
     for k, v in match.items():
         sel = sel[sel[k] == v]
     if sel.empty:
-        held = result.attrs.get("held")
-        cat = match.get("category")
-        if held is not None and isinstance(cat, str) and not any(matches(h, cat) for h in held):
+        if isinstance(match.get("category"), str) and set(result.get("coverage", [])) - {"complete"}:
             return dict(NO_DATA)
         return {"current": 0, "baseline": 0, "significant": False, "direction": "flat"}
     return sel.iloc[0].to_dict()
@@ -646,4 +647,4 @@ def monthly(ctx: Context, frame: pd.DataFrame, value: str = "count") -> pd.DataF
     from zzanalytics.aggregate import counts
 
     first = pd.Timestamp(ctx.end.year - 1, 1, 1)
-    return counts(frame, freq="month", by=(), start=first, end=ctx.end, value=value)
+    return counts(frame, freq="month", by=(), start=first, end=ctx.end, value=value, coverage=ctx.cov)

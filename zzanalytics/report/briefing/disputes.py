@@ -62,8 +62,8 @@ def summaries(ctx: Context) -> tuple[pd.Series, pd.DataFrame]:
     from zzanalytics.aggregate import dispute_summary
 
     d = ctx.tables["disputes"]
-    tot = dispute_summary(local(ctx, d), ctx.start, ctx.end, by=()).iloc[0]
-    per = dispute_summary(d, ctx.start, ctx.end, by=("area_code",))
+    tot = dispute_summary(local(ctx, d), ctx.start, ctx.end, by=(), coverage=ctx.cov).iloc[0]
+    per = dispute_summary(d, ctx.start, ctx.end, by=("area_code",), coverage=ctx.cov)
     per = per[per["found"] > 0].copy()
     per["name"] = per["area_code"].astype(str).map(lambda c: ctx.names.get(c, c))
     return tot, per

@@ -86,7 +86,7 @@ def series_counts(ctx: Context) -> pd.DataFrame:
     parts = []
     for key, prefix in FORECAST_SERIES:
         sub = criminal(inc) if prefix == "criminal" else with_prefix(inc, prefix)
-        c = counts(sub, freq="month", by=(), start=first, end=ctx.end)
+        c = counts(sub, freq="month", by=(), start=first, end=ctx.end, coverage=ctx.cov)
         parts.append(c.assign(series=key))
     return pd.concat(parts, ignore_index=True)[["series", "period", "count"]]
 

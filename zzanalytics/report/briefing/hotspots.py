@@ -237,7 +237,9 @@ def township_counts(ctx: Context) -> pd.Series:
     from zzanalytics.aggregate import counts
 
     inc = criminal(ctx.incidents)
-    c = counts(inc, freq="year", by=("area_code",), start=ctx.start, end=ctx.end, areas=ctx.areas)
+    c = counts(
+        inc, freq="year", by=("area_code",), start=ctx.start, end=ctx.end, areas=ctx.areas, coverage=ctx.cov
+    )
     c = c.groupby("area_code", as_index=False)["count"].sum()
     return c.set_index(c["area_code"].astype(str))["count"]
 

@@ -100,7 +100,12 @@ def township_scorecard(ctx: Context) -> pd.DataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ctx.cache["scorecard"] = scorecard(
-                ctx.incidents, ctx.start, ctx.end, areas=ctx.areas, categories=scored_categories(ctx)
+                ctx.incidents,
+                ctx.start,
+                ctx.end,
+                areas=ctx.areas,
+                categories=scored_categories(ctx),
+                coverage=ctx.cov,
             )
     return ctx.cache["scorecard"]
 
