@@ -20,6 +20,9 @@ from zzanalytics.spatial.emerging import (
     mann_kendall,
 )
 from zzanalytics.spatial.grid import make_grid
+from zzanalytics.store.coverage import Coverage
+
+COMPLETE = Coverage.complete()  # simulated cubes: every zero is real, said by name
 
 T = 20
 H, C, N = 3.0, -3.0, 0.0  # a hot, cold and not-significant bin
@@ -117,7 +120,7 @@ def test_simulated_cube_with_planted_new_and_intensifying_hotspots():
     cube = pd.DataFrame(
         {"cell_id": np.repeat(ids, steps), "period": np.tile(np.arange(steps), n), "count": Y.ravel()}
     )
-    res = emerging_hotspots(cube, grid, permutations=0)
+    res = emerging_hotspots(cube, grid, permutations=0, coverage=COMPLETE)
     f = res.to_frame().set_index("cell_id")
     assert (f.loc[ids[new_blk], "pattern"] == "new hot spot").all()
     assert (f.loc[ids[int_blk], "pattern"] == "intensifying hot spot").all()
@@ -132,7 +135,9 @@ def test_sample_emerging_hotspot_is_new(sample_store):
     inc = sample_store.incidents(category=e["category"])
     end = pd.Timestamp(m["end"])
     # years ending on the last day of the data: E1 started in the final one
-    res = emerging_hotspots(cube_counts(inc, grid, end, steps=7, months=12), grid, permutations=0)
+    res = emerging_hotspots(
+        cube_counts(inc, grid, end, steps=7, months=12), grid, permutations=0, coverage=COMPLETE
+    )
     pt = gpd.points_from_xy([e["lon"]], [e["lat"]])[0]
     cell = grid[grid.intersects(pt)].cell_id.iloc[0]
     pattern = res.to_frame().set_index("cell_id").loc[cell, "pattern"]
@@ -158,7 +163,7 @@ def test_spacetime_weights_by_hand_and_gi_equals_esda_on_the_flattened_cube():
     Y[:4, 3:] += 6
     cube = pd.DataFrame({"cell_id": np.repeat(grid.cell_id, steps), "period": np.tile(np.arange(steps), n)})
     cube["count"] = Y.ravel()
-    res = emerging_hotspots(cube, grid, permutations=0, time_step=2)
+    res = emerging_hotspots(cube, grid, permutations=0, time_step=2, coverage=COMPLETE)
     W = res.gi.W.tolil()
     W.setdiag(0)
     ref = esda.G_Local(
@@ -184,9 +189,17 @@ def test_spacetime_neighbourhood_on_a_constructed_cube():
     Y[before, -2] += 12
     cube = pd.DataFrame({"cell_id": np.repeat(ids, steps), "period": np.tile(np.arange(steps), n)})
     cube["count"] = Y.ravel()
-    st = emerging_hotspots(cube, grid, permutations=0).to_frame().set_index("cell_id").pattern
+    st = (
+        emerging_hotspots(cube, grid, permutations=0, coverage=COMPLETE)
+        .to_frame()
+        .set_index("cell_id")
+        .pattern
+    )
     sp_only = (
-        emerging_hotspots(cube, grid, permutations=0, time_step=0).to_frame().set_index("cell_id").pattern
+        emerging_hotspots(cube, grid, permutations=0, time_step=0, coverage=COMPLETE)
+        .to_frame()
+        .set_index("cell_id")
+        .pattern
     )
     assert (st[ids[late]] == "new hot spot").all() and (sp_only[ids[late]] == "new hot spot").all()
     assert (st[ids[before]] == "consecutive hot spot").all()
@@ -194,3 +207,28 @@ def test_spacetime_neighbourhood_on_a_constructed_cube():
     far = ~(late | before)
     assert st[ids[far]].str.contains("hot").mean() < 0.03
     assert set(st) <= set(CLASSES)
+
+
+def test_a_cube_needs_its_coverage_and_every_period_inside_it():
+    """A cube of counts cannot show what was covered: without coverage it is refused, and a
+    period before the source started (a map of zeros that would make every busy cell "new")
+    is named."""
+    from zzanalytics.errors import SchemaError, SpatialError
+
+    grid = make_grid((103.80, 36.05, 103.83, 36.08), cell=1000, clip=False)
+    periods = pd.date_range("2024-01-01", periods=8, freq="MS")
+    cube = pd.DataFrame(
+        {"cell_id": np.repeat(grid["cell_id"], 8), "period": np.tile(periods, len(grid)), "count": 1}
+    )
+    with pytest.raises(SchemaError, match="coverage=st") as err:
+        emerging_hotspots(cube, grid, permutations=0)
+    assert "\n" not in str(err.value)
+    late = Coverage.from_frame(
+        pd.DataFrame({"category": ["theft"], "start": ["2024-03-01"], "end": ["2024-12-31"]})
+    )
+    with pytest.raises(SpatialError, match=r"2 of 8 periods \(2024-01-01 to 2024-02-01\) lie outside"):
+        emerging_hotspots(cube, grid, permutations=0, coverage=late, categories="theft")
+    res = emerging_hotspots(
+        cube[cube["period"] >= "2024-03-01"], grid, permutations=0, coverage=late, categories="theft"
+    )
+    assert len(res.periods) == 6

@@ -15,14 +15,15 @@ from shapely.geometry import box
 from typer.testing import CliRunner
 
 from zzanalytics.spatial.grid import cell_counts, cell_for, make_grid
+from zzanalytics.spatial.hotspot_frame import hotspots
 from zzanalytics.spatial.hotspots import (
     classify,
     fdr,
     gi_star,
     grid_weights,
-    hotspots,
     local_moran,
 )
+from zzanalytics.store.coverage import Coverage
 
 warnings.filterwarnings("ignore", category=UserWarning)
 
@@ -80,7 +81,9 @@ def test_planted_hotspots_found_and_nothing_far_away():
     inc = pd.DataFrame({"lon": lon, "lat": lat, "occurred_at": pd.Timestamp("2026-03-01")})
     bbox = (*to_ll.transform(x0, y0), *to_ll.transform(x0 + 6000, y0 + 6000))
     grid = make_grid(bbox, cell=250, crs=32648)
-    res = hotspots(inc, grid, "2026-01-01", "2026-12-31", permutations=0, risk=False)
+    # every record on one day of a year said to be complete (inferred, one day would be covered)
+    complete = Coverage.complete()
+    res = hotspots(inc, grid, "2026-01-01", "2026-12-31", permutations=0, risk=False, coverage=complete)
     clon, clat = to_ll.transform(centres[:, 0] + x0, centres[:, 1] + y0)
     for pt in gpd.points_from_xy(clon, clat):
         assert res[res.intersects(pt)].hotspot.iloc[0].startswith("hot")

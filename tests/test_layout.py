@@ -15,7 +15,6 @@ PKG = Path(__file__).resolve().parents[1] / "zzanalytics"
 MAX_LINES = 650  # "none over ~600"
 RATCHET = {  # modules still over the limit: they may shrink, never grow; split them when you touch them
     "zzanalytics.ingest.pipeline": 712,
-    "zzanalytics.spatial.hotspots": 717,
 }
 
 # Stages in data-flow order; a module may import its own stage and the stages listed before it.

@@ -64,7 +64,10 @@ def test_target_breach_end_to_end_against_the_poisson_truth(incidents):
         "lo95",
         "hi95",
         "p_breach",
+        "covered",
+        "coverage",
     ]
+    assert out["covered"].all() and (out["coverage"] == "inferred").all()  # eight whole years, inferred
     row = out.set_index("metric").loc["fire.count"]
     inc = incidents[incidents["occurred_at"].dt.year == 2026]
     assert row["observed_to_date"] == ((inc["category"] == "fire") & (inc["occurred_at"].dt.month <= 6)).sum()

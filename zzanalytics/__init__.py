@@ -57,7 +57,7 @@ _EXPORTS: dict[str, str] = {
     "kde": "zzanalytics.spatial.kde",
     "gi_star": "zzanalytics.spatial.hotspots",
     "local_moran": "zzanalytics.spatial.hotspots",
-    "hotspots": "zzanalytics.spatial.hotspots",
+    "hotspots": "zzanalytics.spatial.hotspot_frame",
     "cube_counts": "zzanalytics.spatial.emerging",
     "emerging_hotspots": "zzanalytics.spatial.emerging",
     "near_repeat": "zzanalytics.spatial.near_repeat",

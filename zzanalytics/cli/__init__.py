@@ -495,7 +495,7 @@ def hotspots(
 
     from zzanalytics.errors import SpatialError
     from zzanalytics.spatial.grid import cell_for, make_grid
-    from zzanalytics.spatial.hotspots import hotspots as _hotspots
+    from zzanalytics.spatial.hotspot_frame import hotspots as _hotspots
     from zzanalytics.workspace import open_store
 
     check_out_file(out, (".geojson", ".json"))
@@ -507,6 +507,7 @@ def hotspots(
     with open_store(check_store_to_read(store)) as st:
         areas, inc, context = st.areas(), st.incidents(end=end, category=category), st.incidents(end=end)
         layers = {"zones": st.zones(), "streets": st.streets(), "cameras": st.table("cameras")}
+        cov = st.coverage()
     inc = inc[inc["lon"].notna() & inc["lat"].notna()] if len(inc) else inc
     if len(areas) or len(inc):  # the district's polygons, else the records' extent
         study = areas if len(areas) else inc
@@ -516,7 +517,7 @@ def hotspots(
             f"zz hotspots: the store has no areas and no located {category!r} incidents up to {end}; "
             "ingest areas.geojson or incidents with lon/lat"
         )
-    frame = _hotspots(inc, grid, start, end, context=context, layers=layers)
+    frame = _hotspots(inc, grid, start, end, context=context, layers=layers, coverage=cov)
     from zzanalytics.outputs import atomic_path
 
     with atomic_path(out) as tmp:

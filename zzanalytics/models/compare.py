@@ -398,8 +398,8 @@ def compare_periods(
     Examples
     --------
     >>> import pandas as pd
-    >>> inc = pd.DataFrame({"occurred_at": pd.to_datetime(["2025-03-01"] * 10 + ["2026-03-01"] * 25),
-    ...                     "category": "fraud.telecom"})
+    >>> half = lambda year, n: list(pd.date_range(f"{year}-01-05", f"{year}-06-25", periods=n))  # 1-6月
+    >>> inc = pd.DataFrame({"occurred_at": half(2025, 10) + half(2026, 25), "category": "fraud.telecom"})
     >>> cov = Coverage.from_frame(pd.DataFrame({"category": ["fraud.telecom"], "start": ["2024-01-01"],
     ...                                         "end": ["2026-06-30"]}))
     >>> r = compare_periods(inc, "2026-01-01", "2026-06-30", by=["category"], level=1, coverage=cov)
@@ -515,8 +515,9 @@ def scorecard(
     Examples
     --------
     >>> import pandas as pd
-    >>> when = ["2023-02-01"] * 4 + ["2024-02-01"] * 2 + ["2025-02-01"] * 3 + ["2026-02-01"] * 30
-    >>> inc = pd.DataFrame({"occurred_at": pd.to_datetime(when),
+    >>> half = lambda year, n: list(pd.date_range(f"{year}-01-05", f"{year}-06-25", periods=n))  # 1-6月
+    >>> when = half(2023, 4) + half(2024, 2) + half(2025, 3) + half(2026, 30)
+    >>> inc = pd.DataFrame({"occurred_at": when,
     ...                     "category": "theft.burglary", "area_code": "620102001"})
     >>> cov = Coverage.from_frame(pd.DataFrame({"category": ["theft.burglary"], "start": ["2023-01-01"],
     ...                                         "end": ["2026-06-30"]}))

@@ -14,6 +14,12 @@ of recent fires), ``traffic.deaths`` (deaths in traffic accidents, a monthly
 count series), ``traffic.major`` (major accidents). ``p_breach = P(year-end >
 ceiling)`` and the intervals are quantiles of the simulated year-end values.
 
+What the sources cover (``coverage=``, see ``docs/coverage.md``) decides what is known: a
+metric whose categories are not covered from 1 January to ``as_of`` has no year-to-date, so
+no year-end value and no probability (NaN, ``covered`` False), never a sum that takes the
+uncovered months as zeros; each series trains on its covered months only (the last unbroken
+run of them).
+
 Examples
 --------
 >>> import numpy as np
@@ -35,6 +41,7 @@ import pandas as pd
 from zzanalytics.clock import wall_day, wall_time
 from zzanalytics.errors import ModelError, SchemaError
 from zzanalytics.models.features import period_range
+from zzanalytics.store.coverage import Coverage, coverage_for
 
 METRICS: dict[str, tuple[str, str]] = {
     "fire.count": ("fire", "count"),
@@ -105,6 +112,7 @@ def target_breach(
     n_paths: int = 2000,
     seed: int = 0,
     workers: int | None = 1,
+    coverage: Any = None,
 ) -> pd.DataFrame:
     """Expected year-end value, intervals and probability of breaching each annual ceiling.
 
@@ -121,13 +129,19 @@ def target_breach(
     n_paths : int
         Simulated paths.
     seed : int
+    coverage : Coverage, Store or None
+        What the sources cover (``st.coverage()`` or ``st``). ``None``: inferred from the
+        records with a :class:`zzanalytics.CoverageWarning` (see :func:`zzanalytics.counts`);
+        ``Coverage.complete()``: absence is zero.
 
     Returns
     -------
     DataFrame
-        ``[metric, year, ceiling, observed_to_date, expected, lo80, hi80, lo95, hi95, p_breach]``,
-        one row per metric that has a ceiling (every metric of :data:`METRICS` if ``targets``
-        is empty; ceiling NaN).
+        ``[metric, year, ceiling, observed_to_date, expected, lo80, hi80, lo95, hi95, p_breach,
+        covered, coverage]``, one row per metric that has a ceiling (every metric of
+        :data:`METRICS` if ``targets`` is empty; ceiling NaN). ``covered`` False: the coverage
+        does not hold the year to ``as_of`` (or no whole month before it) for the metric's
+        categories, and its figures are NaN (no data); ``coverage`` is the coverage's basis.
 
     Examples
     --------
@@ -148,6 +162,8 @@ def target_breach(
         "lo95",
         "hi95",
         "p_breach",
+        "covered",
+        "coverage",
     ]
     for c in ("occurred_at", "category"):
         if c not in incidents.columns:
@@ -160,6 +176,7 @@ def target_breach(
     as_of = wall_day(as_of, what="as_of")
     if as_of.year != int(year):
         raise ModelError(f"as_of={as_of.date()} is not in year {year}; give a date inside the target year")
+    cov = coverage_for(coverage, incidents, table="incidents", call="target_breach()")
     inc = incidents.copy()
     occ = wall_time(inc["occurred_at"], what="occurred_at")
     inc["_day"] = occ.dt.normalize()
@@ -186,8 +203,9 @@ def target_breach(
         if what != "count" and what not in inc.columns and m != "fire.loss_yuan":
             raise SchemaError(f"metric {m} needs incidents column {what!r}; columns are {list(inc.columns)}")
         base = "count" if m == "fire.loss_yuan" else what
-        s = _monthly(inc, prefix, base, first, last_train)
-        series[m] = s
+        s = _covered_run(_monthly(inc, prefix, base, first, last_train), cov, prefix)
+        if len(s) and cov.covers(ystart, as_of, prefix):
+            series[m] = s
         in_year = inc[(inc["_day"] >= ystart) & _matches(inc["category"], prefix)]
         if what == "count":
             observed[m] = float(len(in_year))
@@ -197,7 +215,7 @@ def target_breach(
             observed[m] = float(pd.to_numeric(in_year[what], errors="coerce").fillna(0).sum())
 
     rows = []
-    if horizon > 0:
+    if horizon > 0 and series:
         frame = pd.concat(
             [
                 pd.DataFrame({"metric": k, "period": s.index, "count": s.to_numpy()})
@@ -223,6 +241,11 @@ def target_breach(
         order = res.panel.key_frame["metric"].tolist()
         periods = period_range(res.panel.periods[-1], horizon + 1, "month")[1:]
     for m in metrics:
+        ceiling = ceilings.get(m, float("nan"))
+        if m not in series:  # the year to date is not covered: no data, not a sum of zeros
+            nan = dict.fromkeys(cols[3:10], float("nan"))
+            rows.append({"metric": m, "year": int(year), "ceiling": ceiling, **nan, "covered": False})
+            continue
         if horizon > 0:
             p = paths[order.index(m)].copy()
             if not complete and len(periods) and periods[0] == month_of:
@@ -232,9 +255,19 @@ def target_breach(
             remainder = np.zeros(n_paths)
         if m == "fire.loss_yuan":
             remainder = _simulate_losses(inc, remainder, as_of, rng)
-        out = summarise_paths(remainder, observed[m], ceilings.get(m, float("nan")))
-        rows.append({"metric": m, "year": int(year), "ceiling": ceilings.get(m, float("nan")), **out})
-    return pd.DataFrame(rows, columns=cols)
+        out = summarise_paths(remainder, observed[m], ceiling)
+        rows.append({"metric": m, "year": int(year), "ceiling": ceiling, **out, "covered": True})
+    return pd.DataFrame(rows, columns=cols).assign(coverage=cov.basis)
+
+
+def _covered_run(s: pd.Series, cov: Coverage, prefix: str) -> pd.Series:
+    """The monthly series cut to its last unbroken run of months the coverage wholly holds
+    (empty when the last month is not covered)."""
+    ok = cov.covered_periods(s.index, "month", prefix, partial=False)
+    if not len(s) or not ok[-1]:
+        return s.iloc[0:0]
+    gaps = np.flatnonzero(~ok)
+    return s.iloc[gaps[-1] + 1 :] if len(gaps) else s
 
 
 def _simulate_losses(

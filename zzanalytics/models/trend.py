@@ -29,6 +29,11 @@
 * :func:`seasonal_profile` and :func:`spring_festival_effect` — which month peaks, and
   whether the Spring Festival (春节) effect moves with the lunar calendar.
 
+A series is consecutive periods, zeros included. Given **records** (a frame with a date column
+and no ``period``), :func:`decompose` and :func:`trend_test` count them per ``freq`` under their
+coverage (``coverage=``, docs/coverage.md): only whole periods the coverage holds, and a series
+with a period of no data inside is refused, never joined across it or filled with zeros.
+
 Examples
 --------
 >>> import numpy as np, pandas as pd
@@ -52,6 +57,7 @@ import pandas as pd
 from scipy import stats
 
 from zzanalytics.errors import ModelError, SchemaError
+from zzanalytics.store.coverage import DATE_COLUMNS, coverage_for
 
 __all__ = [
     "TrendResult",
@@ -88,10 +94,53 @@ def _as_series(series: Any, value: str | None = None) -> pd.Series:
                 f"e.g. frame[frame['{multi[0]}'] == {series[multi[0]].iloc[0]!r}]"
             )
         s = series.set_index(pd.DatetimeIndex(series["period"]))[value].sort_index()
+        _check_consecutive(s)
         return s.astype(float)
     if isinstance(series, pd.Series):
-        return series.astype(float).sort_index() if isinstance(series.index, pd.DatetimeIndex) else series
+        if not isinstance(series.index, pd.DatetimeIndex):
+            return series
+        _check_consecutive(series.sort_index())
+        return series.astype(float).sort_index()
     return pd.Series(np.asarray(series, dtype=float))
+
+
+_STEPS = {12: "MS", 4: "QS", 52: "W-MON", 365: "D"}
+
+
+def _check_consecutive(s: pd.Series) -> None:
+    """Refuse a counts series with periods missing inside it: they have no data (outside the
+    coverage), and joining across them would make a trend of the gap."""
+    if len(s) < 3:
+        return
+    step = float(np.median(np.diff(s.index.values).astype("timedelta64[D]").astype(float)))
+    rule = "YS" if step > 200 else _STEPS[_periods_per_year(s)]
+    full = pd.date_range(s.index[0], s.index[-1], freq=rule)
+    missing = full.difference(s.index)
+    if len(missing) and s.index.isin(full).all():  # periods of another alignment: not counts
+        raise ModelError(
+            f"the series has no data for {len(missing)} period(s) inside it ({missing[0].date()} "
+            f"to {missing[-1].date()}): they lie outside the coverage; pass one covered stretch, "
+            f"e.g. series[series['period'] > '{missing[-1].date()}']"
+        )
+
+
+def _from_records(series: Any, freq: str, coverage: Any, call: str) -> Any:
+    """Records (a date column, no ``period``) become their counts per ``freq`` under coverage:
+    whole covered periods only (:func:`zzanalytics.aggregate.model_counts`)."""
+    if not isinstance(series, pd.DataFrame) or "period" in series.columns:
+        return series
+    col = next((c for c in DATE_COLUMNS.values() if c in series.columns), None)
+    if col is None:
+        return series
+    from zzanalytics.aggregate import model_counts, petition_counts
+
+    table = next(t for t, c in DATE_COLUMNS.items() if c == col)
+    cov = coverage_for(coverage, series, table=table, call=call, stacklevel=4)
+    if table == "incidents":
+        return model_counts(series, freq=freq, by=(), coverage=cov)
+    if table == "petitions":
+        return petition_counts(series, freq=freq, by=(), coverage=cov)[["period", "batches"]]
+    raise SchemaError(f"{call}: count {table} first (a counts frame with 'period'); records of {col!r} given")
 
 
 def _periods_per_year(s: pd.Series, default: int = 12) -> int:
@@ -122,13 +171,18 @@ def decompose(
     method: str = "stl",
     robust: bool = True,
     value: str | None = None,
+    *,
+    freq: str = "month",
+    coverage: Any = None,
 ) -> pd.DataFrame:
     """Trend, seasonal and remainder components (STL or MSTL, statsmodels).
 
     Parameters
     ----------
-    series : counts frame of one series (``period`` + value), Series with DatetimeIndex, or array
-        Consecutive periods, zeros included (use :func:`zzanalytics.aggregate.counts`).
+    series : counts frame of one series (``period`` + value), Series with DatetimeIndex, array, or records
+        Consecutive periods, zeros included (use :func:`zzanalytics.aggregate.counts`); a
+        counts frame with a period missing inside is refused (no data there). Records
+        (incidents or petitions) are counted per ``freq`` under ``coverage``.
     period : int or sequence of int
         Season length(s): 12 for months; ``(7, 365)`` for days with ``method="mstl"``.
     method : {"stl", "mstl"}
@@ -138,6 +192,9 @@ def decompose(
         Robust LOESS (outlier months do not bend the trend).
     value : str, optional
         Value column of a counts frame (default ``count``).
+    freq, coverage
+        For records only: the period, and what their sources cover (``st.coverage()`` or
+        ``st``; ``None``: inferred, with a :class:`zzanalytics.CoverageWarning`).
 
     Returns
     -------
@@ -155,7 +212,7 @@ def decompose(
     """
     from statsmodels.tsa.seasonal import MSTL, STL
 
-    s = _as_series(series, value)
+    s = _as_series(_from_records(series, freq, coverage, "decompose()"), value)
     periods = [period] if isinstance(period, int) else list(period)
     if not periods or any(p < 2 for p in periods):
         raise ModelError(f"period must be an integer >= 2 (or several), got {period!r}")
@@ -280,13 +337,17 @@ def trend_test(
     seasonal: bool = True,
     period: int | None = None,
     value: str | None = None,
+    *,
+    freq: str = "month",
+    coverage: Any = None,
 ) -> TrendResult:
     """Test for a monotonic trend ("呈上升态势") and estimate it in % per year with an interval.
 
     Parameters
     ----------
-    series : counts frame of one series, Series with DatetimeIndex, or array
-        Consecutive periods, zeros included.
+    series : counts frame of one series, Series with DatetimeIndex, array, or records
+        Consecutive periods, zeros included; records are counted per ``freq`` under
+        ``coverage`` (as in :func:`decompose`).
     alpha : float
         Level of the test and of the interval.
     seasonal : bool
@@ -297,6 +358,8 @@ def trend_test(
         12 for a plain array).
     value : str, optional
         Value column of a counts frame.
+    freq, coverage
+        For records only (see :func:`decompose`).
 
     Returns
     -------
@@ -313,7 +376,7 @@ def trend_test(
 
     if not 0 < alpha < 1:
         raise ModelError(f"alpha must lie in (0, 1), got {alpha!r}")
-    s = _as_series(series, value)
+    s = _as_series(_from_records(series, freq, coverage, "trend_test()"), value)
     per_year = _periods_per_year(s)
     if period is None:
         period = {12: 12, 4: 4, 52: 52, 365: 7}[per_year]

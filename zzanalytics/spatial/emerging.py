@@ -451,6 +451,8 @@ def emerging_hotspots(
     inference: str = "exact",
     W: Any = None,
     time_step: int = 1,
+    coverage: Any = None,
+    categories: Any = None,
 ) -> EmergingResult:
     """Emerging hot spot analysis of a ``[cell_id, period, count]`` cube.
 
@@ -471,6 +473,14 @@ def emerging_hotspots(
         Previous time steps in each bin's neighbourhood (ArcGIS's "Neighborhood Time
         Step", default 1, Gi* over the entire cube); 0 analyses each step as its own
         map (spatial neighbourhood only).
+    coverage : Coverage or Store
+        What the sources of the counted records cover (``st.coverage()`` or ``st``;
+        ``zz.Coverage.complete()`` when the cube's zeros are all real). Required: a cube of
+        counts cannot show it, and a period outside it would be a map of zeros, read as a
+        cold past that makes every busy cell "new". Every period (from its first day to the
+        next period's) must be covered, else a one-line :class:`SpatialError` names them.
+    categories : str or list of str, optional
+        The categories (prefixes) the cube counts; default: the incidents table as a whole.
 
     Returns
     -------
@@ -483,7 +493,8 @@ def emerging_hotspots(
     >>> T = 12; rng = np.random.default_rng(0)
     >>> c = pd.DataFrame({"cell_id": np.repeat(g.cell_id, T), "period": np.tile(np.arange(T), len(g)),
     ...     "count": rng.poisson(1, len(g) * T)})
-    >>> r = emerging_hotspots(c, g, permutations=0)
+    >>> from zzanalytics import Coverage
+    >>> r = emerging_hotspots(c, g, permutations=0, coverage=Coverage.complete())
     >>> set(r.to_frame().pattern) <= set(CLASSES)
     True
     """
@@ -494,6 +505,7 @@ def emerging_hotspots(
         raise SchemaError(
             f"emerging_hotspots: counts lack {sorted(missing)}; columns are {list(counts.columns)}"
         )
+    _check_cube_coverage(counts["period"], coverage, categories)
     wide = counts.pivot_table(index="cell_id", columns="period", values="count", aggfunc="sum", fill_value=0)
     ids = grid["cell_id"].to_numpy()
     wide = wide.reindex(ids, fill_value=0)
@@ -529,3 +541,31 @@ def emerging_hotspots(
         alpha=alpha,
         trend_alpha=trend_alpha,
     )
+
+
+def _check_cube_coverage(periods: pd.Series, coverage: Any, categories: Any) -> None:
+    """Refuse a cube without its coverage, or with periods the coverage does not wholly hold."""
+    from zzanalytics.store.coverage import coverage_for
+
+    if coverage is None or isinstance(coverage, bool | pd.DataFrame):
+        raise SchemaError(
+            "emerging_hotspots: a cube of counts cannot show what its sources covered, and a period "
+            "outside it would count as zeros; pass coverage=st (or st.coverage()), or "
+            "zz.Coverage.complete() when every zero in the cube is real"
+        )
+    cov = coverage_for(coverage, pd.DataFrame(), call="emerging_hotspots()")
+    if cov.basis == "complete":
+        return
+    firsts = pd.DatetimeIndex(pd.to_datetime(pd.Series(periods).drop_duplicates()).sort_values())
+    if firsts.empty:
+        return
+    step = firsts[-1] - firsts[-2] if len(firsts) > 1 else pd.Timedelta(days=1)
+    lasts = [*(firsts[1:] - pd.Timedelta(days=1)), firsts[-1] + step - pd.Timedelta(days=1)]
+    bad = [a for a, b in zip(firsts, lasts, strict=True) if not cov.covers(a, b, categories)]
+    if bad:
+        held = ", ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in cov.span(categories)) or "nothing"
+        raise SpatialError(
+            f"emerging_hotspots: {len(bad)} of {len(firsts)} periods "
+            f"({bad[0]:%Y-%m-%d} to {bad[-1]:%Y-%m-%d}) lie outside the coverage ({held}): "
+            "their zeros are no data; build the cube inside it"
+        )

@@ -75,7 +75,6 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from zzanalytics.clock import wall_time
 from zzanalytics.errors import SchemaError, SpatialError
 from zzanalytics.spatial._inference import exact_p_columns, permute_local_sums
 
@@ -87,7 +86,6 @@ __all__ = [
     "gi_star",
     "gi_star_cube",
     "grid_weights",
-    "hotspots",
     "local_moran",
 ]
 
@@ -628,90 +626,3 @@ def local_moran(
         alpha=alpha,
         fdr=use_fdr,
     )
-
-
-# --------------------------------------------------------------------------- hotspots frame and CLI
-def hotspots(
-    incidents: pd.DataFrame,
-    grid: gpd.GeoDataFrame,
-    start: Any,
-    end: Any,
-    *,
-    permutations: int = 199,
-    seed: int = 12345,
-    ring: int = 1,
-    risk: bool = True,
-    context: pd.DataFrame | None = None,
-    layers: dict | None = None,
-) -> gpd.GeoDataFrame:
-    """Counts, next-period risk and Gi* classes for every cell of ``grid``.
-
-    Parameters
-    ----------
-    incidents : DataFrame
-        Canonical incidents; rows up to ``end`` train the risk surface, rows in
-        ``start..end`` are counted and tested.
-    grid : GeoDataFrame
-        From :func:`~zzanalytics.spatial.grid.make_grid`.
-    start, end : date-like
-        Inclusive local dates.
-    permutations, seed, ring : int
-        Gi* permutations (they give ``p_sim``; the classes use the exact randomisation
-        p, see the module docstring), seed, and neighbourhood (cells within
-        ``ring`` rows/columns).
-    risk : bool
-        Compute ``risk`` (expected count in a period as long as ``start..end``
-        right after ``end``), see :func:`~zzanalytics.spatial.risk.risk_surface`.
-    context, layers : optional
-        Incidents of every category, and ``zones``/``streets``/``cameras`` for the risk terrain.
-
-    Returns
-    -------
-    GeoDataFrame
-        ``cell_id``, ``count``, ``risk``, ``gi_z``, ``gi_p``, ``hotspot``, geometry (EPSG:4326).
-
-    Examples
-    --------
-    >>> from zzanalytics.spatial.grid import make_grid
-    >>> g = make_grid((103.80, 36.05, 103.83, 36.08), cell=1000)
-    >>> inc = pd.DataFrame({"lon": [103.805] * 5, "lat": [36.055] * 5,
-    ...     "occurred_at": pd.date_range("2026-01-01", periods=5, freq="D")})
-    >>> hs = hotspots(inc, g, "2026-01-01", "2026-01-31", permutations=99, risk=False)
-    >>> list(hs.columns)
-    ['cell_id', 'count', 'risk', 'gi_z', 'gi_p', 'hotspot', 'geometry']
-    """
-    from zzanalytics.spatial.grid import cell_counts
-
-    s, e = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
-    if e < s:
-        raise SpatialError(f"hotspots: end {e.date()} is before start {s.date()}")
-    cnt = cell_counts(incidents, grid, start=s, end=e)
-    W = grid_weights(grid, ring=ring)
-    gi = gi_star(cnt["count"].to_numpy(float), W, permutations=permutations, seed=seed)
-    out = gpd.GeoDataFrame(
-        {
-            "cell_id": grid["cell_id"].to_numpy(),
-            "count": cnt["count"].to_numpy(),
-            "risk": np.nan,
-            "gi_z": gi.z,
-            "gi_p": gi.p,
-            "hotspot": gi.hotspot,
-        },
-        geometry=grid.geometry.to_numpy(),
-        crs=4326,
-    )
-    if risk and len(incidents):
-        from zzanalytics.spatial.risk import risk_surface
-
-        when = wall_time(incidents["occurred_at"])
-        hist = incidents[(when < e + pd.Timedelta(days=1)).to_numpy()]
-        horizon = (e - s) + pd.Timedelta(days=1)
-        from zzanalytics.spatial.terrain import risk_terrain
-
-        terrain = risk_terrain(grid, **layers) if layers else None
-        rs = risk_surface(hist, grid, end=e, horizon=horizon, context=context, terrain=terrain)
-        out["risk"] = rs.set_index("cell_id")["risk"].reindex(out["cell_id"]).fillna(0.0).to_numpy()
-    elif risk:
-        out["risk"] = 0.0
-    out.attrs.update(grid.attrs)
-    return out

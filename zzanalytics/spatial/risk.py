@@ -100,6 +100,8 @@ import scipy.sparse as sp
 
 from zzanalytics.clock import wall_time
 from zzanalytics.errors import ModelError, SchemaError
+from zzanalytics.spatial._coverage import check_covered
+from zzanalytics.store.coverage import Coverage, coverage_for
 
 __all__ = ["hit_share", "pai", "pei", "risk_surface", "smoothing_matrix"]
 
@@ -327,6 +329,7 @@ def risk_surface(
     model: str = "auto",
     context: pd.DataFrame | None = None,
     terrain: pd.DataFrame | None = None,
+    coverage: Any = None,
 ) -> pd.DataFrame:
     """Expected incidents per cell in the ``horizon`` right after ``end``.
 
@@ -366,6 +369,13 @@ def risk_surface(
         categories in ``incidents`` are left out, the rest tell busy places.
     terrain : DataFrame, optional
         :func:`zzanalytics.spatial.terrain.risk_terrain` of ``grid``.
+    coverage : Coverage, Store or None
+        What the sources cover (``st.coverage()`` or ``st``): the model trains on the covered
+        stretch that holds the last training day (days before a source started, or across a
+        gap, are not quiet days), and its history is that stretch's length; a last training
+        day outside the coverage is a one-line :class:`SpatialError`. ``None``: inferred from
+        the records with a :class:`zzanalytics.CoverageWarning`; ``Coverage.complete()``: the
+        records' own span, as before.
 
     Returns
     -------
@@ -384,7 +394,8 @@ def risk_surface(
     >>> inc = pd.DataFrame({"lon": 103.815 + rng.normal(0, 0.003, 400),
     ...     "lat": 36.065 + rng.normal(0, 0.003, 400),
     ...     "occurred_at": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.uniform(0, 1095, 400), unit="D")})
-    >>> r = risk_surface(inc, g)
+    >>> from zzanalytics import Coverage
+    >>> r = risk_surface(inc, g, coverage=Coverage.complete())
     >>> list(r.columns), r.attrs["horizon_days"]
     (['cell_id', 'risk'], 365.0)
     """
@@ -410,7 +421,9 @@ def risk_surface(
         if end is not None
         else (np.floor(days.max()) + 1.0 if len(days) else 0.0)
     )
-    keep = days < end_day
+    cov = coverage_for(coverage, incidents, table="incidents", call="risk_surface()")
+    first_day = _covered_start(incidents, end_day, cov)
+    keep = (days < end_day) & (days >= first_day)
     inc = incidents[keep]
     days = days[keep]
     cells = assign_cells(inc, grid) if len(inc) else pd.Series([], dtype=object)
@@ -419,6 +432,8 @@ def risk_surface(
     cell = pos.reindex(cells[ok].to_numpy()).to_numpy().astype(int)
     age = end_day - days[ok]
     span = float(age.max()) if len(age) else 0.0
+    if np.isfinite(first_day):  # the covered history, not the oldest record's age
+        span = max(span, end_day - first_day)
     if horizon is None:
         h = 365.0 if span >= 730 else max(1.0, np.ceil(span / 3.0))
     elif isinstance(horizon, int | float | np.integer | np.floating):
@@ -512,6 +527,19 @@ def risk_surface(
         }
     )
     return out
+
+
+def _covered_start(incidents: pd.DataFrame, end_day: float, cov: Coverage) -> float:
+    """First day (days since 1970) of the covered stretch that holds the last training day;
+    -inf for complete coverage."""
+    if cov.basis == "complete":
+        return -np.inf
+    last = pd.Timestamp("1970-01-01") + pd.Timedelta(days=int(np.ceil(end_day)) - 1)
+    check_covered(cov, incidents, last, last, "risk_surface")
+    cats = sorted({str(c) for c in incidents["category"].dropna()}) if "category" in incidents else None
+    starts = [a for a, _ in cov.span(cats or None) if a <= last]
+    first = max(starts) if starts else last
+    return (first - pd.Timestamp("1970-01-01")).total_seconds() / 86400.0
 
 
 _MODELS = ("auto", "glm+counts", "glm", "select", "counts", "last", "etas", "etas+counts")

@@ -496,34 +496,33 @@ class Coverage:
         return Coverage(s[s["start"] <= s["end"]], self._basis)
 
     def within_records(self, frame: pd.DataFrame, table: str, tz: str | None = None) -> Coverage:
-        """The coverage cut to the runs of days the frame's records hold (see
-        ``zzanalytics.store.spans.record_runs``): a frame cut in time, or concatenated around a
-        missing year, cannot claim the days it lacks.
+        """The coverage cut to the stretches of days the frame's records hold, taken **as a whole**
+        (every category together) and split where more days pass without any record than their
+        rate explains (:func:`hole_days`): a frame cut in time is no data where it was cut, one
+        category's lull while others go on stays a real zero; each stretch reaches ``3 / rate``
+        days past its records (docs/coverage.md, "Record stretches").
 
         Examples
         --------
         >>> cov = Coverage.from_frame(pd.DataFrame({"category": ["fire"], "start": ["2020-01-01"],
         ...                                         "end": ["2021-12-31"]}))
-        >>> inc = pd.DataFrame({"occurred_at": pd.date_range("2021-01-01", "2021-12-31", freq="4h")})
-        >>> cov.within_records(inc, "incidents").span("fire")[0][0]
-        Timestamp('2020-12-24 00:00:00')
+        >>> inc = pd.DataFrame({"occurred_at": pd.date_range("2021-01-03", "2021-12-31", freq="4h")})
+        >>> cov.within_records(inc, "incidents").span("fire")  # 2020 is cut; 3 / rate = 1 day of slack
+        [(Timestamp('2021-01-02 00:00:00'), Timestamp('2021-12-31 00:00:00'))]
         """
         col = DATE_COLUMNS.get(table)
-        if self._basis == "complete" or col not in frame.columns:
-            return self
+        if self._basis == "complete" or col not in frame.columns or frame[col].notna().sum() == 1:
+            return self  # complete, or one record: nothing shows where a frame was cut
         days = wall_time(frame[col], tz, what=col).to_numpy(dtype="datetime64[ns]")
-        n = int((~np.isnat(days)).sum())
-        covered_days = sum((b - a).days + 1 for a, b, _ in self._intervals(None, table))
-        hole_n = hole_days(n, max(covered_days, 1))  # gaps at the rate the coverage predicts
-        runs = record_runs(days, hole_n)
-        if not runs:
-            return Coverage(self._spans.iloc[0:0], self._basis)
-        hole = pd.Timedelta(days=hole_n)
-        keep = [(a - hole, b + hole, 0) for a, b in runs]
-        parts = []
-        for a, b, _ in _merge(keep):
+        d = days[~np.isnat(days)]
+        gap = (np.ptp(d) // np.timedelta64(1, "D") + 1) / max(d.size - 1, 1) if d.size else 1.0
+        hole = hole_days(d.size, int(np.ceil(gap * d.size)))  # at the records' own rate
+        runs = record_runs(days, hole)
+        pad = pd.Timedelta(days=min(hole, int(np.ceil(3.0 * gap))))
+        parts = [self._spans.iloc[0:0]]
+        for a, b in runs:
             s = self._spans.copy()
-            s["start"], s["end"] = s["start"].clip(lower=a), s["end"].clip(upper=b)
+            s["start"], s["end"] = s["start"].clip(lower=a - pad), s["end"].clip(upper=b + pad)
             parts.append(s[s["start"] <= s["end"]])
         return Coverage(pd.concat(parts, ignore_index=True), self._basis)
 
@@ -601,6 +600,7 @@ def coverage_for(
     table: str = "incidents",
     call: str = "this function",
     tz: str | None = None,
+    stacklevel: int = 3,
 ) -> Coverage:
     """The :class:`Coverage` a function works with, from its ``coverage=`` argument and its records.
 
@@ -609,7 +609,7 @@ def coverage_for(
     ``call`` and how to pass the store's. Except for :meth:`Coverage.complete`, the result is cut
     to the runs of days ``frame``'s records hold (:meth:`Coverage.within_records`), so a frame cut
     in time never counts the days it was cut from as zeros. ``tz``: the zone whose wall clock
-    cuts days, as the calling function's.
+    cuts days, as the calling function's; ``stacklevel`` points the warning at the analyst's call.
 
     Examples
     --------
@@ -626,7 +626,7 @@ def coverage_for(
             f"dense span; categories it lacks have no data). Pass the store's: {name}(..., coverage=st) "
             "or coverage=st.coverage()",
             CoverageWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
         cov = Coverage.infer(frame, table, tz)
     elif isinstance(coverage, Coverage):

@@ -164,7 +164,11 @@ def targets_breach(ctx: Context) -> pd.DataFrame:
     frame = pd.DataFrame({"year": ctx.end.year, "metric": list(ceilings), "ceiling": list(ceilings.values())})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return target_breach(ctx.incidents, frame, year=ctx.end.year, as_of=ctx.end, workers=1)
+        out = target_breach(
+            ctx.incidents, frame, year=ctx.end.year, as_of=ctx.end, coverage=ctx.cov, workers=1
+        )
+    ctx.cache["targets_no_data"] += list(out.loc[~out["covered"], "metric"])  # year to date not covered
+    return out[out["covered"]].reset_index(drop=True)
 
 
 def target_label(ctx: Context, metric: str) -> str:

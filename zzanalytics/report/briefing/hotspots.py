@@ -171,7 +171,8 @@ def hotspot_cells(ctx: Context, category: str = "theft.burglary", permutations: 
     >>> hotspot_cells(ctx)["hotspot"].value_counts()  # doctest: +SKIP
     """
     from zzanalytics.spatial.grid import make_grid
-    from zzanalytics.spatial.hotspots import hotspots
+    from zzanalytics.spatial.hotspot_frame import hotspots
+    from zzanalytics.store.coverage import Coverage
 
     polys = area_polygons(ctx)
     inc = located(with_prefix(local(ctx, ctx.incidents), category))
@@ -180,7 +181,11 @@ def hotspot_cells(ctx: Context, category: str = "theft.burglary", permutations: 
     grid = make_grid(polys, cell=hotspot_cell(ctx))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return hotspots(inc, grid, ctx.start, ctx.end, permutations=permutations, risk=False)
+        # absence is zero here as before; wording coverage is the briefing's part of issue 19
+        complete = Coverage.complete()
+        return hotspots(
+            inc, grid, ctx.start, ctx.end, permutations=permutations, risk=False, coverage=complete
+        )
 
 
 def emerging_cells(ctx: Context, months: int = EMERGING_MONTHS) -> Any:
@@ -194,6 +199,7 @@ def emerging_cells(ctx: Context, months: int = EMERGING_MONTHS) -> Any:
     """
     from zzanalytics.spatial.emerging import emerging_hotspots
     from zzanalytics.spatial.grid import cell_counts, make_grid
+    from zzanalytics.store.coverage import Coverage
 
     polys = area_polygons(ctx)
     inc = located(criminal(local(ctx, ctx.incidents)))
@@ -204,7 +210,7 @@ def emerging_cells(ctx: Context, months: int = EMERGING_MONTHS) -> Any:
     cube = cell_counts(inc, grid, freq="month", start=first, end=ctx.end)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = emerging_hotspots(cube, grid, permutations=99)
+        res = emerging_hotspots(cube, grid, permutations=99, coverage=Coverage.complete())  # as before
     frame = res.to_frame()
     return grid.merge(frame[["cell_id", "pattern"]], on="cell_id", how="left")
 
