@@ -1,12 +1,22 @@
-"""Benchmark the briefing: one district briefing (HTML + PDF), and ``--area all`` with 1 vs 2 workers.
+"""Benchmark the briefing against the pipeline's floor, in the same run, as a user runs it.
 
-Goals (issue 6): one briefing in under 20 s, HTML under 8 MB, and 2 workers at least 1.6x faster
-than 1 on ``--area all``. The 1-worker batch is the baseline of the 2-worker batch in the same run.
+Each measurement is a fresh ``zz`` process, timed from start to exit (wall and CPU of the process
+and its children: kernel, Chromium):
+
+* **floor** — ``zz report`` of an empty notebook with one parameter: Python, the CLI, papermill,
+  a kernel, nbconvert and the page, with nothing computed;
+* **briefing** — ``zz briefing`` of the sample district (HTML), and with ``--pdf``.
+
+Goals (issue 22): the briefing's HTML within 2x the floor measured in the same run, the PDF adding
+at most 4 s. Rounds alternate floor, briefing and briefing with PDF, so that load from other
+tenants of the machine falls on all three alike; the median of the rounds is reported, and the
+load average before and after. ``--batch`` also times ``--area all`` with 1 and 2 workers (issue 6:
+2 workers at least 1.6x faster than 1).
 
 Run::
 
-    .venv/bin/python benchmarks/bench_briefing.py            # everything (several minutes)
-    .venv/bin/python benchmarks/bench_briefing.py --quick    # one briefing and 4 areas per batch
+    .venv/bin/python benchmarks/bench_briefing.py              # 5 rounds (about 2 minutes)
+    .venv/bin/python benchmarks/bench_briefing.py --rounds 3 --batch
 
 Outputs go to ``benchmarks/out/`` (ignored by git).
 """
@@ -15,105 +25,96 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
+import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from zzanalytics.report.batch import batch_briefings
-from zzanalytics.report.briefing import area_names
-from zzanalytics.report.render import render_briefing
-from zzanalytics.workspace import open_store
+import nbformat
 
 OUT = Path(__file__).resolve().parent / "out" / "briefing"
+ZZ = str(Path(sys.executable).with_name("zz"))
 
 
-def _mb(path: Path) -> float:
-    return path.stat().st_size / 1e6
+def empty_notebook(path: Path) -> Path:
+    """A notebook with one parameter and nothing else: what the pipeline costs by itself."""
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
+    cell = nbformat.v4.new_code_cell("x = 1")
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    nbformat.write(nb, path)
+    return path
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and of every finished descendant (kernels, Chromium, pool workers).
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and its children) of one command, which must succeed."""
+    before = os.times()
+    t0 = time.perf_counter()
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = os.times()
+    if res.returncode != 0 or res.stderr:
+        raise SystemExit(f"{' '.join(cmd)} failed or was noisy ({res.returncode}): {res.stderr.strip()}")
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return wall, cpu
 
-    On a shared machine wall time depends on the other tenants; CPU time does not.
-    """
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
-
-def one_briefing() -> dict:
+def rounds(n: int) -> dict[str, list[tuple[float, float]]]:
     out = OUT / "one"
     shutil.rmtree(out, ignore_errors=True)
-    c0, t0 = _cpu(), time.perf_counter()
-    html, pdf = render_briefing(pdf=True, out=out)
-    t_total, c_total = time.perf_counter() - t0, _cpu() - c0
-    c1, t1 = _cpu(), time.perf_counter()
-    render_briefing(out=out)
-    t_html, c_html = time.perf_counter() - t1, _cpu() - c1
-    return {
-        "seconds_html_pdf": t_total,
-        "seconds_html": t_html,
-        "cpu_html_pdf": c_total,
-        "cpu_html": c_html,
-        "html_mb": _mb(html),
-        "pdf_mb": _mb(pdf),
+    out.mkdir(parents=True)
+    notebook = empty_notebook(OUT / "empty.ipynb")
+    commands = {
+        "floor": [ZZ, "report", str(notebook), "-p", "x", "2", "--out", str(out)],
+        "briefing": [ZZ, "briefing", "--out", str(out)],
+        "briefing_pdf": [ZZ, "briefing", "--pdf", "--out", str(out)],
     }
+    times: dict[str, list[tuple[float, float]]] = {k: [] for k in commands}
+    timed(commands["floor"])  # a first run of each warms the disk cache, not counted
+    timed(commands["briefing"])
+    for _ in range(n):
+        for name, cmd in commands.items():
+            times[name].append(timed(cmd))
+    return times
 
 
-def batch(workers: int, areas: list[str] | str) -> dict:
+def batch(workers: int) -> tuple[float, float]:
     out = OUT / f"all-{workers}"
     shutil.rmtree(out, ignore_errors=True)
-    c0, t0 = _cpu(), time.perf_counter()
-    res = batch_briefings(areas=areas, out=out, workers=workers, progress=False)
-    return {
-        "seconds": time.perf_counter() - t0,
-        "cpu": _cpu() - c0,
-        "ok": sum(r.ok for r in res.results),
-        "n": len(res.results),
-        "failed": [f"{r.area}: {r.error}" for r in res.failed],
-    }
+    return timed([ZZ, "briefing", "--area", "all", "--out", str(out), "--workers", str(workers)])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="4 areas per batch instead of all")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds of floor, briefing, briefing --pdf")
+    ap.add_argument("--batch", action="store_true", help="also --area all with 1 and 2 workers")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    with open_store() as st:  # build the sample store once, outside the timings
-        print(st.summary().splitlines()[0])
+    subprocess.run([ZZ, "info"], capture_output=True, check=True)  # builds the sample store once
+    print(f"cpus: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}")
+    times = rounds(args.rounds)
+    med = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
+    cpu = {k: statistics.median(c for _, c in v) for k, v in times.items()}
+    for k in times:
+        walls = ", ".join(f"{w:.1f}" for w, _ in times[k])
+        print(f"{k:13s} median {med[k]:5.2f} s wall, {cpu[k]:5.2f} s CPU   (rounds: {walls})")
+    ratio = med["briefing"] / med["floor"]
+    pdf = med["briefing_pdf"] - med["briefing"]
     print(
-        f"cpus: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f} "
-        "(wall times are only meaningful on an otherwise idle machine)"
+        f"briefing HTML / floor: {ratio:.2f}x (goal <= 2x: {'met' if ratio <= 2 else 'NOT met'}); "
+        f"CPU {cpu['briefing'] / cpu['floor']:.2f}x"
     )
-
-    one = one_briefing()
-    met = one["seconds_html_pdf"] < 20 and one["html_mb"] < 8
-    print(
-        f"one district briefing: {one['seconds_html_pdf']:.1f} s wall ({one['cpu_html_pdf']:.1f} s CPU) "
-        "with PDF, "
-        f"{one['seconds_html']:.1f} s wall ({one['cpu_html']:.1f} s CPU) HTML only; "
-        f"HTML {one['html_mb']:.2f} MB, PDF {one['pdf_mb']:.2f} MB "
-        f"(goal < 20 s, HTML < 8 MB: {'met' if met else 'NOT met'} on wall time)"
-    )
-
-    areas: list[str] | str = "all"
-    if args.quick:
-        areas = ["district", *sorted(area_names(None))[:3]]
-    n = len(areas) if isinstance(areas, list) else 1 + len(area_names(None))
-    b1 = batch(1, areas)
-    print(
-        f"--area all, 1 worker : {b1['seconds']:.1f} s wall, {b1['cpu']:.1f} s CPU for "
-        f"{b1['ok']}/{b1['n']} briefings ({b1['seconds'] / n:.1f} s each)"
-    )
-    b2 = batch(2, areas)
-    print(
-        f"--area all, 2 workers: {b2['seconds']:.1f} s wall, {b2['cpu']:.1f} s CPU for "
-        f"{b2['ok']}/{b2['n']} briefings"
-    )
-    ratio = b1["seconds"] / b2["seconds"]
-    print(f"speed-up 2 vs 1 workers: {ratio:.2f}x (goal >= 1.6x: {'met' if ratio >= 1.6 else 'NOT met'})")
-    for f in b1["failed"] + b2["failed"]:
-        print("failed:", f)
+    print(f"PDF adds {pdf:.2f} s (goal <= 4 s: {'met' if pdf <= 4 else 'NOT met'})")
+    if args.batch:
+        w1, c1 = batch(1)
+        w2, c2 = batch(2)
+        print(f"--area all: 1 worker {w1:.1f} s ({c1:.1f} s CPU), 2 workers {w2:.1f} s ({c2:.1f} s CPU)")
+        met = "met" if w1 / w2 >= 1.6 else "NOT met"
+        print(f"speed-up 2 vs 1 workers: {w1 / w2:.2f}x (goal >= 1.6x: {met})")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

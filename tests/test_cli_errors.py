@@ -4,6 +4,7 @@ traceback, and it comes before any work: every ``zz`` verb is run on bad options
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -44,6 +45,12 @@ def hostile(tmp_path_factory) -> dict[str, Path]:
     bad_toml.write_text("[source\ntable = ", encoding="utf-8")
     gbk_toml = d / "gbk.toml"
     gbk_toml.write_bytes('[columns]\nincident_id = "案件编号"\n'.encode("gbk"))
+    nb = d / "nb.ipynb"
+    cell = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "outputs": [], "execution_count": None}
+    cell["source"] = 'store = None\nstart = None\nend = None\nlang = "zh"\nmonth = 6'
+    nb.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    bad_nb = d / "bad.ipynb"
+    bad_nb.write_text("{not json", encoding="utf-8")
     return {
         "dir": d,
         "folder": folder,
@@ -57,6 +64,8 @@ def hostile(tmp_path_factory) -> dict[str, Path]:
         "mapping": mapping,
         "bad_toml": bad_toml,
         "gbk_toml": gbk_toml,
+        "nb": nb,
+        "bad_nb": bad_nb,
         "missing": d / "missing" / "nope.csv",
         "unwritable": Path("/proc/zz-no-such-folder"),
     }
@@ -189,6 +198,22 @@ def _cases(h: dict[str, Path]) -> list[tuple[list[str], str]]:
         (["map", s("src"), "--table", "nope"], "--table 'nope'"),
         (["map", s("src"), "--out", str(h["dir"] / "m.txt")], ".toml"),
         (["map", s("src"), "--out", s("mapping")], "exists already"),
+        # report
+        (["report", s("missing")], "no such file"),
+        (["report", s("folder")], "is a folder"),
+        (["report", s("src")], "not a .ipynb"),
+        (["report", s("bad_nb")], "cannot be read as a Jupyter notebook"),
+        (["report", s("nb"), "-p", "nope", "1"], "no parameter 'nope'"),
+        (["report", s("nb"), "-p", "1x", "2"], "not a parameter name"),
+        (["report", s("nb"), "-p", "month"], "give a name and a value"),
+        (["report", s("nb"), "-p", "month", "1", "-p", "month", "2"], "given twice"),
+        (["report", s("nb"), "--area", "all"], "no parameter 'area'"),
+        (["report", s("nb"), "--lang", "fr"], "--lang 'fr'"),
+        (["report", s("nb"), "--period", ":"], "--period"),
+        (["report", s("nb"), "--timeout", "0"], "--timeout"),
+        (["report", s("nb"), "--workers", "0"], "--workers"),
+        (["report", s("nb"), "--store", s("missing")], "no such store"),
+        (["report", s("nb"), "--out", s("blocker")], "is a file, not a folder"),
         # notebooks
         (["notebooks", "--out", s("blocker")], "is a file"),
         (["notebooks", "--out", s("under_file")], "is a file"),

@@ -72,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     # report
     "period_label": "zzanalytics.report.periods",
     "render_briefing": "zzanalytics.report.render",
+    "render_report": "zzanalytics.report.render",
     "batch_briefings": "zzanalytics.report.batch",
     # execution and scale-out
     "run_tasks": "zzanalytics.execution",

@@ -20,7 +20,6 @@ from typer.core import TyperGroup
 from zzanalytics.cli.checks import (
     FREQS,
     STORE_KEYS,
-    check_area,
     check_by,
     check_category,
     check_choice,
@@ -29,13 +28,12 @@ from zzanalytics.cli.checks import (
     check_model_options,
     check_out_dir,
     check_out_file,
-    check_period,
     check_range,
     check_store_to_read,
-    check_workers,
 )
 from zzanalytics.cli.glue import load_counts
 from zzanalytics.cli.identity import CurrencyOpt, DistrictOpt, IdentitySetOpt, ingest_identity, set_command
+from zzanalytics.cli.report import ParametersCommand, briefing_command, report_command
 from zzanalytics.errors import ZZError
 
 
@@ -525,73 +523,8 @@ def hotspots(
     typer.echo(f"wrote {len(frame):,} cells to {out}")
 
 
-@app.command()
-@_friendly
-def briefing(
-    store: StoreOpt = None,
-    period: Annotated[
-        str | None,
-        typer.Option("--period", help="START:END dates; default 1 January to the last complete month."),
-    ] = None,
-    area: Annotated[
-        str | None, typer.Option("--area", help="Township code, or 'all' for every township.")
-    ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh",
-    pdf: Annotated[
-        bool, typer.Option("--pdf", help="Also print an A4 PDF through headless Chromium.")
-    ] = False,
-    docx: Annotated[
-        bool, typer.Option("--docx", help="Also write an editable Word document (zh: GB/T 9704-2012).")
-    ] = False,
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder; default reports/.")] = None,
-    workers: WorkersOpt = None,
-    scheduler: SchedulerOpt = None,
-) -> None:
-    """Render the plenary-meeting briefing (HTML, optionally PDF) for the district or townships."""
-    from zzanalytics.report.batch import batch_briefings
-    from zzanalytics.report.briefing import parse_period
-    from zzanalytics.report.render import render_briefing
-
-    check_choice(lang, ("zh", "en"), "--lang")
-    period = check_period(period)
-    if period is not None:
-        parse_period(period)
-    if out is not None:
-        check_out_dir(out)
-    check_workers(workers)
-    store = check_store_to_read(store)
-    if pdf or docx:
-        from zzanalytics.report.render import find_chromium
-
-        find_chromium()
-    if area is not None:
-        area = check_area(store, area)
-    if area == "all":
-        res = batch_briefings(
-            store,
-            period=period,
-            areas="all",
-            lang=lang,
-            pdf=pdf,
-            docx=docx,
-            out=out,
-            workers=workers,
-            scheduler=scheduler,
-            progress=True,
-        )
-        for p in res.paths:
-            _echo_path(p)
-        if res.failed:
-            lines = "; ".join(f"{r.area}: {r.error}" for r in res.failed)
-            _fail(
-                f"{len(res.failed)} of {len(res.results)} briefings failed ({lines}); "
-                f"the others and {res.index} were written"
-            )
-            raise typer.Exit(2)
-        return
-    paths = render_briefing(store, period=period, area=area, lang=lang, pdf=pdf, docx=docx, out=out)
-    for p in paths:
-        _echo_path(p)
+app.command("report", cls=ParametersCommand)(report_command)
+app.command("briefing")(briefing_command)
 
 
 @app.command()

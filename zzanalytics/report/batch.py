@@ -1,11 +1,10 @@
-"""Batch briefings: the district and every township in parallel processes, plus an index page.
+"""Reports of several areas: the district and every township in parallel processes, and an index page.
 
-Each area is rendered by :func:`zzanalytics.report.render.render_briefing` in a
-worker of :func:`zzanalytics.execution.run_tasks` (process pool with a progress
-bar, or Dask given a scheduler). An area that fails is recorded with its error
-and listed in ``index.html``; the other areas are unaffected. Every file is
-written atomically, so re-running overwrites without ever leaving a half-written
-file in ``reports/``.
+Each area is rendered by :func:`zzanalytics.report.render.render_report` in a worker of
+:func:`zzanalytics.execution.run_tasks` (process pool with a progress bar, or Dask given a
+scheduler). An area that fails is recorded with its error and listed in ``index.html``; the
+other areas are unaffected. Every file is written atomically, so re-running overwrites without
+ever leaving a half-written file in ``reports/``. :func:`batch_briefings` is the briefing's batch.
 
 Examples
 --------
@@ -22,31 +21,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from zzanalytics.clock import DEFAULT_TZ, now
 from zzanalytics.config import reports_dir
+from zzanalytics.errors import ReportError
+from zzanalytics.outputs import write_atomic
 from zzanalytics.report import text as tx
-from zzanalytics.report.briefing.period import (
-    DISTRICT,
-    area_names,
-    district_name,
-    find_area,
-    opened,
-    resolve_period,
-    store_path_of,
-)
+from zzanalytics.report.formats import check_formats
 from zzanalytics.report.phrases import Phrases
-from zzanalytics.report.render import render_briefing, write_atomic
-from zzanalytics.schema import natural_key
+from zzanalytics.report.pipeline import DISTRICT, briefing_notebook, default_lang, injected_names, render_area
 
 INDEX = Phrases(
     {
-        "title": ("综治信访维稳形势分析 {period}", "Public-security briefings, {period}"),
+        "briefings": ("综治信访维稳形势分析", "Public-security briefings"),
+        "heading": ("{title} {period}", "{title}, {period}"),
         "html_lang": ("zh-CN", "en"),
         "col.area": ("区域", "Area"),
         "col.briefing": ("简报", "Briefing"),
-        "col.pdf": ("PDF", "PDF"),
+        "col.report": ("报告", "Report"),
         "col.status": ("状态", "Status"),
         "written": ("已生成", "written"),
         "failed": ("失败:{error}", "failed: {error}"),
@@ -62,7 +53,7 @@ INDEX = Phrases(
 
 @dataclass
 class AreaResult:
-    """Outcome of one area's briefing: the files written, or the error."""
+    """Outcome of one area's report: the files written, or the error."""
 
     area: str
     name: str
@@ -72,7 +63,7 @@ class AreaResult:
 
     @property
     def ok(self) -> bool:
-        """True when the briefing was written."""
+        """True when the report was written."""
         return self.error is None
 
 
@@ -85,7 +76,7 @@ class BatchResult:
 
     @property
     def failed(self) -> list[AreaResult]:
-        """The areas whose briefing failed."""
+        """The areas whose report failed."""
         return [r for r in self.results if not r.ok]
 
     @property
@@ -93,28 +84,134 @@ class BatchResult:
         """Every file written, the index last."""
         return [p for r in self.results for p in r.paths] + [self.index]
 
+    def raise_for_failures(self) -> None:
+        """Raise one :class:`ReportError` listing the areas that failed (the others are written)."""
+        if self.failed:
+            lines = "; ".join(f"{r.area}: {r.error}" for r in self.failed)
+            err = ReportError(
+                f"{len(self.failed)} of {len(self.results)} reports failed ({lines}); "
+                f"the others and {self.index} were written"
+            )
+            err.result = self  # type: ignore[attr-defined]
+            raise err
+
 
 def _render_task(task: dict[str, Any]) -> AreaResult:
     """Worker: render one area; every failure is caught and returned, never raised."""
     import time
 
+    from zzanalytics.report.notebook import read_notebook
+
     t0 = time.perf_counter()
-    area = task["area"]
     try:
-        paths = render_briefing(
-            task["store"],
-            period=task["period"],
-            area=None if area == DISTRICT else area,
-            lang=task["lang"],
-            pdf=task["pdf"],
-            docx=task.get("docx", False),
-            out=task["out"],
-            targets=task["targets"],
-            notebook=task["notebook"],
-        )
-        return AreaResult(area, task["name"], paths, None, time.perf_counter() - t0)
+        kwargs = dict(task["kwargs"])
+        notebook = Path(kwargs.pop("notebook"))
+        formats = check_formats(kwargs.pop("formats"))
+        paths = render_area(notebook, read_notebook(notebook), formats, **kwargs)
+        return AreaResult(task["area"], task["name"], paths, None, time.perf_counter() - t0)
     except Exception as exc:  # isolate the failure of one area from the others
-        return AreaResult(area, task["name"], [], f"{type(exc).__name__}: {exc}", time.perf_counter() - t0)
+        message = f"{type(exc).__name__}: {exc}"
+        return AreaResult(task["area"], task["name"], [], message, time.perf_counter() - t0)
+
+
+def batch_reports(
+    notebook: str | Path,
+    *,
+    parameters: dict[str, Any] | None = None,
+    store: str | Path | None = None,
+    period: str | tuple[Any, Any] | None = None,
+    areas: str | Sequence[str] | None = "all",
+    lang: str | None = None,
+    formats: Sequence[str] = (),
+    out: str | Path | None = None,
+    name: str | None = None,
+    title: str | None = None,
+    timeout: int = 600,
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: bool = True,
+    cwd: str | Path | None = None,
+    briefings: bool = False,
+) -> BatchResult:
+    """Render a notebook for several areas in parallel and write ``index.html`` linking them.
+
+    Parameters
+    ----------
+    notebook : path
+        A notebook whose ``parameters`` cell sets ``area``.
+    areas : "all" or sequence of str
+        ``"all"`` is the district followed by every township of the store; otherwise township
+        codes or names (``"district"`` for the whole district). An unknown one fails alone.
+    parameters, store, period, lang, formats, out, name, title, timeout, cwd
+        As for :func:`~zzanalytics.report.render.render_report` (the same for every area).
+    workers : int, optional
+        Local processes; default the CPU count.
+    scheduler : str, optional
+        Dask scheduler address.
+    progress : bool
+        Show a progress bar.
+    briefings : bool
+        Title the index as an index of briefings (:func:`batch_briefings`).
+
+    Returns
+    -------
+    BatchResult
+        One :class:`AreaResult` per area (in the order given) and the index page.
+    """
+    from zzanalytics.report.briefing.period import (
+        area_names,
+        district_name,
+        find_area,
+        opened,
+        parse_period,
+    )
+    from zzanalytics.report.notebook import check_parameters, first_heading, read_notebook
+    from zzanalytics.schema import natural_key
+
+    check_formats(formats)
+    nb = read_notebook(notebook)
+    check_parameters(nb, injected_names(dict(parameters or {}), store, period, "all", lang), notebook)
+    store_path = str(Path(store).resolve()) if store is not None else None
+    page_lang = lang or default_lang(nb)
+    names = area_names(store_path, page_lang)  # also builds the default store once, before the fan-out
+    if areas is None or isinstance(areas, str):
+        areas = [DISTRICT, *sorted(names, key=natural_key)] if areas in (None, "all") else [areas]
+    codes = []
+    for a in areas:
+        try:
+            codes.append(DISTRICT if a in (DISTRICT, None, "") else find_area(store_path, str(a)))
+        except ReportError:  # kept as given: its report fails alone, listed in the index
+            codes.append(str(a))
+    out_dir = Path(out) if out is not None else reports_dir()
+    whole = district_name(store_path, page_lang)
+    common = {
+        "notebook": str(notebook),
+        "parameters": dict(parameters or {}),
+        "store": store_path,
+        "period": period,
+        "lang": lang,
+        "formats": list(formats),
+        "out": str(out_dir),
+        "name": name,
+        "title": title,
+        "timeout": timeout,
+        "cwd": None if cwd is None else str(cwd),
+    }
+    tasks = [
+        {
+            "area": code,
+            "name": whole if code == DISTRICT else names.get(code, code),
+            "kwargs": {**common, "area": code},
+        }
+        for code in codes
+    ]
+    results = run(tasks, workers=workers, scheduler=scheduler, progress=progress)
+    with opened(store_path) as st:
+        tz = getattr(st, "timezone", None)
+    start, end = parse_period(period) if period is not None else (None, None)
+    heading = None if briefings else (title or first_heading(nb) or Path(notebook).stem)
+    index = write_index(results, out_dir, start, end, page_lang, tz=tz, title=heading)
+    return BatchResult(results, index)
 
 
 def batch_briefings(
@@ -131,8 +228,10 @@ def batch_briefings(
     targets: dict[str, float] | None = None,
     notebook: str | Path | None = None,
     progress: bool = True,
+    formats: Sequence[str] = (),
 ) -> BatchResult:
-    """Render the briefings of several areas in parallel and write ``index.html`` linking them.
+    """Render the briefings of several areas in parallel and write ``index.html`` linking them:
+    the briefing notebook through :func:`batch_reports`, with the briefing's default period.
 
     Parameters
     ----------
@@ -143,7 +242,7 @@ def batch_briefings(
     areas : "all" or sequence of str
         ``"all"`` is the district followed by every township of the store; otherwise township
         codes (``"district"`` for the whole district).
-    lang, pdf, docx, out, targets, notebook
+    lang, pdf, docx, out, targets, notebook, formats
         As for :func:`~zzanalytics.report.render.render_briefing`.
     workers : int, optional
         Local processes; default the CPU count.
@@ -157,45 +256,30 @@ def batch_briefings(
     BatchResult
         One :class:`AreaResult` per area (in the order given) and the index page.
     """
-    store_path = store_path_of(store)
+    from contextlib import ExitStack
+
+    from zzanalytics.report.briefing.period import resolve_period
+
+    store_path = str(Path(store).resolve()) if store is not None else None
     start, end = resolve_period(store_path, period)  # also builds the default store once, before the fan-out
-    names = area_names(store_path, lang)
-    if isinstance(areas, str):
-        areas = [areas] if areas != "all" else [DISTRICT, *sorted(names, key=natural_key)]
-    areas = [a if a in (DISTRICT, None, "") else _code(store_path, str(a)) for a in areas]
-    out_dir = Path(out) if out is not None else reports_dir()
-    whole = district_name(store_path, lang)
-    tasks = [
-        {
-            "store": store_path,
-            "period": (start.date().isoformat(), end.date().isoformat()),
-            "area": str(a),
-            "name": whole if a == DISTRICT else names.get(str(a), str(a)),
-            "lang": lang,
-            "pdf": pdf,
-            "docx": docx,
-            "out": str(out_dir),
-            "targets": dict(targets or {}),
-            "notebook": None if notebook is None else str(notebook),
-        }
-        for a in areas
-    ]
-    results = run(tasks, workers=workers, scheduler=scheduler, progress=progress)
-    with opened(store_path) as st:
-        tz = getattr(st, "timezone", None)
-    index = write_index(results, out_dir, start, end, lang, tz=tz)
-    return BatchResult(results, index)
-
-
-def _code(store: Any, area: str) -> str:
-    """The code of a township named by code or name; an unknown one is kept as given, so that its
-    briefing fails alone (and is listed in the index) while the others are written."""
-    from zzanalytics.errors import ReportError
-
-    try:
-        return find_area(store, area)
-    except ReportError:
-        return area
+    with ExitStack() as stack:
+        path = Path(notebook) if notebook is not None else stack.enter_context(briefing_notebook())
+        return batch_reports(
+            path,
+            parameters={"targets": dict(targets or {})},
+            store=store,
+            period=(start.date().isoformat(), end.date().isoformat()),
+            areas=areas,
+            lang=lang,
+            formats=[*(["pdf"] if pdf else []), *(["docx"] if docx else []), *formats],
+            out=out,
+            name="briefing",
+            title="",
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            briefings=True,
+        )
 
 
 def run(
@@ -215,7 +299,7 @@ def run(
         workers=workers,
         scheduler=scheduler,
         progress=progress,
-        desc="briefings",
+        desc="reports",
         chunksize=1,
     )
 
@@ -227,8 +311,11 @@ def write_index(
     end: Any,
     lang: str = "zh",
     tz: str | None = None,
+    title: str | None = None,
 ) -> Path:
-    """Write ``index.html`` (atomically) linking every briefing and listing every failure.
+    """Write ``index.html`` (atomically) linking every report and listing every failure.
+
+    ``title`` is the reports' title (the period follows it); ``None`` titles an index of briefings.
 
     Examples
     --------
@@ -238,35 +325,36 @@ def write_index(
     >>> "失败:ReportError: x" in p.read_text(encoding="utf-8")
     True
     """
-    period = tx.period_label(start, end, lang, with_year=True)
-    title = INDEX.say("title", lang, period=period)
-    head = [INDEX.say(f"col.{c}", lang) for c in ("area", "briefing", "pdf", "status")]
+    import pandas as pd
+
+    briefing = title is None
+    period = tx.period_label(start, end, lang, with_year=True) if start is not None else ""
+    title = INDEX.say("briefings", lang) if title is None else title
+    heading = tx.clean(INDEX.say("heading", lang, title=title, period=period) if period else title)
+    suffixes = list(dict.fromkeys(p.suffix for r in results for p in r.paths)) or [".html"]
+    first = INDEX.say("col.briefing" if briefing else "col.report", lang)
+    head = [INDEX.say("col.area", lang), *(first if s == ".html" else s[1:].upper() for s in suffixes)]
+    head.append(INDEX.say("col.status", lang))
     rows = []
     for r in results:
-
-        def link(suffix: str, r: AreaResult = r) -> str:
-            for p in r.paths:
-                if p.suffix == suffix:
-                    return f'<a href="{html.escape(p.name)}">{html.escape(p.name)}</a>'
-            return ""
-
+        links = {p.suffix: f'<a href="{html.escape(p.name)}">{html.escape(p.name)}</a>' for p in r.paths}
         status = (
             INDEX.say("written", lang)
             if r.ok
             else html.escape(INDEX.say("failed", lang, error=tx.mask_text(r.error or "")))
         )
         cls = "" if r.ok else ' class="failed"'
+        cells = "".join(f"<td>{links.get(s, '')}</td>" for s in suffixes)
         rows.append(
             f"<tr{cls}><td>{tx.h(r.name)}{'' if r.area == DISTRICT else f' ({html.escape(r.area)})'}</td>"
-            f"<td>{link('.html')}</td>"
-            f"<td>{link('.pdf')}</td><td>{status}</td></tr>"
+            f"{cells}<td>{status}</td></tr>"
         )
     n_ok = sum(r.ok for r in results)
     summary = INDEX.say("summary", lang, n=len(results), ok=n_ok, failed=len(results) - n_ok)
     stamp = pd.Timestamp(now(tz or DEFAULT_TZ)).strftime("%Y-%m-%d %H:%M")  # on the store's clock
     code = INDEX.say("html_lang", lang)
     doc = f"""<!DOCTYPE html>
-<html lang="{code}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="{code}"><head><meta charset="utf-8"><title>{html.escape(heading)}</title>
 <style>
 body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 2em auto;
         max-width: 900px; color: #1d1d1d; }}
@@ -276,7 +364,7 @@ th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
 th {{ background: #f0ece4; }}
 tr.failed td {{ color: #9b1c1c; }}
 </style></head><body>
-<h1>{html.escape(title)}</h1>
+<h1>{html.escape(heading)}</h1>
 <p>{html.escape(summary)} <span style="color:#666">({html.escape(stamp)})</span></p>
 <table><thead><tr>{"".join(f"<th>{h}</th>" for h in head)}</tr></thead>
 <tbody>{"".join(rows)}</tbody></table>

@@ -30,10 +30,20 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from zzanalytics.errors import ReportError
+from zzanalytics.errors import DependencyMissingError, ReportError
 from zzanalytics.outputs import atomic_path, process_alive
 
-__all__ = ["PRINTER_PREFIX", "print_html", "reap_printers"]
+__all__ = [
+    "CHROMIUM_FLAGS",
+    "PRINTER_PREFIX",
+    "claim_folder",
+    "deathsig",
+    "find_chromium",
+    "print_html",
+    "print_pdf",
+    "reap_folders",
+    "reap_printers",
+]
 
 PRINTER_PREFIX = "zzchrome-"
 """Private folders of printers start with this, in the system's temporary folder."""
@@ -41,10 +51,21 @@ OWNER = "owner.json"
 STALE_SECONDS = 24 * 3600
 """A printer folder without a readable owner is removed once it is this old."""
 _HOST = socket.gethostname()
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+INSTALL_HINT = (
+    "install it with: sudo apt-get install chromium fonts-noto-cjk (or set ZZ_CHROMIUM=/path/to/chrome)"
+)
 
 
-def _deathsig() -> list[str]:
-    """``setpriv --pdeathsig KILL --`` where util-linux has it: the browser dies with its parent."""
+def deathsig() -> list[str]:
+    """``setpriv --pdeathsig KILL --`` where util-linux has it: a child started through it (the
+    browser, a notebook's kernel) dies with the thread that started it.
+
+    Examples
+    --------
+    >>> deathsig()[1:] if deathsig() else ["--pdeathsig", "KILL", "--"]
+    ['--pdeathsig', 'KILL', '--']
+    """
     setpriv = shutil.which("setpriv")
     return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
 
@@ -117,15 +138,31 @@ def _zombie(pid: int) -> bool:
     return stat[stat.rfind(")") + 2 :].startswith("Z")
 
 
-def reap_printers(tmpdir: str | Path | None = None) -> list[Path]:
-    """Remove the private folders of printers whose owner died (this host), killing first every
-    process still running from them; folders of printers still in progress are left alone.
+def claim_folder(prefix: str) -> Path:
+    """A new private folder ``<tmp>/<prefix>…`` with an ``owner.json`` naming this host and
+    process, so that :func:`reap_folders` can tell when its owner is gone.
+
+    Examples
+    --------
+    >>> folder = claim_folder("zzdoc-")
+    >>> sorted(p.name for p in folder.iterdir())
+    ['owner.json']
+    >>> shutil.rmtree(folder)
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    (folder / OWNER).write_text(json.dumps({"host": _HOST, "pid": os.getpid()}), encoding="utf-8")
+    return folder
+
+
+def reap_folders(prefix: str, tmpdir: str | Path | None = None) -> list[Path]:
+    """Remove the private folders ``<tmp>/<prefix>…`` whose owner died (this host), killing first
+    every process still running from them; folders of owners still alive are left alone.
 
     Returns the folders removed.
     """
     base = Path(tmpdir or tempfile.gettempdir())
     removed: list[Path] = []
-    for folder in base.glob(PRINTER_PREFIX + "*"):
+    for folder in base.glob(prefix + "*"):
         if not folder.is_dir() or folder.is_symlink():
             continue
         try:
@@ -147,6 +184,11 @@ def reap_printers(tmpdir: str | Path | None = None) -> list[Path]:
     return removed
 
 
+def reap_printers(tmpdir: str | Path | None = None) -> list[Path]:
+    """Remove the private folders of printers whose owner died (see :func:`reap_folders`)."""
+    return reap_folders(PRINTER_PREFIX, tmpdir)
+
+
 def print_html(
     html_path: str | Path,
     pdf_path: str | Path,
@@ -163,14 +205,13 @@ def print_html(
     """
     reap_printers()
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
-    private = Path(tempfile.mkdtemp(prefix=PRINTER_PREFIX))
+    private = claim_folder(PRINTER_PREFIX)
     leader: subprocess.Popen | None = None
     try:
         owner = {"host": _HOST, "pid": os.getpid()}
-        (private / OWNER).write_text(json.dumps(owner), encoding="utf-8")
         out = private / "print.pdf"
         cmd = [
-            *_deathsig(),
+            *deathsig(),
             chromium,
             *flags,
             f"--user-data-dir={private / 'profile'}",
@@ -209,3 +250,61 @@ def print_html(
         if leader is not None:
             _kill_group(leader.pid, leader)
         shutil.rmtree(private, ignore_errors=True)
+
+
+def find_chromium() -> str:
+    """Path of a Chromium/Chrome executable (``ZZ_CHROMIUM`` first) or :class:`DependencyMissingError`.
+
+    Examples
+    --------
+    >>> find_chromium()  # doctest: +SKIP
+    '/usr/bin/chromium'
+    """
+    env = os.environ.get("ZZ_CHROMIUM")
+    if env:
+        if Path(env).exists() or shutil.which(env):
+            return shutil.which(env) or env
+        raise DependencyMissingError(f"ZZ_CHROMIUM={env} does not exist; {INSTALL_HINT}")
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise DependencyMissingError(
+        f"printing the PDF needs headless Chromium, and none of {list(CHROMIUM_CANDIDATES)} is on PATH; "
+        f"{INSTALL_HINT}"
+    )
+
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--no-pdf-header-footer",
+    "--run-all-compositor-stages-before-draw",
+    "--virtual-time-budget=15000",
+)
+"""Offline, stateless printing: no network, no extensions, no header/footer of Chromium's own
+(page numbers come from the page's ``@page`` margin boxes)."""
+
+
+def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: int = 120) -> Path:
+    """Print an HTML file to an A4 PDF with headless Chromium, atomically.
+
+    Page size, margins and page numbers come from the page's print CSS (``@page``).
+    Raises :class:`DependencyMissingError` (with the install command) when Chromium is missing.
+    The printer is always reaped, even when killed (:mod:`zzanalytics.report.printer`).
+
+    Examples
+    --------
+    >>> print_pdf("reports/briefing.html", "reports/briefing.pdf")  # doctest: +SKIP
+    PosixPath('reports/briefing.pdf')
+    """
+    return print_html(html_path, pdf_path, chromium=find_chromium(), flags=CHROMIUM_FLAGS, timeout=timeout)
