@@ -226,3 +226,13 @@ def test_zz_hotspots_writes_contract_geojson(tmp_path, sample_store):
             continue
         pt = gpd.points_from_xy([h["lon"]], [h["lat"]])[0]
         assert frame[frame.intersects(pt)].hotspot.iloc[0].startswith("hot"), h["id"]
+
+
+def test_permutation_draws_are_esdas_without_importing_it():
+    """The conditional-randomisation draws equal esda's ``vec_permutations`` for the same seed."""
+    from esda.crand import vec_permutations
+
+    from zzanalytics.spatial._inference import permutation_ids
+
+    for k, n, r, seed in [(8, 100, 999, 12345), (3, 10, 5, 1), (20, 2000, 99, 7)]:
+        assert (permutation_ids(k, n, r, seed) == np.asarray(vec_permutations(k, n, r, seed))).all()

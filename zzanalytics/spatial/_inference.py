@@ -8,8 +8,8 @@ cube — and the weights are prepared once:
 * site ``i`` keeps its own value; its ``k_i`` neighbours are replaced by values
   drawn without replacement from the other ``n - 1`` sites;
 * the draws are a single ``(permutations, max_k)`` table of indices into the
-  ``n - 1`` other sites, shared by every site (esda's ``vec_permutations``; we
-  call esda's own function, so with the same ``seed`` the draws are esda's);
+  ``n - 1`` other sites, shared by every site (esda's ``vec_permutations``, drawn as it
+  draws them, so with the same ``seed`` the draws are esda's);
 * the folded pseudo p-value is esda's ``directed`` one:
   ``p_sim = (min(M, R - M) + 1) / (R + 1)`` where ``M`` counts simulated statistics
   ``>=`` the observed one and ``R`` is the number of permutations.
@@ -43,7 +43,10 @@ __all__ = [
 def permutation_ids(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
     """``(permutations, max_card)`` indices drawn without replacement from ``range(n - 1)``.
 
-    Uses esda's ``crand.vec_permutations`` so that the same seed gives esda's draws.
+    Drawn as esda's ``crand.vec_permutations`` draws them: NumPy's legacy generator seeded with
+    ``seed`` (a ``RandomState``), one ``choice(n - 1, max_card, replace=False)`` per permutation,
+    so the same seed gives esda's draws (``tests/test_hotspots.py`` compares them). esda is not
+    imported for it: loading it loads libpysal, scikit-learn and Dask, half a second per process.
 
     Examples
     --------
@@ -55,13 +58,11 @@ def permutation_ids(max_card: int, n: int, permutations: int, seed: int) -> np.n
         return np.zeros((permutations, 0), dtype=np.int64)
     if max_card > n - 1:
         raise SpatialError(f"a site has {max_card} neighbours but there are only {n - 1} other sites")
-    try:
-        from esda.crand import vec_permutations
-
-        return np.asarray(vec_permutations(int(max_card), int(n), int(permutations), int(seed)))
-    except ImportError:  # pragma: no cover - esda is a dependency
-        rng = np.random.RandomState(seed)
-        return np.stack([rng.choice(n - 1, size=max_card, replace=False) for _ in range(permutations)])
+    rng = np.random.RandomState(int(seed))
+    out = np.empty((int(permutations), int(max_card)), dtype=np.int64)
+    for k in range(int(permutations)):
+        out[k] = rng.choice(int(n) - 1, size=int(max_card), replace=False)
+    return out
 
 
 @dataclass
@@ -144,9 +145,7 @@ def permute_local_sums(
     if W.shape != (n, n):
         raise SpatialError(f"weights are {W.shape} but there are {n} sites")
     self_w = W.diagonal()
-    off = W.tolil()
-    off.setdiag(0)
-    off = sp.csr_matrix(off)
+    off = sp.csr_matrix(W - sp.diags(self_w))  # the neighbours' weights, the diagonal left out
     off.eliminate_zeros()
     off.sort_indices()
     card = np.diff(off.indptr)
