@@ -73,7 +73,8 @@ def test_analyst_notebook_runs_from_the_installed_package(
     target, env = installed
     _run([str(target / "bin" / "zz"), "notebooks", "--out", "nb"], cwd=tmp_path, env=env)
     names = sorted(p.name for p in (tmp_path / "nb").glob("*.ipynb"))
-    assert names == ["01_ingest_quality.ipynb", "02_trends_forecasts.ipynb", "03_hotspots_coverage.ipynb"]
+    analyst = ["01_ingest_quality.ipynb", "02_trends_forecasts.ipynb", "03_hotspots_coverage.ipynb"]
+    assert names == [*analyst, "briefing.ipynb", "holiday_review.ipynb"]  # and the report notebooks
     _run(
         [str(target / "bin" / "papermill"), "--no-progress-bar", "nb/01_ingest_quality.ipynb", "out.ipynb"],
         cwd=tmp_path,

@@ -192,3 +192,42 @@ def test_render_report_is_the_public_api(tmp_path):
     assert "hello Lakeport" in page and "<title>Hello</title>" in page
     assert get_plotlyjs()[:300] not in page  # no figure, no plotly.js
     assert json.loads(json.dumps(zz.__all__)).count("render_report") == 1
+
+
+def test_the_holiday_report_is_rendered_per_area(small_store, tmp_path):
+    """The shipped holiday-period notebook through ``zz report --area all``: a page per area, the
+    district's with its township table, each township's without, and the index."""
+    from zzanalytics.report.pipeline import report_notebooks
+
+    notebook = report_notebooks()[1]
+    out = tmp_path / "reports"
+    args = ["report", str(notebook), "--store", str(small_store), "--area", "all", "--out", str(out)]
+    res = runner.invoke(app, [*args, "-p", "holiday", "春节", "-p", "year", "2026", "--workers", "2"])
+    assert res.exit_code == 0, res.output
+    pages = {a: out / f"holiday_review-{a}.html" for a in ("district", "620102001", "620102005")}
+    assert res.output.splitlines() == [*map(str, pages.values()), str(out / "index.html")]
+    for area, page in pages.items():
+        text = visible_text(page.read_text(encoding="utf-8"))
+        assert "2026年春节假期治安形势分析" in text and ("二、乡镇(街道)" in text) == (area == "district")
+    district = visible_text(pages["district"].read_text(encoding="utf-8"))
+    assert "与平常相比上升显著的有:火灾。" in district  # the planted fires of 春节
+    assert "滨河街道2026年春节假期治安形势分析" in visible_text(
+        pages["620102005"].read_text(encoding="utf-8")
+    )
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<title>金河区2026年春节假期治安形势分析</title>" in index
+
+
+def test_the_holiday_report_of_a_foreign_city(city_store, tmp_path):
+    """Another country's holidays, in English, on the foreign sample city's store."""
+    import zzanalytics as zz
+    from zzanalytics.report.pipeline import report_notebooks
+
+    params = {"holiday": "Christmas", "country": "CA"}
+    [page] = zz.render_report(
+        report_notebooks()[1], store=city_store.path, lang="en", parameters=params, out=tmp_path
+    )
+    text = visible_text(page.read_text(encoding="utf-8"))
+    assert text.startswith(" Christmas Day 2021: public security in City of Lakeport "), text[:200]
+    assert "City of Lakeport recorded" in text and "a day" in text and "金河" not in text
+    assert "no data to compare" not in text.split("By category")[0]  # 2020 and 2021 are both covered

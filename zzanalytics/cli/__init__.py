@@ -535,11 +535,13 @@ def notebooks(
     ),
     force: Annotated[bool, typer.Option("--force", help="Overwrite notebooks that exist.")] = False,
 ) -> None:
-    """Copy the analyst notebooks (ingest and quality, trends and forecasts, hotspots) into a folder."""
+    """Copy the analyst notebooks (ingest and quality, trends and forecasts, hotspots) and the report
+    notebooks (the briefing, the holiday-period report; run them with zz report) into a folder."""
+    from zzanalytics.report.pipeline import report_notebooks
     from zzanalytics.workspace import analyst_notebooks
 
     check_out_dir(out)
-    sources = analyst_notebooks()
+    sources = analyst_notebooks() + report_notebooks()
     clash = [p.name for p in sources if (out / p.name).exists()]
     if clash and not force:
         raise ZZError(

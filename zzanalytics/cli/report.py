@@ -111,6 +111,18 @@ def _check_common(
     return store, period, area
 
 
+def _early_kernel(notebook: Path, area: str | None, cwd: Path | None = None) -> Any:
+    """The notebook's kernel, started before the options are checked and the store is read, so
+    that its start (a Python process and the notebook's imports, seconds) runs beside them; ``None``
+    for ``--area all``, whose workers start one per area."""
+    if area is not None and area.strip() == "all":
+        return None
+    from zzanalytics.report.kernel import Kernel
+    from zzanalytics.report.notebook import preload_of
+
+    return Kernel(preload=preload_of(notebook), cwd=cwd).start()
+
+
 def _finish(res: Any) -> None:
     """Print every file a batch wrote; its failures end as one error line (exit 2)."""
     for p in res.paths:
@@ -173,8 +185,9 @@ def report_command(
         params[name] = parse_value(value)
     nb = read_notebook(notebook)  # a parameter the notebook lacks is refused before the store is read
     check_parameters(nb, injected_names(params, store, period, area, lang), notebook)
-    store, period, area = _check_common(store, period, area, lang, pdf, out)
+    kernel = _early_kernel(notebook, area, cwd=notebook.resolve().parent)
     try:
+        store, period, area = _check_common(store, period, area, lang, pdf, out)
         paths = render_report(
             notebook,
             parameters=params,
@@ -188,12 +201,16 @@ def report_command(
             workers=workers,
             scheduler=scheduler,
             progress=area == "all" and sys.stderr.isatty(),
+            kernel=kernel,
         )
     except ZZError as exc:
         res = getattr(exc, "result", None)  # --area all: the areas written, then the failures
         for p in res.paths if res is not None else []:
             _echo_path(p)
         raise
+    finally:
+        if kernel is not None:
+            kernel.close()
     for p in paths:
         _echo_path(p)
 
@@ -218,17 +235,26 @@ def briefing_command(
 ) -> None:
     """Render the plenary-meeting briefing (HTML, optionally PDF) for the district or townships:
     `zz report` of the package's briefing notebook."""
-    from zzanalytics.report.batch import batch_briefings
+    from zzanalytics.report.pipeline import briefing_notebook
     from zzanalytics.report.render import render_briefing
 
     check_workers(workers)
     check_choice(lang, ("zh", "en"), "--lang")
-    store, period, area = _check_common(store, period, area, lang, pdf or docx, out)
-    kwargs: dict[str, Any] = {"period": period, "lang": lang, "pdf": pdf, "docx": docx, "out": out}
-    if area == "all":
-        _finish(
-            batch_briefings(store, areas="all", workers=workers, scheduler=scheduler, progress=True, **kwargs)
-        )
-        return
-    for p in render_briefing(store, area=area, **kwargs):
+    with briefing_notebook() as notebook:
+        kernel = _early_kernel(notebook, area)
+        try:
+            store, period, area = _check_common(store, period, area, lang, pdf or docx, out)
+            kwargs: dict[str, Any] = {"period": period, "lang": lang, "pdf": pdf, "docx": docx, "out": out}
+            if area == "all":
+                from zzanalytics.report.batch import batch_briefings
+
+                progress = sys.stderr.isatty()  # a bar for a person, not for a log
+                kw = {"workers": workers, "scheduler": scheduler, "progress": progress, **kwargs}
+                _finish(batch_briefings(store, areas="all", **kw))
+                return
+            paths = render_briefing(store, area=area, kernel=kernel, **kwargs)
+        finally:
+            if kernel is not None:
+                kernel.close()
+    for p in paths:
         _echo_path(p)

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,7 @@ class AreaResult:
     paths: list[Path] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    title: str = ""
 
     @property
     def ok(self) -> bool:
@@ -108,7 +110,9 @@ def _render_task(task: dict[str, Any]) -> AreaResult:
         notebook = Path(kwargs.pop("notebook"))
         formats = check_formats(kwargs.pop("formats"))
         paths = render_area(notebook, read_notebook(notebook), formats, **kwargs)
-        return AreaResult(task["area"], task["name"], paths, None, time.perf_counter() - t0)
+        found = re.search(r"<title>(.*?)</title>", paths[0].read_text(encoding="utf-8"), flags=re.S)
+        title = html.unescape(found.group(1)) if found else ""
+        return AreaResult(task["area"], task["name"], paths, None, time.perf_counter() - t0, title)
     except Exception as exc:  # isolate the failure of one area from the others
         message = f"{type(exc).__name__}: {exc}"
         return AreaResult(task["area"], task["name"], [], message, time.perf_counter() - t0)
@@ -209,7 +213,10 @@ def batch_reports(
     with opened(store_path) as st:
         tz = getattr(st, "timezone", None)
     start, end = parse_period(period) if period is not None else (None, None)
-    heading = None if briefings else (title or first_heading(nb) or Path(notebook).stem)
+    pages = [r.title for r in results if r.title]  # each page's own title, the district's first
+    heading = (
+        None if briefings else (title or first_heading(nb) or (pages[0] if pages else Path(notebook).stem))
+    )
     index = write_index(results, out_dir, start, end, page_lang, tz=tz, title=heading)
     return BatchResult(results, index)
 

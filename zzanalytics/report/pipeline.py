@@ -43,6 +43,7 @@ __all__ = [
     "injected_names",
     "render_area",
     "report_filename",
+    "report_notebooks",
     "resolve_job",
     "write_outputs",
 ]
@@ -204,7 +205,7 @@ class Job:
     start: Any
     end: Any
     lang: str
-    title: str
+    title: str | None  # None: the page's own first heading, else the notebook's title or name
     out: Path
 
     def path(self, suffix: str) -> Path:
@@ -345,7 +346,7 @@ def resolve_job(
     if lang is not None:
         params["lang"] = lang
     params.update(parameters)
-    base = (first_heading(nb) or notebook.stem) if title is None else title
+    base = first_heading(nb) if title is None else title
     when = tx.period_label(start, end, page_lang, with_year=True) if start is not None else ""
     return Job(
         parameters=params,
@@ -354,20 +355,57 @@ def resolve_job(
         start=start,
         end=end,
         lang=page_lang,
-        title=tx.clean(" ".join(p for p in (base, where, when) if p)),
+        title=tx.clean(" ".join(p for p in (base, where, when) if p)) if base is not None else None,
         out=Path(out) if out is not None else reports_dir(),
     )
 
 
+def page_heading(executed: Any) -> str | None:
+    """The text of the first ``<h1>`` among the notebook's HTML outputs (a report's own title).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> c = nbformat.v4.new_code_cell("x")
+    >>> title = {"text/html": "<h1>金河区 <b>春节</b></h1>"}
+    >>> c.outputs = [nbformat.v4.new_output("display_data", data=title)]
+    >>> page_heading(nbformat.v4.new_notebook(cells=[c]))
+    '金河区 春节'
+    """
+    import html as _html
+
+    for cell in executed.cells:
+        for o in cell.get("outputs", []):
+            m = re.search(r"<h1[^>]*>(.*?)</h1>", str(o.get("data", {}).get("text/html", "")), flags=re.S)
+            if m:
+                return " ".join(_html.unescape(re.sub(r"<[^>]+>", "", m.group(1))).split()) or None
+    return None
+
+
 def write_outputs(executed: Any, job: Job, formats: Sequence[OutputFormat]) -> list[Path]:
     """Write the page, then each further format; return the paths in that order."""
-    html_doc = notebook_to_html(executed, title=job.title, lang=job.lang)
+    title = job.title or page_heading(executed) or executed.metadata.get("title") or job.name
+    html_doc = notebook_to_html(executed, title=title, lang=job.lang)
     html_path = write_atomic(job.path(".html"), html_doc)
-    rendered = Rendered(executed, html_doc, html_path, job.title, job.lang, job.parameters)
+    rendered = Rendered(executed, html_doc, html_path, title, job.lang, job.parameters)
     return [html_path, *(fmt.write(rendered, job.path(fmt.suffix)) for fmt in formats)]
 
 
+def report_notebooks() -> list[Path]:
+    """The report notebooks shipped in the package: the briefing and the holiday-period report,
+    which ``zz report`` runs (``zz notebooks`` copies them for an office to adapt).
+
+    Examples
+    --------
+    >>> [p.name for p in report_notebooks()]
+    ['briefing.ipynb', 'holiday_review.ipynb']
+    """
+    folder = Path(str(resources.files("zzanalytics.report").joinpath("briefing")))
+    return [folder / name for name in ("briefing.ipynb", "holiday_review.ipynb")]
+
+
 def briefing_notebook() -> Any:
-    """A context manager giving the path of the briefing notebook shipped in the package."""
-    package = resources.files("zzanalytics.report.briefing").joinpath("briefing.ipynb")
+    """A context manager giving the path of the briefing notebook shipped in the package (found
+    without importing the briefing, which loads pandas and plotly)."""
+    package = resources.files("zzanalytics.report").joinpath("briefing", "briefing.ipynb")
     return resources.as_file(package)

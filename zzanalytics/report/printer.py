@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from zzanalytics.errors import DependencyMissingError, ReportError
-from zzanalytics.outputs import atomic_path, process_alive
 
 __all__ = [
     "CHROMIUM_FLAGS",
@@ -68,6 +67,13 @@ def deathsig() -> list[str]:
     """
     setpriv = shutil.which("setpriv")
     return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
+
+
+def _alive(pid: int) -> bool:
+    """:func:`zzanalytics.outputs.process_alive`, without loading pandas before a kernel starts."""
+    from zzanalytics.outputs import process_alive
+
+    return process_alive(pid)
 
 
 def _group_exists(pgid: int) -> bool:
@@ -168,7 +174,7 @@ def reap_folders(prefix: str, tmpdir: str | Path | None = None) -> list[Path]:
         try:
             owner = json.loads((folder / OWNER).read_text(encoding="utf-8"))
             mine = owner.get("host") == _HOST
-            dead = mine and not process_alive(int(owner["pid"]))
+            dead = mine and not _alive(int(owner["pid"]))
         except (OSError, ValueError, KeyError, TypeError):
             try:
                 dead = time.time() - folder.stat().st_mtime > STALE_SECONDS
@@ -243,6 +249,8 @@ def print_html(
                 f"{' | '.join(tail.splitlines()[-3:])}"
             )
         _kill_group(leader.pid, leader)  # helpers of a finished browser, if any linger
+        from zzanalytics.outputs import atomic_path  # (outputs loads pandas: not before it is needed)
+
         with atomic_path(pdf_path) as tmp:
             shutil.copyfile(out, tmp)
         return pdf_path

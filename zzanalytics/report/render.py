@@ -45,7 +45,7 @@ from zzanalytics.report.formats import (
     notebook_to_html,
     register_format,
 )
-from zzanalytics.report.notebook import check_parameters, imported_modules, innermost_frame, read_notebook
+from zzanalytics.report.notebook import check_parameters, innermost_frame, preload_of, read_notebook
 from zzanalytics.report.pipeline import (
     DISTRICT,
     FAILED_DIR,
@@ -215,6 +215,7 @@ def render_briefing(
     parameters: dict[str, Any] | None = None,
     timeout: int = 600,
     formats: Sequence[str] = (),
+    kernel: Any = None,
 ) -> list[Path]:
     """Render one briefing (district or one township) to HTML and optionally PDF: the package's
     briefing notebook through :func:`render_report`, with the briefing's period and names.
@@ -246,6 +247,9 @@ def render_briefing(
         Seconds allowed per cell.
     formats : sequence of str
         Further formats (:data:`FORMATS`).
+    kernel : Kernel, optional
+        A started :class:`~zzanalytics.report.kernel.Kernel` to run in (``zz briefing`` starts it
+        before it checks its options); default a new one, started before the store is read.
 
     Returns
     -------
@@ -269,7 +273,8 @@ def render_briefing(
     check_formats(formats)
     with ExitStack() as stack:
         path = Path(notebook) if notebook is not None else stack.enter_context(briefing_notebook())
-        kernel = stack.enter_context(Kernel(preload=imported_modules(read_notebook(path))))
+        if kernel is None:  # first: it starts while the store is read for the period
+            kernel = stack.enter_context(Kernel(preload=preload_of(path)))
         from zzanalytics.report.briefing.period import resolve_period
 
         start, end = resolve_period(str(Path(store).resolve()) if store is not None else None, period)
