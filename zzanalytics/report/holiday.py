@@ -45,6 +45,8 @@ __all__ = ["GAP_DAYS", "PHRASES", "Review", "Window", "holiday_window", "render"
 
 GAP_DAYS = 3
 """Days off of one holiday are one window when no more than this many days apart."""
+AFTER_DAYS = 14
+"""Days after the window the day-by-day chart shows (3 weeks before it)."""
 LANGUAGES = {"zh": ("zh_CN", "zh_TW"), "en": ("en_US", "en_GB", "en_CA")}
 
 PHRASES = Phrases(
@@ -203,9 +205,10 @@ def holiday_window(holiday: str, year: int, country: str = "CN") -> Window:
 
 
 def _main_name(cal: dict[Any, str], core: list[pd.Timestamp]) -> str:
-    """The most frequent name among the core days (``春节`` over ``农历除夕``)."""
+    """The most frequent name among the core days, the shortest of equals (``春节`` over
+    ``春节（补假）``, ``Christmas Day`` over ``Christmas Day (observed)``)."""
     names = [str(cal.get(d.date(), "")) for d in core]
-    return max(set(names), key=names.count) if names else ""
+    return min(set(names), key=lambda n: (-names.count(n), len(n), n)) if names else ""
 
 
 @dataclass
@@ -284,7 +287,8 @@ def review(
     o_end = window.start - pd.Timedelta(days=8)
     ordinary = (o_end - pd.Timedelta(days=7 * int(weeks) - 1), o_end)
     with opened(store) as st:
-        inc = st.incidents(end=window.end.date().isoformat(), area_code=area)
+        after = min(window.end + pd.Timedelta(days=AFTER_DAYS), last_day)  # the day-by-day chart's end
+        inc = st.incidents(end=max(after, window.end).date().isoformat(), area_code=area)
     subject = resolve_area(store, area, lang) if area else district_name(store, lang)
     crim = inc[inc["category"].map(is_criminal)]  # their own categories: each one's coverage counts
     frames = []
@@ -301,7 +305,8 @@ def review(
     if area is None and "area_code" in inc.columns and inc["area_code"].notna().any():
         t = _compare(crim[crim["area_code"].notna()], window, (last.start, last.end), ["area_code"], fdr=True)
         townships = t.assign(per_day=t["current"] / window.days, last_per_day=t["baseline"] / last.days)
-    daily = _daily(crim, window, last)
+    first_day = spans["start"].min().normalize() if spans is not None else None
+    daily = _daily(crim, window, last, (first_day, last_day))
     cal = _calendar(country, [ordinary[0].year, ordinary[1].year], _language(country, lang))
     others = sorted({str(n) for d, n in cal.items() if ordinary[0] <= pd.Timestamp(d) <= ordinary[1]})
     names = area_names(store, lang) if townships is not None else {}
@@ -350,9 +355,10 @@ def _category_rows(
     )
 
 
-def _daily(crim: pd.DataFrame, window: Window, last: Window) -> pd.DataFrame:
-    """Criminal cases per day from 3 weeks before to 2 weeks after each window, by offset."""
-    offsets = np.arange(-21, window.days + 14)
+def _daily(crim: pd.DataFrame, window: Window, last: Window, covered: tuple[Any, Any]) -> pd.DataFrame:
+    """Criminal cases per day from 3 weeks before to 2 weeks after each window, by offset; a day
+    outside the criminal cases' coverage is NaN (no data), never 0."""
+    offsets = np.arange(-21, window.days + AFTER_DAYS)
     out = {"offset": offsets}
     days = (
         pd.to_datetime(crim["occurred_at"]).dt.tz_localize(None).dt.normalize()
@@ -360,8 +366,12 @@ def _daily(crim: pd.DataFrame, window: Window, last: Window) -> pd.DataFrame:
         else pd.Series([], dtype="datetime64[ns]")
     )
     per_day = days.value_counts()
+    lo, hi = covered
     for key, w in (("this", window), ("last", last)):
-        out[key] = [int(per_day.get(w.start + pd.Timedelta(days=int(k)), 0)) for k in offsets]
+        days_k = [w.start + pd.Timedelta(days=int(k)) for k in offsets]
+        out[key] = [
+            float(per_day.get(d, 0)) if (lo is None or d >= lo) and d <= hi else np.nan for d in days_k
+        ]
     return pd.DataFrame(out)
 
 
