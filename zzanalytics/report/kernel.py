@@ -114,10 +114,14 @@ class Kernel:
             script.write_text(PRELOAD_SCRIPT.format(names=self.preload), encoding="utf-8")
             args.append(f"--IPKernelApp.exec_lines=import runpy; runpy.run_path({str(script)!r}); del runpy")
         self.manager = _manager_class()(connection_file=str(self.folder / "kernel.json"))
-        with open(self.folder / "kernel.log", "wb") as log:
-            run_sync(self.manager.start_kernel)(
-                extra_arguments=args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=str(self.cwd)
-            )
+        try:
+            with open(self.folder / "kernel.log", "wb") as log:
+                run_sync(self.manager.start_kernel)(
+                    extra_arguments=args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=str(self.cwd)
+                )
+        except BaseException:  # nothing left behind: no process, no folder
+            self.close()
+            raise
         return self
 
     def log_tail(self, lines: int = 3) -> str:
