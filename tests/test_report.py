@@ -10,6 +10,7 @@ rendering pages.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -88,12 +89,15 @@ def theft_batch(small_store, tmp_path_factory):
     out = root / "reports"
     cmd = [ZZ, "report", str(notebook), "-p", "top", "2", "--store", str(small_store)]
     cmd += ["--area", "all", "--period", PERIOD, "--pdf", "--out", str(out), "--workers", "2"]
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    return res, out
+    tmp = root / "tmp"  # the run's own temporary folder: kernels and printers must leave nothing in it
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    return res, out, tmp
 
 
 def test_a_notebook_of_its_own_is_rendered_per_area_with_pdfs_and_an_index(theft_batch, small_store):
-    res, out = theft_batch
+    res, out, tmp = theft_batch
     assert res.returncode == 0, res.stderr
     names = ["district", "620102001", "620102005"]
     stems = [f"theft_review-{a}-2026-01-01_2026-06-30" for a in names]
@@ -123,6 +127,7 @@ def test_a_notebook_of_its_own_is_rendered_per_area_with_pdfs_and_an_index(theft
     assert f"盗窃警情月度分析 {period}" in index and "鼓楼街道" in index
     assert [h for h in re.findall(r'href="([^"]+)"', index)] == [Path(p).name for p in expected[:-1]]
     assert not list(out.glob(".*tmp*")) and not (out / FAILED_DIR).exists()
+    assert sorted(p.name for p in tmp.iterdir()) == []  # no kernel's or printer's folder left behind
 
 
 def test_a_failing_cell_is_one_line_naming_the_cell_and_the_executed_notebook_is_kept(tmp_path):
