@@ -289,12 +289,13 @@ def review(
     with opened(store) as st:
         after = min(window.end + pd.Timedelta(days=AFTER_DAYS), last_day)  # the day-by-day chart's end
         inc = st.incidents(end=max(after, window.end).date().isoformat(), area_code=area)
+        coverage = st.coverage()  # what the sources cover: outside it, no data (never 0)
     subject = resolve_area(store, area, lang) if area else district_name(store, lang)
     crim = inc[inc["category"].map(is_criminal)]  # their own categories: each one's coverage counts
     frames = []
     for frame, by in ((crim, []), (inc, ["category"])):
-        vs_last = _compare(frame, window, (last.start, last.end), by, level=1)
-        vs_ord = _compare(frame, window, ordinary, by, level=1)
+        vs_last = _compare(frame, window, (last.start, last.end), by, level=1, coverage=coverage)
+        vs_ord = _compare(frame, window, ordinary, by, level=1, coverage=coverage)
         if not by:
             vs_last, vs_ord = vs_last.assign(category="criminal"), vs_ord.assign(category="criminal")
         frames.append(_category_rows(vs_last, vs_ord, window, last, ordinary, lang))
@@ -303,7 +304,8 @@ def review(
     categories = pd.concat([frames[0], rows], ignore_index=True)  # the total, crimes, then the rest
     townships = None
     if area is None and "area_code" in inc.columns and inc["area_code"].notna().any():
-        t = _compare(crim[crim["area_code"].notna()], window, (last.start, last.end), ["area_code"], fdr=True)
+        located = crim[crim["area_code"].notna()]
+        t = _compare(located, window, (last.start, last.end), ["area_code"], fdr=True, coverage=coverage)
         townships = t.assign(per_day=t["current"] / window.days, last_per_day=t["baseline"] / last.days)
     first_day = spans["start"].min().normalize() if spans is not None else None
     daily = _daily(crim, window, last, (first_day, last_day))
