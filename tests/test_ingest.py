@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from zzanalytics.errors import MappingError, SourceError, StoreError
 from zzanalytics.ingest import ingest_files, read_mapping
 from zzanalytics.ingest import locations as _locations
-from zzanalytics.ingest import pipeline as _pipeline
+from zzanalytics.ingest import write as _write
 from zzanalytics.ingest.coords import gcj02_to_wgs84
 from zzanalytics.workspace import open_store
 
@@ -332,7 +332,7 @@ def test_failure_mid_file_leaves_store_unchanged(tmp_path: Path, monkeypatch: py
         raise RuntimeError("disk full")
 
     # the failure strikes after the incidents and quarantine rows are inserted
-    monkeypatch.setattr(_pipeline, "_write_log", boom)
+    monkeypatch.setattr(_write, "write_log", boom)
     with pytest.raises(StoreError, match="nothing of this file was stored"):
         ingest_files([FIX / "incidents_gb18030.csv"], FIX / "incidents.toml", store=store)
     after = _tables(store)

@@ -14,7 +14,6 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parents[1] / "zzanalytics"
 MAX_LINES = 650  # "none over ~600"
 RATCHET = {  # modules still over the limit: they may shrink, never grow; split them when you touch them
-    "zzanalytics.ingest.pipeline": 712,
 }
 
 # Stages in data-flow order; a module may import its own stage and the stages listed before it.

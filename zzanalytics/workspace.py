@@ -1,7 +1,9 @@
 """The default store, ready on first use: the sample district found or generated, its store built.
 
-``zz.open_store()`` with no path opens the default store (``ZZ_STORE``, else the sample district's
-store, see :mod:`zzanalytics.config`). When that is the sample store it is made ready first:
+``zz.open_store()`` (:func:`zzanalytics.store.open_store`, the one opener) with no path opens the
+default store (``ZZ_STORE``, else the sample district's store, see :mod:`zzanalytics.config`).
+This module registers :func:`prepare_sample` with it, so when that is the sample store it is
+made ready first:
 
 1. the sample district's exports are found (``./data/sample``, the source checkout's ``data/sample``)
    or, when zzanalytics runs installed from a wheel, generated once into the per-user data folder
@@ -28,10 +30,9 @@ from typing import Any
 
 from zzanalytics import config
 from zzanalytics.errors import StoreError
-from zzanalytics.store import STORE_FORMAT, Store, store_format
-from zzanalytics.store import open_store as _open_path
+from zzanalytics.store import STORE_FORMAT, before_open, open_store, store_format
 
-__all__ = ["analyst_notebooks", "ensure_sample", "open_store", "sample_store_path"]
+__all__ = ["analyst_notebooks", "ensure_sample", "open_store", "prepare_sample", "sample_store_path"]
 
 
 def sample_store_path() -> Path:
@@ -87,33 +88,19 @@ def ensure_sample() -> Path:
     return path
 
 
-def open_store(path: str | Path | None = None, *, read_only: bool = True) -> Store:
-    """Open a store; with no path, the default store (the sample district's, ready on first use).
+@before_open
+def prepare_sample(path: Path) -> None:
+    """Before a store is opened: make it ready when it is the sample district's store.
 
-    Parameters
-    ----------
-    path : str or Path, optional
-        The DuckDB file. ``None`` means :func:`zzanalytics.config.default_store_path`; when that is
-        the sample store it is generated and built if missing or stale (see the module docstring).
-    read_only : bool
-        Open read-only (many processes may read at once). ``False`` creates the file if needed.
-
-    Returns
-    -------
-    Store
+    Registered with :func:`zzanalytics.store.before_open`; any other store is left alone.
 
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.duckdb"
-    >>> with open_store(p, read_only=False) as st:
-    ...     len(st.incidents())
-    0
+    >>> prepare_sample(pathlib.Path(tempfile.mkdtemp()) / "other.duckdb")  # not the sample: nothing
     """
-    p = Path(path) if path is not None else config.default_store_path()
-    if os.path.abspath(p) == os.path.abspath(sample_store_path()):
+    if os.path.abspath(path) == os.path.abspath(sample_store_path()):
         ensure_sample()
-    return _open_path(p, read_only=read_only)
 
 
 def analyst_notebooks() -> list[Path]:

@@ -217,7 +217,10 @@ def sample(
 def ingest(
     files: Annotated[list[Path], typer.Argument(help="Source files (CSV, XLSX, Parquet, GeoJSON).")],
     mapping: Annotated[Path, typer.Option("--mapping", help="Mapping file (TOML) describing the files.")],
-    store: StoreOpt = None,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", help="Store to write (created if missing); default: ZZ_STORE, else refused."),
+    ] = None,
     replace: Annotated[
         bool,
         typer.Option(

@@ -108,8 +108,9 @@ def ingest_files(
     mapping : path, dict or Mapping
         The mapping file (see :func:`read_mapping`).
     store : Store, path or None
-        An open read-write :class:`~zzanalytics.store.Store`, a DuckDB file (created if
-        missing), or ``None`` for the default store (``config.default_store_path()``).
+        An open read-write :class:`~zzanalytics.store.Store`, or a DuckDB file (created if
+        missing). ``None`` means the store named by ``ZZ_STORE``; without it ingest refuses: a
+        user's export is never written into the sample district's store.
     replace : bool
         ``files`` are a full re-export of the mapping's source (``[source] name``, default the
         mapping file's name): records of that source that none of them holds any more are retired
@@ -159,12 +160,8 @@ def ingest_files(
             raise SourceError(f"{p}: no such file (working directory {Path.cwd()})")
     own = not isinstance(store, Store)
     if own:
-        check_store_path(Path(store if store is not None else config.default_store_path()))
-    st = (
-        open_store(store if store is not None else config.default_store_path(), read_only=False)
-        if own
-        else store
-    )
+        store = check_store_path(Path(store if store is not None else _named_store()))
+    st = open_store(store, read_only=False) if own else store
     report = IngestReport(store=str(st.path))
     seen = "_zz_seen" if replace and TABLES[m.table].key is not None else None
     if replace and seen is None:
@@ -200,6 +197,18 @@ def ingest_files(
         if own:
             st.close()
     return report
+
+
+def _named_store() -> Path:
+    """The store ``ZZ_STORE`` names; without one, a :class:`StoreError` saying how to name one."""
+    import os
+
+    if os.environ.get("ZZ_STORE"):
+        return config.default_store_path()
+    raise StoreError(
+        "no store named: give --store PATH (a new or existing store file, e.g. --store zz.duckdb) or set "
+        "ZZ_STORE=PATH; ingest never writes an export into the sample district's store"
+    )
 
 
 def retire(st: Store, m: Mapping, seen: str, report: IngestReport, files: list[str]) -> None:

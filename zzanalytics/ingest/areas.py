@@ -227,17 +227,19 @@ class AreaIndex:
         return codes
 
 
-# -- at ingest: over the staged file (_zz_stg) ----------------------------------------------------
-def loose_area_pairs(con: Any, m: Mapping, st: Any, lookups: dict[str, dict[str, str]]) -> dict[str, str]:
-    """Unknown area labels of the staged file that match a store area after normalisation."""
+# -- at ingest: over the staged file (identify.Staged) ---------------------------------------------
+def loose_area_pairs(con: Any, staged: str, m: Mapping, lookups: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Unknown area labels of the staged file (table ``staged``) that match a store area after
+    normalisation."""
     if m.area_names != "loose" or "area_code" not in lookups:
         return {}
-    if "raw_area_code" not in {r[0] for r in con.execute("DESCRIBE _zz_stg").fetchall()}:
+    if "raw_area_code" not in {r[0] for r in con.execute(f"DESCRIBE {staged}").fetchall()}:
         return {}
     labels = [
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT raw_area_code FROM _zz_stg WHERE raw_area_code IS NOT NULL AND area_code IS NULL"
+            f"SELECT DISTINCT raw_area_code FROM {staged} "
+            "WHERE raw_area_code IS NOT NULL AND area_code IS NULL"
         ).fetchall()
     ]
     if not labels:
@@ -258,15 +260,16 @@ def area_index(st: Any) -> AreaIndex | None:
     return AreaIndex([r[0] for r in rows], shapely.from_wkb([bytes(r[1]) for r in rows]))
 
 
-def areas_from_points(con: Any, index: AreaIndex, stated: bool, rep: FileReport) -> bool:
-    """Give each counted row without a stated area the area holding its point; where an area is
-    stated and the point lies in another, record a finding (``_zz_find``). True when findings exist."""
+def areas_from_points(con: Any, staged: str, index: AreaIndex, stated: bool, rep: FileReport) -> bool:
+    """Give each counted row of the staged file (table ``staged``) without a stated area the area
+    holding its point; where an area is stated and the point lies in another, record a finding
+    (``_zz_find``). True when findings exist."""
     import pyarrow as pa
 
     if not stated:
-        con.execute("ALTER TABLE _zz_stg ADD COLUMN area_code VARCHAR")
+        con.execute(f"ALTER TABLE {staged} ADD COLUMN area_code VARCHAR")
     data = con.execute(
-        "SELECT rowid AS rid, lon, lat, area_code FROM _zz_stg WHERE _rc = 0 AND lon IS NOT NULL"
+        f"SELECT rowid AS rid, lon, lat, area_code FROM {staged} WHERE _rc = 0 AND lon IS NOT NULL"
     ).fetchnumpy()
     rid = np.asarray(data["rid"])
     lon = np.asarray(data["lon"], dtype="float64")
@@ -286,7 +289,7 @@ def areas_from_points(con: Any, index: AreaIndex, stated: bool, rep: FileReport)
             con.execute("CREATE OR REPLACE TEMP TABLE _zz_pa AS SELECT * FROM _zz_pa_arrow")
         finally:
             con.unregister("_zz_pa_arrow")
-        con.execute("UPDATE _zz_stg SET area_code = p.code FROM _zz_pa p WHERE p.rid = _zz_stg.rowid")
+        con.execute(f"UPDATE {staged} SET area_code = p.code FROM _zz_pa p WHERE p.rid = {staged}.rowid")
     rep.area_from_point = int(fill.sum())
     differ = stated & has
     if differ.any():
@@ -309,7 +312,7 @@ def areas_from_points(con: Any, index: AreaIndex, stated: bool, rep: FileReport)
     finally:
         con.unregister("_zz_find_arrow")
     pairs = con.execute(
-        "SELECT f.stated, f.found, count(*) FROM _zz_find f JOIN _zz_stg s ON s.rowid = f.rid "
+        f"SELECT f.stated, f.found, count(*) FROM _zz_find f JOIN {staged} s ON s.rowid = f.rid "
         "WHERE NOT s._fdup GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
     ).fetchall()
     kind = "area_disagrees_with_point"

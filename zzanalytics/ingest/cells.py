@@ -31,6 +31,7 @@ class Loaded:
     rows: int = 0
     notes: list[str] = field(default_factory=list)
     source: str = ""  # SQL FROM item giving the rows in file order (a temp table, or read_csv(...))
+    rel: Any = None  # the rows as a DuckDB relation (readers.read)
 
     def __post_init__(self) -> None:
         if not self.source:

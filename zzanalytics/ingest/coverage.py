@@ -48,6 +48,7 @@ def _day(col: str, dtype: str, tz: str) -> str:
 
 def write_coverage(
     con: Any,
+    staged: str,
     m: Any,
     source_file: str,
     source_path: str,
@@ -56,7 +57,7 @@ def write_coverage(
     now: dt.datetime,
     notes: list[str],
 ) -> None:
-    """Replace the coverage rows of the file at ``source_path`` from the staged table ``_zz_stg``.
+    """Replace the coverage rows of the file at ``source_path`` from the staged table ``staged``.
 
     Runs inside the caller's transaction. ``dtype`` is the logical type of the table's date
     column; ``notes`` receives the sentences ingest shows about coverage.
@@ -68,7 +69,7 @@ def write_coverage(
     day = _day(col, dtype, tz)
     cat = "category" if m.table == "incidents" else "CAST(NULL AS VARCHAR)"
     rows = con.execute(
-        f"SELECT {cat} AS c, min({day}), max({day}), count(*) FROM _zz_stg "
+        f"SELECT {cat} AS c, min({day}), max({day}), count(*) FROM {staged} "
         f"WHERE _rc = 0 AND {ident(col)} IS NOT NULL GROUP BY 1 ORDER BY 1"
     ).fetchall()
     if not rows:
@@ -77,7 +78,7 @@ def write_coverage(
     data_last = max(r[2] for r in rows)
     declared = m.coverage or ("", "")
     months = con.execute(
-        f"SELECT CAST(date_trunc('month', {day}) AS DATE) AS mo, count(*) FROM _zz_stg "
+        f"SELECT CAST(date_trunc('month', {day}) AS DATE) AS mo, count(*) FROM {staged} "
         f"WHERE _rc = 0 AND {ident(col)} IS NOT NULL GROUP BY 1 ORDER BY 1"
     ).fetchall()
     lo, hi = dense_span(months)
@@ -110,7 +111,7 @@ def write_coverage(
         )
     if m.coverage:
         outside = con.execute(
-            f"SELECT count(*), min({day}), max({day}) FROM _zz_stg WHERE _rc = 0 "
+            f"SELECT count(*), min({day}), max({day}) FROM {staged} WHERE _rc = 0 "
             f"AND ({day} < CAST(? AS DATE) OR {day} > CAST(? AS DATE))",
             [first, last],
         ).fetchall()[0]
@@ -121,11 +122,11 @@ def write_coverage(
             )
 
 
-def clock_notes(con: Any, m: Any, store_tz: str, gap: bool) -> list[str]:
+def clock_notes(con: Any, staged: str, m: Any, store_tz: str, gap: bool, todless: bool) -> list[str]:
     """Notes on the file's clock: times in a spring-forward gap, a zone other than the store's."""
     notes = []
     if gap:
-        sql = "SELECT count(*), min(rowid) + 1 FROM _zz_stg WHERE _gap AND _rc = 0"
+        sql = f"SELECT count(*), min(rowid) + 1 FROM {staged} WHERE _gap AND _rc = 0"
         n, first = con.execute(sql).fetchall()[0]
         if n:
             notes.append(
@@ -133,9 +134,9 @@ def clock_notes(con: Any, m: Any, store_tz: str, gap: bool) -> list[str]:
                 "when clocks skip an hour; they were read with the offset before the change (02:30 as "
                 "03:30 daylight time, the same day) and kept; check the source system's clock"
             )
-    if m.time_column and m.table == "incidents":
+    if todless and m.table == "incidents":
         n, first = con.execute(
-            "SELECT count(*), min(rowid) + 1 FROM _zz_stg WHERE _todless AND _rc = 0"
+            f"SELECT count(*), min(rowid) + 1 FROM {staged} WHERE _todless AND _rc = 0"
         ).fetchall()[0]
         if n:
             notes.append(

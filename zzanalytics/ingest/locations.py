@@ -77,14 +77,14 @@ def _number(src: str | None) -> str:
 
 
 def point_source(
-    con: Any, source: str, lon_src: str | None, lat_src: str | None, crs: str, district: Any, name: str
-) -> str | None:
+    con: Any, rel: Any, lon_src: str | None, lat_src: str | None, crs: str, district: Any, name: str
+) -> Any:
     """The file's rows with their points worked out in this thread, or None when SQL alone does it.
 
-    ``source`` is the SQL FROM item of the file's rows (aliased ``r`` in ``lon_src``/``lat_src``,
-    the SQL of the raw coordinates). For a WGS-84/GCJ-02 source without district polygons, None.
+    ``rel`` is the relation of the file's rows (aliased ``r`` in ``lon_src``/``lat_src``, the SQL
+    of the raw coordinates). For a WGS-84/GCJ-02 source without district polygons, None.
     Otherwise the raw coordinates are read once, converted (:func:`locate_points`), registered as
-    the Arrow table ``name`` and joined to the rows by position: the returned FROM item has the
+    the Arrow table ``name`` and joined to the rows by position: the returned relation has the
     columns ``_pwx``, ``_pwy`` (WGS-84, NULL unless fine) and ``_pcode`` (see
     :func:`locate_points`) besides the file's own.
     """
@@ -93,11 +93,11 @@ def point_source(
     kind = sql_crs(crs)
     if kind is not None and district is None:
         return None
-    xy = f"SELECT {_number(lon_src)} AS x, {_number(lat_src)} AS y FROM {source} r"
+    xy = f"SELECT {_number(lon_src)} AS x, {_number(lat_src)} AS y FROM r"
     if kind == "gcj02":  # converted in SQL on all threads (the digits a store without polygons gets)
         xy = gcj02_to_wgs84_sql(f"({xy})", "x", "y", "cx", "cy", steps=_GCJ_STEPS)
         xy = f"SELECT cx AS x, cy AS y FROM ({xy})"
-    pts = con.execute(xy).fetchnumpy()
+    pts = rel.query("r", xy).fetchnumpy()
     for t in ("_zz_rej", "_zz_rejscan"):  # rows a CSV reader set aside are recorded by the real read
         con.execute(f"DROP TABLE IF EXISTS {t}")
     x = np.ma.filled(np.ma.asarray(pts["x"], dtype="float64"), np.nan)
@@ -112,7 +112,7 @@ def point_source(
         }
     )
     con.register(name, table)
-    return f"(SELECT * FROM {source} POSITIONAL JOIN {name})"
+    return rel.query("r", f"SELECT * FROM r POSITIONAL JOIN {name}")
 
 
 def location_sql(kind: str | None) -> Any:

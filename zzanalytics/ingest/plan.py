@@ -17,11 +17,11 @@ from typing import Any
 from zzanalytics.errors import SourceError
 from zzanalytics.ingest.columns import column_headers, column_sql
 from zzanalytics.ingest.mapping import VOCABULARIES, Mapping
-from zzanalytics.ingest.published import window_sources
+from zzanalytics.ingest.published import address_areas, window_sources
 from zzanalytics.schema import LEAF_CATEGORIES, TABLES
 from zzanalytics.sql import ident, literal
 
-__all__ = ["Col", "lookup_sql", "make_lookups", "resolve_columns", "vocab"]
+__all__ = ["Col", "Plan", "lookup_sql", "make_lookups", "make_plan", "resolve_columns", "vocab"]
 
 
 @dataclass
@@ -33,6 +33,58 @@ class Col:
     dtype: str
     required: bool
     src: str | None  # SQL expression of the raw value (source column or constant), None when absent
+
+
+@dataclass
+class Plan:
+    """The plan stage's result: how each canonical column of one file is read.
+
+    ``columns``: every canonical column of the table with its source SQL (None when absent);
+    ``lookups``: label → code per column; ``key_mode``: how a row's record key is made
+    (``column``: the mapped id; ``declared``: ``[source] key``; ``generated``: the default identity,
+    when + what + where; ``natural``: the table's natural key); ``personal``: (personal headers,
+    free-text headers), masked before anything reads them.
+    """
+
+    table: str
+    headers: list[str]
+    columns: dict[str, Col]
+    lookups: dict[str, dict[str, str]]
+    key_mode: str
+    personal: tuple[list[str], list[str]]
+
+    @property
+    def mapped(self) -> list[Col]:
+        """The canonical columns the file gives (a source column or a constant)."""
+        return [c for c in self.columns.values() if c.src is not None]
+
+    @property
+    def has_loc(self) -> bool:
+        """Whether the file gives coordinates."""
+        cols = self.columns
+        return "lon" in cols and (cols["lon"].src is not None or cols["lat"].src is not None)
+
+    def dtype(self, name: str) -> str:
+        """Logical type of a staged column (``raw_*`` columns are text)."""
+        return "str" if name.startswith("raw_") else self.columns[name].dtype
+
+
+def make_plan(m: Mapping, headers: list[str], st: Any, path: Path) -> Plan:
+    """The plan of a file with ``headers`` under mapping ``m`` for the store ``st``.
+
+    Raises :class:`~zzanalytics.errors.SourceError` naming the mapping line to fix when a mapped
+    header, a required column or a ``[personal]`` column is missing.
+    """
+    from zzanalytics.ingest.mapping import NATURAL_KEYS, personal_columns
+
+    columns = resolve_columns(m, headers, path, address_areas(m, st))
+    personal = personal_columns(m, headers, path)
+    key = TABLES[m.table].key
+    if key is not None:
+        mode = "column" if columns[key].src is not None else "declared" if m.key else "generated"
+    else:
+        mode = "natural" if m.table in NATURAL_KEYS else "generated"
+    return Plan(m.table, list(headers), columns, make_lookups(m, columns, st), mode, personal)
 
 
 def resolve_columns(

@@ -116,9 +116,9 @@ def trim_csv_footer(
     return out, [" ".join(c for c in r if c.strip()) for r in rows]
 
 
-def renamed_source(m: Any, source: str, headers: list[str]) -> tuple[str, list[str], list[str]]:
-    """The file's rows with its headers renamed to the mapping's spelling (``[headers]``, or equal once
-    case, spaces and punctuation are ignored); (source, headers, notes)."""
+def renamed_source(m: Any, rel: Any, headers: list[str]) -> tuple[Any, list[str], list[str]]:
+    """The file's rows (relation ``rel``) with its headers renamed to the mapping's spelling
+    (``[headers]``, or equal once case, spaces and punctuation are ignored); (relation, headers, notes)."""
     wanted: list[str] = []
     for v in m.columns.values():
         wanted += column_headers(v)
@@ -128,17 +128,22 @@ def renamed_source(m: Any, source: str, headers: list[str]) -> tuple[str, list[s
     wanted += list(m.personal)
     renames = rename_headers(headers, m.headers, wanted)
     if not renames:
-        return source, headers, []
+        return rel, headers, []
     new = [renames.get(h, h) for h in headers]
-    cols = ", ".join(f"{ident(h)} AS {ident(renames.get(h, h))}" for h in headers)
+    cols = ", ".join(f"{ident(a)} AS {ident(b)}" for a, b in renames.items())
     shown = ", ".join(f"{a!r} as {b!r}" for a, b in renames.items())
-    return f"(SELECT {cols} FROM {source})", new, [f"read the header(s) {shown}"]
+    return (
+        rel.query("renamed", f"SELECT * RENAME ({cols}) FROM renamed"),
+        new,
+        [f"read the header(s) {shown}"],
+    )
 
 
-def counted_source(m: Any, source: str, headers: list[str], path: Path) -> tuple[str, list[str], str]:
+def counted_source(m: Any, rel: Any, headers: list[str], path: Path) -> tuple[Any, list[str]]:
     """``[source] count_column``: a row giving N offences becomes N rows (copy 1 … N in ``_copy``, file
-    order kept); a count that is empty, zero or not a whole number keeps its row once. Returns (source,
-    headers, the SQL of the number of rows the file had, for the report)."""
+    order kept, each copy at its row's ``_line``, or ``_ord``: the row's place in a CSV, whose lines are
+    found later); a count that is empty, zero or not a whole number keeps its row once. Returns
+    (relation, headers)."""
     from zzanalytics.errors import SourceError
 
     col = {h.strip(): h for h in headers}.get(m.count_column.strip())
@@ -148,12 +153,13 @@ def counted_source(m: Any, source: str, headers: list[str], path: Path) -> tuple
             f"the file's columns are {headers}; fix that line to one of them"
         )
     n = f"greatest(COALESCE(TRY_CAST(trim(CAST(r.{ident(col)} AS VARCHAR)) AS BIGINT), 1), 1)"
+    where = "" if {"_line", "_ord"} & set(rel.columns) else ", r._zz_o - 1 AS _ord"
     sql = (
-        "(SELECT r.* EXCLUDE (_zz_o), k AS _copy FROM "
-        f"(SELECT *, row_number() OVER () AS _zz_o FROM {source}) r, "
-        f"unnest(range(1, {n} + 1)) t(k) ORDER BY r._zz_o, k)"
+        f"SELECT r.* EXCLUDE (_zz_o), k AS _copy{where} FROM "
+        "(SELECT *, row_number() OVER () AS _zz_o FROM counted) r, "
+        f"unnest(range(1, {n} + 1)) t(k) ORDER BY r._zz_o, k"
     )
-    return sql, [*headers, "_copy"], f"(SELECT count(*) FROM {source})"
+    return rel.query("counted", sql), [*headers, "_copy"]
 
 
 def window_sources(m: Any, plan: dict[str, Any], headers: list[str]) -> None:
@@ -183,9 +189,10 @@ def window_sources(m: Any, plan: dict[str, Any], headers: list[str]) -> None:
     plan["occurred_from"].src = plan["occurred_to"].src = src
 
 
-def date_hints(con: Any, reasons: list[str], columns: list[str], calendar: str) -> list[str]:
-    """A note when quarantined dates look like 民國 years (``108/01/02``: year 108 is 2019): set
-    ``[source] calendar = "roc"``; or, with it set, which 民國 dates name no real day."""
+def date_hints(con: Any, staged: str, reasons: list[str], columns: list[str], calendar: str) -> list[str]:
+    """A note when quarantined dates of the staged table ``staged`` look like 民國 years (``108/01/02``:
+    year 108 is 2019): set ``[source] calendar = "roc"``; or, with it set, which 民國 dates name no
+    real day."""
     from zzanalytics.ingest.forms import roc_like_sql, roc_sql
 
     codes = [
@@ -197,13 +204,13 @@ def date_hints(con: Any, reasons: list[str], columns: list[str], calendar: str) 
         return []
     x = "trim(_rval)"
     rows = con.execute(
-        f"SELECT {x}, {roc_sql(x)} FROM _zz_stg WHERE _rc IN ({', '.join(map(str, codes))}) "
+        f"SELECT {x}, {roc_sql(x)} FROM {staged} WHERE _rc IN ({', '.join(map(str, codes))}) "
         f"AND {roc_like_sql(x)} AND NOT regexp_matches({x}, '^\\d{{4}}[-/.年]') LIMIT 3"
     ).fetchall()
     if not rows:
         return []
     n = con.execute(
-        f"SELECT count(*) FROM _zz_stg WHERE _rc IN ({', '.join(map(str, codes))}) AND {roc_like_sql(x)} "
+        f"SELECT count(*) FROM {staged} WHERE _rc IN ({', '.join(map(str, codes))}) AND {roc_like_sql(x)} "
         f"AND NOT regexp_matches({x}, '^\\d{{4}}[-/.年]')"
     ).fetchall()[0][0]
     shown = ", ".join(f"{raw!r} (民國: {iso})" for raw, iso in rows)
@@ -230,35 +237,36 @@ def address_areas(m: Any, st: Any) -> dict[str, str] | None:
 
 @dataclass
 class Shaped:
-    """A file's rows as the plan reads them: the FROM item, its headers, notes, and how many rows the
-    file itself had (``raw``: SQL) when records are made of several rows or one row is several."""
+    """A file's rows as the plan reads them: the relation, its headers, notes, and the file's own rows
+    (``raw``, a relation) when records are made of several rows or one row is several."""
 
-    source: str
+    rel: Any
     headers: list[str]
     notes: list[str] = field(default_factory=list)
-    raw: str = ""
+    raw: Any = None
     how: str = ""
 
-    def read_notes(self, con: Any, records: int) -> list[str]:
+    def read_notes(self, records: int) -> list[str]:
         """The note on rows against records (``[records]``, ``count_column``)."""
-        if not self.raw:
+        if self.raw is None:
             return []
-        rows = con.execute(f"SELECT count(*) FROM {self.raw}").fetchall()[0][0]
+        rows = self.raw.aggregate("count(*)").fetchall()[0][0]
         return [self.how.format(rows=f"{rows:,}", records=f"{records:,}")]
 
 
-def shaped_source(m: Any, source: str, headers: list[str], path: Path) -> Shaped:
-    """The read stage's rows shaped for the plan: headers renamed (``[headers]``), rows grouped into
-    records (``[records]``), rows of several offences made into that many (``count_column``)."""
+def shaped_source(m: Any, rel: Any, headers: list[str], path: Path) -> Shaped:
+    """The read stage's rows (relation ``rel``) shaped for the plan: headers renamed (``[headers]``),
+    rows grouped into records (``[records]``), rows of several offences made into that many
+    (``count_column``)."""
     from zzanalytics.ingest.records import grouped_source
 
-    raw = source
-    source, headers, notes = renamed_source(m, source, headers)
-    out = Shaped(source, headers, notes)
+    raw = rel
+    rel, headers, notes = renamed_source(m, rel, headers)
+    out = Shaped(rel, headers, notes)
     if m.records:
-        out.source, out.headers = grouped_source(m, source, headers, path)
+        out.rel, out.headers = grouped_source(m, rel, headers, path)
         out.raw, out.how = raw, "{rows} rows formed {records} records ([records] by " + f"{m.records['by']})"
     if m.count_column:
-        out.source, out.headers, _ = counted_source(m, out.source, out.headers, path)
+        out.rel, out.headers = counted_source(m, out.rel, out.headers, path)
         out.raw, out.how = raw, "{rows} rows stood for {records} records (" + f"{m.count_column!r} per row)"
     return out

@@ -389,46 +389,72 @@ def read_vector(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
     return Loaded(table, [*keys, "geometry"], "vector", "", len(gdf))
 
 
-def load_source(
-    con: Any,
-    path: Path,
-    table: str,
-    *,
-    encoding: str,
-    sheet: str | int,
-    skip: int,
-    crs: str,
-    tmpdir: str,
-    delimiter: str = "",
-    member: str = "",
-    footer: int | None = None,
-) -> Loaded:
-    """Open the file as published (``.gz``, ``.zip``) and load it by its kind into ``table``; footer
-    lines below the data (``footer``: their number, None: recognised by their words) are set aside."""
-    target, kind, notes = unpack(path, tmpdir, member)
+def read(con: Any, path: Path, m: Any, tmpdir: str) -> Loaded:
+    """The read stage: open the file as published (``.gz``, ``.zip``) and read it by its kind.
+
+    ``m`` is the mapping (its reading keys: ``encoding``, ``sheet``, ``skip``, ``delimiter``,
+    ``member``, ``footer`` and, for geometry, ``crs``; footer lines below the data are set aside).
+    Returns a :class:`~.cells.Loaded` whose ``rel`` is a relation of the rows as text, in file order
+    (a CSV is read by DuckDB's ``read_csv`` when the relation runs; other kinds are loaded into the
+    temp table ``_zz_raw`` first).
+    """
+    target, kind, notes = unpack(path, tmpdir, m.member)
+    table = "_zz_raw"
     if kind == "csv":
         loaded = read_csv(
             con,
             target,
             table,
-            encoding=encoding,
-            skip=skip,
+            encoding=m.encoding,
+            skip=m.skip,
             tmpdir=tmpdir,
-            delimiter=delimiter,
-            footer=footer,
+            delimiter=m.delimiter,
+            footer=m.footer,
         )
     elif kind == "excel":
-        loaded = read_excel(con, target, table, sheet=sheet, skip=skip, footer=footer)
+        loaded = read_excel(con, target, table, sheet=m.sheet, skip=m.skip, footer=m.footer)
     elif kind == "parquet":
         loaded = read_parquet(con, target, table)
     elif kind == "vector":
-        loaded = read_vector(con, target, table, crs=crs)
+        loaded = read_vector(con, target, table, crs=m.crs)
     elif kind == "html":
-        loaded = read_html_table(con, target, table, skip=skip)
+        loaded = read_html_table(con, target, table, skip=m.skip)
     else:
-        loaded = read_geojson(con, target, table, crs=crs)
+        loaded = read_geojson(con, target, table, crs=m.crs)
     loaded.notes = notes + loaded.notes
+    loaded.rel = con.sql(f"SELECT * FROM {loaded.source}")
     return loaded
+
+
+def read_rows(path: Path, m: Any = None) -> Any:
+    """A file's rows as a pandas frame of text, read by :func:`read` (the same reader as ingest).
+
+    For published tables that are not records (``zz forecast --counts``): any encoding, workbook,
+    compressed file or delimiter ingest reads. ``m`` gives the reading keys (default: a mapping
+    with none set). Counts are aggregates, so the scratch folder is the system's.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "counts.csv"
+    >>> _ = p.write_bytes("月份,数量\\n2026-01,3\\n".encode("gb18030"))
+    >>> read_rows(p).to_dict("records")
+    [{'月份': '2026-01', '数量': '3'}]
+    """
+    import tempfile
+
+    import duckdb
+
+    from zzanalytics.ingest.mapping import read_mapping
+
+    m = m if m is not None else read_mapping({})
+    con = duckdb.connect()
+    try:
+        with tempfile.TemporaryDirectory(prefix="zz-counts-") as tmp:
+            loaded = read(con, Path(path), m, tmp)
+            return loaded.rel.project(", ".join(ident(h) for h in loaded.headers)).df()
+    finally:
+        con.close()
 
 
 _TMP_PREFIX = ".zz-tmp-"

@@ -11,6 +11,7 @@ value stay records of their own.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from zzanalytics.errors import SourceError
 from zzanalytics.ingest.mapping import Mapping
@@ -19,9 +20,10 @@ from zzanalytics.sql import ident, literal
 __all__ = ["grouped_source"]
 
 
-def grouped_source(m: Mapping, source: str, headers: list[str], path: Path) -> tuple[str, list[str]]:
+def grouped_source(m: Mapping, rel: Any, headers: list[str], path: Path) -> tuple[Any, list[str]]:
     """``[records]``: rows with equal ``by`` values become one row (first row's values, in file
-    order), plus ``_agg_<column>`` for each rule (count where, sum, max, min, first)."""
+    order), plus ``_agg_<column>`` for each rule (count where, sum, max, min, first); a relation
+    over the relation of the file's rows ``rel``."""
     rec = m.records
     missing = [b for b in rec["by"] if b not in headers]
     for rule in rec["rules"].values():
@@ -55,8 +57,8 @@ def grouped_source(m: Mapping, source: str, headers: list[str], path: Path) -> t
             e = f"{op}(TRY_CAST({x} AS DOUBLE))"
         aggs.append(f"CAST({e} AS VARCHAR) AS {ident('_agg_' + col)}")
     sql = (
-        f"(SELECT {', '.join([*firsts, *aggs])} FROM "
-        f"(SELECT r.*, {group} AS _grp FROM (SELECT *, row_number() OVER () AS _rn FROM {source}) r) "
-        "GROUP BY _grp ORDER BY min(_rn))"
+        f"SELECT {', '.join([*firsts, *aggs])} FROM "
+        f"(SELECT r.*, {group} AS _grp FROM (SELECT *, row_number() OVER () AS _rn FROM rows) r) "
+        "GROUP BY _grp ORDER BY min(_rn)"
     )
-    return sql, [*headers, *(f"_agg_{c}" for c in rec["rules"])]
+    return rel.query("rows", sql), [*headers, *(f"_agg_{c}" for c in rec["rules"])]

@@ -21,6 +21,7 @@ from typing import Any
 from zzanalytics.errors import SourceError
 from zzanalytics.ingest.cells import cell_text, register_columns, unique_headers
 from zzanalytics.ingest.detect import footer_lines, read_text_lines, split_lines, table_shape
+from zzanalytics.sql import ident
 
 __all__ = ["FileScan", "scan_file"]
 
@@ -169,7 +170,8 @@ def _excel(con: Any, path: Path, table: str, index: int) -> FileScan:
 def scan_file(con: Any, path: Path, index: int, tmpdir: str) -> FileScan:
     """Scan one export as published (``.gz``/``.zip`` opened, a workbook named ``.csv`` read as one) into
     temp table ``_zz_map{index}``."""
-    from zzanalytics.ingest.readers import load_source, unpack
+    from zzanalytics.ingest.mapping import read_mapping
+    from zzanalytics.ingest.readers import read, unpack
 
     target, kind, _ = unpack(path, tmpdir)
     table = f"_zz_map{index}"
@@ -177,10 +179,8 @@ def scan_file(con: Any, path: Path, index: int, tmpdir: str) -> FileScan:
         return _csv(con, target, table, index, tmpdir)
     if kind == "excel":
         return _excel(con, target, table, index)
-    loaded = load_source(
-        con, target, f"{table}_raw", encoding="auto", sheet=0, skip=0, crs="wgs84", tmpdir=tmpdir
-    )
-    cols = "* EXCLUDE (geometry)" if "geometry" in loaded.headers else "*"
+    loaded = read(con, target, read_mapping({}), tmpdir)  # ingest's reader, with its defaults
+    cols = ", ".join(ident(h) for h in loaded.headers if h != "geometry")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {cols}, {index} AS _file, "
         f"row_number() OVER () AS _rn FROM {loaded.source}"

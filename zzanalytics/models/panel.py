@@ -1,7 +1,8 @@
 """Counts frames ↔ arrays, and reading published counts files (private).
 
-:func:`read_counts_file` accepts what statistics offices publish: CSV (UTF-8,
-UTF-8-BOM or GB18030) or Parquet/XLSX, any key columns, a period column in any
+:func:`read_counts_file` accepts what statistics offices publish, read by ingest's own reader
+(:func:`zzanalytics.ingest.readers.read_rows`: CSV in any encoding ingest decides, Excel,
+Parquet, each also compressed), any key columns, a period column in any
 common form (``2026-05``, ``2026/5``, ``2026年5月``, ``202605``, dates, ISO weeks
 ``2026-W05``) and a value column named ``count`` (or 数量/案件数/起数...) or the
 single numeric column. Wide files (one column per month) are melted.
@@ -174,26 +175,12 @@ def parse_periods(values: pd.Series, what: str = "period") -> pd.DatetimeIndex:
 
 
 def _read_any(path: Path) -> pd.DataFrame:
+    """The counts file's rows, read by ingest's reader (every encoding, workbook and archive it reads)."""
+    from zzanalytics.ingest.readers import read_rows
+
     if not path.exists():
         raise SourceError(f"counts file {path} does not exist")
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    if suffix in (".xlsx", ".xls"):
-        return pd.read_excel(path)
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SourceError(f"counts file {path}: neither UTF-8 nor GB18030; re-save it in UTF-8")
-    from io import StringIO
-
-    sep = "\t" if text.count("\t") > text.count(",") else ","
-    return pd.read_csv(StringIO(text), sep=sep, dtype=str, keep_default_na=True)
+    return read_rows(path)
 
 
 def _looks_numeric(col: pd.Series) -> bool:

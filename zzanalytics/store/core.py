@@ -1,7 +1,9 @@
 """The DuckDB store: one file holding every canonical table, quarantine and the ingest log.
 
-The store layer opens files it is given; which store is the default, and building the sample
-district's store on first use, belong to :mod:`zzanalytics.workspace`.
+A store is opened one way, :func:`open_store`: a path, or none for the configured default store
+(``ZZ_STORE``, else the sample district's, see :mod:`zzanalytics.config`). Making the sample
+district's store ready on first use belongs to :mod:`zzanalytics.workspace`, which registers
+itself here (:func:`before_open`).
 
 Besides the canonical tables of :data:`zzanalytics.schema.TABLES` the store has
 
@@ -39,12 +41,13 @@ import contextlib
 import datetime as dt
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from zzanalytics import clock
+from zzanalytics import clock, config
 from zzanalytics.errors import StoreError
 from zzanalytics.schema import TABLES
 from zzanalytics.sql import ident
@@ -61,6 +64,7 @@ __all__ = [
     "SQL_TYPES",
     "STORE_FORMAT",
     "Store",
+    "before_open",
     "canonical_types",
     "check_store_path",
     "create_schema",
@@ -533,16 +537,36 @@ def _connect(path: Path, read_only: bool) -> Any:
     return con
 
 
-def open_store(path: str | Path, *, read_only: bool = True) -> Store:
-    """Open the DuckDB store at ``path``.
+_BEFORE_OPEN: list[Callable[[Path], None]] = []
 
-    This is the store layer's own opener: it never builds anything. ``zz.open_store()``
-    (:func:`zzanalytics.workspace.open_store`) adds the default store and builds the sample
-    district's store on first use.
+
+def before_open(prepare: Callable[[Path], None]) -> Callable[[Path], None]:
+    """Register ``prepare(path)``, called by :func:`open_store` before it opens a store.
+
+    :mod:`zzanalytics.workspace` registers the builder of the sample district's store this way, so
+    the store layer opens any store without knowing how the sample is made. Returns ``prepare``.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> _ = before_open(seen.append)
+    >>> _BEFORE_OPEN.remove(seen.append)
+    """
+    if prepare not in _BEFORE_OPEN:
+        _BEFORE_OPEN.append(prepare)
+    return prepare
+
+
+def open_store(path: str | Path | None = None, *, read_only: bool = True) -> Store:
+    """Open the DuckDB store at ``path``; with no path, the configured default store.
+
+    The one way a store is opened (``zz.open_store`` is this function). ``None`` means
+    :func:`zzanalytics.config.default_store_path` (``ZZ_STORE``, else the sample district's store,
+    which :mod:`zzanalytics.workspace` builds on first use through :func:`before_open`).
 
     Parameters
     ----------
-    path : str or Path
+    path : str or Path, optional
         The DuckDB file.
     read_only : bool
         Open read-only (many processes may read at once). ``False`` creates the file if needed.
@@ -559,7 +583,9 @@ def open_store(path: str | Path, *, read_only: bool = True) -> Store:
     ...     len(st.incidents())
     0
     """
-    p = Path(path)
+    p = Path(path) if path is not None else config.default_store_path()
+    for prepare in list(_BEFORE_OPEN):
+        prepare(p)
     if read_only and not p.exists():
         raise StoreError(
             f"no store at {p}; create one with `zz ingest FILE... --mapping MAP.toml --store {p}` "
