@@ -99,7 +99,7 @@ def test_store_takes_the_first_dated_mapping_zone_and_hands_out_its_wall_clock(t
     # the gap is kept, and said
     assert rep.accepted == len(df) and rep.quarantined == 0
     notes = " ".join(rep.files[0].notes)
-    assert "spring-forward gap" in notes and "row" in notes
+    assert "spring-forward gap" in notes and "on line" in notes
 
 
 def test_daily_monthly_and_hourly_counts_equal_pandas_on_the_city_wall_clock(toronto) -> None:
@@ -298,7 +298,7 @@ def test_date_and_time_of_day_in_two_columns(tmp_path: Path) -> None:
     rep = ingest_files([tmp_path / "la.csv"], mapping, store=store)
     assert (rep.accepted, rep.quarantined) == (8, 0)
     assert any(
-        "2 rows (first: data row 7) have no readable time of day in 'TIME OCC'" in n
+        "2 rows (first on line 8) have no readable time of day in 'TIME OCC'" in n
         for n in rep.files[0].notes
     )
     with open_store(store) as st:

@@ -66,9 +66,9 @@ def test_dirty_police_export(tmp_path: Path) -> None:
         q = st.quarantine()
         loc = st.location_log()
     assert len(inc) == 43 and inc["incident_id"].is_unique
-    # quarantine keeps the file, the 1-based data row, the reason and the raw row
+    # quarantine keeps the file, the line of the file (the header is line 1), the reason and the raw row
     script = q[q["reason"] == "unknown_area"].iloc[0]
-    assert script["row"] == 48 and script["value"] == "<script>alert(1)</script>"
+    assert script["row"] == 49 and script["value"] == "<script>alert(1)</script>"
     assert "B0008" in script["raw"] and "<script>" in script["raw"]
     assert set(q["source_file"]) == {"incidents_gb18030.csv"}
     # cleared points: counted, without coordinates, and logged

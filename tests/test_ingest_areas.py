@@ -69,7 +69,7 @@ def test_stated_area_wins_and_disagreement_is_a_finding(tmp_path: Path) -> None:
         inc = st.incidents().set_index("incident_id")
         f = st.con.execute('SELECT record_id, stated, found, "row" FROM ingest_findings').fetchall()
     assert inc.loc["R2", "area_code"] == codes[0]  # not silently changed
-    assert f == [("R2", codes[0], codes[1], 2)]
+    assert f == [("R2", codes[0], codes[1], 3)]  # the line of the file
 
 
 @pytest.mark.parametrize(

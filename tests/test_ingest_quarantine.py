@@ -75,7 +75,7 @@ def test_malformed_row_beyond_any_sample_is_quarantined_not_fatal(tmp_path: Path
     assert (rep.read, rep.accepted, rep.quarantined) == (30_001, 30_000, 1)
     assert rep.reasons == {"malformed_row": 1} and rep.balanced
     q = _q(tmp_path / "zz.duckdb")
-    assert q["row"].tolist() == [30_000] and q["value"].iloc[0].startswith("bad,")
+    assert q["row"].tolist() == [30_001] and q["value"].iloc[0].startswith("bad,")  # the file's line
 
 
 def test_early_bad_row_in_a_small_file_is_that_row(tmp_path: Path) -> None:
@@ -86,13 +86,13 @@ def test_early_bad_row_in_a_small_file_is_that_row(tmp_path: Path) -> None:
     rep = ingest_files([tmp_path / "s.csv"], MAP, store=tmp_path / "zz.duckdb")
     assert (rep.read, rep.accepted, rep.quarantined) == (4, 3, 1)  # not "has no column 'id'"
     q = _q(tmp_path / "zz.duckdb")
-    assert q[["row", "reason", "value"]].values.tolist() == [[2, "malformed_row", "s2,2025-01-01,robbery"]]
+    assert q[["row", "reason", "value"]].values.tolist() == [[3, "malformed_row", "s2,2025-01-01,robbery"]]
     # an unterminated quote: the rest of the file is one field; reported at the row where it starts
     (tmp_path / "u.csv").write_text(HEAD + 'u1,2025-01-01,robbery,620102001,0,0\n"u2,2025-01-01\nu3,x\n')
     rep = ingest_files([tmp_path / "u.csv"], MAP, store=tmp_path / "zz.duckdb")
     assert rep.balanced and rep.accepted == 1 and rep.reasons == {"malformed_row": 1}
     q = _q(tmp_path / "zz.duckdb")
-    assert q[q["source_file"] == "u.csv"]["row"].tolist() == [2]
+    assert q[q["source_file"] == "u.csv"]["row"].tolist() == [3]
     # rows after a malformed one keep their own numbers in the quarantine
     (tmp_path / "t.csv").write_text(
         HEAD + "t1,2025-01-01,robbery,620102001,0,0,X\nt2,bad date,robbery,620102001,0,0\n"
@@ -100,7 +100,7 @@ def test_early_bad_row_in_a_small_file_is_that_row(tmp_path: Path) -> None:
     ingest_files([tmp_path / "t.csv"], MAP, store=tmp_path / "zz.duckdb")
     q = _q(tmp_path / "zz.duckdb")
     t = q[q["source_file"] == "t.csv"].sort_values("row")
-    assert t[["row", "reason"]].values.tolist() == [[1, "malformed_row"], [2, "unparseable_date"]]
+    assert t[["row", "reason"]].values.tolist() == [[2, "malformed_row"], [3, "unparseable_date"]]
 
 
 def test_data_lines_ending_with_a_delimiter_are_not_malformed(tmp_path: Path) -> None:

@@ -216,11 +216,11 @@ def test_dirty_rows_end_where_the_manifest_says(sample_store) -> None:
     q = sample_store.quarantine()
     q = set(zip(q["source_file"].map(lambda p: Path(p).name), q["row"], q["reason"], strict=True))
     expected_q = dirty[dirty["outcome"] == "quarantined"]
-    assert set(zip(expected_q["file"], expected_q["row"], expected_q["reason"], strict=True)) == q
+    assert set(zip(expected_q["file"], expected_q["line"], expected_q["reason"], strict=True)) == q
     loc = sample_store.con.execute('SELECT source_file, "row", reason FROM location_log').df()
     loc = set(zip(loc["source_file"].map(lambda p: Path(p).name), loc["row"], loc["reason"], strict=True))
     expected_l = dirty[dirty["outcome"] == "location_cleared"]
-    assert set(zip(expected_l["file"], expected_l["row"], expected_l["reason"], strict=True)) == loc
+    assert set(zip(expected_l["file"], expected_l["line"], expected_l["reason"], strict=True)) == loc
     log = sample_store.con.execute('SELECT file, "duplicate" FROM ingest_log').df()
     dup = log.assign(file=log["file"].map(lambda p: Path(p).name)).groupby("file")["duplicate"].sum()
     for file, n in dirty[dirty["outcome"] == "duplicate"].groupby("file").size().items():

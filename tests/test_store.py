@@ -216,10 +216,10 @@ def test_sample_store_dirty_rows_as_planted(sample_store: Store) -> None:
     assert (log["read"] == log[["accepted", "updated", "duplicate", "quarantined"]].sum(axis=1)).all()
     for d in manifest["dirty"]:
         if d["outcome"] == "quarantined":
-            hit = q[(q["source_file"] == d["file"]) & (q["row"] == d["row"])]
+            hit = q[(q["source_file"] == d["file"]) & (q["row"] == d["line"])]
             assert list(hit["reason"]) == [d["reason"]], d
         elif d["outcome"] == "location_cleared":
-            hit = loc[(loc["source_file"] == d["file"]) & (loc["row"] == d["row"])]
+            hit = loc[(loc["source_file"] == d["file"]) & (loc["row"] == d["line"])]
             assert list(hit["reason"]) == [d["reason"]], d
     assert len(q) == sum(d["outcome"] == "quarantined" for d in manifest["dirty"])
 

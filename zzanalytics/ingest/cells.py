@@ -31,7 +31,8 @@ class Loaded:
     rows: int = 0
     notes: list[str] = field(default_factory=list)
     source: str = ""  # SQL FROM item giving the rows in file order (a temp table, or read_csv(...))
-    rel: Any = None  # the rows as a DuckDB relation (readers.read)
+    rel: Any = None  # the rows as a DuckDB relation (readers.read); `_line` besides the headers, or
+    csv: Any = None  # for a CSV (no `_line`): (the UTF-8 file DuckDB reads, lines skipped), see lines.py
 
     def __post_init__(self) -> None:
         if not self.source:
@@ -77,15 +78,24 @@ def unique_headers(raw: list[Any]) -> list[str]:
 
 
 def register_columns(
-    con: Any, table: str, headers: list[str], columns: list[list[Any]], extra: dict | None = None
+    con: Any,
+    table: str,
+    headers: list[str],
+    columns: list[list[Any]],
+    extra: dict | None = None,
+    lines: list[int] | None = None,
 ) -> None:
+    """Create temp table ``table`` of text columns (``extra``: name -> (values, Arrow type)) and
+    ``_line``: the line or sheet row of each row in the original file (``lines``, else 1, 2, ...)."""
     import pyarrow as pa
 
     arrays = {h: pa.array(col, type=pa.string()) for h, col in zip(headers, columns, strict=True)}
+    n = len(columns[0]) if columns else len(next(iter(extra.values()))[0]) if extra else 0
     if extra:
         for name, (values, typ) in extra.items():
             arrays[name] = pa.array(values, type=typ)
-    frame = pa.table(arrays) if arrays else pa.table({})
+    arrays["_line"] = pa.array(lines if lines is not None else range(1, n + 1), type=pa.int64())
+    frame = pa.table(arrays)
     view = f"{table}_arrow"
     con.register(view, frame)
     try:

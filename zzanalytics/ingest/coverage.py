@@ -126,21 +126,21 @@ def clock_notes(con: Any, staged: str, m: Any, store_tz: str, gap: bool, todless
     """Notes on the file's clock: times in a spring-forward gap, a zone other than the store's."""
     notes = []
     if gap:
-        sql = f"SELECT count(*), min(rowid) + 1 FROM {staged} WHERE _gap AND _rc = 0"
+        sql = f"SELECT count(*), min(_line) FROM {staged} WHERE _gap AND _rc = 0"
         n, first = con.execute(sql).fetchall()[0]
         if n:
             notes.append(
-                f"{n:,} times (first in data row {first}) fall in the spring-forward gap of {m.timezone}, "
+                f"{n:,} times (first on line {first}) fall in the spring-forward gap of {m.timezone}, "
                 "when clocks skip an hour; they were read with the offset before the change (02:30 as "
                 "03:30 daylight time, the same day) and kept; check the source system's clock"
             )
     if todless and m.table == "incidents":
         n, first = con.execute(
-            f"SELECT count(*), min(rowid) + 1 FROM {staged} WHERE _todless AND _rc = 0"
+            f"SELECT count(*), min(_line) FROM {staged} WHERE _todless AND _rc = 0"
         ).fetchall()[0]
         if n:
             notes.append(
-                f"{n:,} rows (first: data row {first}) have no readable time of day in "
+                f"{n:,} rows (first on line {first}) have no readable time of day in "
                 f"{m.time_column!r}; their date is kept, read as a date without its hour"
             )
     if m.timezone != store_tz:

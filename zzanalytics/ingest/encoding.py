@@ -367,11 +367,35 @@ def _gb_core(raw: bytes) -> bool:
     return pairs > 0 and len(_GB_CORE.findall(raw)) >= 0.8 * pairs
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _one_script_words(text: str) -> bool:
+    """True when every word of ``text`` is written in one script: Greek, Cyrillic or pinyin with
+    tone marks read as UTF-8 are words; GB18030 Chinese read as UTF-8 mixes scripts within a word
+    (``诈骗`` → ``թƭ``: Armenian then Latin Extended-B).
+
+    Examples
+    --------
+    >>> _one_script_words("Μαρία ακαδημία"), _one_script_words("Lǚ Xiǎo"), _one_script_words("թƭ")
+    (True, True, False)
+    """
+    import unicodedata
+
+    for word in _WORD.findall(text):
+        scripts = {unicodedata.name(ch, "?").split(" ")[0] for ch in word if not ch.isascii()}
+        scripts |= {"LATIN"} if any(ch.isascii() for ch in word) and scripts else set()
+        if len(scripts) > 1:
+            return False
+    return True
+
+
 def classify_line(raw: bytes) -> tuple[str, str]:
     """(``ascii`` | ``utf-8`` | ``gb18030`` | ``cp1252`` | ``bad``, decoded text) of one line.
 
     A line valid as UTF-8 is UTF-8 unless its UTF-8 reading is implausible (characters of
-    :data:`_ODD`) while it is GB2312 text in GB18030 (``诈骗`` in GB18030 is valid UTF-8: ``թƭ``).
+    :data:`_ODD` mixing scripts within a word) while it is GB2312 text in GB18030 (``诈骗`` in
+    GB18030 is valid UTF-8: ``թƭ``; ``ακαδημία`` is Greek, not GB18030).
     A line that is not UTF-8 is GB18030 when its double bytes are GB2312 hanzi, else Windows-1252.
 
     Examples
@@ -387,7 +411,7 @@ def classify_line(raw: bytes) -> tuple[str, str]:
         u: str | None = raw.decode("utf-8")
     except UnicodeDecodeError:
         u = None
-    if u is not None and not _ODD.search(u):
+    if u is not None and (not _ODD.search(u) or _one_script_words(u)):
         return "utf-8", u
     try:
         g: str | None = raw.decode("gb18030")

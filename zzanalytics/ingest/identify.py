@@ -57,11 +57,12 @@ STAGED = "_zz_stg"
 class Staged:
     """A file's rows, staged once: the temp table ``name`` and what it holds.
 
-    Columns: the typed canonical columns, ``raw_<label column>`` where the label is unknown,
+    Columns: ``_line`` (the line of a CSV, the row of a sheet, where the row starts in the file),
+    the typed canonical columns, ``raw_<label column>`` where the label is unknown,
     ``lon``/``lat`` (WGS-84) with ``_loc`` (location code) and the raw point where cleared,
     ``_rc`` (first failing check, see ``checks``), ``_rval`` and ``_raw`` (what a quarantined row
     shows), ``_hash``, ``_key``, ``_fdup`` (a repeat of an earlier row of the file) and ``_row``
-    (exports without ids). Rows keep the file's order: ``rowid`` is the data row - 1.
+    (exports without ids). Rows keep the file's order.
     """
 
     name: str
@@ -147,6 +148,7 @@ def stage(con: Any, valid: Any, plan: Plan, m: Mapping, checks: Checks, gap: boo
         if shown
         else "NULL"
     )
+    keep += [c for c in ("_line", "_ord") if c in valid.columns]
     keep += [
         "_rc",
         f"CAST({checks.value_sql()} AS VARCHAR) AS _rval",

@@ -103,6 +103,19 @@ def _number(mapped: str, m: Mapping, c: Col) -> str:
     return f"CASE WHEN isfinite({num}) THEN {num} END"
 
 
+def _time_gap_sql(instant: str, seconds: str, m: Mapping) -> str | None:
+    """SQL condition: the date of ``instant`` at ``seconds`` past midnight (``[source] time_column``)
+    is a wall time in a spring-forward gap of the source's zone (moved, and noted)."""
+    from zzanalytics.ingest.dates import zone_shift
+
+    if zone_shift(m.timezone, first_year(m))[1] == 0:
+        return None
+    tz = literal(m.timezone)
+    day = f"CAST(CAST(timezone({tz}, {instant}) AS DATE) AS TIMESTAMP)"
+    wall = f"({day} + to_seconds(CAST({seconds} AS BIGINT)))"
+    return f"({seconds} IS NOT NULL AND timezone({tz}, timezone({tz}, {wall})) <> {wall})"
+
+
 @dataclass
 class Parsed:
     """The parse stage's result: the relation and what it holds besides the canonical columns."""
@@ -137,6 +150,7 @@ def parse(rel: Any, plan: Plan, m: Mapping, tz: str, located: Any = None) -> Par
 
         rel = rel.query("r0", f"SELECT * FROM {masked_source_sql('r0', plan.headers, *plan.personal)}")
     raws, typeds = [], []
+    gaps_tod = None
     cols = plan.mapped
     for c in cols:
         raw, typed = column_sql(c, m, plan.lookups, tz)
@@ -146,6 +160,7 @@ def parse(rel: Any, plan: Plan, m: Mapping, tz: str, located: Any = None) -> Par
             raws.append(
                 f"{seconds_of_day_sql('r.' + ident(tod), m.time_format)} AS _tod"
             )  # a slot: its start
+            gaps_tod = _time_gap_sql(typed, "v._tod", m)
             typed = with_time_of_day_sql(
                 typed, "v._tod", source_tz=m.timezone, floor_year=first_year(m), unit="s"
             )
@@ -158,11 +173,12 @@ def parse(rel: Any, plan: Plan, m: Mapping, tz: str, located: Any = None) -> Par
         if c.dtype == "timestamp"
         and (g := gap_sql(f"v.{ident('raw_' + c.name)}", **reading(m), floor_year=first_year(m)))
     ]
+    if m.time_column and "occurred_at" in plan.columns and gaps_tod:
+        gaps.append(gaps_tod)
     if gaps:  # kept, read shifted forward (dates.py); ingest reports them as a data-quality note
         typeds.append(f"CASE WHEN {' OR '.join(gaps)} THEN true END AS _gap")
     carried = [f"r.{ident(h)} AS _s{i}" for i, h in enumerate(plan.headers) if h != "geometry"]
-    if "_line" in rel.columns:
-        carried.append("r._line AS _line")
+    carried += [f"r.{c} AS {c}" for c in ("_line", "_ord") if c in rel.columns]
     if plan.has_loc:
         typeds += _location_sql(plan)
         if "_pcode" in rel.columns:  # points worked out in Python (locations.point_source)

@@ -46,6 +46,7 @@ from zzanalytics.ingest.identify import (
     stage,
     unassigned,
 )
+from zzanalytics.ingest.lines import csv_lines
 from zzanalytics.ingest.locations import location_sql, point_source, sql_crs
 from zzanalytics.ingest.mapping import Mapping
 from zzanalytics.ingest.parse import parse
@@ -91,11 +92,15 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
                 f"(e.g. {next(iter(extra))!r} -> {next(iter(extra.values()))}); "
                 '[source] area_names = "exact" turns this off'
             )
-        _identify(st, path, m, plan, staged, loaded.kind, rep)
+        malformed = malformed_rows(con, loaded)
+        if loaded.csv is not None:  # the line each row starts on (readers of other kinds give it)
+            csv_lines(loaded.csv[0], loaded.csv[1], malformed.starts).set_column(con, staged.name)
+        rep.malformed = len(malformed)
+        _identify(st, path, m, plan, staged, rep)
         rep.notes += shape.read_notes(rep.read - rep.malformed)
         rep.notes += date_hints(con, staged.name, staged.checks.reasons, staged.checks.columns, m.calendar)
         rep.notes += clock_notes(con, staged.name, m, tz, staged.gap, staged.todless)
-        write(con, m, plan, staged, src, rep, now, tz)
+        write(con, m, plan, staged, src, rep, now, tz, malformed)
         if seen is not None:
             con.execute(f"INSERT INTO {seen} SELECT DISTINCT _key FROM {staged.name} WHERE _rc = 0")
     finally:
@@ -133,12 +138,9 @@ def _staged(st: Any, path: Path, m: Mapping, plan: Plan, rel: Any, tz: str, now:
         ) from None
 
 
-def _identify(
-    st: Any, path: Path, m: Mapping, plan: Plan, staged: Staged, kind: str, rep: FileReport
-) -> None:
+def _identify(st: Any, path: Path, m: Mapping, plan: Plan, staged: Staged, rep: FileReport) -> None:
     """Areas from points, repeats in the file, and each row's fate against the store (counts in ``rep``)."""
     con, tdef = st.con, TABLES[m.table]
-    rep.malformed = malformed_rows(con, kind, m.skip)
     rep.read = con.execute(f"SELECT count(*) FROM {staged.name}").fetchall()[0][0] + rep.malformed
     if plan.key_mode == "generated" and tdef.key is not None:
         ordinals(con, staged.name, m.repeats)

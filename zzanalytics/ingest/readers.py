@@ -32,6 +32,7 @@ import shutil
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -285,7 +286,7 @@ def read_csv(
         con.execute(f"DROP TABLE IF EXISTS {t}")
     source = csv_source(target, skip, headers, delim)
     notes = list(d.notes) + ([footer_note(foot)] if foot else [])
-    return Loaded(table, headers, "csv", d.encoding, 0, notes, source)
+    return Loaded(table, headers, "csv", d.encoding, 0, notes, source, csv=(target, int(skip)))
 
 
 def read_parquet(con: Any, path: Path, table: str) -> Loaded:
@@ -306,6 +307,8 @@ def read_parquet(con: Any, path: Path, table: str) -> Loaded:
             else:
                 text = f"CAST({x} AS VARCHAR)"
             parts.append(f"{text} AS {x}")
+        parts.append("file_row_number + 1 AS _line")  # the row of the file, 1-based
+        src = f"read_parquet({literal(str(path))}, file_row_number = true)"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(parts)} FROM {src}")
     except Exception as exc:
         raise SourceError(f"{path}: cannot be read as Parquet: {exc}") from None
@@ -494,19 +497,35 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def malformed_rows(con: Any, kind: str, skip: int) -> int:
-    """Rows DuckDB's CSV reader rejected (wrong number of fields, bad quoting): their data row
-    numbers into ``_zz_rejrows`` (``r``: data row, ``j``: order), to be quarantined."""
-    if kind != "csv":
-        return 0
+@dataclass
+class Malformed:
+    """Rows DuckDB's CSV reader set aside (wrong number of fields, bad quoting): where each starts
+    (0-based byte of the file read, and its line), its text and the reader's message."""
+
+    starts: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+def malformed_rows(con: Any, loaded: Loaded) -> Malformed:
+    """The rows of a CSV the reader set aside, to be quarantined as ``malformed_row``.
+
+    Called after the file's rows were read (the reader records them as it reads).
+    """
+    from zzanalytics.ingest.lines import line_at_bytes
+
+    if loaded.csv is None:
+        return Malformed()
     have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
     if "_zz_rej" not in have:
-        return 0
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _zz_rejrows AS
-        SELECT CAST(line - 1 - {int(skip)} AS BIGINT) AS r,
-               CAST(row_number() OVER (ORDER BY line) - 1 AS BIGINT) AS j,
-               trim(csv_line, chr(10) || chr(13)) AS csv_line, min(error_message) AS error_message
-        FROM _zz_rej GROUP BY line, csv_line ORDER BY line"""
-    )
-    return int(con.execute("SELECT count(*) FROM _zz_rejrows").fetchall()[0][0])
+        return Malformed()
+    rows = con.execute(
+        "SELECT line_byte_position - 1, trim(any_value(csv_line), chr(10) || chr(13)), min(error_message) "
+        "FROM _zz_rej GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    starts = [int(r[0]) for r in rows]
+    return Malformed(starts, line_at_bytes(loaded.csv[0], starts), [r[1] for r in rows], [r[2] for r in rows])

@@ -56,8 +56,10 @@ def grouped_source(m: Mapping, rel: Any, headers: list[str], path: Path) -> tupl
         else:
             e = f"{op}(TRY_CAST({x} AS DOUBLE))"
         aggs.append(f"CAST({e} AS VARCHAR) AS {ident('_agg_' + col)}")
+    # where the record starts in the file: its first row's line (a sheet), or order (a CSV: lines.py)
+    where = ["min(_line) AS _line"] if "_line" in rel.columns else ["min(_rn) - 1 AS _ord"]
     sql = (
-        f"SELECT {', '.join([*firsts, *aggs])} FROM "
+        f"SELECT {', '.join([*firsts, *aggs, *where])} FROM "
         f"(SELECT r.*, {group} AS _grp FROM (SELECT *, row_number() OVER () AS _rn FROM rows) r) "
         "GROUP BY _grp ORDER BY min(_rn)"
     )

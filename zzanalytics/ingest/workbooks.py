@@ -61,33 +61,39 @@ def read_excel(
     finally:
         with contextlib.suppress(Exception):
             wb.close()
-    rows = rows[int(skip) :]
-    while rows and all(v is None or v == "" for v in rows[0]):
-        rows = rows[1:]
-    if not rows:
+    # the sheet row of each row as the user sees it (1-based: calamine's rows start at A1 here)
+    numbered = list(enumerate(rows, start=1))[int(skip) :]
+    while numbered and all(v is None or v == "" for v in numbered[0][1]):
+        numbered = numbered[1:]
+    if not numbered:
         raise SourceError(f"{path}: sheet {name!r} is empty (after skipping {skip} rows)")
-    headers = unique_headers(list(rows[0]))
+    headers = unique_headers(list(numbered[0][1]))
     width = len(headers)
-    while len(rows) > 1 and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
-        rows = rows[:-1]
-    foot = footer_count(
-        [[cell_text(v) for v in r] for r in rows[-40:][1 if len(rows) <= 40 else 0 :]], footer, width
-    )
+    while len(numbered) > 1 and all(
+        v is None or (isinstance(v, str) and not v.strip()) for v in numbered[-1][1]
+    ):
+        numbered = numbered[:-1]
+    tail = [r for _, r in numbered[-40:][1 if len(numbered) <= 40 else 0 :]]  # never the header
+    foot = footer_count([[cell_text(v) for v in r] for r in tail], footer, width)
     foot_text = (
-        [" ".join(t for v in r if (t := cell_text(v))) for r in rows[len(rows) - foot :]] if foot else []
+        [" ".join(t for v in r if (t := cell_text(v))) for _, r in numbered[len(numbered) - foot :]]
+        if foot
+        else []
     )
-    rows = rows[: len(rows) - foot] if foot else rows
+    numbered = numbered[: len(numbered) - foot] if foot else numbered
     columns: list[list[Any]] = [[] for _ in range(width)]
+    lines: list[int] = []
     big: set[str] = set()
-    for row in rows[1:]:
+    for line, row in numbered[1:]:
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
+        lines.append(line)
         for i in range(width):
             v = row[i] if i < len(row) else None
             if isinstance(v, float) and abs(v) >= _BIG and v.is_integer():
                 big.add(headers[i])
             columns[i].append(cell_text(v))
-    register_columns(con, table, headers, columns)
+    register_columns(con, table, headers, columns, lines=lines)
     notes = [
         f"column {h!r} holds numbers of more than 15 digits stored as Excel numbers; Excel keeps only "
         "15 significant digits, so such ids may already differ from the system's: export that column "
@@ -158,15 +164,17 @@ def read_html_table(con: Any, path: Path, table: str, *, skip: int) -> Loaded:
         raise SourceError(f"{path}: a web page whose encoding cannot be told; save it as .xlsx or CSV")
     parser = _Tables()
     parser.feed(text)
-    rows = max(parser.tables, key=len, default=[])[int(skip) :]
-    if not rows:
+    numbered = list(enumerate(max(parser.tables, key=len, default=[]), start=1))[int(skip) :]
+    if not numbered:
         raise SourceError(f"{path}: a web page without a table (after skipping {skip} rows)")
-    headers = unique_headers(rows[0])
+    headers = unique_headers(numbered[0][1])
     columns: list[list[Any]] = [[] for _ in headers]
-    for row in rows[1:]:
+    lines: list[int] = []  # the row of the table, 1-based (its header row is 1)
+    for line, row in numbered[1:]:
         if not any(c.strip() for c in row):
             continue
+        lines.append(line)
         for i in range(len(headers)):
             columns[i].append(cell_text(row[i]) if i < len(row) else None)
-    register_columns(con, table, headers, columns)
+    register_columns(con, table, headers, columns, lines=lines)
     return Loaded(table, headers, "html", "", len(columns[0]) if columns else 0)

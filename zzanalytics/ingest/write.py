@@ -22,12 +22,13 @@ from zzanalytics.ingest.coverage import DATE_COLUMNS, write_coverage
 from zzanalytics.ingest.identify import Staged, store_key
 from zzanalytics.ingest.mapping import Mapping
 from zzanalytics.ingest.plan import Plan
+from zzanalytics.ingest.readers import Malformed
 from zzanalytics.ingest.reasons import LOCATION_REASONS
 from zzanalytics.ingest.report import FileReport
 from zzanalytics.schema import TABLES
 from zzanalytics.sql import ident, literal
 
-__all__ = ["SourceFile", "row_sql", "write", "write_log"]
+__all__ = ["SourceFile", "write", "write_log"]
 
 
 @dataclass
@@ -37,13 +38,6 @@ class SourceFile:
     name: str
     path: str
     sha: str
-
-
-def row_sql(rejects: int) -> str:
-    """SQL giving the 1-based data row of staged row ``s`` (malformed rows set aside shift it)."""
-    if not rejects:
-        return "s.rowid + 1"
-    return "s.rowid + 1 + (SELECT count(*) FROM _zz_rejrows x WHERE x.r - x.j <= s.rowid + 1)"
 
 
 def _record_sql(m: Mapping, plan: Plan, staged: Staged, src: SourceFile) -> list[str]:
@@ -75,8 +69,13 @@ def write(
     rep: FileReport,
     now: dt.datetime,
     tz: str,
+    malformed: Malformed,
 ) -> None:
-    """Write the identified file into the store in one transaction (see the module docstring)."""
+    """Write the identified file into the store in one transaction (see the module docstring).
+
+    Rows are numbered by ``_line``: the line of a CSV, the row of a sheet, as the user sees it in
+    the original file; ``malformed`` are the rows the CSV reader set aside.
+    """
     tdef = TABLES[m.table]
     target, t = ident(m.table), staged.name
     cols = ", ".join(ident(n) for n in tdef.names)
@@ -85,7 +84,6 @@ def write(
     checks = staged.checks
     reasons = "[" + ", ".join(literal(r) for r in checks.reasons) + "]"
     columns = "[" + ", ".join(literal(c) for c in checks.columns) + "]"
-    row = row_sql(rep.malformed)
     con.execute("BEGIN TRANSACTION")
     try:
         if rep.updated:
@@ -96,9 +94,9 @@ def write(
         if plan.has_loc and rep.location_cleared:
             cases = " ".join(f"WHEN {k} THEN {literal(v)}" for k, v in LOCATION_REASONS.items())
             con.execute(
-                f"INSERT INTO location_log SELECT ?, {row}, s._key, CASE s._loc {cases} END, "
+                f"INSERT INTO location_log SELECT ?, s._line, s._key, CASE s._loc {cases} END, "
                 "TRY_CAST(s.raw_lon AS DOUBLE), TRY_CAST(s.raw_lat AS DOUBLE), ?, ? "
-                f"FROM {t} s WHERE s._loc > 0 AND {fresh} ORDER BY s.rowid",
+                f"FROM {t} s WHERE s._loc > 0 AND {fresh} ORDER BY s._line",
                 [src.name, m.table, now],
             )
         record = ", ".join(_record_sql(m, plan, staged, src))
@@ -118,21 +116,16 @@ def write(
         q = 'source_file, "row", reason, "column", "value", raw, "table", "at", source_path, file_hash'
         if rep.quarantined - rep.malformed:
             con.execute(
-                f"INSERT INTO quarantine ({q}) SELECT ?, {row}, {reasons}[s._rc], {columns}[s._rc], "
-                f"s._rval, s._raw, ?, ?, ?, ? FROM {t} s WHERE s._rc > 0 ORDER BY s.rowid",
+                f"INSERT INTO quarantine ({q}) SELECT ?, s._line, {reasons}[s._rc], {columns}[s._rc], "
+                f"s._rval, s._raw, ?, ?, ?, ? FROM {t} s WHERE s._rc > 0 ORDER BY s._line",
                 [src.name, m.table, now, src.path, src.sha],
             )
-        if rep.malformed:
-            con.execute(
-                f"INSERT INTO quarantine ({q}) SELECT ?, r, 'malformed_row', NULL, "
-                "left(csv_line, 200), to_json(struct_pack(line := csv_line, error := error_message)), "
-                "?, ?, ?, ? FROM _zz_rejrows ORDER BY r",
-                [src.name, m.table, now, src.path, src.sha],
-            )
+        if len(malformed):
+            _write_malformed(con, malformed, q, [src.name, m.table, now, src.path, src.sha])
         if staged.findings:
             con.execute(
-                f"INSERT INTO ingest_findings SELECT ?, ?, {row}, s._key, f.kind, f.col, f.stated, f.found, "
-                f"?, ? FROM _zz_find f JOIN {t} s ON s.rowid = f.rid ORDER BY s.rowid",
+                "INSERT INTO ingest_findings SELECT ?, ?, s._line, s._key, f.kind, f.col, f.stated, "
+                f"f.found, ?, ? FROM _zz_find f JOIN {t} s ON s.rowid = f.rid ORDER BY s._line",
                 [src.name, src.path, m.table, now],
             )
         dated = DATE_COLUMNS.get(m.table)
@@ -146,6 +139,28 @@ def write(
             f"{rep.file}: writing to the store failed, nothing of this file was stored "
             f"(the store is as it was before it): {exc}"
         ) from exc
+
+
+def _write_malformed(con: Any, malformed: Malformed, cols: str, args: list[Any]) -> None:
+    import pyarrow as pa
+
+    rows = pa.table(
+        {
+            "line": pa.array(malformed.lines, pa.int64()),
+            "csv_line": pa.array(malformed.texts, pa.string()),
+            "error": pa.array(malformed.errors, pa.string()),
+        }
+    )
+    con.register("_zz_malformed_arrow", rows)
+    try:
+        con.execute(
+            f"INSERT INTO quarantine ({cols}) SELECT ?, line, 'malformed_row', NULL, left(csv_line, 200), "
+            "to_json(struct_pack(line := csv_line, error := error)), ?, ?, ?, ? "
+            "FROM _zz_malformed_arrow ORDER BY line",
+            args,
+        )
+    finally:
+        con.unregister("_zz_malformed_arrow")
 
 
 def write_log(con: Any, rep: FileReport, now: dt.datetime, src: SourceFile) -> None:
