@@ -298,8 +298,7 @@ def test_date_and_time_of_day_in_two_columns(tmp_path: Path) -> None:
     rep = ingest_files([tmp_path / "la.csv"], mapping, store=store)
     assert (rep.accepted, rep.quarantined) == (8, 0)
     assert any(
-        "2 rows (first on line 8) have no readable time of day in 'TIME OCC'" in n
-        for n in rep.files[0].notes
+        "2 rows (first on line 8) have no readable time of day in 'TIME OCC'" in n for n in rep.files[0].notes
     )
     with open_store(store) as st:
         got = st.incidents().set_index("incident_id")["occurred_at"]
