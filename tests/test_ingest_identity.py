@@ -36,13 +36,19 @@ def test_corrected_reexport_without_id_updates_instead_of_adding(tmp_path: Path)
     rep = ingest_files([tmp_path / "a.csv"], FIRES, store=store)
     assert rep.accepted == 3  # two fires at one time and place are two records
     before = _fires(store)
-    # the brigade corrects one loss and re-exports
-    (tmp_path / "b.csv").write_text(HEAD + ROWS[0] + ROWS[1].replace(",800,", ",950,") + ROWS[2])
-    rep = ingest_files([tmp_path / "b.csv"], FIRES, store=store)
+    # the brigade corrects one loss and re-exports the file (the same path: a corrected re-export)
+    (tmp_path / "a.csv").write_text(HEAD + ROWS[0] + ROWS[1].replace(",800,", ",950,") + ROWS[2])
+    rep = ingest_files([tmp_path / "a.csv"], FIRES, store=store)
     assert (rep.accepted, rep.updated, rep.duplicate) == (0, 1, 2)
     after = _fires(store)
     assert len(after) == 3 and after["loss_yuan"].sum() == before["loss_yuan"].sum() + 150
     assert set(after["incident_id"]) == set(before["incident_id"])  # same records, one changed
+    # another file of the source: rows agreeing in every column are the same records (listed as
+    # merges); a row sharing only when, what and where is another event, never an update
+    (tmp_path / "b.csv").write_text(HEAD + ROWS[0] + ROWS[1].replace(",800,", ",990,"))
+    rep = ingest_files([tmp_path / "b.csv"], FIRES, store=store)
+    assert (rep.accepted, rep.updated, rep.duplicate) == (1, 0, 1) and rep.files[0].merges == {"duplicate": 1}
+    assert len(_fires(store)) == 4
 
 
 def test_declared_key_columns(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ The rows are read once (a CSV straight from DuckDB's ``read_csv``) and materiali
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -38,11 +39,13 @@ from zzanalytics.errors import SourceError, StoreError
 from zzanalytics.ingest.areas import area_index, areas_from_points, loose_area_pairs, nearest_names
 from zzanalytics.ingest.coverage import clock_notes
 from zzanalytics.ingest.identify import (
+    MATCH,
     Staged,
     classify,
     in_file_duplicates,
     note_whole_repeats,
     ordinals,
+    row_number_ids,
     stage,
     unassigned,
 )
@@ -83,6 +86,19 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
         rel, headers, rep.notes = shape.rel, shape.headers, rep.notes + shape.notes
         plan = make_plan(m, headers, st, path)
         staged = _staged(st, path, m, plan, rel, tz, now)
+        key = TABLES[m.table].key
+        if plan.key_mode == "column" and (n := row_number_ids(con, m, staged)):
+            header = next(h for h in headers if f"r.{ident(h)}" in str(plan.columns[key].src))
+            plan.columns[key].src = None
+            plan.key_mode, plan.ignored = "generated", [header]
+            m = dataclasses.replace(m, repeats="records")  # a numbered row is a record, repeated or not
+            staged = _staged(st, path, m, plan, rel, tz, now)
+            rep.notes.append(
+                f"column {header!r} holds the row numbers 1..{n:,}, restarting in each file (another file "
+                "of this source has them too): they are not case ids; rows are told apart by their content "
+                "(when, what, where and the other columns; each row a record), and a row of another file "
+                "agreeing in every column is the same record"
+            )
         extra = loose_area_pairs(con, staged.name, m, plan.lookups)
         if extra:  # names that match a store area once normalised: stage again with them
             plan.lookups["area_code"].update(extra)
@@ -96,13 +112,16 @@ def ingest_one(st: Any, path: Path, m: Mapping, tmpdir: str, seen: str | None = 
         if loaded.csv is not None:  # the line each row starts on (readers of other kinds give it)
             csv_lines(loaded.csv[0], loaded.csv[1], malformed.starts).set_column(con, staged.name)
         rep.malformed = len(malformed)
-        _identify(st, path, m, plan, staged, rep)
+        _identify(st, path, m, plan, staged, rep, seen is not None)
         rep.notes += shape.read_notes(rep.read - rep.malformed)
         rep.notes += date_hints(con, staged.name, staged.checks.reasons, staged.checks.columns, m.calendar)
         rep.notes += clock_notes(con, staged.name, m, tz, staged.gap, staged.todless)
         write(con, m, plan, staged, src, rep, now, tz, malformed)
-        if seen is not None:
-            con.execute(f"INSERT INTO {seen} SELECT DISTINCT _key FROM {staged.name} WHERE _rc = 0")
+        if seen is not None:  # the records of the source this file holds (--replace)
+            con.execute(
+                f"INSERT INTO {seen} SELECT DISTINCT COALESCE(f.tkey, s._key) FROM {staged.name} s "
+                f"LEFT JOIN {MATCH} f ON f.rid = s.rowid WHERE s._rc = 0"
+            )
     finally:
         _clean(con)
     return rep
@@ -126,7 +145,7 @@ def _staged(st: Any, path: Path, m: Mapping, plan: Plan, rel: Any, tz: str, now:
     import duckdb
 
     try:
-        return stage(con, valid, plan, m, checks, parsed.gap, parsed.todless)
+        return stage(con, valid, plan, m, checks, parsed.gap, parsed.todless, str(path.resolve()))
     except duckdb.Error as exc:  # a reading error: one line naming the file and line
         text = str(exc)
         first = text.splitlines()[0] if text else type(exc).__name__
@@ -138,7 +157,9 @@ def _staged(st: Any, path: Path, m: Mapping, plan: Plan, rel: Any, tz: str, now:
         ) from None
 
 
-def _identify(st: Any, path: Path, m: Mapping, plan: Plan, staged: Staged, rep: FileReport) -> None:
+def _identify(
+    st: Any, path: Path, m: Mapping, plan: Plan, staged: Staged, rep: FileReport, replace: bool
+) -> None:
     """Areas from points, repeats in the file, and each row's fate against the store (counts in ``rep``)."""
     con, tdef = st.con, TABLES[m.table]
     rep.read = con.execute(f"SELECT count(*) FROM {staged.name}").fetchall()[0][0] + rep.malformed
@@ -150,7 +171,7 @@ def _identify(st: Any, path: Path, m: Mapping, plan: Plan, staged: Staged, rep: 
             staged.derived_area = plan.columns["area_code"].src is None
             staged.findings = areas_from_points(con, staged.name, index, not staged.derived_area, rep)
     in_file_duplicates(con, staged, tdef.key)
-    classify(con, m, plan, staged, rep)
+    classify(con, m, plan, staged, rep, replace)
     if plan.key_mode == "generated" and tdef.key is not None:
         note_whole_repeats(con, staged, rep)
     if rep.malformed:
@@ -184,5 +205,5 @@ def _clean(con: Any) -> None:
         con.execute("SELECT 1").fetchall()  # complete any pending result before cleaning up
     with contextlib.suppress(duckdb.Error, KeyError):
         con.unregister(_POINTS)
-    for t in ("_zz_raw", "_zz_stg", "_zz_rej", "_zz_rejscan", "_zz_rejrows", "_zz_pa", "_zz_find", "_zz_fd"):
+    for t in ("_zz_raw", "_zz_stg", "_zz_rej", "_zz_rejscan", "_zz_pa", "_zz_find", "_zz_fd", MATCH):
         con.execute(f"DROP TABLE IF EXISTS {t}")

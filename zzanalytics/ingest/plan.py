@@ -10,7 +10,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ class Plan:
     lookups: dict[str, dict[str, str]]
     key_mode: str
     personal: tuple[list[str], list[str]]
+    ignored: list[str] = field(default_factory=list)  # headers that tell nothing (a row-number column)
 
     @property
     def mapped(self) -> list[Col]:

@@ -46,6 +46,11 @@ REASONS: dict[str, Reason] = {
         Reason("negative_number", "negative number", "数值为负"),
         Reason("missing_location", "missing location", "缺少位置"),
         Reason("conflicting_duplicate", "conflicting duplicate id in file", "编号重复且内容冲突"),
+        Reason(
+            "id_collision",
+            "id of a record of another file with another date or category",
+            "编号与其他文件中的记录相同但日期或类别不同",
+        ),
         Reason("implausible_number", "number beyond the plausible limit ([limits])", "数值超出合理范围"),
         Reason(
             "rounded_id",

@@ -48,11 +48,22 @@ class FileReport:
     findings: dict[str, int] = field(default_factory=dict)  # kind -> rows (see ingest_findings)
     finding_examples: dict[str, list[str]] = field(default_factory=dict)  # kind -> a few examples
     candidates: dict[str, list[str]] = field(default_factory=dict)  # unknown area label -> nearest names
+    merges: dict[str, int] = field(default_factory=dict)  # fate -> rows taken for another row (ingest_merges)
+    merge_examples: dict[str, list[str]] = field(default_factory=dict)  # fate -> a few of them
 
     @property
     def balanced(self) -> bool:
         """True when read == accepted + updated + duplicate + quarantined."""
         return self.read == self.accepted + self.updated + self.duplicate + self.quarantined
+
+
+_MERGE_TEXT = {
+    "repeat": "repeat an earlier row of the same file in every column (duplicates)",
+    "duplicate": "are a record of another file or line, the same in every column they share (duplicates)",
+    "update": "update a record that came from another row (same id, or a corrected re-export of the file)",
+    "collision": "have the id of a record of another file with another date or category: quarantined as "
+    "id_collision, the stored record kept (--replace if the files are a full re-export)",
+}
 
 
 @dataclass
@@ -201,6 +212,17 @@ class IngestReport:
             for kind, n in found.most_common():
                 eg = ", ".join(examples.get(kind, [])[:3])
                 lines.append(f"  {n:>9,}  {reason_text(kind)}" + (f" (e.g. {eg})" if eg else ""))
+        merged: Counter = Counter()
+        merge_eg: dict[str, list[str]] = {}
+        for f in self.files:
+            merged.update(f.merges)
+            for k, v in f.merge_examples.items():
+                merge_eg.setdefault(k, []).extend(f"{Path(f.file).name} {e}" for e in v)
+        if merged:
+            lines.append("rows taken for another row (every one listed in the store's ingest_merges):")
+            for fate, n in sorted(merged.items()):
+                eg = "; ".join(merge_eg.get(fate, [])[:2])
+                lines.append(f"  {n:>9,}  {_MERGE_TEXT[fate]}" + (f" (e.g. {eg})" if eg else ""))
         if self.retired:
             shown = ", ".join(self.retired_ids[:5]) + (" ..." if self.retired > 5 else "")
             lines.append(

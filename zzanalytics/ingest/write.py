@@ -19,7 +19,7 @@ from typing import Any
 
 from zzanalytics.errors import StoreError
 from zzanalytics.ingest.coverage import DATE_COLUMNS, write_coverage
-from zzanalytics.ingest.identify import Staged, store_key
+from zzanalytics.ingest.identify import MATCH, Staged, merges_sql, store_key
 from zzanalytics.ingest.mapping import Mapping
 from zzanalytics.ingest.plan import Plan
 from zzanalytics.ingest.readers import Malformed
@@ -80,7 +80,10 @@ def write(
     target, t = ident(m.table), staged.name
     cols = ", ".join(ident(n) for n in tdef.names)
     key = store_key(m)
-    fresh = f"s._rc = 0 AND NOT s._fdup AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{key} = s._key)"
+    fresh = "s._rc = 0 AND NOT s._fdup AND (f.fate IS NULL OR f.fate = 'update')"
+    rows = f"{t} s LEFT JOIN {MATCH} f ON f.rid = s.rowid"
+    mine = f"({target}._source = ? OR {target}._source IS NULL)"
+    generated = staged.key_mode == "generated"
     checks = staged.checks
     reasons = "[" + ", ".join(literal(r) for r in checks.reasons) + "]"
     columns = "[" + ", ".join(literal(c) for c in checks.columns) + "]"
@@ -88,22 +91,25 @@ def write(
     try:
         if rep.updated:
             con.execute(
-                f"DELETE FROM {target} USING {t} s WHERE {target}.{key} = s._key AND s._rc = 0 "
-                f"AND NOT s._fdup AND {target}._hash <> s._hash"
+                f"DELETE FROM {target} USING {MATCH} f WHERE f.fate = 'update' AND {target}.{key} = f.tkey "
+                f"AND {mine}",
+                [m.source_name],
             )
         if plan.has_loc and rep.location_cleared:
             cases = " ".join(f"WHEN {k} THEN {literal(v)}" for k, v in LOCATION_REASONS.items())
             con.execute(
                 f"INSERT INTO location_log SELECT ?, s._line, s._key, CASE s._loc {cases} END, "
                 "TRY_CAST(s.raw_lon AS DOUBLE), TRY_CAST(s.raw_lat AS DOUBLE), ?, ? "
-                f"FROM {t} s WHERE s._loc > 0 AND {fresh} ORDER BY s._line",
+                f"FROM {rows} WHERE s._loc > 0 AND {fresh} ORDER BY s._line",
                 [src.name, m.table, now],
             )
         record = ", ".join(_record_sql(m, plan, staged, src))
+        ident_cols = "s._ident, s._rowh, s._colsh" if generated else "NULL, NULL, NULL"
         con.execute(
-            f"INSERT INTO {target} ({cols}, _key, _hash, _source) SELECT {record}, "
-            f"{'NULL' if tdef.key else 's._key'}, s._hash, ? FROM {t} s WHERE {fresh}",
-            [m.source_name],
+            f"INSERT INTO {target} ({cols}, _key, _hash, _source, _path, _line, _ident, _rowh, _colsh) "
+            f"SELECT {record}, {'NULL' if tdef.key else 's._key'}, s._hash, ?, ?, s._line, {ident_cols} "
+            f"FROM {rows} WHERE {fresh}",
+            [m.source_name, src.path],
         )
         # quarantine is keyed by the file's full path and its content: ingesting b/x.csv leaves
         # a/x.csv's rows alone, and the same content from another path replaces, never doubles
@@ -113,6 +119,13 @@ def write(
             [m.table, src.path, src.sha, src.name],
         )
         con.execute('DELETE FROM ingest_findings WHERE "table" = ? AND source_path = ?', [m.table, src.path])
+        con.execute('DELETE FROM ingest_merges WHERE "table" = ? AND source_path = ?', [m.table, src.path])
+        if sum(rep.merges.values()):
+            con.execute(
+                "INSERT INTO ingest_merges SELECT ?, ?, ?, row, record_id, fate, other_file, other_row, "
+                f"NULL, ?, ? FROM ({merges_sql(staged)}) ORDER BY row",
+                [m.source_name, src.name, src.path, m.table, now],
+            )
         q = 'source_file, "row", reason, "column", "value", raw, "table", "at", source_path, file_hash'
         if rep.quarantined - rep.malformed:
             con.execute(

@@ -31,7 +31,7 @@ SQL_TYPES = {
 }
 """DuckDB type of each logical dtype; timestamps are instants, handed out in the store's zone."""
 
-STORE_FORMAT = "8"
+STORE_FORMAT = "9"
 """Version of the ingest rules that built a store; the sample store is rebuilt when it differs."""
 
 _SYSTEM_DDL = {
@@ -53,6 +53,11 @@ _SYSTEM_DDL = {
         '"table" VARCHAR, "at" TIMESTAMP'
     ),
     **{
+        "ingest_merges": (
+            'source VARCHAR, source_file VARCHAR, source_path VARCHAR, "row" BIGINT, record_id VARCHAR, '
+            'fate VARCHAR, other_file VARCHAR, other_row BIGINT, detail VARCHAR, "table" VARCHAR, '
+            '"at" TIMESTAMP'
+        ),
         "ingest_findings": (
             'source_file VARCHAR, source_path VARCHAR, "row" BIGINT, record_id VARCHAR, kind VARCHAR, '
             '"column" VARCHAR, stated VARCHAR, found VARCHAR, "table" VARCHAR, "at" TIMESTAMP'
@@ -65,10 +70,13 @@ _SYSTEM_DDL = {
 }
 # columns added to tables of older stores (ingest history keyed by full path and content hash;
 # the source a record came from, for `zz ingest --replace`)
+_HASHES = ("_rowh UBIGINT", "_colsh UBIGINT")
 _ADDED_COLUMNS = {
     "quarantine": ("source_path VARCHAR", "file_hash VARCHAR"),
     "ingest_log": ("source_path VARCHAR", "file_hash VARCHAR", "retired BIGINT"),
-    **{t: ("_source VARCHAR",) for t in TABLES},
+    # where a record came from (its source, file and line) and, for exports without ids, its identity
+    # (when + what + where) and the hash of the columns the mapping leaves out (identify.py)
+    **{t: ("_source VARCHAR", "_path VARCHAR", "_line BIGINT", "_ident VARCHAR", *_HASHES) for t in TABLES},
     "coverage": ("source_path VARCHAR", "slack INTEGER"),
 }
 
