@@ -101,12 +101,14 @@ def test_ingest_records_each_source_coverage(store) -> None:
         pd.Timestamp("2016-06-17"),
         False,
     )
-    # a span taken from records may fall short by chance: 1,502 fires in 1,205 days, 2 days of slack
-    assert fire["slack"] == 2 and police["slack"].eq(0).all()
+    # a span taken from records may fall short by chance: 844 fires stored (of 1,502 rows, whole-row
+    # repeats are duplicates) in 1,205 days, 4 days of slack
+    assert fire["rows"] == 844 and fire["slack"] == 4 and police["slack"].eq(0).all()
     pet = spans[spans["table"] == "petitions"].iloc[0]
     assert pet["category"] is None and str(pet["start"].date()) == "2015-01-05"
     notes = " ".join(reps["police"].files[0].notes)
-    assert "1 records (2013-06-05 to 2013-06-05) lie outside the declared coverage" in notes
+    assert "1 records of 2013-06 to 2013-06 left outside" in notes
+    assert "1 records lie outside the span" in notes
     assert "covers 2013-03-01 to 2016-06-17 (from its records" in " ".join(reps["fire"].files[0].notes)
 
 
@@ -310,7 +312,8 @@ def test_a_sparse_tail_of_old_events_is_outside_the_span(tmp_path: Path) -> None
     )
     assert span["data_first"].year <= 2002
     notes = " ".join(rep.files[0].notes)
-    assert "30 records from" in notes and "sparse tail" in notes
+    assert "30 records lie outside the span (late reports or stray years)" in notes
+    assert span["outside"] == 30 and "30 records of 2001-" in span["basis"]
     monthly = counts(inc, freq="month", by=("category",))
     assert _months(monthly)[0] == "2014-01"  # no month of the tail is a count
     # a source that is sparse everywhere keeps its whole span

@@ -143,7 +143,7 @@ def write(
             )
         dated = DATE_COLUMNS.get(m.table)
         if dated and plan.columns[dated].src is not None:
-            write_coverage(con, t, m, src.name, src.path, tz, plan.columns[dated].dtype, now, rep.notes)
+            write_coverage(con, m, src.path, tz, plan.columns[dated].dtype, now, rep.notes)
         write_log(con, rep, now, src)
         con.execute("COMMIT")
     except Exception as exc:

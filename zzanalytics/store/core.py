@@ -346,7 +346,16 @@ class Store:
         for t in TABLES:
             n = self.con.execute(f"SELECT count(*) FROM {ident(t)}").fetchall()[0][0]
             lines.append(f"    {t:<10} {n:>12,}")
-        lines += coverage_lines(self.coverage().to_frame()) + own_category_lines(self.con)
+        lines += coverage_lines(self.coverage().to_frame())
+        # what ingest decided for each file, and why (declared, or the months its source's rate
+        # makes plausible, with the records left outside)
+        files = read_coverage(self.con, by_file=True)
+        files = files[files["basis"].notna()].drop_duplicates(["source_path", "basis"])
+        for row in files.head(12).itertuples(index=False):
+            lines.append(f"    {row.source or '?'} / {row.source_file}: {row.basis}")
+        if len(files) > 12:
+            lines.append(f"    ... and {len(files) - 12:,} more files (Store.coverage(by_file=True))")
+        lines += own_category_lines(self.con)
         lo, hi = self.con.execute(
             "SELECT min(timezone(?, occurred_at)), max(timezone(?, occurred_at)) FROM incidents",
             [self.timezone, self.timezone],

@@ -77,7 +77,7 @@ _ADDED_COLUMNS = {
     # where a record came from (its source, file and line) and, for exports without ids, its identity
     # (when + what + where) and the hash of the columns the mapping leaves out (identify.py)
     **{t: ("_source VARCHAR", "_path VARCHAR", "_line BIGINT", "_ident VARCHAR", *_HASHES) for t in TABLES},
-    "coverage": ("source_path VARCHAR", "slack INTEGER"),
+    "coverage": ("source_path VARCHAR", "slack INTEGER", "source VARCHAR", "outside BIGINT", "basis VARCHAR"),
 }
 
 
