@@ -127,3 +127,25 @@ def test_area_index_is_vectorised_and_exact() -> None:
         np.where((x > 1) & (x <= 2) & (y >= 0) & (y <= 1), "b", None),
     )
     assert (got == want).all()
+
+
+def test_a_code_or_name_not_in_the_areas_is_never_matched_to_another_polygon(tmp_path: Path) -> None:
+    # loose name matching forgives spelling, never a code: "0620102001" or "<name> (031)" whose
+    # bracketed code is no area's stay unknown (listed with their counts), not given a neighbour
+    store = _store(tmp_path)
+    with open_store(store) as st:
+        code, name = st.areas().sort_values("area_code")[["area_code", "name"]].iloc[0]
+    m = {
+        "source": {"table": "incidents"},
+        "columns": {"occurred_at": "t", "area_code": "a"},
+        "constants": {"category": "fire"},
+    }
+    labels = [f" {name} ", f"0{code}", f"{name} (031)", f"{name}（{code}）"]
+    (tmp_path / "c.csv").write_text(
+        "t,a\n" + "".join(f"2025-01-0{k + 1},{lab}\n" for k, lab in enumerate(labels))
+    )
+    rep = ingest_files([tmp_path / "c.csv"], m, store=store)
+    assert rep.accepted == 2 and rep.reasons == {"unknown_area": 2}
+    assert {lab for _, lab in rep.unknown_labels} == {f"0{code}", f"{name} (031)"}
+    with open_store(store) as st:
+        assert set(st.incidents()["area_code"]) == {code}

@@ -244,8 +244,42 @@ def loose_area_pairs(con: Any, staged: str, m: Mapping, lookups: dict[str, dict[
     ]
     if not labels:
         return {}
-    loose = loose_lookup(list(lookups["area_code"].items()))
-    return {lab: loose[k] for lab in labels if (k := normalise_name(lab)) in loose}
+    pairs = list(lookups["area_code"].items())
+    loose = loose_lookup(pairs)
+    return {
+        lab: loose[k]
+        for lab in labels
+        if (k := normalise_name(lab)) in loose and _same_code(lab, loose[k], pairs)
+    }
+
+
+_CODE_LIKE = re.compile(r"^\s*[0-9A-Za-z][0-9A-Za-z.\-/_]*\s*$")
+
+
+def _same_code(label: str, code: str, pairs: list[tuple[str, str]]) -> bool:
+    """Whether a label matched loosely to area ``code`` names no other area by a code of its own.
+
+    A code (``0301``, ``B12``) is matched exactly or not at all; a name whose bracketed code differs
+    from the area's (``Downtown (031)`` for ``Downtown (001)``) is another area, left unassigned.
+
+    Examples
+    --------
+    >>> p = [("Downtown (001)", "001"), ("001", "001")]
+    >>> _same_code("DOWNTOWN", "001", p), _same_code("Downtown (031)", "001", p), _same_code("0001", "001", p)
+    (True, False, False)
+    """
+    if _CODE_LIKE.match(label) and any(ch.isdigit() for ch in label):
+        return False
+    said = _CODE_SUFFIX.search(label)
+    if said is None:
+        return True
+    mine = said.group(0).strip().strip("()[]").strip()
+    known = {code} | {
+        m.group(0).strip().strip("()[]").strip()
+        for lab, c in pairs
+        if c == code and (m := _CODE_SUFFIX.search(lab))
+    }
+    return mine in known
 
 
 def area_index(st: Any) -> AreaIndex | None:
