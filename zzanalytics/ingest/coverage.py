@@ -56,7 +56,7 @@ def full_month(counts: list[int]) -> float:
     Examples
     --------
     >>> full_month([3] * 36 + [9000] * 12), full_month([500] + [1] * 8), full_month([12, 9, 11, 2, 10])
-    (9000.0, 500.0, 10.0)
+    (9000.0, 500.0, 11.0)
     """
     have = sorted(c for c in counts if c > 0)
     half, seen = sum(have) / 2.0, 0
