@@ -157,9 +157,8 @@ def parse(rel: Any, plan: Plan, m: Mapping, tz: str, located: Any = None) -> Par
         raws.append(f"{raw} AS {ident('raw_' + c.name)}")
         if c.name == "occurred_at" and m.time_column:  # date and time of day in two columns
             tod = {h.strip(): h for h in plan.headers}[m.time_column.strip()]
-            raws.append(
-                f"{seconds_of_day_sql('r.' + ident(tod), m.time_format)} AS _tod"
-            )  # a slot: its start
+            tod_sql = seconds_of_day_sql("r." + ident(tod), m.time_format)  # a slot: its start
+            raws.append(f"{tod_sql} AS _tod")
             gaps_tod = _time_gap_sql(typed, "v._tod", m)
             typed = with_time_of_day_sql(
                 typed, "v._tod", source_tz=m.timezone, floor_year=first_year(m), unit="s"
