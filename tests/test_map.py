@@ -211,6 +211,56 @@ def test_projected_points_get_their_coordinate_system(tmp_path: Path) -> None:
     )
 
 
+def test_a_grid_many_systems_fit_is_decided_by_the_districts_polygons(tmp_path: Path) -> None:
+    """Hong Kong 1980 Grid easting/northing also fall in US state plane systems (Connecticut ftUS):
+    the points alone leave it a guess; the district's polygons (--areas, any coordinate system)
+    decide it, give the time zone, and the areas (NAME_TC / NAME_EN only) ingest from their draft."""
+    import json
+
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs(4326, 2326, always_xy=True)
+    rows = ["Serial No.,Date,Time,District,Easting,Northing,Severity"]
+    for i in range(40):
+        x, y = tr.transform(114.14 + 0.002 * i, 22.23 + 0.001 * i)
+        rows.append(f"{i},{1 + i % 28:02d}/03/2022,{900 + i},CW,{x:.1f},{y:.1f},Slight")
+    (tmp_path / "c.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    alone = tomllib.loads(draft_mapping([tmp_path / "c.csv"]).text)
+    assert alone["source"]["crs"] != "EPSG:2326"  # the likeliest by points alone is elsewhere: a guess
+    ring = [[114.1, 22.2], [114.3, 22.2], [114.3, 22.3], [114.1, 22.3], [114.1, 22.2]]
+    x0, y0 = tr.transform(114.1, 22.2)
+    x1, y1 = tr.transform(114.3, 22.3)
+    grid = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+    for name, coords, crs in (("deg", ring, None), ("grid", grid, "urn:ogc:def:crs:EPSG::2326")):
+        fc = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Polygon", "coordinates": [coords]},
+                    "properties": {"DIST_CODE": "CW", "NAME_TC": "中西區", "NAME_EN": "Central and Western"},
+                }
+            ],
+        }
+        if crs:
+            fc["crs"] = {"type": "name", "properties": {"name": crs}}
+        (tmp_path / f"{name}.geojson").write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+        draft = draft_mapping([tmp_path / "c.csv"], areas=tmp_path / f"{name}.geojson")
+        doc = tomllib.loads(draft.text)
+        assert doc["source"]["crs"] == "EPSG:2326" and doc["source"]["timezone"] == "Asia/Hong_Kong"
+        assert "lie on the district's polygons" in draft.text
+    areas = draft_mapping([tmp_path / "deg.geojson"], table="areas")
+    (tmp_path / "areas.toml").write_text(areas.text, encoding="utf-8")
+    assert tomllib.loads(areas.text)["columns"]["name"] == "NAME_TC"
+    ingest_files([tmp_path / "deg.geojson"], tmp_path / "areas.toml", store=tmp_path / "zz.duckdb")
+    (tmp_path / "map.toml").write_text(draft.text, encoding="utf-8")
+    rep = ingest_files([tmp_path / "c.csv"], tmp_path / "map.toml", store=tmp_path / "zz.duckdb")
+    with open_store(tmp_path / "zz.duckdb") as st:
+        inc = st.incidents()
+        zone = st.identity().timezone
+    assert rep.accepted == 40 and inc["lon"].between(114.13, 114.23).all() and zone == "Asia/Hong_Kong"
+
+
 def test_zz_map_command_writes_a_draft_and_refuses_to_overwrite(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

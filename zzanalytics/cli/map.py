@@ -24,6 +24,14 @@ def map_files(
             "--out", help="Write the draft to this .toml file (never over an existing one); default: print."
         ),
     ] = None,
+    areas: Annotated[
+        Path | None,
+        typer.Option(
+            "--areas",
+            help="The district's polygons (GeoJSON, shapefile, GeoPackage, or a store): decides the "
+            "coordinate system of projected x/y.",
+        ),
+    ] = None,
 ) -> None:
     """Draft a mapping for FILES: encoding, sheet, title and footer lines, delimiter, what each column is
     (dates incl. 民國 years, times and slots, ids, categories with proposed codes, areas or addresses,
@@ -34,6 +42,8 @@ def map_files(
 
     for f in files:
         check_in_file(f, "FILE")
+    if areas is not None:
+        check_in_file(areas, "--areas")
     if table not in TABLES:
         raise ZZError(f"--table {table!r}: not a table; use one of {', '.join(TABLES)}")
     if out is not None:
@@ -45,7 +55,7 @@ def map_files(
             raise ZZError(
                 f"--out {out}: exists already (a mapping you may have edited); remove it or give another name"
             )
-    draft = draft_mapping(files, table=table)
+    draft = draft_mapping(files, table=table, areas=areas)
     if out is None:
         typer.echo(draft.text)
         return

@@ -311,7 +311,11 @@ def _envelopes() -> list[tuple[str, str, tuple[float, float, float, float], list
 
 
 def crs_candidates(
-    xs: Any, ys: Any, limit: int = 5, chinese: bool | None = None
+    xs: Any,
+    ys: Any,
+    limit: int = 5,
+    chinese: bool | None = None,
+    near: tuple[float, float, float, float] | None = None,
 ) -> list[tuple[str, str, str]]:
     """Projected coordinate systems (EPSG) whose area of use holds the points ``xs``/``ys`` once they are
     read in that system, likeliest first.
@@ -320,7 +324,9 @@ def crs_candidates(
     that is not (``False``) the others first; regional systems before world and continental ones (Web
     Mercator when nothing regional fits); today's datums (:data:`_MODERN`) before older ones; then the
     smallest area of use (a national grid before a UTM zone). Points alone cannot tell a UTM zone from
-    a Gauss-Krüger zone of the same width: the draft says so and lists the others.
+    a Gauss-Krüger zone of the same width: the draft says so and lists the others. ``near`` (west,
+    south, east, north in degrees: the district's polygons) decides it: systems that put the points
+    inside that box (a quarter of its size around it) come first.
 
     Returns ``(code, name, area text)`` for at most ``limit`` systems.
 
@@ -328,6 +334,8 @@ def crs_candidates(
     --------
     >>> crs_candidates([296000, 310000], [2765000, 2790000], chinese=True)[0][:2]
     ('EPSG:3826', 'TWD97 / TM2 zone 121')
+    >>> crs_candidates([832000, 843000], [809000, 816000], near=(114.1, 22.2, 114.3, 22.3))[0][:2]
+    ('EPSG:2326', 'Hong Kong 1980 Grid System')
     """
     import numpy as np
     from pyproj import Proj
@@ -362,6 +370,11 @@ def crs_candidates(
             _EAST_ASIA[0] <= lon[-1] <= _EAST_ASIA[2] and _EAST_ASIA[1] <= lat[-1] <= _EAST_ASIA[3]
         )
         place = 0 if chinese is None or east_asia == chinese else 1
+        if near is not None:
+            bw, bs, be, bn = near
+            mx, my = 0.25 * (be - bw) + 0.02, 0.25 * (bn - bs) + 0.02
+            inside = (lon >= bw - mx) & (lon <= be + mx) & (lat >= bs - my) & (lat <= bn + my)
+            place = -1 if inside.all() else place + 2  # the district's own box first, then the others
         rank = next((i for i, k in enumerate(_MODERN) if k in name), len(_MODERN))
         size = ((e - w) % 360 or 360) * (n - s)
         world = size > 5000  # a world or continental system: only when no regional one fits
@@ -370,6 +383,30 @@ def crs_candidates(
         )
     found.sort()
     return [(f"EPSG:{c}", name, area) for *_, c, name, area in found[:limit]]
+
+
+def zone_at(box: tuple[float, float, float, float]) -> str | None:
+    """The IANA time zone at the middle of ``box`` (degrees), from timezonefinder's bundled data."""
+    from timezonefinder import TimezoneFinder
+
+    w, s, e, n = box
+    return TimezoneFinder().timezone_at(lng=(w + e) / 2, lat=(s + n) / 2)
+
+
+def lands_in(code: str, xs: list[Any], ys: list[Any], box: tuple[float, float, float, float]) -> bool:
+    """Whether most points read in the system ``code`` lie in ``box`` (degrees, a quarter around it)."""
+    import numpy as np
+    from pyproj import Transformer
+
+    x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return False
+    lon, lat = Transformer.from_crs(code, "EPSG:4326", always_xy=True).transform(x[ok], y[ok])
+    w, s, e, n = box
+    mx, my = 0.25 * (e - w) + 0.02, 0.25 * (n - s) + 0.02
+    inside = (lon >= w - mx) & (lon <= e + mx) & (lat >= s - my) & (lat <= n + my)
+    return bool(inside.mean() >= 0.9)
 
 
 def read_text_lines(path: Path, head: int = 40, tail: int = 40) -> tuple[list[str], list[str], int]:

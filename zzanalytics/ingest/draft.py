@@ -24,6 +24,7 @@ from typing import Any
 
 from zzanalytics.errors import SourceError
 from zzanalytics.ingest.columns import loose
+from zzanalytics.ingest.hanzi import cjk_count
 from zzanalytics.ingest.roles import Profile, header_roles, profile
 from zzanalytics.ingest.scan import FileScan, scan_file
 from zzanalytics.sql import ident
@@ -109,7 +110,54 @@ def _union(con: Any, scans: list[FileScan], canon: list[str], renames: list[dict
     return "_zz_all"
 
 
-def draft_mapping(files: list[str | Path], table: str = "incidents") -> Draft:
+def areas_box(path: str | Path) -> tuple[float, float, float, float]:
+    """The box (west, south, east, north, degrees) of a district's polygons: a polygons file
+    (GeoJSON, shapefile, GeoPackage; its own coordinate system, else degrees) or a store's areas.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "d.geojson"
+    >>> ring = [[114.1, 22.2], [114.3, 22.2], [114.3, 22.3], [114.1, 22.2]]
+    >>> _ = f.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature",
+    ...     "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    >>> [round(v, 1) for v in areas_box(f)]
+    [114.1, 22.2, 114.3, 22.3]
+    """
+    p = Path(path)
+    if p.suffix.lower() in (".duckdb", ".db"):
+        from zzanalytics.store import open_store
+
+        st = open_store(p, read_only=True)
+        try:
+            geo = st.areas()
+        finally:
+            st.close()
+        if geo is None or len(geo) == 0:
+            raise SourceError(f"--areas {p}: the store holds no areas; give the district's polygons file")
+    else:
+        import geopandas as gpd
+
+        try:
+            geo = gpd.read_file(p)
+        except Exception as exc:  # pyogrio raises its own error types
+            raise SourceError(f"--areas {p}: not a polygons file geopandas can read ({exc})") from None
+        if len(geo) == 0:
+            raise SourceError(f"--areas {p}: no polygons; give the district's polygons file")
+        if geo.crs is not None and not geo.crs.is_geographic:
+            geo = geo.to_crs("EPSG:4326")
+    w, s, e, n = (float(v) for v in geo.total_bounds)
+    if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
+        raise SourceError(
+            f"--areas {p}: its coordinates ({w:,.0f}..{e:,.0f}) are not degrees and the file names no "
+            "coordinate system; save it as GeoJSON in WGS-84 or with its .prj"
+        )
+    return (w, s, e, n)
+
+
+def draft_mapping(
+    files: list[str | Path], table: str = "incidents", areas: str | Path | None = None
+) -> Draft:
     """Draft a mapping for ``files`` (exports of one kind, as published) filling ``table``.
 
     Parameters
@@ -118,6 +166,9 @@ def draft_mapping(files: list[str | Path], table: str = "incidents") -> Draft:
         The exports (CSV in any encoding, Excel, ...; ``.gz``/``.zip`` opened).
     table : str
         The canonical table they fill (default ``incidents``).
+    areas : path, optional
+        The district's polygons (a file, or a store holding them): projected coordinates are read
+        in the system that puts them there.
 
     Returns
     -------
@@ -152,7 +203,8 @@ def draft_mapping(files: list[str | Path], table: str = "incidents") -> Draft:
     if table == "incidents":
         from zzanalytics.ingest.draft_incidents import draft_incidents
 
-        draft_incidents(con, src, scans, canon, profiles, doc, notes)
+        near = areas_box(areas) if areas is not None else None
+        draft_incidents(con, src, scans, canon, profiles, doc, notes, near)
     else:
         _draft_other(table, canon, profiles, doc, notes)
     text = render(doc, notes, scans)
@@ -246,12 +298,24 @@ def _draft_other(
                 or folded in {loose(w) for w in words.get(c.name, ())}
             ):
                 cols.setdefault(c.name, h)
+    guessed: dict[str, str] = {}
+    if (
+        table == "areas" and "name" not in cols
+    ):  # NAME_TC / NAME_EN, 名称_繁 ...: a name in the local script first
+        named = [h for h in canon if h not in cols.values() and ("name" in loose(h) or "名" in h)]
+        local = [h for h in named if any(cjk_count(t) for t, _ in profiles[h].top[:20])]
+        pick = (local or named or [cols.get("name_en", ""), cols.get("area_code", "")])[0]
+        if pick:
+            cols["name"] = guessed["name"] = pick
     if table == "areas" and "area_code" not in cols and "name" in cols:
         cols["area_code"] = cols["name"]  # polygons named only: the name is the code incidents give
     if cols:
         doc["columns"] = cols
         for k, h in cols.items():
-            notes.add("columns", k, f"{h!r}: its header", "likely")
+            if k in guessed:
+                notes.add("columns", k, f"{h!r}: names of the areas (no column is headed 'name')", "guess")
+            else:
+                notes.add("columns", k, f"{h!r}: its header", "likely")
 
 
 # -- TOML -------------------------------------------------------------------------------------------

@@ -24,6 +24,12 @@ _DEATH = re.compile(r"死|亡|fatal|kill|death|dead", re.I)
 _HURT = re.compile(r"伤|傷|injur|hurt|wound", re.I)
 
 
+def _zone(box: tuple[float, float, float, float]) -> str | None:
+    from zzanalytics.ingest.detect import zone_at
+
+    return zone_at(box)
+
+
 def _date_form(p: Profile) -> tuple[str, float]:
     form = max(_DATE_FORMS, key=lambda k: p.share.get(k, 0.0))
     return form, p.share.get(form, 0.0)
@@ -45,8 +51,10 @@ def draft_incidents(
     P: dict[str, Profile],
     doc: dict[str, dict[str, Any]],
     notes: Any,
+    near: tuple[float, float, float, float] | None = None,
 ) -> None:
-    """Fill ``doc`` (the mapping being drafted) for an incidents export profiled in ``P``."""
+    """Fill ``doc`` (the mapping being drafted) for an incidents export profiled in ``P``; ``near``
+    is the box (degrees) of the district's polygons when known, which decides a projected system."""
     source = doc["source"]
     cols: dict[str, Any] = {}
     used: set[str] = set()
@@ -123,7 +131,7 @@ def draft_incidents(
         )
         break
     _category(con, src, canon, P, roles, cols, used, doc, notes, scans)
-    _place(con, src, canon, P, roles, cols, used, source, notes, chinese)
+    _place(con, src, canon, P, roles, cols, used, source, notes, chinese, near)
     _casualties(con, src, canon, P, roles, cols, used, notes)
     for role in ("loss_yuan", "cause", "premises", "description"):
         for h in canon:
@@ -140,6 +148,17 @@ def draft_incidents(
     if taiwan and source.get("calendar") == "roc":
         source["timezone"] = "Asia/Taipei"
         notes.add("source", "timezone", "traditional characters and 民國 years: Taiwan's clock", "likely")
+    elif near is not None and (zone := _zone(near)):
+        source["timezone"] = zone
+        notes.add("source", "timezone", f"the district's polygons (--areas) lie in {zone}", "likely")
+    else:
+        notes.add(
+            "source",
+            "timezone",
+            "nothing in the files says which clock their times are on: the store's time zone applies "
+            '(Asia/Shanghai unless set). Set it, e.g. timezone = "America/Chicago", or give --areas',
+            "guess",
+        )
 
 
 def _dates(con: Any, src: str, occ: str, p: Profile, source: dict[str, Any], notes: Any, rows: int) -> None:
@@ -372,9 +391,10 @@ def _place(
     source: dict[str, Any],
     notes: Any,
     chinese: bool,
+    near: tuple[float, float, float, float] | None = None,
 ) -> None:
     """Area column, point (and its coordinate system), or an address naming the area."""
-    from zzanalytics.ingest.detect import crs_candidates
+    from zzanalytics.ingest.detect import crs_candidates, lands_in
 
     lon = lat = None
     for h in canon:
@@ -408,20 +428,24 @@ def _place(
                 f"SELECT TRY_CAST({ident(lon)} AS DOUBLE), TRY_CAST({ident(lat)} AS DOUBLE) FROM {src} "
                 f"USING SAMPLE 20000 ROWS"
             ).fetchall()
-            found = crs_candidates([r[0] for r in xy], [r[1] for r in xy], chinese=chinese)
+            xs, ys = [r[0] for r in xy], [r[1] for r in xy]
+            found = crs_candidates(xs, ys, chinese=chinese, near=near)
             cols["lon"], cols["lat"] = lon, lat
             if found:
                 source["crs"] = found[0][0]
                 others = "; ".join(f"{c} {n}" for c, n, _ in found[1:])
+                inside = near is not None and lands_in(found[0][0], xs, ys, near)
                 notes.add(
                     "source",
                     "crs",
                     f"{lon!r}/{lat!r} are projected x/y ({P[lon].lo:,.0f}..{P[lon].hi:,.0f}, "
                     f"{P[lat].lo:,.0f}..{P[lat].hi:,.0f}); they fall in the area of use of {found[0][0]} "
                     f"{found[0][1]} ({found[0][2]})"
+                    + (", and read in it they lie on the district's polygons (--areas)" if inside else "")
                     + (f"; also possible: {others}" if others else "")
-                    + ". Check one point you know",
-                    "guess" if len(found) > 1 else "likely",
+                    + ". Check one point you know"
+                    + ("" if near is not None else ", or give the district's polygons: zz map --areas FILE"),
+                    "likely" if inside or len(found) == 1 else "guess",
                 )
             else:
                 notes.add(
