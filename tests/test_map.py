@@ -106,6 +106,20 @@ def test_utf16_party_rows_and_packed_casualties(tmp_path: Path) -> None:
     assert inc["category"].eq("traffic.fatal").all() and inc["lon"].between(121.5, 121.56).all()
 
 
+def test_party_rows_of_two_collisions_at_one_minute_in_one_district_stay_two(tmp_path: Path) -> None:
+    lines = ["發生時間,區序,肇事地點,當事者順位,車種"]
+    truth = 0
+    for k in range(30):
+        when = f"112年03月{1 + k % 28:02d}日 08時{k % 3:02d}分00秒"
+        places = ["臺北市大安區基隆路3段", "臺北市大安區和平東路1段"][: 1 + (k % 5 == 0)]
+        for place in places:  # every fifth minute: two collisions in 大安區 at once, at two crossings
+            truth += 1
+            lines += [f"{when},大安區,{place},{n},機車" for n in (1, 2)]
+    (tmp_path / "a2.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, doc, inc, _ = ingest_draft([tmp_path / "a2.csv"], tmp_path)
+    assert doc["records"]["by"] == ["發生時間", "區序", "肇事地點"] and len(inc) == truth == 36
+
+
 # -- a mainland police export: GBK, title and footer lines, 24:00, a label of its own -----------------
 def test_gbk_title_footer_24h_and_a_category_of_its_own(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
@@ -152,6 +166,8 @@ def write_month(path: Path, month: int, rng: np.random.Generator, header: list[s
         rows.append([f"{d.month}/{d.day}/{d.year}", int(rng.integers(0, 24)), HOUSTON[i % 7], "1A10", n])
         truth[f"{d:%Y-%m}"] += n
     rows.append(["1/3/2066", 3, "Theft", "1A10", 1])  # a typo far in the future: quarantined
+    if month == 2:
+        rows.append(["1/1/1900", 0, "Theft", "1A10", 1])  # a system's "no date": quarantined, not a year
     if path.suffix == ".xls":
         import xlwt
 
@@ -188,7 +204,8 @@ def test_us_monthly_xls_header_change_counts_text_dates_and_stray_years(tmp_path
         "other_criminal."
     )
     assert "stray years" in text and "1996" in text
-    assert rep.reasons == {"date_in_future": 3} and months(inc) == dict(truth)
+    assert "placeholder dates" in text and "1900-01-01 (1)" in text
+    assert rep.reasons == {"date_in_future": 3, "date_before_floor": 1} and months(inc) == dict(truth)
     assert inc["incident_id"].isna().sum() == 0 and inc["occurred_from"].isna().all()  # hours: points
 
 

@@ -209,13 +209,28 @@ def _dates(con: Any, src: str, occ: str, p: Profile, source: dict[str, Any], not
         f"SELECT year({ts}) AS y, count(*) FROM {src} WHERE {ts} IS NOT NULL GROUP BY 1 ORDER BY 1"
     ).fetchall()
     top = max(n for _, n in years)
+    # placeholders systems write for "no date" (Excel's day 0 and 1, the Unix epoch): stand-ins, not dates
+    held = con.execute(
+        f"SELECT CAST({ts} AS DATE) AS d, count(*) FROM {src} WHERE CAST({ts} AS DATE) IN "
+        "('1899-12-30', '1899-12-31', '1900-01-01', '1970-01-01') GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    sentinel = {d.year: n for d, n in held if dict(years).get(d.year) == n and n < 0.05 * top}
     stray = [(y, n) for y, n in years if n < 0.05 * top]
-    first = min(y for y, _ in years)
+    first = min((y for y, _ in years if y not in sentinel), default=min(y for y, _ in years))
     floor_year = max(1900, first)
-    if first < 2000:
+    if first < 2000 or sentinel:
         source["date_floor"] = f"{floor_year}-01-01"
+    if sentinel:
+        shown = ", ".join(f"{d:%Y-%m-%d} ({n:,})" for d, n in held if d.year in sentinel)
+        notes.add(
+            "source",
+            "date_floor",
+            f"placeholder dates that systems write for 'no date': {shown}; quarantined (date_before_floor), "
+            "each listed by ingest",
+            "likely",
+        )
     if stray:
-        shown = ", ".join(f"{y} ({n:,})" for y, n in stray[:8])
+        shown = ", ".join(f"{y} ({n:,})" for y, n in stray[:8] if y not in sentinel)
         notes.add(
             "source",
             "date_floor",
@@ -574,7 +589,7 @@ def _records(
                 by.append(cols[c])
         ac = cols.get("area_code")
         by.append(ac["column"] if isinstance(ac, dict) else ac) if ac else None
-        by += [h for h in canon if h not in by and _has(roles[h], "address") and h in used]
+        by += [h for h in canon if h not in by and _has(roles[h], "address")]  # two at one minute apart
         by = [cols[b] if b in cols and isinstance(cols[b], str) else b for b in by]
         if len(by) < 2:
             return
