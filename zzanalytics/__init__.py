@@ -65,6 +65,7 @@ _EXPORTS: dict[str, str] = {
     "risk_surface": "zzanalytics.spatial.risk",
     "fit_etas": "zzanalytics.spatial.etas",
     "pai": "zzanalytics.spatial.risk",
+    "evaluate_risk": "zzanalytics.spatial.risk_eval",
     "pei": "zzanalytics.spatial.risk",
     "camera_coverage": "zzanalytics.spatial.coverage",
     "uncovered_segments": "zzanalytics.spatial.coverage",

@@ -34,6 +34,7 @@ from zzanalytics.cli.checks import (
 from zzanalytics.cli.glue import load_counts
 from zzanalytics.cli.identity import CurrencyOpt, DistrictOpt, IdentitySetOpt, ingest_identity, set_command
 from zzanalytics.cli.report import ParametersCommand, briefing_command, report_command
+from zzanalytics.cli.risk import periods_ahead, risk_command
 from zzanalytics.errors import ZZError
 
 
@@ -424,8 +425,8 @@ def backtest(
     level: Annotated[
         int | None, typer.Option("--level", help="Roll categories up to N dotted parts.")
     ] = None,
-    horizon: Annotated[int, typer.Option("--horizon", help="Periods ahead per origin.")] = 6,
-    origins: Annotated[int, typer.Option("--origins", help="Rolling origins.")] = 6,
+    horizon: Annotated[str, typer.Option("--horizon", help="Periods ahead; --risk: days, 7D,31D,92D.")] = "6",
+    origins: Annotated[int | None, typer.Option("--origins", help="Rolling origins (6; --risk: 13).")] = None,
     counts_file: Annotated[
         Path | None, typer.Option("--counts", help="Counts file instead of the store.")
     ] = None,
@@ -435,6 +436,11 @@ def backtest(
             "--until", help="Last date of the data the backtest may use (default: each series' end)."
         ),
     ] = None,
+    risk: Annotated[
+        bool, typer.Option("--risk", help="Score the risk map (PAI, PEI, PEI*) against counts per cell.")
+    ] = False,
+    cell: Annotated[float | None, typer.Option("--cell", help="With --risk: cell metres (250).")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="--risk: one category (all).")] = None,
     store: StoreOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
@@ -442,11 +448,16 @@ def backtest(
     """Rolling-origin backtest: MASE per model and series vs seasonal naive, interval coverage.
 
     Each series is scored on its own span (from the store: the periods its sources cover);
-    --until ends the data earlier."""
+    --until ends the data earlier. With --risk: the risk map's PAI, PEI and PEI* per category,
+    horizon and area share (1%, 5%), per origin and pooled, against last year's and the last
+    three years' counts per cell."""
     from zzanalytics.aggregate import complete_until
     from zzanalytics.models.backtest import backtest as _backtest
 
-    check_model_options(freq, level, horizon, workers, counts_file, store)
+    if risk:
+        return risk_command(store, horizon, origins, cell, category, until, out)
+    horizon_n, origins = periods_ahead(horizon), 6 if origins is None else origins
+    check_model_options(freq, level, horizon_n, workers, counts_file, store)
     check_range(origins, "--origins", lo=1, hi=120, example=6)
     check_out_file(out, (".csv", ".parquet"))
     until = check_date(until, "--until")
@@ -455,7 +466,7 @@ def backtest(
         frame = complete_until(frame, until, freq)
     result = _backtest(
         frame,
-        horizon=horizon,
+        horizon=horizon_n,
         origins=origins,
         freq=freq,
         by=keys,
@@ -465,7 +476,7 @@ def backtest(
     )
     summary = result.attrs["summary"]
     table = (
-        f"rolling-origin backtest: {origins} origins x {horizon} periods, "
+        f"rolling-origin backtest: {origins} origins x {horizon_n} periods, "
         f"{result[keys].drop_duplicates().shape[0] if keys else 1} series; "
         "MASE scaled by the in-sample seasonal naive\n"
         + summary.to_string(index=False, float_format=lambda v: f"{v:.3f}")
