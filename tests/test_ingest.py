@@ -30,7 +30,6 @@ EXPECTED_REASONS = {  # reason codes (zzanalytics.ingest.reasons), summed over c
     "negative_number": 1,
     "date_in_future": 1,
     "date_before_floor": 1,
-    "unknown_area": 1,
     "conflicting_duplicate": 1,
 }
 EXPECTED_LOCATION = {"impossible_coordinates": 1, "outside_district": 1, "unparseable_coordinates": 1}
@@ -54,7 +53,7 @@ def test_dirty_police_export(tmp_path: Path) -> None:
     rep = ingest_files([FIX / "incidents_gb18030.csv"], FIX / "incidents.toml", store=store)
     f = rep.files[0]
     assert f.encoding == "gb18030"
-    assert (rep.read, rep.accepted, rep.updated, rep.duplicate, rep.quarantined) == (54, 43, 0, 1, 10)
+    assert (rep.read, rep.accepted, rep.updated, rep.duplicate, rep.quarantined) == (54, 44, 0, 1, 9)
     assert rep.balanced and rep.read == rep.accepted + rep.updated + rep.duplicate + rep.quarantined
     assert rep.reasons == EXPECTED_REASONS
     assert f.location_reasons == EXPECTED_LOCATION and rep.location_cleared == 3
@@ -65,18 +64,20 @@ def test_dirty_police_export(tmp_path: Path) -> None:
         inc = st.incidents()
         q = st.quarantine()
         loc = st.location_log()
-    assert len(inc) == 43 and inc["incident_id"].is_unique
+    assert len(inc) == 44 and inc["incident_id"].is_unique
     # quarantine keeps the file, the line of the file (the header is line 1), the reason and the raw row
-    script = q[q["reason"] == "unknown_area"].iloc[0]
-    assert script["row"] == 49 and script["value"] == "<script>alert(1)</script>"
-    assert "B0008" in script["raw"] and "<script>" in script["raw"]
+    bad = q[q["reason"] == "unparseable_date"].iloc[0]
+    assert bad["row"] > 1 and bad["raw"]
+    # an area that is no area of the store: the record is kept, unassigned, and the label listed
+    assert inc.set_index("incident_id").loc["B0008", "area_code"] is None
+    assert f.unassigned == 1 and "area labels that are no area of the store" in text
     assert set(q["source_file"]) == {"incidents_gb18030.csv"}
     # cleared points: counted, without coordinates, and logged
     cleared = inc[inc["incident_id"].isin(["B0009", "B0010", "B0011"])]
     assert len(cleared) == 3 and cleared["lon"].isna().all() and cleared["lat"].isna().all()
     assert sorted(loc["record_id"]) == ["B0009", "B0010", "B0011"]
     # names resolved to codes through the store's areas; GCJ-02 converted to WGS-84
-    assert set(inc["area_code"]) == {"620102001", "620102002"}
+    assert set(inc["area_code"].dropna()) == {"620102001", "620102002"}
     raw = pd.read_csv(FIX / "incidents_gb18030.csv", encoding="gb18030", dtype=str).drop_duplicates(
         "案件编号"
     )
@@ -89,10 +90,10 @@ def test_dirty_police_export(tmp_path: Path) -> None:
     # second run: nothing new, store unchanged except the log
     before = _tables(store)
     rep2 = ingest_files([FIX / "incidents_gb18030.csv"], FIX / "incidents.toml", store=store)
-    assert (rep2.accepted, rep2.updated, rep2.duplicate, rep2.quarantined) == (0, 0, 44, 10)
+    assert (rep2.accepted, rep2.updated, rep2.duplicate, rep2.quarantined) == (0, 0, 45, 9)
     after = _tables(store)
     pd.testing.assert_frame_equal(before["incidents"], after["incidents"])
-    assert len(after["quarantine"]) == 10  # replaced, not doubled
+    assert len(after["quarantine"]) == 9  # replaced, not doubled
     assert len(after["ingest_log"]) == len(before["ingest_log"]) + 1
 
 

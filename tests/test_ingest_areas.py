@@ -104,12 +104,12 @@ def test_loose_names_in_ingest_exact_mode_and_nearest_candidates(tmp_path: Path)
     spaced = " ".join(name)  # "东 岗 街 道"
     (tmp_path / "n.csv").write_text(f"id,t,a\nN1,2025-01-01,{spaced}\nN2,2025-01-01,{name[:-1]}X\n")
     rep = ingest_files([tmp_path / "n.csv"], m, store=store)
-    assert rep.accepted == 1 and rep.reasons == {"unknown_area": 1}
+    assert rep.accepted == 2 and not rep.reasons and rep.files[0].unassigned == 1  # kept, unassigned
     assert rep.files[0].candidates[f"{name[:-1]}X"]  # the nearest names are listed
     assert "nearest:" in rep.render()
     exact = read_mapping({**m, "source": {"area_names": "exact"}})
-    rep = ingest_files([tmp_path / "n.csv"], exact, store=store)
-    assert rep.reasons == {"unknown_area": 2}
+    rep = ingest_files([tmp_path / "n.csv"], exact, store=tmp_path / "exact.duckdb")
+    assert rep.accepted == 2 and rep.files[0].unchecked_areas == {spaced: 1, f"{name[:-1]}X": 1}
 
 
 def test_area_index_is_vectorised_and_exact() -> None:
@@ -145,7 +145,50 @@ def test_a_code_or_name_not_in_the_areas_is_never_matched_to_another_polygon(tmp
         "t,a\n" + "".join(f"2025-01-0{k + 1},{lab}\n" for k, lab in enumerate(labels))
     )
     rep = ingest_files([tmp_path / "c.csv"], m, store=store)
-    assert rep.accepted == 2 and rep.reasons == {"unknown_area": 2}
+    assert rep.accepted == 4 and not rep.reasons and rep.files[0].unassigned == 2  # kept, unassigned
     assert {lab for _, lab in rep.unknown_labels} == {f"0{code}", f"{name} (031)"}
+    text = rep.render()
+    assert f"1  [areas] '0{code}'" in text and "rows kept, unassigned" in text
     with open_store(store) as st:
-        assert set(st.incidents()["area_code"]) == {code}
+        got = st.incidents()["area_code"]
+    assert (got == code).sum() == 2 and got.isna().sum() == 2  # in the district's totals, in no area's
+
+
+def test_a_store_without_areas_keeps_codes_as_stated_and_lists_them(tmp_path: Path) -> None:
+    m = {"columns": {"occurred_at": "t", "area_code": "a"}, "constants": {"category": "fire"}}
+    (tmp_path / "c.csv").write_text("t,a\n2025-01-01,B12\n2025-01-02,B12\n2025-01-03,C7\n2025-01-04,\n")
+    rep = ingest_files([tmp_path / "c.csv"], m, store=tmp_path / "bare.duckdb")
+    assert rep.accepted == 4 and rep.files[0].unchecked_areas == {"B12": 2, "C7": 1}
+    assert "2 area code(s) were kept as stated, unchecked: 'B12' (2), 'C7' (1)" in rep.render()
+    # with the mapping's [areas] (and still no areas in the store) a label it lacks is unassigned
+    rep = ingest_files([tmp_path / "c.csv"], {**m, "areas": {"B12": "b12"}}, store=tmp_path / "m.duckdb")
+    assert rep.accepted == 4 and rep.files[0].unassigned == 2  # C7 and the empty cell
+    assert rep.unknown_labels == {("area_code", "C7"): 1}
+
+
+_BOWTIE = [[[103.80, 36.03], [103.85, 36.07], [103.85, 36.03], [103.80, 36.07], [103.80, 36.03]]]
+
+
+def test_invalid_polygons_are_repaired_and_later_ingests_work(tmp_path: Path) -> None:
+    import json
+
+    import shapely
+
+    doc = json.loads((FIX / "areas.geojson").read_text(encoding="utf-8"))
+    doc["features"][0]["geometry"] = {"type": "Polygon", "coordinates": _BOWTIE}  # a self-crossing ring
+    (tmp_path / "bad.geojson").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    store = tmp_path / "zz.duckdb"
+    rep = ingest_files([tmp_path / "bad.geojson"], FIX / "areas.toml", store=store)
+    assert rep.accepted == len(doc["features"])
+    assert any("feature 1 had an invalid geometry (Self-intersection" in n for n in rep.files[0].notes)
+    with open_store(store) as st:
+        geoms = st.areas().geometry
+    assert shapely.is_valid(geoms.values).all() and geoms.iloc[0].area > 0
+    # a store holding an invalid polygon (written before repairs) still takes files with points
+    with open_store(store, read_only=False) as st:
+        bad = shapely.to_wkb(shapely.Polygon(_BOWTIE[0]))
+        st.con.execute("UPDATE areas SET geometry = ? WHERE area_code = '620102001'", [bad])
+    m = {"columns": {"occurred_at": "t", "lon": "x", "lat": "y"}, "constants": {"category": "fire"}}
+    (tmp_path / "p.csv").write_text("t,x,y\n2025-01-01,103.81,36.05\n2025-01-02,103.84,36.05\n")
+    rep = ingest_files([tmp_path / "p.csv"], m, store=store)
+    assert rep.accepted == 2 and rep.files[0].area_from_point == 2

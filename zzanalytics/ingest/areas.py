@@ -48,6 +48,7 @@ __all__ = [
     "loose_lookup",
     "nearest_names",
     "normalise_name",
+    "repair_geometries",
 ]
 
 TOWNSHIP_SUFFIXES = (
@@ -227,6 +228,43 @@ class AreaIndex:
         return codes
 
 
+def repair_geometries(geoms: Any, label: str = "feature") -> tuple[Any, list[str]]:
+    """Invalid geometries (self-crossing rings, bow-ties) repaired with shapely's ``make_valid``,
+    keeping their polygonal parts, so that no later union or point test dies inside GEOS.
+
+    Returns (the geometries, a note naming each repaired one by its 1-based ``label`` number).
+
+    Examples
+    --------
+    >>> from shapely.geometry import Polygon, box
+    >>> bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> fixed, notes = repair_geometries([box(0, 0, 1, 1), bowtie])
+    >>> fixed[1].is_valid, fixed[1].geom_type, notes[0][:39]
+    (True, 'MultiPolygon', 'feature 2 had an invalid geometry (Self')
+    """
+    import shapely
+
+    arr = np.asarray(geoms, dtype=object)
+    if not len(arr):
+        return arr, []
+    have = np.array([g is not None for g in arr], dtype=bool)
+    bad = np.zeros(len(arr), dtype=bool)
+    bad[have] = ~shapely.is_valid(arr[have])
+    notes = []
+    for i in np.flatnonzero(bad):
+        why = shapely.is_valid_reason(arr[i])
+        polygonal = arr[i].geom_type in ("Polygon", "MultiPolygon")
+        method = {"method": "structure", "keep_collapsed": False} if polygonal else {}
+        arr[i] = shapely.make_valid(arr[i], **method)
+        notes.append(f"{label} {i + 1} had an invalid geometry ({why}), repaired (make_valid)")
+    return arr, notes
+
+
+def valid_geometries(geoms: Any) -> Any:
+    """The geometries with any invalid one repaired (a store written before repairs were made)."""
+    return repair_geometries(geoms)[0]
+
+
 # -- at ingest: over the staged file (identify.Staged) ---------------------------------------------
 def loose_area_pairs(con: Any, staged: str, m: Mapping, lookups: dict[str, dict[str, str]]) -> dict[str, str]:
     """Unknown area labels of the staged file (table ``staged``) that match a store area after
@@ -291,7 +329,7 @@ def area_index(st: Any) -> AreaIndex | None:
     ).fetchall()
     if not rows:
         return None
-    return AreaIndex([r[0] for r in rows], shapely.from_wkb([bytes(r[1]) for r in rows]))
+    return AreaIndex([r[0] for r in rows], valid_geometries(shapely.from_wkb([bytes(r[1]) for r in rows])))
 
 
 def areas_from_points(con: Any, staged: str, index: AreaIndex, stated: bool, rep: FileReport) -> bool:

@@ -187,6 +187,18 @@ def _identify(
             "GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall():
             rep.unknown_labels[(col, label)] = n
+    if (
+        m.table != "areas"
+        and "area_code" in tdef.names
+        and plan.columns["area_code"].src is not None
+        and ("area_code" not in plan.lookups)
+    ):
+        rep.unchecked_areas = dict(  # the store has no areas (nor the mapping [areas]): codes as stated
+            con.execute(
+                f"SELECT area_code, count(*) FROM {staged.name} WHERE _rc = 0 AND NOT _fdup "
+                "AND area_code IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall()
+        )
     names = [str(x) for x in plan.lookups.get("area_code", {})]
     for col, label in rep.unknown_labels:
         if col == "area_code":

@@ -178,7 +178,7 @@ def make_lookups(m: Mapping, plan: dict[str, Col], st: Any) -> dict[str, dict[st
         known = st.area_names()
         if len(known):
             pairs += list(zip(known["label"].astype(str), known["area_code"].astype(str), strict=True))
-            pairs += [(v, v) for v in m.areas.values()]
+        pairs += [(v, v) for v in m.areas.values()]  # a code of [areas] stands for itself
         if pairs:
             add("area_code", pairs)
     return lookups

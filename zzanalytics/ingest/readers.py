@@ -321,6 +321,7 @@ def read_geojson(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
     import shapely
     from shapely.geometry import shape
 
+    from zzanalytics.ingest.areas import repair_geometries
     from zzanalytics.ingest.coords import to_wgs84
 
     try:
@@ -357,9 +358,10 @@ def read_geojson(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
             return np.column_stack([lon, lat])
 
         arr = shapely.transform(arr, conv)
+    arr, notes = repair_geometries(arr)
     wkb = [None if g is None else shapely.to_wkb(g) for g in arr]
     register_columns(con, table, keys, columns, extra={"geometry": (wkb, pa.binary())})
-    return Loaded(table, [*keys, "geometry"], "geojson", "utf-8", len(features))
+    return Loaded(table, [*keys, "geometry"], "geojson", "utf-8", len(features), notes)
 
 
 def read_vector(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
@@ -369,6 +371,8 @@ def read_vector(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
     import geopandas as gpd
     import pyarrow as pa
     import shapely
+
+    from zzanalytics.ingest.areas import repair_geometries
 
     try:
         gdf = gpd.read_file(path)
@@ -387,9 +391,10 @@ def read_vector(con: Any, path: Path, table: str, *, crs: str) -> Loaded:
         geoms = shapely.transform(np.asarray(gdf.geometry.values, dtype=object), conv)
     keys = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     columns = [[cell_text(v) for v in gdf[k].tolist()] for k in keys]
+    geoms, notes = repair_geometries(geoms)
     wkb = [None if g is None or g.is_empty else shapely.to_wkb(g) for g in geoms]
     register_columns(con, table, keys, columns, extra={"geometry": (wkb, pa.binary())})
-    return Loaded(table, [*keys, "geometry"], "vector", "", len(gdf))
+    return Loaded(table, [*keys, "geometry"], "vector", "", len(gdf), notes)
 
 
 def read(con: Any, path: Path, m: Any, tmpdir: str) -> Loaded:

@@ -48,6 +48,7 @@ class FileReport:
     findings: dict[str, int] = field(default_factory=dict)  # kind -> rows (see ingest_findings)
     finding_examples: dict[str, list[str]] = field(default_factory=dict)  # kind -> a few examples
     candidates: dict[str, list[str]] = field(default_factory=dict)  # unknown area label -> nearest names
+    unchecked_areas: dict[str, int] = field(default_factory=dict)  # store without areas: code -> rows
     merges: dict[str, int] = field(default_factory=dict)  # fate -> rows taken for another row (ingest_merges)
     merge_examples: dict[str, list[str]] = field(default_factory=dict)  # fate -> a few of them
 
@@ -183,15 +184,7 @@ class IngestReport:
         if loc:
             lines.append("points cleared (rows still counted):")
             lines += [f"  {n:>9,}  {reason_text(r)}" for r, n in loc.most_common()]
-        if self.unknown_labels:
-            lines.append("labels the mapping does not know (add them to the mapping file):")
-            near: dict[str, list[str]] = {}
-            for f in self.files:
-                near.update(f.candidates)
-            for (col, label), n in self.unknown_labels.items():
-                section = {"category": "[categories]", "area_code": "[areas]"}.get(col, f"[values.{col}]")
-                hint = f"  (nearest: {', '.join(repr(c) for c in near[label])})" if near.get(label) else ""
-                lines.append(f"  {n:>9,}  {section} {label!r}{hint}")
+        lines += self._label_lines()
         from_point = sum(f.area_from_point for f in self.files)
         unassigned = sum(f.unassigned for f in self.files)
         if from_point or unassigned:
@@ -233,6 +226,40 @@ class IngestReport:
             for note in f.notes:
                 lines.append(f"note: {Path(f.file).name}: {note}")
         return "\n".join(lines)
+
+    def _label_lines(self) -> list[str]:
+        """Labels the mapping does not know; area labels that are no area's (rows kept, unassigned);
+        area codes kept unchecked in a store without areas."""
+        lines: list[str] = []
+        near: dict[str, list[str]] = {}
+        for f in self.files:
+            near.update(f.candidates)
+        labels = {k: n for k, n in self.unknown_labels.items() if k[0] != "area_code"}
+        if labels:
+            lines.append("labels the mapping does not know (add them to the mapping file):")
+            for (col, label), n in labels.items():
+                section = {"category": "[categories]"}.get(col, f"[values.{col}]")
+                lines.append(f"  {n:>9,}  {section} {label!r}")
+        areas = {label: n for (col, label), n in self.unknown_labels.items() if col == "area_code"}
+        if areas:
+            lines.append(
+                "area labels that are no area of the store (rows kept, unassigned: counted in the district's "
+                "totals, not in any area's; add them to [areas] of the mapping to assign them):"
+            )
+            for label, n in areas.items():
+                hint = f"  (nearest: {', '.join(repr(c) for c in near[label])})" if near.get(label) else ""
+                lines.append(f"  {n:>9,}  [areas] {label!r}{hint}")
+        unchecked: Counter = Counter()
+        for f in self.files:
+            unchecked.update(f.unchecked_areas)
+        if unchecked:
+            shown = ", ".join(f"{code!r} ({n:,})" for code, n in unchecked.most_common(20))
+            more = f" and {len(unchecked) - 20:,} more" if len(unchecked) > 20 else ""
+            lines.append(
+                f"areas: the store has no areas, so {len(unchecked):,} area code(s) were kept as stated, "
+                f"unchecked: {shown}{more} (ingest the areas first to check them)"
+            )
+        return lines
 
     def __str__(self) -> str:
         return self.render()

@@ -4,7 +4,8 @@
 1-based number of its first failing check in :class:`Checks` (reason code, column and the SQL of
 the offending value). A check is one ``(condition, reason)`` pair over the parsed columns
 (:func:`column_checks`): missing required values, unreadable dates and numbers, dates before the
-floor or in the future, labels the mapping does not know, negative or implausible numbers, ids a
+floor or in the future, labels the mapping does not know (not areas: a row whose area is no area
+of the store is kept, unassigned), negative or implausible numbers, ids a
 spreadsheet rounded, and (tables that need a point) impossible locations. Areas and points are
 checked against the store's polygons once the rows are staged (:mod:`.areas`).
 
@@ -78,7 +79,7 @@ def column_checks(
     elif c.name == "category" and m.table == "incidents":
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown_category"))
     elif c.name == "area_code" and m.table != "areas":
-        out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown_area"))
+        pass  # a label that is no area's: the row is kept, unassigned (listed by the report)
     elif vocab(m.table, c.name) or c.dtype == "bool":
         out.append((f"{raw} IS NOT NULL AND {typed} IS NULL", "unknown_value"))
     elif c.dtype in ("float", "int"):

@@ -76,7 +76,7 @@ OUTCOME = {
     "conflicting_duplicate": ("quarantined", "conflicting_duplicate"),
     "unknown_category": ("quarantined", "unknown_category"),
     "personal_data": ("accepted", None),
-    "script_area": ("quarantined", "unknown_area"),
+    "script_area": ("accepted", None),  # an area that is no area's: kept, unassigned (or its point's)
     "missing_area": ("accepted", None),  # area taken from its point (area_code is optional)
     "bad_date_compact": ("quarantined", "unparseable_date"),
 }

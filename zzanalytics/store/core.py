@@ -390,6 +390,8 @@ class Store:
             if not rows:
                 return None
             geoms = shapely.from_wkb([bytes(r[0]) for r in rows])
+            bad = ~shapely.is_valid(geoms)  # stored before ingest repaired polygons: never die in GEOS
+            geoms[bad] = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
             union = shapely.union_all(geoms)
             # 50 m in degrees of longitude at the district's latitude (the larger of the two)
             lat = shapely.centroid(union).y

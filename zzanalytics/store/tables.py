@@ -31,7 +31,7 @@ SQL_TYPES = {
 }
 """DuckDB type of each logical dtype; timestamps are instants, handed out in the store's zone."""
 
-STORE_FORMAT = "9"
+STORE_FORMAT = "10"
 """Version of the ingest rules that built a store; the sample store is rebuilt when it differs."""
 
 _SYSTEM_DDL = {
