@@ -165,3 +165,38 @@ def test_notes_are_true(tmp_path: Path) -> None:
         assert st.con.execute("SELECT cause FROM incidents WHERE incident_id = '51'").fetchall() == [
             ("ακαδημία",)
         ]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_rows_expanded_by_a_count_name_the_files_own_line(tmp_path: Path, kind: str) -> None:
+    # [source] count_column: a row of n offences is n records; a faulty row's quarantine rows name
+    # the line (or sheet row) it stands on, past a value spanning two lines and a blank line
+    rows = [
+        ["2025-01-01", "3", "fire"],
+        ["2025-01-02", "2", "two\nlines"],
+        ["不详", "4", "fire"],
+        ["2025-01-04", "1", "fire"],
+        None,
+        ["2025-13-01", "2", "fire"],
+    ]
+    path = tmp_path / f"c.{kind}"
+    if kind == "csv":
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["t", "n", "note"])
+            for row in rows:
+                w.writerow(row or [])
+        lines = path.read_text(encoding="utf-8").split("\n")
+        want = [k for k, text in enumerate(lines, start=1) if text.startswith(("不详", "2025-13"))]
+        assert want == [5, 8]
+    else:
+        wb = openpyxl.Workbook()
+        wb.active.append(["t", "n", "note"])
+        for row in rows:
+            wb.active.append(row or [])
+        wb.save(path)
+        want = [4, 7]
+    m = {"source": {"count_column": "n"}, "columns": {"occurred_at": "t"}, "constants": {"category": "fire"}}
+    rep = ingest_files([path], m, store=tmp_path / "zz.duckdb")
+    assert (rep.read, rep.accepted, rep.quarantined) == (12, 6, 6)
+    assert _quarantined(tmp_path / "zz.duckdb") == [want[0]] * 4 + [want[1]] * 2
