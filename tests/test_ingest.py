@@ -441,3 +441,19 @@ def test_sql_location_path_matches_numpy_path(
             np.testing.assert_allclose(x["lat"], y["lat"], atol=1e-9)
             x, y = x.drop(columns=["lon", "lat"]), y.drop(columns=["lon", "lat"])
         pd.testing.assert_frame_equal(x, y)
+
+
+def test_labels_a_star_takes_in_are_listed(tmp_path: Path) -> None:
+    # [categories] "*" keeps every label not listed (none quarantined), and the report names each one
+    (tmp_path / "s.csv").write_text(
+        "t,c\n2025-01-01,盗窃\n2025-01-02,噪音\n2025-01-03,噪音\n2025-01-04,遗失\n2025-01-05,other.unlisted\n",
+        encoding="utf-8",
+    )
+    m = {
+        "columns": {"occurred_at": "t", "category": "c"},
+        "categories": {"盗窃": "theft.other", "*": "other.unlisted"},
+    }
+    rep = ingest_files([tmp_path / "s.csv"], m, store=tmp_path / "zz.duckdb")
+    assert rep.accepted == 5 and not rep.reasons
+    assert rep.files[0].caught == {("category", "噪音"): 2, ("category", "遗失"): 1}  # not the code itself
+    assert "2  [categories] '噪音' -> other.unlisted" in rep.render()

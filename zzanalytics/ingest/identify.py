@@ -149,7 +149,8 @@ def stage(
     """Materialise the validated relation with each row's key and hash (one ``CREATE TABLE AS``).
 
     The staged table holds what later steps need, and no more (10M rows must fit in 1 GB + spill):
-    the key once (as ``_key``), raw labels only where unknown, raw coordinates only where cleared.
+    the key once (as ``_key``), raw labels only where unknown (or taken in by a ``"*"``), raw
+    coordinates only where cleared.
     Rows stay in file order (projections only, no join), so ``rowid`` is the data row - 1.
     """
     tdef = TABLES[m.table]
@@ -160,9 +161,11 @@ def stage(
         hashed += [n for n in ("raw_lon", "raw_lat") if plan.columns[n[4:]].src is not None]
     hash_sql = content_hash_sql([(n, plan.dtype(n)) for n in hashed]) if hashed else "CAST(0 AS UBIGINT)"
     keep = [ident(n) for n in data_cols if n != idcol]
-    keep += [
-        f"CASE WHEN {ident(n)} IS NULL THEN {ident('raw_' + n)} END AS {ident('raw_' + n)}"
-        for n in label_columns(m, plan)
+    star = {n: plan.lookups.get(n, {}).get("*") for n in label_columns(m, plan)}  # a "*" of the mapping
+    keep += [  # the labels it took in are kept too, for the report
+        f"CASE WHEN {ident(n)} IS NULL{f' OR {ident(n)} = {literal(v)}' if v else ''} "
+        f"THEN {ident('raw_' + n)} END AS {ident('raw_' + n)}"
+        for n, v in star.items()
     ]
     keep += (["_gap"] if gap else []) + (["_todless"] if todless else [])
     if plan.has_loc:

@@ -53,7 +53,7 @@ from zzanalytics.ingest.lines import csv_lines
 from zzanalytics.ingest.locations import location_sql, point_source, sql_crs
 from zzanalytics.ingest.mapping import Mapping
 from zzanalytics.ingest.parse import parse
-from zzanalytics.ingest.plan import Plan, make_plan
+from zzanalytics.ingest.plan import Plan, lookup_sql, make_plan
 from zzanalytics.ingest.published import date_hints, shaped_source
 from zzanalytics.ingest.readers import file_sha256, malformed_rows, read
 from zzanalytics.ingest.report import FileReport
@@ -199,6 +199,17 @@ def _identify(
                 "AND area_code IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
             ).fetchall()
         )
+    for col in label_columns(m, plan):  # labels a "*" of the mapping took in: listed, not silent
+        if "*" in (table := plan.lookups.get(col, {})):
+            raw = ident("raw_" + col)
+            listed = lookup_sql(raw, {k: v for k, v in table.items() if k != "*"} | {table["*"]: table["*"]})
+            for label, n in con.execute(
+                f"SELECT {raw}, count(*) FROM {staged.name} WHERE {raw} IS NOT NULL "
+                f"AND {ident(col)} IS NOT NULL AND {listed} IS NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall():
+                rep.caught[(col, label)] = n
+                rep.caught_into[col] = table["*"]
+
     names = [str(x) for x in plan.lookups.get("area_code", {})]
     for col, label in rep.unknown_labels:
         if col == "area_code":

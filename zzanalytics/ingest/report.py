@@ -49,6 +49,8 @@ class FileReport:
     finding_examples: dict[str, list[str]] = field(default_factory=dict)  # kind -> a few examples
     candidates: dict[str, list[str]] = field(default_factory=dict)  # unknown area label -> nearest names
     unchecked_areas: dict[str, int] = field(default_factory=dict)  # store without areas: code -> rows
+    caught: dict[tuple[str, str], int] = field(default_factory=dict)  # (column, label) a "*" took -> rows
+    caught_into: dict[str, str] = field(default_factory=dict)  # column -> the value its "*" gives
     merges: dict[str, int] = field(default_factory=dict)  # fate -> rows taken for another row (ingest_merges)
     merge_examples: dict[str, list[str]] = field(default_factory=dict)  # fate -> a few of them
 
@@ -249,6 +251,18 @@ class IngestReport:
             for label, n in areas.items():
                 hint = f"  (nearest: {', '.join(repr(c) for c in near[label])})" if near.get(label) else ""
                 lines.append(f"  {n:>9,}  [areas] {label!r}{hint}")
+        caught: Counter = Counter()
+        into: dict[str, str] = {}
+        for f in self.files:
+            caught.update(f.caught)
+            into.update(f.caught_into)
+        if caught:
+            lines.append(
+                'labels not listed in the mapping, kept under its "*" (list them to keep them apart):'
+            )
+            for (col, label), n in caught.most_common():
+                section = {"category": "[categories]"}.get(col, f"[values.{col}]")
+                lines.append(f"  {n:>9,}  {section} {label!r} -> {into.get(col, '')}")
         unchecked: Counter = Counter()
         for f in self.files:
             unchecked.update(f.unchecked_areas)
