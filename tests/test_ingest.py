@@ -318,17 +318,17 @@ def test_update_is_reported_and_applied(tmp_path: Path) -> None:
         csv.writer(fh).writerows(rows)
     # from another file, the same id with another category is a collision: reported, not applied
     rep = ingest_files([tmp_path / "v2.csv"], FIX / "incidents.toml", store=store)
-    assert (rep.accepted, rep.updated, rep.duplicate, rep.quarantined) == (1, 0, 42, 11)
+    assert (rep.accepted, rep.updated, rep.duplicate, rep.quarantined) == (1, 0, 43, 10)
     assert rep.reasons["id_collision"] == 1 and rep.files[0].merges["collision"] == 1
     with open_store(store) as st:
         assert st.incidents().set_index("incident_id").loc["A0003", "category"] != "assault"
     # the same file again with the correction (a corrected re-export), or --replace: an update
     rep = ingest_files([tmp_path / "v2.csv"], FIX / "incidents.toml", store=store, replace=True)
-    assert (rep.accepted, rep.updated, rep.duplicate, rep.quarantined) == (0, 1, 43, 10)
+    assert (rep.accepted, rep.updated, rep.duplicate, rep.quarantined) == (0, 1, 44, 9)
     with open_store(store) as st:
         inc = st.incidents().set_index("incident_id")
     assert inc.loc["A0003", "category"] == "assault" and inc.loc["A0003", "source_file"] == "v2.csv"
-    assert len(inc) == 44 - rep.retired
+    assert len(inc) == 45 - rep.retired
 
 
 def test_failure_mid_file_leaves_store_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -354,7 +354,7 @@ def test_failure_mid_file_leaves_store_unchanged(tmp_path: Path, monkeypatch: py
     with pytest.raises(SourceError, match=r"stay stored: \['good.csv'\]"):
         ingest_files([tmp_path / "good.csv", tmp_path / "bad.csv"], FIX / "incidents.toml", store=store)
     with open_store(store) as st:
-        assert len(st.incidents()) == 10 + 43
+        assert len(st.incidents()) == 10 + 44
 
 
 _labels = st.sampled_from(["入室盗窃", "抢劫", "寻衅滋事", "", "fire", "<b>x</b>", "盗窃,机动车"])
