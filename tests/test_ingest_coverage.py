@@ -68,3 +68,26 @@ def test_late_reports_do_not_stretch_a_source_and_a_small_series_keeps_its_quiet
         small = st.coverage(by_file=True).query("source == 'small'").iloc[0]
     assert small["first"] == small["data_first"] and small["last"] == small["data_last"]
     assert small["outside"] == 0
+
+
+def test_a_rarer_kind_beside_a_commoner_one_under_one_mapping_keeps_its_months(tmp_path: Path) -> None:
+    """Car thefts (about 11 a month) and motorcycle thefts (about 70) exported as two files of one
+    mapping: judged at the source's rate, most of the car file's months looked too thin to be data."""
+    rng = np.random.default_rng(5)
+    months = pd.period_range("2022-01", "2023-12", freq="M")
+    for name, lam in (("motorcycle", 70), ("car", 11)):
+        when = [
+            f"{m.start_time + pd.Timedelta(days=int(d)):%Y-%m-%d} 10:00"
+            for m in months
+            for d in rng.integers(0, 28, rng.poisson(lam))
+        ]
+        pd.DataFrame({"when": when, "area": "1", "note": [f"{name}{k}" for k in range(len(when))]}).to_csv(
+            tmp_path / f"{name}.csv", index=False
+        )
+    store = tmp_path / "zz.duckdb"
+    rep = ingest_files([tmp_path / "motorcycle.csv", tmp_path / "car.csv"], MAPPING, store=store)
+    assert rep.balanced
+    with open_store(store) as st:
+        cov = st.coverage(by_file=True).set_index("source_file")
+    assert cov.loc["car.csv", "outside"] == 0 and cov.loc["car.csv", "first"].month == 1
+    assert (cov.loc["car.csv", "first"].year, cov.loc["car.csv", "last"].year) == (2022, 2023)

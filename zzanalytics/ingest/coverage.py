@@ -145,7 +145,8 @@ def write_coverage(
     ``source_path`` covers what its mapping declares (``[source] coverage``, which always wins);
     every other file of the source whose coverage is not declared is worked out again, because a
     source's rate is known from all its files: a file covers the run of its months that the source's
-    own rate makes plausible (:func:`covered_run`); records outside it (late reports, stray years)
+    own rate, or the file's own when lower (a rarer kind in the same source), makes plausible
+    (:func:`covered_run`); records outside it (late reports, stray years)
     are stored and counted in ``outside``, and make no month covered. ``notes`` receives what ingest
     says about the file at ``source_path``.
     """
@@ -217,6 +218,9 @@ def _file_rows(
         f"SELECT min({day}), max({day}) FROM {target} WHERE {where}"
     ).fetchall()[0]
     every = _every_month(months)
+    # a file of a rarer kind than the source's others (car thefts beside motorcycle thefts under one
+    # mapping) is judged at its own rate when that is lower: its quiet months are its usual ones
+    rate = min(rate, full_month([c for _, c in months])) or rate
     lo, hi = covered_run(every, rate, first_day, last_day)
     span_first = first_day if lo == 0 else every[lo][0]
     span_last = last_day if hi == len(every) - 1 else month_end(every[hi][0])
