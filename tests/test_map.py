@@ -165,6 +165,8 @@ def write_month(path: Path, month: int, rng: np.random.Generator, header: list[s
             d = dt.date(1996, 6, 15)  # a stray year: an old offence reported now
         rows.append([f"{d.month}/{d.day}/{d.year}", int(rng.integers(0, 24)), HOUSTON[i % 7], "1A10", n])
         truth[f"{d:%Y-%m}"] += n
+    rows.append(rows[-1])  # two offences alike in day, hour, type and beat: two rows, both counted
+    truth[f"{d:%Y-%m}"] += n
     rows.append(["1/3/2066", 3, "Theft", "1A10", 1])  # a typo far in the future: quarantined
     if month == 2:
         rows.append(["1/1/1900", 0, "Theft", "1A10", 1])  # a system's "no date": quarantined, not a year
@@ -204,7 +206,8 @@ def test_us_monthly_xls_header_change_counts_text_dates_and_stray_years(tmp_path
         "other_criminal."
     )
     assert "stray years" in text and "1996" in text
-    assert "placeholder dates" in text and "1900-01-01 (1)" in text
+    assert "placeholder dates" in text and "1900-01-01 (1)" in text and src["repeats"] == "records"
+    assert not any("民國" in n for f in rep.files for n in f.notes)  # 1/1/1900 is no 民國 year 1
     assert rep.reasons == {"date_in_future": 3, "date_before_floor": 1} and months(inc) == dict(truth)
     assert inc["incident_id"].isna().sum() == 0 and inc["occurred_from"].isna().all()  # hours: points
 

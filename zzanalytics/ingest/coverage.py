@@ -241,8 +241,9 @@ def _file_rows(
         basis = "declared in the mapping ([source] coverage)"
     else:
         basis = (
-            f"from its records: the months {first:%Y-%m} to {last:%Y-%m} that the source's own rate "
-            f"(about {rate:,.0f} records in a full month) makes plausible"
+            f"from its records: the months {first:%Y-%m} to {last:%Y-%m} that its rate "
+            f"(about {rate:,.0f} records in a full month: its source's, or its own when lower) "
+            "makes plausible"
         )
     if out:
         a = min(r[5] for r in rows if r[5] is not None)

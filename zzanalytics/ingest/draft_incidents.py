@@ -129,6 +129,15 @@ def draft_incidents(
             f"records, {total:,} in all from {p.n:,} rows (ids get #2, #3 …)",
             "likely",
         )
+        if "incident_id" not in cols:  # a table of counts: two equal rows are two entries, not a repeat
+            source["repeats"] = "records"
+            notes.add(
+                "source",
+                "repeats",
+                "a table of counts per row without ids: a row equal to another in every column is "
+                "another entry of the same day, type and place, counted too",
+                "likely",
+            )
         break
     _category(con, src, canon, P, roles, cols, used, doc, notes, scans)
     _place(con, src, canon, P, roles, cols, used, source, notes, chinese, near)

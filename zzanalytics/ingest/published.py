@@ -203,16 +203,19 @@ def date_hints(con: Any, staged: str, reasons: list[str], columns: list[str], ca
     if not codes:
         return []
     x = "trim(_rval)"
-    rows = con.execute(
-        f"SELECT {x}, {roc_sql(x)} FROM {staged} WHERE _rc IN ({', '.join(map(str, codes))}) "
-        f"AND {roc_like_sql(x)} AND NOT regexp_matches({x}, '^\\d{{4}}[-/.年]') LIMIT 3"
-    ).fetchall()
+    # read as 民國 a date must land in Taiwan's records (year 38 = 1949 on): '1/1/1900', a system's
+    # "no date", is no 民國 year 1
+    recent = (
+        "" if calendar == "roc" else f" AND TRY_CAST({roc_sql(x)} AS TIMESTAMP) >= TIMESTAMP '1949-01-01'"
+    )
+    where = (
+        f"_rc IN ({', '.join(map(str, codes))}) AND {roc_like_sql(x)} "
+        f"AND NOT regexp_matches({x}, '^\\d{{4}}[-/.年]'){recent}"
+    )
+    rows = con.execute(f"SELECT {x}, {roc_sql(x)} FROM {staged} WHERE {where} LIMIT 3").fetchall()
     if not rows:
         return []
-    n = con.execute(
-        f"SELECT count(*) FROM {staged} WHERE _rc IN ({', '.join(map(str, codes))}) AND {roc_like_sql(x)} "
-        f"AND NOT regexp_matches({x}, '^\\d{{4}}[-/.年]')"
-    ).fetchall()[0][0]
+    n = con.execute(f"SELECT count(*) FROM {staged} WHERE {where}").fetchall()[0][0]
     shown = ", ".join(f"{raw!r} (民國: {iso})" for raw, iso in rows)
     if calendar == "roc":
         return [f"{n:,} 民國 date(s) name no real day and were quarantined, e.g. {shown}"]
