@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from zzanalytics.ingest.draft_records import _DEATH, _HURT, _first, _has, records_by
 from zzanalytics.ingest.forms import address_area_sql, packed_sql, roc_sql
 from zzanalytics.ingest.hanzi import cjk_count
 from zzanalytics.ingest.labels import family, own_code, propose
@@ -20,8 +21,6 @@ from zzanalytics.sql import ident, literal
 __all__ = ["draft_incidents"]
 
 _DATE_FORMS = ("iso", "ymd", "dot", "cn", "mdy", "digits8", "roc")
-_DEATH = re.compile(r"死|亡|fatal|kill|death|dead", re.I)
-_HURT = re.compile(r"伤|傷|injur|hurt|wound", re.I)
 
 
 def _zone(box: tuple[float, float, float, float]) -> str | None:
@@ -33,14 +32,6 @@ def _zone(box: tuple[float, float, float, float]) -> str | None:
 def _date_form(p: Profile) -> tuple[str, float]:
     form = max(_DATE_FORMS, key=lambda k: p.share.get(k, 0.0))
     return form, p.share.get(form, 0.0)
-
-
-def _first(con: Any, sql: str) -> Any:
-    return con.execute(sql).fetchall()[0]
-
-
-def _has(roles: list[str], role: str, top: int = 1) -> bool:
-    return role in roles[:top]
 
 
 def draft_incidents(
@@ -150,7 +141,7 @@ def draft_incidents(
                 cols[role] = h
                 used.add(h)
                 notes.add("columns", role, f"{h!r}: its header", "likely")
-    _records(con, src, canon, P, roles, cols, used, doc, notes, party_key)
+    records_by(con, src, canon, P, roles, cols, used, doc, notes, party_key)
     doc["columns"] = cols
     _personal(canon, used, doc, notes)
     taiwan = chinese and any(re.search("[臺縣區號]", h + "".join(t for t, _ in P[h].top[:50])) for h in canon)
@@ -570,74 +561,6 @@ def _casualties(
                     "columns", role, f"{h!r}: its header; whole numbers {P[h].lo:g}..{P[h].hi:g}", "likely"
                 )
                 break
-
-
-def _records(
-    con: Any,
-    src: str,
-    canon: list[str],
-    P: dict[str, Profile],
-    roles: dict[str, list[str]],
-    cols: dict[str, Any],
-    used: set[str],
-    doc: dict[str, dict[str, Any]],
-    notes: Any,
-    key: str | None,
-) -> None:
-    """One row per party: rows repeating an incident's id (or its when and where) next to each other."""
-    party = [
-        h for h in canon if h not in used and (_has(roles[h], "party", 2) or _has(roles[h], "severity", 2))
-    ]
-    if key is None:
-        if not party:
-            return
-        by = [c for c in ("occurred_at",) if isinstance(cols.get(c), str)]
-        by += [doc["source"]["time_column"]] if doc["source"].get("time_column") else []
-        for c in ("lon", "lat"):
-            if isinstance(cols.get(c), str):
-                by.append(cols[c])
-        ac = cols.get("area_code")
-        by.append(ac["column"] if isinstance(ac, dict) else ac) if ac else None
-        by += [h for h in canon if h not in by and _has(roles[h], "address")]  # two at one minute apart
-        by = [cols[b] if b in cols and isinstance(cols[b], str) else b for b in by]
-        if len(by) < 2:
-            return
-    else:
-        by = [key]
-    keys = ", ".join(ident(b) for b in by)
-    n, groups, adjacent = _first(
-        con,
-        "SELECT count(*), count(DISTINCT g), avg(adj) FROM (SELECT g, CASE WHEN g = lag(g) OVER w "
-        "OR g = lead(g) OVER w THEN 1.0 ELSE 0.0 END AS adj "
-        f"FROM (SELECT ({keys}) AS g, _file, _rn FROM {src}) WINDOW w AS (PARTITION BY _file ORDER BY _rn))",
-    )
-    if not groups or n < 1.15 * groups or (adjacent or 0) < 0.2:
-        if key is not None:
-            notes.add("columns", "incident_id", f"{key!r} looks like an id but repeats; not mapped", "guess")
-        return
-    rec: dict[str, Any] = {"by": by}
-    sev = next((h for h in party if _has(roles[h], "severity", 2)), None)
-    if sev:
-        vals = [t for t, _ in P[sev].top]
-        dead = [v for v in vals if _DEATH.search(v)]
-        hurt = [v for v in vals if _HURT.search(v) or v.lower() in ("major", "minor", "minimal")]
-        if dead:
-            rec["deaths"] = {"count": sev, "where": dead}
-        if hurt:
-            rec["injuries"] = {"count": sev, "where": hurt}
-        for c in ("deaths", "injuries"):
-            if c in rec and isinstance(cols.get(c), str):
-                del cols[c]
-    if key is not None:
-        cols["incident_id"] = key
-    doc["records"] = rec
-    notes.add(
-        "records",
-        "",
-        f"{n:,} rows are {groups:,} incidents: rows sharing {by} stand next to each other and differ in "
-        f"{party or 'other columns'} (one row per party); each incident counts once",
-        "likely",
-    )
 
 
 def _personal(canon: list[str], used: set[str], doc: dict[str, dict[str, Any]], notes: Any) -> None:
