@@ -19,6 +19,7 @@ import pandas as pd
 from shapely.geometry import LineString, box
 
 from zzanalytics.report.briefing import Context
+from zzanalytics.store.coverage import Coverage
 
 START, END = pd.Timestamp("2026-01-01"), pd.Timestamp("2026-06-30")
 FIRST = pd.Timestamp("2023-01-01")
@@ -239,6 +240,15 @@ def quarantine() -> pd.DataFrame:
     )
 
 
+def coverage(inc: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> Coverage:
+    """What the synthetic sources cover: each category and table from 2023-01-01 to the period's end
+    (a table given empty is not held at all)."""
+    rows = [("incidents", c) for c in sorted(inc["category"].unique())]
+    rows += [(t, None) for t in ("petitions", "disputes") if len(tables[t])]
+    frame = pd.DataFrame(rows, columns=["table", "category"]).assign(start=FIRST, end=END)
+    return Coverage.from_frame(frame)
+
+
 def context(lang: str = "zh", area: str | None = None, **tables: pd.DataFrame) -> Context:
     """The synthetic briefing context of the period 2026-01-01..2026-06-30; ``tables`` replace
     the defaults (``petitions=pd.DataFrame()`` for a district without petition records)."""
@@ -276,4 +286,9 @@ def context(lang: str = "zh", area: str | None = None, **tables: pd.DataFrame) -
         streets=streets(),
         ingest_log=log,
         quarantine=quarantine(),
+        coverage=coverage(inc, tabs),
+        all_names={
+            "zh": dict(zip(polys["area_code"], polys["name"], strict=True)),
+            "en": dict(zip(polys["area_code"], polys["name_en"], strict=True)),
+        },
     )

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from zzanalytics.aggregate import counts
 from zzanalytics.cli import app
-from zzanalytics.report.briefing import load, render_section, resolve_period, title
+from zzanalytics.report.briefing import check_period, load, render_section, resolve_period, title
 
 CITY = Path(__file__).resolve().parents[1] / "data" / "city"
 POLICE = CITY / "police_incidents_2014-2021.csv.gz"
@@ -75,15 +75,16 @@ def test_no_category_shows_zeros_outside_its_coverage(city_store) -> None:
     assert pd.to_datetime(total["period"]).dt.year.tolist() == list(range(2014, 2020))
 
 
-def test_default_briefing_period_lies_inside_the_police_data(city_store) -> None:
+def test_default_briefing_period_lies_inside_the_police_data(city_store, tmp_path: Path) -> None:
     start, end = resolve_period(city_store, None)
     assert (str(start.date()), str(end.date())) == ("2021-01-01", "2021-12-31")
-    result = runner.invoke(
-        app, ["briefing", "--store", str(city_store.path), "--period", "2022-01-01:2022-06-30", "--out", "x"]
-    )
+    check_period(city_store, "2022-01-01", "2022-06-30")  # the fires cover 2022: briefed, police say no data
+    args = ["briefing", "--store", str(city_store.path), "--period", "2023-01-01:2023-06-30"]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path)])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "criminal cases cover 2014-01-01 to 2021-12-31" in result.output
-    assert "2021-01-01:2021-12-31" in result.output
+    assert "no data of the store cover any day of it" in result.output
+    assert "criminal cases 2014-01-01 to 2021-12-31" in result.output and "fire 2011-01-" in result.output
+    assert "2021-01-01:2021-12-31" in result.output and not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

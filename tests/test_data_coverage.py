@@ -283,7 +283,7 @@ def test_a_store_without_recorded_coverage_refuses_periods_beyond_its_records(tm
         assert st.coverage(by_file=True).empty  # inferred from its records instead
         assert st.coverage().spans["basis"].str.contains("records no coverage").all()
         assert [str(d.date()) for d in resolve_period(st, None)] == ["2021-01-01", "2021-03-31"]
-        with pytest.raises(ReportError, match="criminal cases cover 2020-01-05 to 2021-03-31"):
+        with pytest.raises(ReportError, match="criminal cases 2020-01-05 to 2021-03-31"):
             resolve_period(st, "2023-01-01:2023-06-30")
 
 

@@ -267,10 +267,11 @@ registry.SECTIONS = tuple(
 
 
 @pytest.mark.slow
-def test_a_failing_section_keeps_its_traceback_and_the_executed_notebook(tmp_path):
-    """A section that raises (here: ``KeyError: 'x'`` in section 3) fails the render with an error
-    naming the section, the error and where it was raised, and leaves the executed notebook,
-    with the traceback, in ``<out>/.failed/``; no briefing is written."""
+def test_a_failing_section_is_a_notice_its_traceback_saved_and_the_render_fails(tmp_path):
+    """A section that raises (here: ``KeyError: 'x'`` in section 3) does not stop the briefing: the
+    page is written with a visible notice in its place and every other section, the traceback is
+    saved beside it, and the render raises an error naming the section, the error, where it was
+    raised and both files (``zz briefing`` exits 2)."""
     nb = nbformat.read(B.notebook_path(), as_version=4)
     loop = next(i for i, c in enumerate(nb.cells) if "render_sections" in c.source)
     nb.cells.insert(loop, nbformat.v4.new_code_cell(FAILING_CELL.format(tests=str(Path(__file__).parent))))
@@ -279,19 +280,50 @@ def test_a_failing_section_keeps_its_traceback_and_the_executed_notebook(tmp_pat
     out = tmp_path / "reports"
     with pytest.raises(ReportError) as info:
         render_briefing(
-            period="2026-01-01:2026-06-30", out=out, notebook=notebook, parameters={"maps": False}
+            period="2026-01-01:2026-06-30",
+            out=out,
+            notebook=notebook,
+            parameters={"maps": False, "forecasts": False},
         )
     err = info.value
     message = str(err)
     assert "briefing section 'safety' (三、交通和消防安全) failed: KeyError: 'x'" in message
     assert "raised at _briefing.py:" in message and "in failing_body" in message
+    html = out / briefing_filename(None, "2026-01-01", "2026-06-30")
+    saved = html.with_name(html.stem + ".failed.txt")
+    assert str(html) in message and str(saved) in message
+    assert "failing_body" in err.traceback and "KeyError" in err.traceback
+    assert "failing_body" in saved.read_text(encoding="utf-8")
+    page = html.read_text(encoding="utf-8")
+    assert 'class="zz-failed" data-section="safety"' in page
+    text = visible_text(page)
+    assert "三、交通和消防安全 本节生成失败(KeyError)" in text
+    assert "一、总体治安形势" in text and "四、矛盾纠纷排查化解" in text  # the others are all there
+    assert not (out / FAILED_DIR).exists()
+
+
+def test_a_failing_notebook_keeps_its_traceback_and_the_executed_notebook(tmp_path, tiny_notebook):
+    """A cell that raises outside the sections fails the render with an error naming the cell,
+    the error and where it was raised, and leaves the executed notebook with the traceback in
+    ``<out>/.failed/``; no briefing is written."""
+    nb = nbformat.read(tiny_notebook, as_version=4)
+    tests = str(Path(__file__).parent)
+    cell = f"import sys\nsys.path.insert(0, {tests!r})\nfrom _briefing import failing_body\n"
+    nb.cells.append(nbformat.v4.new_code_cell(cell + "failing_body(None)"))
+    notebook = tmp_path / "failing.ipynb"
+    nbformat.write(nb, notebook)
+    out = tmp_path / "reports"
+    with pytest.raises(ReportError) as info:
+        render_briefing(period="2026-01-01:2026-06-30", out=out, notebook=notebook)
+    err = info.value
+    message = str(err)
+    assert (
+        "KeyError: 'x'" in message and "raised at _briefing.py:" in message and "in failing_body" in message
+    )
     failed = out / FAILED_DIR / briefing_filename(None, "2026-01-01", "2026-06-30", suffix=".ipynb")
     assert err.notebook == failed and str(failed) in message
-    assert "failing_body" in err.traceback and "KeyError" in err.traceback
     assert type(err.__cause__).__name__ == "PapermillExecutionError"
     executed = nbformat.read(failed, as_version=4)
     errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert len(errors) == 1 and "failing_body" in "\n".join(errors[0]["traceback"])
-    shown = [o for c in executed.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
-    assert any("一、总体治安形势" in o["data"]["text/html"] for o in shown)  # the sections before it ran
     assert not list(out.glob("*.html"))

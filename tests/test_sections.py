@@ -15,7 +15,7 @@ from _briefing import unqualified_changes, visible_text
 from zzanalytics.errors import ReportError
 from zzanalytics.models.compare import compare_periods
 from zzanalytics.report import blocks
-from zzanalytics.report.briefing import context, registry, render_section, render_sections
+from zzanalytics.report.briefing import registry, render_section, render_sections, select
 from zzanalytics.report.phrases import Phrases
 from zzanalytics.schema import is_criminal
 from zzanalytics.store.coverage import Coverage
@@ -111,10 +111,13 @@ def test_petitions_batches_persons_and_rank(zh, en):
 
 
 def test_a_section_without_its_table_says_so_in_both_languages():
+    """No petition records: the section says so and gives no petition figure (the rank among the
+    peer counties comes from the peers table, which the district has)."""
     for lang, note in (("zh", "未导入信访登记数据。"), ("en", "No petition records were ingested.")):
         ctx = S.context(lang, petitions=pd.DataFrame())
         text = visible_text(render_section("petitions", ctx))
-        assert note in text and not re.search(r"\d", text.split(" ", 2)[-1])  # no number after the heading
+        assert note in text and not re.search(r"\d+(批|人次| batches| persons)", text)
+        assert ("第2位" if lang == "zh" else "ranked 2nd of 4") in text
 
 
 # ------------------------------------------------------------------ 3. traffic and fire
@@ -214,7 +217,7 @@ def test_rates_by_township_match_a_hand_computation(whole):
     top = max(rates, key=rates.get)
     assert f"刑事案件发案率最高的是{S.AREAS[top][0]}(每万人{rates[top]:.1f}起)" in whole["zh"]
     assert (
-        f"Highest criminal-case rates per 10,000 residents: {S.AREAS[top][1]}: {rates[top]:.1f}"
+        f"Highest rates of criminal cases per 10,000 residents: {S.AREAS[top][1]}: {rates[top]:.1f}"
         in whole["en"]
     )
 
@@ -249,15 +252,22 @@ def test_headings_are_numbered_among_the_sections_shown(zh):
         registry.enabled(charts=False)
 
 
-def test_a_failing_section_names_itself_and_keeps_the_original_error(zh):
+def test_a_failing_section_is_a_notice_and_keeps_the_original_error():
     def broken(ctx):
-        return ctx.cache["no such key"]
+        return {}["no such key"]
 
+    ctx = S.context("zh")
     section = dataclasses.replace(registry.section("safety"), body=broken)
+    html = section.render(ctx, 3)  # no exception: a notice in the briefing, the failure recorded
+    assert 'class="zz-failed" data-section="safety"' in html and "三、交通和消防安全" in html
+    assert "本节生成失败(KeyError)" in visible_text(html)
+    (failure,) = ctx.failures
+    assert failure["section"] == "safety" and failure["error"].startswith("KeyError")
+    assert "in broken" in failure["where"] and '{}["no such key"]' in failure["traceback"]
     with pytest.raises(
         ReportError, match=r"section 'safety' \(三、交通和消防安全\) failed: KeyError"
     ) as info:
-        section.render(zh, 3)
+        section.render(ctx, 3, strict=True)
     assert isinstance(info.value.__cause__, KeyError)
     assert info.value.__cause__.__traceback__ is not None
 
@@ -294,7 +304,7 @@ def test_context_wording_helpers(zh, en):
     )
     assert zh.join(["甲", "乙"]) == "甲、乙" and en.join(["a", "b"], "clause") == "a; b"
     assert en.subject == "the district" and zh.subject == "全区"
-    assert context.row(pd.DataFrame({"k": [], "current": []}), k=1) == {
+    assert select.row(zh, pd.DataFrame({"k": [], "current": []}), k=1) == {
         "current": 0,
         "baseline": 0,
         "significant": False,
@@ -305,7 +315,7 @@ def test_context_wording_helpers(zh, en):
 def test_peak_windows_in_words(zh, en):
     from types import SimpleNamespace
 
-    from zzanalytics.report.briefing.hotspots import _peak_words
+    from zzanalytics.report.briefing.rhythm import _peak_words
 
     def pk(first_day, days, first_hour, hours):
         end = first_hour + hours
@@ -347,13 +357,9 @@ def test_a_category_no_source_holds_is_worded_as_no_data(zh, en):
     data" in the lead, the key figures and table 1, never 0 or "none in this or last year"."""
     inc = S.incidents()
     inc = inc[~inc["category"].str.startswith("fraud")].copy()
-    cats = sorted(inc["category"].unique())
-    spans = pd.DataFrame(
-        {"category": cats, "start": pd.Timestamp("2019-01-01"), "end": pd.Timestamp("2026-12-31")}
-    )
-    cov = Coverage.from_frame(spans)
+    cov = S.coverage(inc, zh.tables)
     text = visible_text(render_section("overall", dataclasses.replace(zh, incidents=inc, coverage=cov)))
-    assert "诈骗案件无数据" in text and "电信网络诈骗无数据" in text
+    assert "诈骗案件无数据" in text and "发生各类刑事案件38起(不含诈骗,无数据)" in text
     assert "诈骗案件0起" not in text and "均为0" not in text
     assert re.search(r"电信网络诈骗 — — 无数据", text)
     assert "侵财类案件占" not in text  # a share of theft and fraud needs both

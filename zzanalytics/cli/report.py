@@ -219,7 +219,7 @@ def briefing_command(
     store: StoreOpt = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="START:END dates; default 1 January to the last complete month."),
+        typer.Option("--period", help="START:END dates; default the latest months the data cover."),
     ] = None,
     area: Annotated[
         str | None, typer.Option("--area", help="Township code or name, or 'all' for every township.")
@@ -244,6 +244,10 @@ def briefing_command(
         kernel = _early_kernel(notebook, area)
         try:
             store, period, area = _check_common(store, period, area, lang, pdf or docx, out)
+            if period is None:
+                from zzanalytics.report.briefing import announce_period
+
+                period = announce_period(store)  # the default period, printed with why
             kwargs: dict[str, Any] = {"period": period, "lang": lang, "pdf": pdf, "docx": docx, "out": out}
             if area == "all":
                 from zzanalytics.report.batch import batch_briefings

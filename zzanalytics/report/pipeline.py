@@ -262,7 +262,9 @@ def render_area(
 ) -> list[Path]:
     """Render one area's report from a checked notebook (``nb``, read from ``notebook``): the
     kernel starts first, then the store is read and the exporter built while it warms up, then
-    papermill runs the notebook and the page and every format are written.
+    papermill runs the notebook and the page and every format are written. A briefing section
+    that failed (a notice on the page, :mod:`zzanalytics.report.briefing.failures`) has its
+    traceback saved beside the page and raises its :class:`ReportError` once every file is written.
 
     Returns the page's path, then each format's.
     """
@@ -282,7 +284,13 @@ def render_area(
             kernel.close()
     failed.unlink(missing_ok=True)  # a stale failure of an earlier run
     export.join()
-    return write_outputs(executed, job, formats)
+    paths = write_outputs(executed, job, formats)
+    from zzanalytics.report.briefing.failures import record_failures, section_failures
+
+    failed_sections = record_failures(section_failures(executed), paths[0])  # tracebacks beside the page
+    if failed_sections is not None:
+        raise failed_sections
+    return paths
 
 
 def _kernel_for(nb: Any, cwd: str | Path | None) -> Any:

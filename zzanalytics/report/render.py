@@ -11,7 +11,9 @@ The pipeline, for one area (:func:`render_report`; ``--area all`` fans out throu
    nbconvert's template in a thread;
 3. papermill runs the notebook; a failing cell is one :class:`ReportError` line naming the cell
    by number and first line, the error and where it was raised, and the executed notebook is
-   kept in ``<out>/.failed/``;
+   kept in ``<out>/.failed/``; a briefing *section* that fails does not stop the notebook: it is a
+   notice on the page, and its traceback is saved beside the page (``briefing-….failed.txt``)
+   and raised once every file is written (:mod:`zzanalytics.report.briefing.failures`);
 4. the ``zzbriefing`` template writes the page: code hidden, no require.js, no MathJax, no CDN,
    plotly.js inlined once, stderr dropped;
 5. each further format (:data:`FORMATS`: ``pdf``, and whatever :func:`register_format` adds) is
@@ -225,8 +227,9 @@ def render_briefing(
     store : path, optional
         DuckDB store; default the sample district's store.
     period : "START:END" or (start, end), optional
-        Default: 1 January to the end of the last complete month the store's criminal cases
-        cover; a period outside their coverage is refused.
+        Default: the latest period the store's main sources cover
+        (:func:`~zzanalytics.report.briefing.period.default_period`); a period no source reaches
+        is refused, naming the coverage.
     area : str, optional
         Township code or name; ``None`` or ``"district"`` for the whole district.
     lang : {"zh", "en"}

@@ -3,8 +3,11 @@
 The notebook ``briefing.ipynb`` (package data, see :func:`notebook_path`) loads a
 :class:`Context` once and renders every section of :data:`SECTIONS` in order. Each section lives
 in a module of this package with a ``PHRASES`` table — every sentence as a ``(zh, en)`` template
-(:mod:`zzanalytics.report.phrases`) — and a ``body(ctx)`` function; the registry
-(:mod:`~zzanalytics.report.briefing.registry`) gives it its key and heading.
+(:mod:`zzanalytics.report.phrases`) — and a ``body(ctx, ...)`` function whose parameters name the
+shared results it needs (:mod:`~zzanalytics.report.briefing.results`); the registry
+(:mod:`~zzanalytics.report.briefing.registry`) gives it its key and heading. What the data cover
+decides what a section may say (:mod:`~zzanalytics.report.briefing.cover`); a section that fails is
+a notice in the briefing and an error of the command (:mod:`~zzanalytics.report.briefing.failures`).
 
 Examples
 --------
@@ -22,15 +25,17 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from zzanalytics.report.blocks import show
 from zzanalytics.report.briefing.context import Context, load
-from zzanalytics.report.briefing.forecasts import targets_breach, year_end_forecast
+from zzanalytics.report.briefing.failures import record_failures, section_failures, show
 from zzanalytics.report.briefing.hotspots import crime_rates, emerging_cells, hotspot_cells
 from zzanalytics.report.briefing.period import (
     DISTRICT,
+    Chosen,
+    announce_period,
     area_names,
     check_period,
     data_end,
+    default_period,
     find_area,
     last_complete_period,
     parse_period,
@@ -49,6 +54,7 @@ from zzanalytics.report.briefing.registry import (
     section,
     title,
 )
+from zzanalytics.report.briefing.results import Results
 from zzanalytics.report.briefing.safety import notable_incidents
 from zzanalytics.report.briefing.scorecard import township_scorecard, worse_areas
 
@@ -70,13 +76,17 @@ __all__ = [
     "DISTRICT",
     "NOTEBOOK_NAME",
     "SECTIONS",
+    "Chosen",
     "Context",
+    "Results",
     "Section",
     "all_phrases",
+    "announce_period",
     "area_names",
     "check_period",
     "crime_rates",
     "data_end",
+    "default_period",
     "emerging_cells",
     "enabled",
     "find_area",
@@ -87,16 +97,16 @@ __all__ = [
     "notebook_path",
     "parse_period",
     "petition_rows",
+    "record_failures",
     "render_section",
     "render_sections",
     "resolve_area",
     "resolve_period",
     "section",
+    "section_failures",
     "show",
     "store_path_of",
-    "targets_breach",
     "title",
     "township_scorecard",
     "worse_areas",
-    "year_end_forecast",
 ]

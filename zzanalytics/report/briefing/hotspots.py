@@ -1,7 +1,11 @@
-"""六、治安热点与视频监控覆盖: crime rates per township, burglary hot spots (Gi*, exact p),
-emerging hot spots of criminal cases, near repeats of burglary and vehicle theft (Knox), when
-burglaries happen (hour × weekday heat map, peak windows), cameras and the coverage of main
-streets and incidents.
+"""六、治安热点与视频监控覆盖: criminal cases per township and per 10,000 residents, burglary hot
+spots (Gi*, exact p), emerging hot spots of criminal cases, near repeats and when burglaries happen
+(:mod:`~.rhythm`), cameras and their coverage (:mod:`~.cameras`).
+
+Every spatial sentence rests on located records and says how many of the period's records are
+located; without any, there is no hot-spot sentence and no map (never "no significant hot spot" or a
+grid of zeros). Emerging hot spots need :data:`EMERGING_MONTHS` months of data. Without polygons the
+grid covers the located records' extent; without population there is no rate ranking.
 
 Examples
 --------
@@ -12,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,204 +24,219 @@ import pandas as pd
 
 from zzanalytics.report import blocks as B  # noqa: N812
 from zzanalytics.report import maps
-from zzanalytics.report.briefing.context import (
-    Context,
+from zzanalytics.report.briefing import cameras as cam
+from zzanalytics.report.briefing import rhythm as rh
+from zzanalytics.report.briefing.context import WORDS, Context
+from zzanalytics.report.briefing.results import shared
+from zzanalytics.report.briefing.scope import Need, Scope, history
+from zzanalytics.report.briefing.select import (
     area_polygons,
     criminal,
     local,
     located,
+    unassigned,
     with_prefix,
     within,
 )
 from zzanalytics.report.phrases import Phrases
 
-PHRASES = Phrases(
-    {
-        "rates": (
-            "按常住人口计算,刑事案件发案率最高的是{items}。",
-            "Highest criminal-case rates per 10,000 residents: {items}.",
-        ),
-        "rates.item": ("{name}(每万人{rate}起)", "{name}: {rate}"),
-        "rates.unit": ("起/万人", " per 10k"),
-        "rates.map": (
-            "{period}各{area_unit}每万人刑事案件数",
-            "Criminal cases per 10,000 residents by {area_unit}, {period}",
-        ),
-        "rates.no_population": (
-            "各{area_units}无常住人口数据,不作发案率排名;下图为刑事案件数。",
-            "The {area_units} have no population figures, so there is no rate ranking; the map shows counts.",
-        ),
-        "counts.unit": ("起", " cases"),
-        "counts.map": ("{period}各{area_unit}刑事案件数", "Criminal cases by {area_unit}, {period}"),
-        "hot": (
-            "入室盗窃案件空间聚集分析(Getis-Ord Gi*,{cell}米网格,随机化精确检验并经错误发现率校正)显示,"
-            "共有{n_hot}个网格为显著热点,面积约{km2}平方公里,集中了{share}的入室盗窃案件,"
-            "应作为巡逻防控的重点区域。",
-            "Burglary hot spots (Getis-Ord Gi*, {cell} m cells, exact randomisation test, "
-            "FDR-corrected): {n_hot} cells (about {km2} km²) hold {share} of the burglaries and should "
-            "be the focus of patrols and prevention.",
-        ),
-        "repeat": (
-            "{what}案发后{days}天内、{distance}米范围内再次发生的风险是平常的{ratio}倍(显著),"
-            "案发后应及时加强周边巡防。",
-            "After a {what!l}, the risk of another within {distance} m and {days} days is {ratio} "
-            "times the usual (significant): step up patrols around new cases at once.",
-        ),
-        "peak": ("{what}多发于{days}{hours}(占{share})", "{what} peaks {days}, {hours} ({share})"),
-        "peaks": ("从发案时间看,{items}。", "By time of day and week: {items}."),
-        "hours": ("{first}时至{end}时", "{first:0>2}:00 to {end:0>2}:00"),
-        "hours.night": ("{first}时至次日{end}时", "{first:0>2}:00 to {end:0>2}:00 the next day"),
-        "days.single": ("{first}", "on {first}s"),
-        "days.range": ("{first}至{last}", "{first} to {last}"),
-        "days.all": ("每天", "every day"),
-        "days.but": ("除{first}外每天", "every day but {first}"),
-        "heat.title": (
-            "{period}{what}发案时段分布(按小时和星期,时间段记录按时长分摊)",
-            "{what} by hour and weekday, {period} (time windows shared out)",
-        ),
-        "heat.share": ("占比", "share"),
-        "heat.hour": ("时", "hour"),
-        "weekdays": (
-            "周一,周二,周三,周四,周五,周六,周日",
-            "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
-        ),
-        "hot.none": ("入室盗窃案件空间分布未发现显著热点。", "Burglaries show no significant hot spot."),
-        "hot.map": ("{period}入室盗窃热点分布", "Burglary hot spots, {period}"),
-        "emerging": (
-            "近{months}个月刑事案件时空热点分析显示:{items}。",
-            "Emerging hot spots of criminal cases over {months} months: {items}.",
-        ),
-        "emerging.item": ("{pattern}网格{n}个", "{n} {pattern!l} cells"),
-        "emerging.item.one": ("{pattern}网格{n}个", "{n} {pattern!l} cell"),
-        "emerging.map": (
-            "近{months}个月刑事案件新增、持续和加剧热点",
-            "Emerging hot spots, last {months} months",
-        ),
-        "cameras": (
-            "{subject}现有视频监控点{cameras}、智能卡口{checkpoints}。",
-            "{subject!u} has {cameras} cameras and {checkpoints} smart checkpoints.",
-        ),
-        "streets": (
-            "主要街道监控覆盖率为{street_share}{gap}{incidents}",
-            "{street_share} of main streets are covered{gap}{incidents}",
-        ),
-        "gap": (
-            ",尚有{gap_km}公里未覆盖(图中红线),尚未实现全覆盖",
-            ", leaving {gap_km} km uncovered (red lines)",
-        ),
-        "gap.none": (",已实现全覆盖", ", all of them"),
-        "incidents": (
-            ";{period}{incident_share}的刑事案件发生在监控点{radius}米范围内。",
-            "; {incident_share} of the criminal cases in {period} occurred within {radius} m of a camera.",
-        ),
-        "incidents.none": ("。", "."),
-        "sites": (
-            "按未覆盖案件数量测算,建议优先在{n_sites}处新增监控点位(图中星号){after}",
-            "{n_sites} new sites are proposed (stars), chosen to cover the most uncovered cases{after}",
-        ),
-        "after": (
-            ",建成后案件监控覆盖率可提高到{after_share}。",
-            ", which would raise the share of cases covered to {after_share}.",
-        ),
-        "after.none": ("。", "."),
-        "cameras.data": ("视频监控点位", "camera"),
-        "cameras.map": ("视频监控点位与主要街道覆盖", "Cameras and main-street coverage"),
-    },
-    name="hotspots",
+PHRASES = (
+    Phrases(
+        {
+            "rates": (
+                "按常住人口计算,{what}发案率最高的是{items}。",
+                "Highest rates of {what!l} per 10,000 residents: {items}.",
+            ),
+            "rates.item": ("{name}(每万人{rate}起)", "{name}: {rate}"),
+            "rates.unit": ("起/万人", " per 10k"),
+            "rates.map": (
+                "{period}各{area_unit}每万人{what}数",
+                "{what!u} per 10,000 residents by {area_unit}, {period}",
+            ),
+            "rates.no_population": (
+                "各{area_units}无常住人口数据,不作发案率排名;下图为{what}数。",
+                "The {area_units} have no population figures, so there is no rate ranking; the map shows "
+                "counts of {what!l}.",
+            ),
+            "counts.unit": ("起", " cases"),
+            "counts.map": ("{period}各{area_unit}{what}数", "{what!u} by {area_unit}, {period}"),
+            "located": (
+                "本期{what}{n},其中有坐标的{located}({share}),以下热点分析均据有坐标的案件。",
+                "{n} records of {what!l} this period, {located} of them located ({share}); the hot-spot "
+                "analysis below uses the located ones.",
+            ),
+            "located.none": (
+                "本期{what}{n}均无坐标,不作热点分析。",
+                "None of the {n} records of {what!l} of this period is located, so there is no hot-spot "
+                "analysis.",
+            ),
+            "hot": (
+                "入室盗窃案件空间聚集分析(Getis-Ord Gi*,{cell}米网格,随机化精确检验并经错误发现率校正,"
+                "据有坐标的{located}起)显示,共有{n_hot}个网格为显著热点,面积约{km2}平方公里,"
+                "集中了{share}的有坐标入室盗窃案件,应作为巡逻防控的重点区域。",
+                "Burglary hot spots (Getis-Ord Gi*, {cell} m cells, exact randomisation test, "
+                "FDR-corrected, on {located} located burglaries): {n_hot} cells (about {km2} km²) hold "
+                "{share} of them and should be the focus of patrols and prevention.",
+            ),
+            "hot.none": (
+                "据有坐标的{located}起入室盗窃案件,空间分布未发现显著热点。",
+                "The {located} located burglaries show no significant hot spot.",
+            ),
+            "hot.map": ("{period}入室盗窃热点分布", "Burglary hot spots, {period}"),
+            "emerging": (
+                "近{months}个月{what}时空热点分析(据有坐标的{located}起)显示:{items}。",
+                "Emerging hot spots of {what!l} over {months} months ({located} located cases): {items}.",
+            ),
+            "emerging.item": ("{pattern}网格{n}个", "{n} {pattern!l} cells"),
+            "emerging.item.one": ("{pattern}网格{n}个", "{n} {pattern!l} cell"),
+            "emerging.map": (
+                "近{months}个月{what}新增、持续和加剧热点",
+                "Emerging hot spots of {what!l}, last {months} months",
+            ),
+            "need.points": ("有坐标的案件", "located cases"),
+            "need.polygons": ("{area_unit}边界", "{area_unit} polygons"),
+            "need.population": ("常住人口", "population"),
+            "need.emerging": ("连续{months}个月的刑事案件数据", "{months} months of criminal-case data"),
+            "need.cameras": ("视频监控点位和道路", "cameras and streets"),
+            "without.points": (
+                "不作热点分析,写明有坐标的案件数",
+                "no hot-spot analysis; says how many are located",
+            ),
+            "without.polygons": (
+                "不画{area_unit}分布图,热点网格按案件范围",
+                "no {area_unit} map; the grid covers the cases",
+            ),
+            "without.population": ("不作发案率排名,图示案件数", "no rate ranking; the map shows counts"),
+            "without.emerging": ("不作时空热点分析", "no emerging hot spots"),
+            "without.cameras": ("写明无监控点位数据", "says there are no camera data"),
+        },
+        name="hotspots",
+    )
+    | rh.PHRASES
+    | cam.PHRASES
 )
-
-REPEAT_CATEGORIES = ("theft.burglary", "theft.vehicle")
-"""Categories whose near repeats the briefing reports (the speech's 入室盗窃, 机动车盗窃)."""
-REPEAT_WINDOW = (200.0, 14.0)
-"""Metres and days of the near-repeat sentence ("14天内、200米范围内")."""
-RHYTHM_CATEGORIES = ("theft.burglary", "theft.vehicle", "robbery")
-"""Categories whose peak windows are worded; the first gets the heat map."""
 
 HOTSPOT_CELLS = 2000
 """The briefing's hotspot grid cuts the district into about this many square cells (see
 :func:`zzanalytics.spatial.grid.cell_for`: 400 m for a district of ~300 km²)."""
 EMERGING_MONTHS = 12
-"""Months of the emerging hot spot analysis."""
-COVERAGE_RADIUS_M = 100.0
-"""A camera covers this many metres around it (streets and incidents)."""
-NEW_SITES = 10
-"""Sites proposed for new cameras."""
-FULL_COVERAGE = 99.95
-"""Street coverage (percent) worded as full."""
+"""Months of the emerging hot spot analysis (the counted criminal cases must cover all of them)."""
+HOT_CATEGORY = "theft.burglary"
+"""The category of the hot-spot map (the speech's 入室盗窃)."""
 
 
-def hotspot_cell(ctx: Context) -> float:
-    """Side (metres) of the briefing's hotspot cells, chosen from the district's size.
+@dataclass(frozen=True)
+class Rates:
+    """Counted criminal cases of the period per township (``counts``, every township) and per 10,000
+    residents (``rates``, empty without population); ``unassigned``: those without a township."""
+
+    counts: pd.Series
+    rates: pd.Series
+    unassigned: int
+
+
+@dataclass(frozen=True)
+class HotSpots:
+    """Burglary hot spots: the period's burglaries (``n``), located ones (``located``), and the
+    Gi* grid (``cells``, None when nothing is located or burglary is not covered)."""
+
+    n: int
+    located: int
+    cells: Any = None
+
+
+@dataclass(frozen=True)
+class Emerging:
+    """Emerging hot spots: the grid with each cell's ``pattern`` (None when not analysed) and the
+    located cases it rests on."""
+
+    cells: Any = None
+    located: int = 0
+
+
+def study_area(ctx: Context) -> Any:
+    """What the grid covers: the area's polygons, else the period's located records (their hull).
+
+    Examples
+    --------
+    >>> study_area(Context.empty()) is None
+    True
+    """
+    polys = area_polygons(ctx)
+    if polys is not None and len(polys):
+        return polys
+    pts = located(criminal(within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end)))
+    return pts[["lon", "lat"]] if len(pts) >= 3 else None
+
+
+@shared("cell")
+def compute_cell(ctx: Context) -> float:
+    """Side (metres) of the briefing's hotspot cells, chosen from the study area's size.
 
     Examples
     --------
     >>> from zzanalytics.report.briefing import load
-    >>> hotspot_cell(load(None, "2026-01-01", "2026-06-30"))  # doctest: +SKIP
+    >>> compute_cell(load(None, "2026-01-01", "2026-06-30"))  # doctest: +SKIP
     400.0
     """
     from zzanalytics.spatial.grid import cell_for
 
-    if "cell" not in ctx.cache:
-        ctx.cache["cell"] = cell_for(ctx.areas, HOTSPOT_CELLS)
-    return ctx.cache["cell"]
+    area = study_area(ctx)
+    return float(cell_for(area, HOTSPOT_CELLS)) if area is not None else float("nan")
 
 
-def hotspot_cells(ctx: Context, category: str = "theft.burglary", permutations: int = 199) -> Any:
-    """Gi* hot and cold spots of ``category`` in the period on a grid over the area.
+def township_counts(ctx: Context, scope: Scope) -> pd.Series:
+    """Counted criminal cases per township in the period (every township, zeros included).
 
     Examples
     --------
     >>> from zzanalytics.report.briefing import load
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    >>> hotspot_cells(ctx)["hotspot"].value_counts()  # doctest: +SKIP
+    >>> township_counts(ctx, ctx.results.scope).sum() > 0  # doctest: +SKIP
+    True
     """
-    from zzanalytics.spatial.grid import make_grid
-    from zzanalytics.spatial.hotspot_frame import hotspots
-    from zzanalytics.store.coverage import Coverage
+    from zzanalytics.aggregate import counts
 
-    polys = area_polygons(ctx)
-    inc = located(with_prefix(local(ctx, ctx.incidents), category))
-    if polys is None or len(polys) == 0 or inc.empty:
-        return None
-    grid = make_grid(polys, cell=hotspot_cell(ctx))
+    inc = with_prefix(criminal(ctx.incidents), scope.counted)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # absence is zero here as before; wording coverage is the briefing's part of issue 19
-        complete = Coverage.complete()
-        return hotspots(
-            inc, grid, ctx.start, ctx.end, permutations=permutations, risk=False, coverage=complete
+        c = counts(
+            inc,
+            freq="year",
+            by=("area_code",),
+            start=ctx.start,
+            end=ctx.end,
+            areas=ctx.areas,
+            coverage=ctx.cov,
         )
+    c = c.groupby("area_code", as_index=False)["count"].sum()
+    return c.set_index(c["area_code"].astype(str))["count"]
 
 
-def emerging_cells(ctx: Context, months: int = EMERGING_MONTHS) -> Any:
-    """Emerging hot spot patterns of criminal cases over the last ``months`` months.
+@shared("rates")
+def compute_rates(ctx: Context, scope: Scope) -> Rates:
+    """Counts and rates per township (``ctx.results.rates``; empty for a township's briefing, a
+    store without polygons or without counted criminal cases).
 
     Examples
     --------
-    >>> from zzanalytics.report.briefing import load
-    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    >>> emerging_cells(ctx)["pattern"].value_counts()  # doctest: +SKIP
+    >>> compute_rates(Context.empty(), Scope((), (), ())).counts.empty
+    True
     """
-    from zzanalytics.spatial.emerging import emerging_hotspots
-    from zzanalytics.spatial.grid import cell_counts, make_grid
-    from zzanalytics.store.coverage import Coverage
+    from zzanalytics.aggregate import rates
 
-    polys = area_polygons(ctx)
-    inc = located(criminal(local(ctx, ctx.incidents)))
-    if polys is None or len(polys) == 0 or inc.empty:
-        return None
-    grid = make_grid(polys, cell=hotspot_cell(ctx))
-    first = (ctx.end - pd.DateOffset(months=months - 1)).replace(day=1)
-    cube = cell_counts(inc, grid, freq="month", start=first, end=ctx.end)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = emerging_hotspots(cube, grid, permutations=99, coverage=Coverage.complete())  # as before
-    frame = res.to_frame()
-    return grid.merge(frame[["cell_id", "pattern"]], on="cell_id", how="left")
+    empty = pd.Series(dtype=float)
+    if ctx.area is not None or area_polygons(ctx) is None or not scope.any:
+        return Rates(empty, empty, 0)
+    counts = township_counts(ctx, scope)
+    now = within(with_prefix(criminal(ctx.incidents), scope.counted), "occurred_at", ctx.start, ctx.end)
+    r = rates(counts.rename("count").reset_index(), ctx.areas)
+    rate = r.set_index(r["area_code"].astype(str))["rate"].dropna()
+    return Rates(counts, rate, unassigned(now))
 
 
 def crime_rates(ctx: Context) -> pd.Series:
-    """Criminal cases per 10,000 residents per township in the period.
+    """Counted criminal cases per 10,000 residents per township in the period.
 
     Examples
     --------
@@ -224,34 +244,144 @@ def crime_rates(ctx: Context) -> pd.Series:
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> crime_rates(ctx).round(1).head(3)  # doctest: +SKIP
     """
-    from zzanalytics.aggregate import rates
-
-    r = rates(township_counts(ctx).reset_index(), ctx.areas)
-    return r.set_index(r["area_code"].astype(str))["rate"]
+    return ctx.results.rates.rates
 
 
-def township_counts(ctx: Context) -> pd.Series:
-    """Criminal cases per township in the period (every township, zeros included).
+@shared("hot")
+def compute_hot(ctx: Context, cell: float) -> HotSpots:
+    """Gi* hot and cold spots of burglary in the period, on its located records
+    (``ctx.results.hot``).
+
+    Examples
+    --------
+    >>> compute_hot(Context.empty(), 400.0).located
+    0
+    """
+    from zzanalytics.spatial.grid import make_grid
+    from zzanalytics.spatial.hotspot_frame import hotspots
+
+    if not ctx.covers(HOT_CATEGORY):
+        return HotSpots(0, 0)
+    now = with_prefix(within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end), HOT_CATEGORY)
+    pts = located(now)
+    area = study_area(ctx)
+    if pts.empty or area is None or not np.isfinite(cell):
+        return HotSpots(len(now), len(pts))
+    grid = make_grid(area, cell=cell)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cells = hotspots(pts, grid, ctx.start, ctx.end, permutations=199, risk=False, coverage=ctx.cov)
+    return HotSpots(len(now), len(pts), cells)
+
+
+def hotspot_cells(ctx: Context, category: str = HOT_CATEGORY, permutations: int = 199) -> Any:
+    """Gi* hot and cold spots of ``category`` in the period on a grid over the area (located
+    records only; None without any).
 
     Examples
     --------
     >>> from zzanalytics.report.briefing import load
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    >>> township_counts(ctx).sum() > 0  # doctest: +SKIP
+    >>> hotspot_cells(ctx)["hotspot"].value_counts()  # doctest: +SKIP
+    """
+    if category == HOT_CATEGORY and permutations == 199:
+        return ctx.results.hot.cells
+    from zzanalytics.spatial.grid import make_grid
+    from zzanalytics.spatial.hotspot_frame import hotspots
+
+    pts = located(with_prefix(local(ctx, ctx.incidents), category))
+    area = study_area(ctx)
+    if pts.empty or area is None:
+        return None
+    grid = make_grid(area, cell=ctx.results.cell)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return hotspots(
+            pts, grid, ctx.start, ctx.end, permutations=permutations, risk=False, coverage=ctx.cov
+        )
+
+
+@shared("emerging")
+def compute_emerging(ctx: Context, scope: Scope, cell: float, months: int = EMERGING_MONTHS) -> Emerging:
+    """Emerging hot spot patterns of the counted criminal cases over the last ``months`` months
+    (``ctx.results.emerging``): only when their data cover every one of those months.
+
+    Examples
+    --------
+    >>> compute_emerging(Context.empty(), Scope((), (), ()), 400.0).cells is None
     True
     """
-    from zzanalytics.aggregate import counts
+    from zzanalytics.spatial.emerging import emerging_hotspots
+    from zzanalytics.spatial.grid import cell_counts, make_grid
 
-    inc = criminal(ctx.incidents)
-    c = counts(
-        inc, freq="year", by=("area_code",), start=ctx.start, end=ctx.end, areas=ctx.areas, coverage=ctx.cov
+    if not scope.any or history(ctx, scope.counted)[0] < months:
+        return Emerging()
+    first = (ctx.end - pd.DateOffset(months=months - 1)).replace(day=1)
+    inc = located(
+        within(with_prefix(criminal(local(ctx, ctx.incidents)), scope.counted), "occurred_at", first, ctx.end)
     )
-    c = c.groupby("area_code", as_index=False)["count"].sum()
-    return c.set_index(c["area_code"].astype(str))["count"]
+    area = study_area(ctx)
+    if inc.empty or area is None or not np.isfinite(cell):
+        return Emerging()
+    grid = make_grid(area, cell=cell)
+    cube = cell_counts(inc, grid, freq="month", start=first, end=ctx.end)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = emerging_hotspots(cube, grid, permutations=99, coverage=ctx.cov, categories=list(scope.counted))
+    frame = res.to_frame()
+    return Emerging(grid.merge(frame[["cell_id", "pattern"]], on="cell_id", how="left"), len(inc))
 
 
-def rates_blocks(ctx: Context) -> list[Any]:
-    """The three townships with the highest crime rates and the choropleth (district briefings).
+def emerging_cells(ctx: Context, months: int = EMERGING_MONTHS) -> Any:
+    """Emerging hot spot patterns of criminal cases over the last ``months`` months (None when not
+    analysed).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> emerging_cells(ctx)["pattern"].value_counts()  # doctest: +SKIP
+    """
+    if months == EMERGING_MONTHS:
+        return ctx.results.emerging.cells
+    return compute_emerging(ctx, ctx.results.scope, ctx.results.cell, months).cells
+
+
+def needs(ctx: Context) -> list[Need]:
+    """Data of section 6 (for the closing note).
+
+    Examples
+    --------
+    >>> [n.ok for n in needs(Context.empty())]
+    [False, False, False, True, False]
+    """
+    scope = ctx.results.scope
+    now = within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end)
+    has_points = len(located(criminal(now))) > 0
+    has_polys = area_polygons(ctx) is not None
+    pop = has_polys and "population" in ctx.areas.columns and ctx.areas["population"].notna().any()
+    em = {"months": EMERGING_MONTHS}
+    pair = tuple(p.format(**em) for p in PHRASES["need.emerging"])
+    cams = ctx.tables.get("cameras")
+    long_enough = scope.any and history(ctx, scope.counted)[0] >= EMERGING_MONTHS
+    return [
+        Need(PHRASES["need.points"], has_points, PHRASES["without.points"]),
+        Need(PHRASES["need.polygons"], has_polys, PHRASES["without.polygons"]),
+        Need(PHRASES["need.population"], bool(pop), PHRASES["without.population"]),
+        Need(pair, long_enough, PHRASES["without.emerging"]),
+        Need(
+            PHRASES["need.cameras"],
+            cams is not None and len(cams) > 0 and ctx.streets is not None and len(ctx.streets) > 0,
+            PHRASES["without.cameras"],
+        ),
+    ]
+
+
+def rates_blocks(
+    ctx: Context, rates: Rates | None = None, scope: Scope | None = None, worse: Any = None
+) -> list[Any]:
+    """The three townships with the highest rates and the choropleth (district briefings; counts
+    without population), with the cases that have no township noted.
 
     Examples
     --------
@@ -259,57 +389,88 @@ def rates_blocks(ctx: Context) -> list[Any]:
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> show(*rates_blocks(ctx))  # doctest: +SKIP
     """
-    from zzanalytics.report.briefing.scorecard import worse_areas
-
-    if ctx.area is not None or ctx.areas is None or len(ctx.areas) == 0:
+    rates = ctx.results.rates if rates is None else rates
+    scope = ctx.results.scope if scope is None else scope
+    if rates.counts.empty:
         return []
-    rate = crime_rates(ctx).dropna()
-    if rate.empty:  # no population: no ranking of rates (never the first codes in string order)
+    worse = ctx.results.scorecard.worse if worse is None else worse
+    what = scope.noun(ctx)
+    w = {**ctx.basics(), "what": what}
+    left = (
+        [B.note(ctx.say(WORDS["unassigned"], w, n=ctx.count(rates.unassigned)))] if rates.unassigned else []
+    )
+    if rates.rates.empty:  # no population: no ranking of rates (never the first codes in string order)
         fig = maps.choropleth(
             ctx.areas,
-            township_counts(ctx),
+            rates.counts,
             lang=ctx.lang,
             unit=ctx.say(PHRASES["counts.unit"]),
             decimals=0,
-            highlight=worse_areas(ctx),
-            title=ctx.say(PHRASES["counts.map"], ctx.basics()),
+            highlight=worse,
+            title=ctx.say(PHRASES["counts.map"], w),
         )
-        return [B.para(ctx.say(PHRASES["rates.no_population"]), cls="note"), B.figure(fig)]
-    top = rate.sort_values(ascending=False).head(3)
+        return [B.para(ctx.say(PHRASES["rates.no_population"], w), cls="note"), B.figure(fig), *left]
+    top = rates.rates.sort_values(ascending=False).head(3)
     items = [
         ctx.say(PHRASES["rates.item"], name=ctx.names.get(c, c), rate=ctx.number(v, 1))
         for c, v in top.items()
     ]
     fig = maps.choropleth(
         ctx.areas,
-        rate,
+        rates.rates,
         lang=ctx.lang,
         unit=ctx.say(PHRASES["rates.unit"]),
-        highlight=worse_areas(ctx),
-        title=ctx.say(PHRASES["rates.map"], ctx.basics()),
+        highlight=worse,
+        title=ctx.say(PHRASES["rates.map"], w),
     )
-    return [B.para(ctx.say(PHRASES["rates"], items=ctx.join(items))), B.figure(fig)]
+    return [B.para(ctx.say(PHRASES["rates"], w, items=ctx.join(items))), B.figure(fig), *left]
 
 
-def hot_blocks(ctx: Context) -> list[Any]:
-    """Burglary hot spots: a sentence and the map.
+def located_sentence(ctx: Context, scope: Scope) -> str:
+    """How many of the period's counted criminal cases are located ('' without any cases).
 
     Examples
     --------
-    >>> from zzanalytics.report.briefing import load
-    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    >>> show(*hot_blocks(ctx))  # doctest: +SKIP
+    >>> located_sentence(Context.empty(), Scope((), (), ()))
+    ''
     """
-    hs = hotspot_cells(ctx)
-    if hs is None:
-        return []
-    hot = hs["hotspot"].astype(str).str.startswith("hot")
-    n_hot, total = int(hot.sum()), int(hs["count"].sum())
-    hot_cells = hs[hot]
+    if not scope.any:
+        return ""
+    now = with_prefix(
+        criminal(within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end)), scope.counted
+    )
+    if now.empty:
+        return ""
+    n = len(located(now))
     w = {
         **ctx.basics(),
-        "cell": ctx.number(hotspot_cell(ctx)),
+        "what": scope.noun(ctx),
+        "n": ctx.count(len(now)),
+        "located": ctx.count(n),
+        "share": ctx.pct(n / len(now) * 100),
+    }
+    return ctx.say(PHRASES["located" if n else "located.none"], w)
+
+
+def hot_blocks(ctx: Context, hot: HotSpots, cell: float) -> list[Any]:
+    """Burglary hot spots: a sentence and the map (nothing without located burglaries).
+
+    Examples
+    --------
+    >>> hot_blocks(Context.empty(), HotSpots(0, 0), 400.0)
+    []
+    """
+    hs = hot.cells
+    if hs is None:
+        return []
+    is_hot = hs["hotspot"].astype(str).str.startswith("hot")
+    n_hot, total = int(is_hot.sum()), int(hs["count"].sum())
+    hot_cells = hs[is_hot]
+    w = {
+        **ctx.basics(),
+        "cell": ctx.number(cell),
         "n_hot": ctx.number(n_hot),
+        "located": ctx.number(hot.located),
         "km2": ctx.number(
             float(hot_cells.to_crs(hot_cells.estimate_utm_crs()).area.sum() / 1e6) if n_hot else 0.0, 1
         ),
@@ -319,16 +480,15 @@ def hot_blocks(ctx: Context) -> list[Any]:
     return [B.para(ctx.say(PHRASES["hot" if n_hot else "hot.none"], w)), B.figure(fig)]
 
 
-def emerging_blocks(ctx: Context) -> list[Any]:
+def emerging_blocks(ctx: Context, emerging: Emerging, scope: Scope) -> list[Any]:
     """Emerging hot spots of criminal cases: a sentence per pattern and the map of hot patterns.
 
     Examples
     --------
-    >>> from zzanalytics.report.briefing import load
-    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    >>> show(*emerging_blocks(ctx))  # doctest: +SKIP
+    >>> emerging_blocks(Context.empty(), Emerging(), Scope((), (), ()))
+    []
     """
-    em = emerging_cells(ctx)
+    em = emerging.cells
     if em is None:
         return []
     hot = em[em["pattern"].astype(str).str.contains("hot")]
@@ -340,7 +500,12 @@ def emerging_blocks(ctx: Context) -> list[Any]:
         items.append(
             ctx.say(ctx.plural(PHRASES, "emerging.item", n), pattern=ctx.say(names), n=ctx.number(n))
         )
-    w = {"months": ctx.number(EMERGING_MONTHS), "items": ctx.join(items)}
+    w = {
+        "months": ctx.number(EMERGING_MONTHS),
+        "items": ctx.join(items),
+        "located": ctx.number(emerging.located),
+        "what": scope.noun(ctx),
+    }
     fig = maps.cell_map(
         hot,
         column="pattern",
@@ -351,216 +516,34 @@ def emerging_blocks(ctx: Context) -> list[Any]:
     return [B.para(ctx.say(PHRASES["emerging"], w)), B.figure(fig)]
 
 
-def repeat_blocks(ctx: Context) -> list[Any]:
-    """Near repeats (Knox test) of burglary and vehicle theft in the period: a sentence per category
-    whose "within 200 m and 14 days" window is significant; nothing when none is."""
-    from zzanalytics.spatial.near_repeat import near_repeat
-
-    inc = located(within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end))
-    distance, days = REPEAT_WINDOW
-    out = []
-    for cat in REPEAT_CATEGORIES:
-        sub = with_prefix(inc, cat)
-        if len(sub) < 20:
-            continue
-        res = near_repeat(sub, permutations=199, seed=12345)
-        w = res.window(distance, days)
-        if not w["significant"]:
-            continue
-        vals = {
-            "what": ctx.label(cat),
-            "days": ctx.number(days),
-            "distance": ctx.number(distance),
-            "ratio": ctx.number(w["ratio"], 1),
-        }
-        out.append(ctx.say(PHRASES["repeat"], vals))
-    return [B.para(*out)] if out else []
-
-
-def _peak_words(ctx: Context, code: str, pk: Any) -> str:
-    names = ctx.say(PHRASES["weekdays"]).split(",")
-    last = (pk.first_day + pk.days - 1) % 7
-    if pk.days == 7:
-        days = ctx.say(PHRASES["days.all"])
-    elif pk.days == 1:
-        days = ctx.say(PHRASES["days.single"], first=names[pk.first_day])
-    elif pk.days == 6:  # "Sunday to Friday" reads as a range; the day left out is what matters
-        days = ctx.say(PHRASES["days.but"], first=names[(pk.first_day + 6) % 7])
-    else:
-        days = ctx.say(PHRASES["days.range"], first=names[pk.first_day], last=names[last])
-    key = "hours.night" if pk.past_midnight else "hours"
-    end = int(pk.end_hour) if pk.past_midnight else int(pk.end_hour) or 24  # "17时至24时", not "至0时"
-    hours = ctx.say(PHRASES[key], first=str(int(pk.first_hour)), end=str(end))
-    return ctx.say(
-        PHRASES["peak"], what=ctx.label(code), days=days, hours=hours, share=ctx.pct(pk.share * 100)
-    )
-
-
-def rhythm_blocks(ctx: Context) -> list[Any]:
-    """When incidents happen: peak windows in words (significant ones) and the heat map of the first
-    category (aoristic: a record's time window is shared out over its hours)."""
-    from zzanalytics.report import charts
-    from zzanalytics.spatial.rhythm import rhythm
-
-    inc = within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end)
-    cats = [c for c in RHYTHM_CATEGORIES if len(with_prefix(inc, c)) >= 20]
-    if not cats:
-        return []
-    res = rhythm(inc, categories=cats, permutations=199)
-    cats = [c for c in cats if res.timed.get(c, 0.0) >= 0.5]  # dates without their hours say nothing
-    if not cats:
-        return []
-    peaks = res.peaks.set_index("category")
-    items = [_peak_words(ctx, c, peaks.loc[c]) for c in cats if c in peaks.index and peaks.loc[c].p < 0.05]
-    blocks: list[Any] = []
-    if items:
-        blocks.append(B.para(ctx.say(PHRASES["peaks"], items=ctx.join(items, "clause"))))
-    first = cats[0]
-    prof = res.profiles[first]
-    fig = charts.week_heatmap(
-        prof / prof.sum() * 100,
-        days=ctx.say(PHRASES["weekdays"]).split(","),
-        hour_label=ctx.say(PHRASES["heat.hour"]),
-        value_label=ctx.say(PHRASES["heat.share"]),
-        title=ctx.say(PHRASES["heat.title"], ctx.basics(), what=ctx.label(first)),
-    )
-    blocks.append(B.figure(fig))
-    return blocks
-
-
-def body(ctx: Context) -> B.Html:
-    """Rates by township, burglary hot spots, near repeats, time rhythm, emerging hot spots, cameras.
+def body(
+    ctx: Context,
+    scope: Scope,
+    rates: Rates,
+    scorecard: Any,
+    hot: HotSpots,
+    cell: float,
+    repeats: rh.Repeats,
+    rhythm: rh.Rhythm,
+    emerging: Emerging,
+    cameras: cam.Cameras,
+) -> B.Html:
+    """Rates by township, the located share, burglary hot spots, near repeats, time rhythm,
+    emerging hot spots, cameras.
 
     Examples
     --------
     >>> from zzanalytics.report.briefing import load
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    >>> show(body(ctx))  # doctest: +SKIP
+    >>> show(render_section("hotspots", ctx))  # doctest: +SKIP
     """
+    located_words = located_sentence(ctx, scope)
     return B.join(
-        *rates_blocks(ctx),
-        *hot_blocks(ctx),
-        *repeat_blocks(ctx),
-        *rhythm_blocks(ctx),
-        *emerging_blocks(ctx),
-        cameras_block(ctx),
+        *rates_blocks(ctx, rates, scope, scorecard.worse),
+        B.para(located_words, cls="note") if located_words else "",
+        *hot_blocks(ctx, hot, cell),
+        *rh.repeat_blocks(ctx, repeats),
+        *rh.rhythm_blocks(ctx, rhythm),
+        *emerging_blocks(ctx, emerging, scope),
+        cam.cameras_block(ctx, cameras, scope),
     )
-
-
-# ------------------------------------------------------------------ cameras
-
-
-def cameras_block(ctx: Context) -> B.Html:
-    """Cameras and checkpoints, coverage of main streets and incidents, proposed sites.
-
-    Examples
-    --------
-    >>> from zzanalytics.report.briefing import load
-    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    >>> show(cameras_block(ctx))  # doctest: +SKIP
-    """
-    cams = ctx.tables["cameras"]
-    if cams is None or cams.empty:
-        return B.para(ctx.no_data(PHRASES["cameras.data"], "not_ingested"), cls="note")
-    if "status" in cams.columns:
-        cams = cams[cams["status"].fillna("working").astype(str) != "planned"]
-    polys = area_polygons(ctx)
-    if ctx.area is not None and polys is not None and len(polys):
-        import geopandas as gpd
-
-        pts = gpd.GeoSeries(gpd.points_from_xy(cams["lon"], cams["lat"]), crs="EPSG:4326")
-        cams = cams[pts.within(polys.union_all()).to_numpy()]
-    cov = camera_coverage_summary(ctx, cams)
-    w = {
-        **ctx.basics(),
-        "cameras": ctx.count(int((cams["kind"] == "camera").sum()), "个"),
-        "checkpoints": ctx.count(int((cams["kind"] == "checkpoint").sum()), "个"),
-        "radius": ctx.number(COVERAGE_RADIUS_M),
-    }
-    sentences = [ctx.say(PHRASES["cameras"], w)]
-    if cov.get("street_share") is not None:
-        w["street_share"] = ctx.pct(cov["street_share"])
-        w["gap_km"] = ctx.number(cov["gap_km"], 1)
-        w["gap"] = ctx.say(PHRASES["gap" if cov["street_share"] < FULL_COVERAGE else "gap.none"], w)
-        if cov.get("incident_share") is not None:
-            w["incident_share"] = ctx.pct(cov["incident_share"])
-            w["incidents"] = ctx.say(PHRASES["incidents"], w)
-        else:
-            w["incidents"] = ctx.say(PHRASES["incidents.none"])
-        sentences.append(ctx.say(PHRASES["streets"], w))
-    if cov.get("n_sites"):
-        w["n_sites"] = ctx.number(cov["n_sites"])
-        after = cov.get("incident_share_after")
-        w["after_share"] = ctx.pct(after)
-        w["after"] = ctx.say(PHRASES["after" if after is not None else "after.none"], w)
-        sentences.append(ctx.say(PHRASES["sites"], w))
-    streets = ctx.streets
-    if streets is not None and len(streets) and polys is not None and len(polys) and ctx.area is not None:
-        streets = streets.clip(polys.union_all())
-        streets = streets[~streets.geometry.is_empty]
-    fig = maps.camera_map(
-        cams,
-        areas=polys,
-        streets=streets,
-        gaps=cov.get("gaps"),
-        sites=cov.get("sites"),
-        lang=ctx.lang,
-        title=ctx.say(PHRASES["cameras.map"]),
-    )
-    return B.join(B.para(*sentences), B.figure(fig))
-
-
-def camera_coverage_summary(ctx: Context, cams: pd.DataFrame) -> dict[str, Any]:
-    """:func:`coverage_summary`, or an empty dict (and a warning in the data notes) when it fails
-    on these data: a coverage failure must not sink the whole briefing.
-
-    Examples
-    --------
-    >>> from zzanalytics.report.briefing import load
-    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    >>> camera_coverage_summary(ctx, ctx.tables["cameras"])["street_share"]  # doctest: +SKIP
-    """
-    try:
-        return coverage_summary(ctx, cams)
-    except Exception as exc:  # a coverage failure must not sink the whole briefing
-        ctx.cache.setdefault("warnings", []).append(f"camera coverage: {type(exc).__name__}: {exc}")
-        return {}
-
-
-def coverage_summary(ctx: Context, cams: pd.DataFrame) -> dict[str, Any]:
-    """Coverage of main streets and of the period's criminal cases, and :data:`NEW_SITES` proposed sites.
-
-    Shares are in percent; ``gaps`` are the uncovered main-street segments, ``sites`` the proposals.
-
-    Examples
-    --------
-    >>> from zzanalytics.report.briefing import load
-    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    >>> round(coverage_summary(ctx, ctx.tables["cameras"])["gap_km"], 1)  # doctest: +SKIP
-    """
-    from zzanalytics.spatial import coverage
-
-    streets = ctx.streets
-    polys = area_polygons(ctx)
-    if streets is None or len(streets) == 0:
-        return {}
-    if ctx.area is not None and polys is not None and len(polys):
-        streets = streets.clip(polys.union_all())
-        streets = streets[~streets.geometry.is_empty]
-        if streets.empty:
-            return {}
-    inc = located(criminal(within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = coverage.camera_coverage(cams, streets, inc, radius=COVERAGE_RADIUS_M, date=ctx.end)
-        sit = coverage.site_cameras(cams, streets, inc, k=NEW_SITES, radius=COVERAGE_RADIUS_M, date=ctx.end)
-    after = sit.after.get("incident_share") if isinstance(sit.after, dict) else None
-    return {
-        "street_share": res.street_share * 100 if np.isfinite(res.street_share) else None,
-        "incident_share": res.incident_share * 100 if np.isfinite(res.incident_share) else None,
-        "gaps": res.uncovered,
-        "sites": sit.sites,
-        "n_sites": len(sit.sites),
-        "incident_share_after": after * 100 if after is not None and np.isfinite(after) else None,
-        "gap_km": float(res.uncovered["length_m"].sum() / 1000) if len(res.uncovered) else 0.0,
-    }

@@ -1,5 +1,6 @@
-"""数据说明: the period, the records counted, the rows quarantined at ingest and why, the methods,
-and the ingest table (read = accepted + updated + duplicate + quarantined).
+"""数据说明: the period, the records counted, what each source covers, the rows quarantined at ingest
+and why, the methods, what each section needs and whether this briefing has it ("data used / not
+available"), and the ingest table (read = accepted + updated + duplicate + quarantined).
 
 Examples
 --------
@@ -9,12 +10,15 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from zzanalytics.ingest.reasons import reason_text
 from zzanalytics.report import blocks as B  # noqa: N812
 from zzanalytics.report import text as tx
-from zzanalytics.report.briefing.context import Context, local, within
+from zzanalytics.report.briefing.context import Context
+from zzanalytics.report.briefing.select import local, within
 from zzanalytics.report.phrases import Phrases
 
 PHRASES = Phrases(
@@ -33,7 +37,7 @@ PHRASES = Phrases(
             "数据时间范围:{items}。范围以外的时段为“无数据”,不按0计算。",
             "The data cover: {items}. Outside these spans there are no data, never counted as zero.",
         ),
-        "coverage.item": ("{what}{span}", "{what}, {span}"),
+        "coverage.item": ("{what}{span}", "{what!l}, {span}"),
         "coverage.criminal": ("刑事案件", "criminal cases"),
         "coverage.traffic": ("道路交通事故", "traffic accidents"),
         "coverage.fire": ("火灾", "fires"),
@@ -41,10 +45,23 @@ PHRASES = Phrases(
         "coverage.disputes": ("矛盾纠纷", "disputes"),
         "methods": (
             "“显著”指经统计检验(按各序列历年波动幅度校正的泊松检验,显著性水平5%)认定的真实变化;"
-            "“在正常波动范围内”指变化幅度未超出随机波动。预测区间为80%区间。报告仅使用汇总数据,不含个人信息。",
+            "“在正常波动范围内”指变化幅度未超出随机波动。同比只在本期和去年同期均有数据时计算。"
+            "全年预测需连续{seasonal}个月以上数据(按季节规律),{simple}至{short}个月按近12个月月均推算,"
+            "不足{simple}个月不作预测;预测区间为80%区间。热点分析只用有坐标的案件。"
+            "报告仅使用汇总数据,不含个人信息。",
             "'Significant' means a change beyond the series' usual variation (dispersion-aware Poisson "
-            "test, 5% level). Forecast intervals are 80%. The report uses aggregates only, no personal data.",
+            "test, 5% level). A change is given only where both periods have data. A year-end forecast "
+            "needs {seasonal} months of data without a break (seasonal), {simple} to {short} months give "
+            "the last 12 months' average, fewer none; intervals are 80%. Hot-spot analysis uses located "
+            "cases only. The report uses aggregates only, no personal data.",
         ),
+        "needs.table": ("附表 各部分所需数据及本期情况", "What each section needs, and this briefing"),
+        "col.section": ("部分", "Section"),
+        "col.needs": ("所需数据", "Data needed"),
+        "col.status": ("本期", "This briefing"),
+        "col.without": ("缺少时", "Without it"),
+        "status.used": ("已用", "used"),
+        "status.missing": ("无", "not available"),
         "table": ("附表 数据来源与导入情况", "Sources and ingest"),
         "col.table": ("数据表", "Table"),
         "col.read": ("读入", "Read"),
@@ -94,7 +111,7 @@ def reason_counts(ctx: Context, quarantine: pd.DataFrame, top: int = TOP_REASONS
 
 
 def sentences(ctx: Context) -> list[str]:
-    """Period, records counted, quarantine and its reasons, methods.
+    """Period, records counted, coverage, quarantine and its reasons, methods.
 
     Examples
     --------
@@ -103,6 +120,8 @@ def sentences(ctx: Context) -> list[str]:
     >>> sentences(ctx)[0]  # doctest: +SKIP
     '统计期间:2026年上半年(2026-01-01至2026-06-30),对比期为去年同期。'
     """
+    from zzanalytics.report.briefing.forecasts import SEASONAL_MONTHS, SIMPLE_MONTHS
+
     q = ctx.quarantine if ctx.quarantine is not None else pd.DataFrame()
     n_inc = len(within(local(ctx, ctx.incidents), "occurred_at", ctx.start, ctx.end))
     w = {
@@ -120,35 +139,46 @@ def sentences(ctx: Context) -> list[str]:
             ctx.say(PHRASES["reason"], reason=r, n=ctx.count(n, "条")) for r, n in reason_counts(ctx, q)
         ]
         out.append(ctx.say(PHRASES["quarantine"], n=ctx.count(len(q), "条"), reasons=ctx.join(reasons)))
-    out.append(ctx.say(PHRASES["methods"]))
+    m = {"seasonal": SEASONAL_MONTHS, "simple": SIMPLE_MONTHS, "short": SEASONAL_MONTHS - 1}
+    out.append(ctx.say(PHRASES["methods"], m))
     return out
 
 
 def coverage_items(ctx: Context) -> list[str]:
-    """``刑事案件2014年1月1日至2021年12月31日`` for each kind of data the store records coverage of.
+    """What each source covers: ``刑事案件2014年1月1日至2021年12月31日`` — per criminal category when
+    theirs differ (``盗窃…;诈骗2026年7月1日至…``) — then traffic, fire, petitions and disputes; a
+    kind no source holds is left out (the table of needs says it is not available).
 
     Examples
     --------
-    >>> from zzanalytics.report.briefing.context import Context
-    >>> coverage_items(Context.empty())
-    []
+    >>> from zzanalytics.store.coverage import Coverage
+    >>> from dataclasses import replace
+    >>> day = pd.to_datetime
+    >>> cov = Coverage.from_frame(pd.DataFrame({"category": ["theft.other", "fraud.telecom"],
+    ...     "start": day(["2019-01-01", "2026-07-01"]), "end": day(["2026-10-31"] * 2)}))
+    >>> coverage_items(replace(Context.empty(lang="en"), coverage=cov))
+    ['theft, 1 January 2019 – 31 October 2026', 'fraud, 1 July – 31 October 2026']
     """
     from zzanalytics.schema import CRIMINAL_PREFIXES
 
-    if ctx.coverage is None or ctx.coverage.spans.empty:
+    if ctx.coverage is None:
         return []
-    out = []
-    for key, cats, table in (
-        ("criminal", list(CRIMINAL_PREFIXES), "incidents"),
-        ("traffic", "traffic", "incidents"),
-        ("fire", "fire", "incidents"),
-        ("petitions", None, "petitions"),
-        ("disputes", None, "disputes"),
-    ):
+
+    def item(what: str, cats: Any, table: str = "incidents") -> str | None:
         span = ctx.coverage_span(cats, table)
-        if span != tx.MISSING:
-            out.append(ctx.say(PHRASES["coverage.item"], what=ctx.say(PHRASES[f"coverage.{key}"]), span=span))
-    return out
+        return None if span == tx.MISSING else ctx.say(PHRASES["coverage.item"], what=what, span=span)
+
+    held = [p for p in CRIMINAL_PREFIXES if ctx.holds(p)]
+    spans = {p: ctx.coverage_span(p) for p in held}
+    if held and len(set(spans.values())) == 1:
+        out = [item(ctx.say(PHRASES["coverage.criminal"]), held)]
+    else:
+        out = [item(ctx.label(p), p) for p in held]
+    for key in ("traffic", "fire"):
+        out.append(item(ctx.say(PHRASES[f"coverage.{key}"]), key))
+    for key in ("petitions", "disputes"):
+        out.append(item(ctx.say(PHRASES[f"coverage.{key}"]), None, key))
+    return [o for o in out if o]
 
 
 def ingest_table(ctx: Context) -> B.Html:
@@ -175,14 +205,46 @@ def ingest_table(ctx: Context) -> B.Html:
     return B.table(show, caption=ctx.say(PHRASES["table"]))
 
 
-def body(ctx: Context) -> B.Html:
-    """The notes, the ingest table and any warning raised while the briefing was built.
+def needs_table(ctx: Context, needs: list[tuple[Any, list[Any]]]) -> B.Html:
+    """Every section shown, the data it needs, whether this briefing has them and what the section
+    says or leaves out without them ("data used / not available").
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing.context import Context
+    >>> from zzanalytics.report.briefing.registry import needs_of
+    >>> "所需数据" in needs_table(Context.empty(), needs_of(Context.empty()))
+    True
+    """
+    rows = []
+    number = 0
+    for section, items in needs:
+        number += 1 if section.numbered else 0
+        title = section.title(ctx.lang, number if section.numbered else None, ctx.words())
+        for i, need in enumerate(items):
+            status = "used" if need.ok else "missing"
+            rows.append(
+                {
+                    ctx.say(PHRASES["col.section"]): title if i == 0 else "",
+                    ctx.say(PHRASES["col.needs"]): ctx.say(need.what),
+                    ctx.say(PHRASES["col.status"]): ctx.say(PHRASES[f"status.{status}"]),
+                    ctx.say(PHRASES["col.without"]): ctx.say(need.without),
+                }
+            )
+    if not rows:
+        return B.Html("")
+    return B.table(pd.DataFrame(rows), caption=ctx.say(PHRASES["needs.table"]), cls="zz compact")
+
+
+def body(ctx: Context, needs: list[tuple[Any, list[Any]]], cameras: Any) -> B.Html:
+    """The notes, the table of what each section needs, the ingest table and any warning raised
+    while the briefing was built.
 
     Examples
     --------
     >>> from zzanalytics.report.briefing import load
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    >>> show(body(ctx))  # doctest: +SKIP
+    >>> show(render_section("notes", ctx))  # doctest: +SKIP
     """
-    warnings = [B.note(w) for w in ctx.cache.get("warnings", [])]
-    return B.join(B.para(*sentences(ctx), cls="note"), ingest_table(ctx), *warnings)
+    warnings = [B.note(cameras.error)] if cameras.error else []
+    return B.join(B.para(*sentences(ctx), cls="note"), needs_table(ctx, needs), ingest_table(ctx), *warnings)

@@ -2,10 +2,15 @@
 
 Used by the renderer (before the notebook runs) and by :func:`~zzanalytics.report.briefing.load`.
 
-The default period is 1 January to the end of the latest complete month that the store's
-criminal cases (the core of the briefing) cover; a period outside that coverage is refused with
-the coverage named (:func:`check_period`), since a briefing of a period without data would be
-assembled from nothing. ``--area`` is a township's code or name (:func:`find_area`).
+The default period (:func:`default_period`) lies inside what the data cover: its end is the end of
+the latest complete month the store's main source covers — its criminal cases, else its other
+incidents (traffic, fire), else petitions, else disputes — and it starts on 1 January of that year,
+or with the first complete month that source covers when it starts later. A store of one month gets
+that month; a store whose data ended a year ago gets that year. :func:`default_period` also says
+why, and ``zz briefing`` prints it. An explicit period no source of the store reaches is refused
+with the coverage named (:func:`check_period`); one that some source reaches is briefed, each
+section saying what its data do not cover. ``--area`` is a township's code or name
+(:func:`find_area`).
 
 Examples
 --------
@@ -19,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +32,21 @@ import pandas as pd
 
 from zzanalytics.clock import wall_day, wall_stamp
 from zzanalytics.errors import ReportError, ZZError
+from zzanalytics.report.briefing.cover import slack_of
 from zzanalytics.report.phrases import fill
-from zzanalytics.schema import is_criminal, natural_key
+from zzanalytics.schema import CRIMINAL_PREFIXES, is_criminal, natural_key
 
 DISTRICT = "district"
 DISTRICT_TITLE = ("全区", "Whole district")
 """The whole district's name in a briefing's title and file index."""
+
+MAIN_SOURCES: tuple[tuple[str, Any, str], ...] = (
+    ("criminal cases", CRIMINAL_PREFIXES, "incidents"),
+    ("incidents", None, "incidents"),
+    ("petitions", None, "petitions"),
+    ("disputes", None, "disputes"),
+)
+"""The sources a default period follows, in order: the first the store holds decides."""
 
 
 def parse_period(period: str | tuple[Any, Any]) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -86,97 +101,154 @@ def last_complete_period(data_end: Any, slack: int = 0) -> tuple[pd.Timestamp, p
     return pd.Timestamp(end.year, 1, 1), end
 
 
-def core_coverage(st: Any) -> pd.DataFrame | None:
-    """Coverage spans of the store's criminal cases (all incidents' when it has none); for a store
-    that records no coverage (built by an older version, or written by hand) the span of its
-    records; None when it holds no incidents.
+@dataclass(frozen=True)
+class Chosen:
+    """A default period and why it was chosen (``why``: one line for the command to print)."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    why: str
+
+
+def _spans(cov: Any, cats: Any, table: str) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
+    """(start, end, slack) of the spans of a main source (categories of incidents, or a table)."""
+    if table == "incidents" and cats is None:
+        cats = cov.categories("incidents") or None
+        if cats is None:
+            return []
+    wanted = [c for c in cats if cov.holds(c, table)] if cats is not None else None
+    if wanted is not None and not wanted:
+        return []
+    if wanted is None and not cov.holds(None, table):
+        return []
+    out = []
+    for c in wanted or [None]:
+        slack = slack_of(cov, c, table)
+        out += [(a, b, slack) for a, b in cov.span(c, table)]
+    return out
+
+
+def coverage_text(cov: Any) -> str:
+    """The main sources' coverage for a message: ``criminal cases 2019-01-01 to 2026-10-31; …``.
 
     Examples
     --------
-    >>> with opened(None) as st:  # doctest: +SKIP
-    ...     core_coverage(st)["end"].max()
-    Timestamp('2026-10-31 00:00:00')
+    >>> from zzanalytics.store.coverage import Coverage
+    >>> day = pd.to_datetime
+    >>> cov = Coverage.from_frame(pd.DataFrame({"table": ["incidents", "petitions"],
+    ...     "category": ["assault", None], "start": day(["2014-01-01", "2015-01-01"]),
+    ...     "end": day(["2021-12-31"] * 2)}))
+    >>> coverage_text(cov)
+    'criminal cases 2014-01-01 to 2021-12-31; petitions 2015-01-01 to 2021-12-31'
     """
-    if not hasattr(st, "coverage"):
-        return None
-    cov = st.coverage("incidents").to_frame()
-    if cov is None or cov.empty:
-        cov = _record_spans(st)
-        if cov is None:
-            return None
-    crim = cov[[is_criminal(str(c)) for c in cov["category"]]]
-    return crim if len(crim) else cov
+    groups: list[tuple[str, Any, str]] = [MAIN_SOURCES[0]]
+    others = [c for c in cov.categories("incidents") if not is_criminal(c)]
+    for first in sorted({c.split(".")[0] for c in others}):  # traffic, fire: each on its own
+        groups.append((first, [c for c in others if c.split(".")[0] == first], "incidents"))
+    groups += list(MAIN_SOURCES[2:])
+    parts = []
+    for name, cats, table in groups:
+        spans = _spans(cov, cats, table)
+        if spans:
+            merged = sorted({(a, b) for a, b, _ in spans})
+            text = ", ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in _merge(merged))
+            parts.append(f"{name} {text}")
+    return "; ".join(parts) or "nothing (the store holds no dated records)"
 
 
-def _record_spans(st: Any) -> pd.DataFrame | None:
-    """First and last day of each category's records, on the store's clock (None without records)."""
-    try:
-        rows = st.con.execute(
-            "SELECT category, CAST(min(timezone(?, occurred_at)) AS DATE), "
-            "CAST(max(timezone(?, occurred_at)) AS DATE) FROM incidents GROUP BY 1",
-            [st.timezone, st.timezone],
-        ).fetchall()
-    except Exception:  # not a store of this version: no spans to check against
-        return None
-    if not rows:
-        return None
-    return pd.DataFrame(
-        {
-            "table": "incidents",
-            "category": [r[0] for r in rows],
-            "start": pd.to_datetime([r[1] for r in rows]),
-            "end": pd.to_datetime([r[2] for r in rows]),
-            "slack": 0,
-        }
-    )
+def _merge(spans: list[tuple[pd.Timestamp, pd.Timestamp]]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    out: list[list[pd.Timestamp]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + pd.Timedelta(days=1):
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
 
 
-def spans_text(spans: pd.DataFrame) -> str:
-    """Coverage spans for a message: ``2014-01-01 to 2021-12-31`` (merged over categories).
+def default_period(store: Any) -> Chosen:
+    """The default briefing period of a store, and why (see the module).
 
     Examples
     --------
-    >>> spans_text(pd.DataFrame({"table": "incidents", "category": ["a", "b"],
-    ...                          "start": pd.to_datetime(["2014-01-01"] * 2),
-    ...                          "end": pd.to_datetime(["2021-12-31"] * 2)}))
-    '2014-01-01 to 2021-12-31'
+    >>> default_period(None).why  # doctest: +SKIP
+    'the latest complete months the criminal cases cover (2019-01-01 to 2026-10-31)'
     """
-    from zzanalytics.store.spans import merge_spans
+    from zzanalytics.report.briefing.cover import briefing_coverage
 
-    merged = merge_spans(spans.assign(category=None))
-    return ", ".join(
-        f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in zip(merged["start"], merged["end"], strict=True)
+    with opened(store) as st:
+        cov = briefing_coverage(st)
+        where = getattr(st, "path", store)
+    for name, cats, table in MAIN_SOURCES:
+        spans = _spans(cov, cats, table)
+        if not spans:
+            continue
+        last = max(spans, key=lambda s: s[1])
+        start, end = last_complete_period(last[1], last[2])
+        # where the data reaching into that year start (whole months)
+        starts = [a for a, b, _ in spans if b >= start and a <= end]
+        first = None
+        if starts:
+            lo = min(starts)
+            first = lo if lo.day == 1 else lo + pd.offsets.MonthBegin(1)
+        if first is None or end < first:  # under a month of data: the days they cover
+            start, end = last[0], last[1]
+            what = "the days"
+        else:
+            start = max(start, first)
+            what = "the latest complete months"
+        text = ", ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in _merge([(a, b) for a, b, _ in spans]))
+        label = "other incidents" if name == "incidents" else name
+        return Chosen(start, end, f"{what} the {label} cover ({text})")
+    raise ReportError(
+        f"the store {where} holds no dated records (incidents, petitions or disputes); ingest some first"
     )
+
+
+def announce_period(store: Any) -> str:
+    """The default period as ``START:END``, printed on stderr with why it was chosen (what
+    ``zz briefing`` without ``--period`` says).
+
+    Examples
+    --------
+    >>> announce_period(None)  # doctest: +SKIP
+    period 2026-01-01:2026-10-31: the latest complete months the criminal cases cover (2019-01-01 to …)
+    '2026-01-01:2026-10-31'
+    """
+    import sys
+
+    chosen = default_period(store)
+    period = f"{chosen.start.date()}:{chosen.end.date()}"
+    print(f"period {period}: {chosen.why}", file=sys.stderr)
+    return period
 
 
 def check_period(store: Any, start: Any, end: Any) -> None:
-    """Refuse a period the store's criminal cases do not cover, naming their coverage and the default.
+    """Refuse a period that no data of the store reach, naming their coverage and the default.
 
     Examples
     --------
     >>> check_period(None, "2030-01-01", "2030-06-30")  # doctest: +SKIP
     Traceback (most recent call last):
     ...
-    zzanalytics.errors.ReportError: --period 2030-01-01:2030-06-30: the store's criminal cases cover ...
+    zzanalytics.errors.ReportError: --period 2030-01-01:2030-06-30: no data of the store cover any day ...
     """
-    from zzanalytics.aggregate import range_covered
+    from zzanalytics.report.briefing.cover import briefing_coverage
 
     with opened(store) as st:
-        spans = core_coverage(st)
-    if spans is None or range_covered(spans, None, start, end):
+        cov = briefing_coverage(st)
+    reached = False
+    for _name, cats, table in MAIN_SOURCES:
+        for a, b, _ in _spans(cov, cats, table):
+            reached |= bool(a <= pd.Timestamp(end) and b >= pd.Timestamp(start))
+    if reached:
         return
-    default = last_complete_period(*_covered_end(spans))
+    default = default_period(store)
     raise ReportError(
-        f"--period {pd.Timestamp(start).date()}:{pd.Timestamp(end).date()}: the store's criminal cases cover "
-        f"{spans_text(spans)}, so a briefing of this period would have no data; choose a period inside "
-        f"it (the default is {default[0].date()}:{default[1].date()})"
+        f"--period {pd.Timestamp(start).date()}:{pd.Timestamp(end).date()}: no data of the store cover "
+        f"any day of it (the data cover {coverage_text(cov)}); choose a period inside them "
+        f"(the default is {default.start.date()}:{default.end.date()})"
     )
-
-
-def _covered_end(spans: pd.DataFrame) -> tuple[pd.Timestamp, int]:
-    """(last covered day, its slack) of coverage spans."""
-    last = spans.loc[spans["end"].idxmax()]
-    return pd.Timestamp(last["end"]), int(last.get("slack", 0) or 0)
 
 
 def data_end(store: Any) -> pd.Timestamp:
@@ -198,9 +270,8 @@ def data_end(store: Any) -> pd.Timestamp:
 
 
 def resolve_period(store: Any, period: str | tuple[Any, Any] | None) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The briefing period: ``period`` when given (checked against the coverage of the store's
-    criminal cases, :func:`check_period`), else 1 January to the end of the latest complete month
-    they cover (:func:`last_complete_period`).
+    """The briefing period: ``period`` when given (checked against the store's coverage,
+    :func:`check_period`), else :func:`default_period`.
 
     Examples
     --------
@@ -211,11 +282,8 @@ def resolve_period(store: Any, period: str | tuple[Any, Any] | None) -> tuple[pd
         start, end = parse_period(period)
         check_period(store, start, end)
         return start, end
-    with opened(store) as st:
-        spans = core_coverage(st)
-    if spans is not None:
-        return last_complete_period(*_covered_end(spans))
-    return last_complete_period(data_end(store))
+    chosen = default_period(store)
+    return chosen.start, chosen.end
 
 
 class opened:  # noqa: N801 - used like a function: ``with opened(store) as st``

@@ -10,6 +10,7 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -17,7 +18,10 @@ import pandas as pd
 from zzanalytics.report import blocks as B  # noqa: N812
 from zzanalytics.report import charts, theme
 from zzanalytics.report import text as tx
-from zzanalytics.report.briefing.context import Context, change_table, compare, local, row, within
+from zzanalytics.report.briefing.context import Context
+from zzanalytics.report.briefing.results import shared
+from zzanalytics.report.briefing.scope import Need
+from zzanalytics.report.briefing.select import change_table, compare, local, row, within
 from zzanalytics.report.phrases import COMMON, Phrases, numeral
 
 PHRASES = Phrases(
@@ -58,6 +62,10 @@ PHRASES = Phrases(
         "chart.previous": ("去年同期", "Same period last year"),
         "chart.current": ("本期", "This period"),
         "data": ("信访登记", "petition"),
+        "need.petitions": ("信访登记(本期及去年同期)", "petition records (this period and last year)"),
+        "need.peers": ("全省县市信访排名", "the province's county ranking"),
+        "without.petitions": ("写明无信访数据", "says there are no petition data"),
+        "without.peers": ("不写排名", "leaves the rank out"),
     },
     name="petitions",
 )
@@ -87,6 +95,17 @@ def group_rows(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return frame[frame["level"] == "district"]
 
 
+@dataclass(frozen=True)
+class Petitions:
+    """Petitions of the period: each group's batches and persons against the same period last year
+    (``groups``: ``key``, ``batches``, ``persons``), and the district's ranks among its peers
+    (``ranks``: ``(scope, rank, n)``, of ``rank_period``)."""
+
+    groups: list[dict[str, Any]]
+    ranks: list[tuple[str, int, int]] = field(default_factory=list)
+    rank_period: str = ""
+
+
 def petition_rows(ctx: Context) -> list[dict[str, Any]]:
     """Batches and persons of each petition group this period and last year, with their tests.
 
@@ -100,10 +119,41 @@ def petition_rows(ctx: Context) -> list[dict[str, Any]]:
     out = []
     for key in GROUPS:
         sub = group_rows(pet, key)
-        b = row(compare(ctx, sub, date_col="received_on"))
-        p = row(compare(ctx, sub, date_col="received_on", weight="persons"))
-        out.append({"key": key, "label": ctx.say(PHRASES[f"label.{key}"]), "batches": b, "persons": p})
+        b = row(ctx, compare(ctx, sub, date_col="received_on"), table="petitions")
+        p = row(ctx, compare(ctx, sub, date_col="received_on", weight="persons"), table="petitions")
+        out.append({"key": key, "batches": b, "persons": p})
     return out
+
+
+@shared("petitions")
+def compute(ctx: Context) -> Petitions:
+    """The figures of section 2 (language-free; ``ctx.results.petitions``).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing import load
+    >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
+    >>> ctx.results.petitions.ranks  # doctest: +SKIP
+    """
+    held = len(ctx.tables.get("petitions", ())) > 0
+    groups = petition_rows(ctx) if held and ctx.covers(table="petitions") else []
+    ranks, period = peer_ranks(ctx)
+    return Petitions(groups, ranks, period)
+
+
+def needs(ctx: Context) -> list[Need]:
+    """Data of section 2 (for the closing note).
+
+    Examples
+    --------
+    >>> [n.ok for n in needs(Context.empty())]
+    [True, False]
+    """
+    ok = ctx.covers(table="petitions") and ctx.covers_baseline(table="petitions")
+    return [
+        Need(PHRASES["need.petitions"], ok, PHRASES["without.petitions"]),
+        Need(PHRASES["need.peers"], bool(ctx.results.petitions.ranks), PHRASES["without.peers"]),
+    ]
 
 
 def home_county(peers: pd.DataFrame, county: str | None = None) -> str | None:
@@ -125,24 +175,25 @@ def home_county(peers: pd.DataFrame, county: str | None = None) -> str | None:
     return None
 
 
-def peer_ranks(ctx: Context) -> str:
-    """``第三季度省、市信访案件通报中,我区排全省X个县市的第X位,在全市排第X位…``, from the peers table.
+def peer_ranks(ctx: Context) -> tuple[list[tuple[str, int, int]], str]:
+    """The district's ranks among its peers (``(scope, rank, n)``) in the latest period of the
+    peers table this year (else its latest), and that period; ``([], "")`` without them.
 
     Examples
     --------
     >>> from zzanalytics.report.briefing import load
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> peer_ranks(ctx)  # doctest: +SKIP
-    '第二季度省、市信访案件通报中,我区排全省80个县市的第…'
+    ([('province', 12, 80), ('city', 3, 9)], '2026Q2')
     """
     from zzanalytics.aggregate import peer_rank
 
-    peers = ctx.tables["peers"]
+    peers = ctx.tables.get("peers")
     if ctx.area is not None or peers is None or peers.empty:
-        return ""
+        return [], ""
     home = home_county(peers, ctx.county)
     if home is None:
-        return ""
+        return [], ""
     metric = (
         "petitions.irregular" if (peers["metric"] == "petitions.irregular").any() else peers["metric"].iloc[0]
     )
@@ -151,17 +202,30 @@ def peer_ranks(ctx: Context) -> str:
     if not periods:
         periods = sorted(mine["period"].astype(str).unique())
     if not periods:
-        return ""
+        return [], ""
     period = periods[-1]
     parts = []
     for scope in ("province", "city"):
         try:
             r = peer_rank(peers, home, metric, period, scope=scope if "scope" in peers.columns else None)
-        except Exception:  # no rank in this scope (e.g. no city rows)
+        except Exception:
             continue
-        parts.append(tx.rank(r["rank"], r["n"], scope, ctx.lang))
-    if not parts:
+        parts.append((scope, int(r["rank"]), int(r["n"])))
+    return parts, period
+
+
+def rank_sentence(ctx: Context, petitions: Petitions) -> str:
+    """``第二季度省、市信访案件通报中,我区排全省X个县市的第X位,在全市排第X位…`` ('' without ranks).
+
+    Examples
+    --------
+    >>> rank_sentence(Context.empty(), Petitions([], [("province", 2, 4)], "2026Q2"))
+    '第二季度省、市信访案件通报中,我区排全省4个县市的第2位(按非正常上访批次由多到少排序,第1位为最多)。'
+    """
+    if not petitions.ranks:
         return ""
+    parts = [tx.rank(rank, n, scope, ctx.lang) for scope, rank, n in petitions.ranks]
+    period = petitions.rank_period
     quarter = period.split("Q")[-1] if "Q" in period else ""
     known = quarter in ("1", "2", "3", "4")
     words = ctx.say(PHRASES["quarter"], n=numeral(int(quarter), ctx.lang)) if known else period
@@ -182,7 +246,8 @@ def sentences(ctx: Context, rows: list[dict[str, Any]]) -> str:
     for i, r in enumerate(rows):
         b, p = r["batches"], r["persons"]
         first = ".first" if i == 0 else ""
-        w = {**ctx.basics(), "label": r["label"], "batches": tx.batches(b["current"], p["current"], ctx.lang)}
+        label = ctx.say(PHRASES[f"label.{r['key']}"])
+        w = {**ctx.basics(), "label": label, "batches": tx.batches(b["current"], p["current"], ctx.lang)}
         if b["current"] == 0 and b["baseline"] == 0:
             parts.append(ctx.say(PHRASES[f"none{first}"], w))
             continue
@@ -219,41 +284,44 @@ def level_chart(ctx: Context, pet: pd.DataFrame) -> Any:
             "prev": [int((prev["level"] == k).sum()) for k in LEVELS],
         }
     )
+    series = {"prev": ctx.say(PHRASES["chart.previous"]), "cur": ctx.say(PHRASES["chart.current"])}
+    colors = ["#c7c7c7", theme.BLUE]
+    if not ctx.covers_baseline(table="petitions"):  # no bars of zeros for a year without data
+        series, colors = {"cur": series["cur"]}, colors[1:]
     return charts.grouped_bars(
-        frame,
-        "level",
-        {"prev": ctx.say(PHRASES["chart.previous"]), "cur": ctx.say(PHRASES["chart.current"])},
-        title=ctx.say(PHRASES["chart"]),
-        colors=["#c7c7c7", theme.BLUE],
-        height=300,
+        frame, "level", series, title=ctx.say(PHRASES["chart"]), colors=colors, height=300
     )
 
 
-def body(ctx: Context) -> B.Html:
+def body(ctx: Context, petitions: Petitions) -> B.Html:
     """Sentences on the three groups and the rank, the chart per level and table 2.
 
     Examples
     --------
     >>> from zzanalytics.report.briefing import load
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
-    >>> show(body(ctx))  # doctest: +SKIP
+    >>> show(render_section("petitions", ctx))  # doctest: +SKIP
     """
     gap = ctx.data_gap(PHRASES["data"], table="petitions")
-    if gap:
-        return B.para(gap, cls="note")
-    rows = petition_rows(ctx)
-    ctx.cache["petitions"] = rows
+    if gap is None and not len(ctx.tables.get("petitions", ())):
+        gap = ctx.no_data(PHRASES["data"], "not_ingested")
+    if gap or not petitions.groups:
+        return B.join(
+            B.para(gap or ctx.no_data(PHRASES["data"]), cls="note"), B.para(rank_sentence(ctx, petitions))
+        )
+    rows = petitions.groups
     table_rows = []
     for r in rows:
+        label = ctx.say(PHRASES[f"label.{r['key']}"])
         for key, what, unit in (
             ("batches", COMMON["what.batches"], "批"),
             ("persons", PHRASES["table.persons"], "人次"),
         ):
-            label = ctx.say(PHRASES["table.row"], label=r["label"], what=ctx.say(what))
-            table_rows.append(change_table(ctx, [(label, r[key])], unit))
+            name = ctx.say(PHRASES["table.row"], label=label, what=ctx.say(what))
+            table_rows.append(change_table(ctx, [(name, r[key])], unit))
     fig = level_chart(ctx, local(ctx, ctx.tables["petitions"]))
     return B.join(
-        B.para(sentences(ctx, rows), peer_ranks(ctx)),
+        B.para(sentences(ctx, rows), rank_sentence(ctx, petitions)),
         B.figure(fig) if fig is not None else "",
         B.table(
             pd.concat(table_rows, ignore_index=True),

@@ -1,19 +1,21 @@
 """The briefing's sections, in order: one entry per section drives the notebook, the headings and the tests.
 
 A :class:`Section` names its key, its heading in both languages, the function that builds its
-body from a :class:`~zzanalytics.report.briefing.context.Context`, and its phrase table. The
-briefing notebook renders :func:`render_sections`; the tests read :data:`SECTIONS`. Headings are
-numbered in order (``一、`` / ``1.``) among the sections shown.
+body, its phrase table and the data it needs. The briefing notebook renders
+:func:`render_sections`; the tests read :data:`SECTIONS`. Headings are numbered in order
+(``一、`` / ``1.``) among the sections shown. No section can sink the briefing: one that fails
+is a visible notice (:mod:`~zzanalytics.report.briefing.failures`).
 
 Adding a section
 ----------------
 Write a module next to the others with a ``PHRASES`` table (every sentence as a ``(zh, en)``
-template, see :mod:`zzanalytics.report.phrases`) and a ``body(ctx)`` function, then add one
-:class:`Section` line to :data:`SECTIONS`. A section whose source table is empty says so in a
-note instead of printing zeros when it declares ``needs`` and ``data``::
+template, see :mod:`zzanalytics.report.phrases`) and a ``body(ctx, ...)`` function whose
+parameters after ``ctx`` name the shared results it uses (:mod:`~.results`), then add one
+:class:`Section` line to :data:`SECTIONS`. Without the data it needs, a section says so in one
+plain sentence (``ctx.data_gap(what, categories)``) instead of printing zeros, and its ``needs``
+tell the closing note what it needs and what it does without it::
 
-    Section("patrol", ("巡逻防控", "Patrols"), patrol.body, patrol.PHRASES,
-            needs=("incidents",), data=("巡逻", "patrol"))
+    Section("patrol", ("巡逻防控", "Patrols"), patrol.body, patrol.PHRASES, needs=patrol.needs)
 
 Examples
 --------
@@ -23,6 +25,8 @@ Examples
 ['forecast', 'scorecard', 'notes']
 >>> section("safety").title("zh", 3), section("notes").title("en")
 ('三、交通和消防安全', 'Data notes')
+>>> section("scorecard").depends
+('scorecard',)
 """
 
 from __future__ import annotations
@@ -45,6 +49,10 @@ from zzanalytics.report.briefing import (
     scorecard,
 )
 from zzanalytics.report.briefing.context import Context
+from zzanalytics.report.briefing.failures import notice
+from zzanalytics.report.briefing.results import FIELDS, depends, shared
+from zzanalytics.report.briefing.scope import Need
+from zzanalytics.report.briefing.words import WORDS
 from zzanalytics.report.district import unit_words
 from zzanalytics.report.periods import baseline_note
 from zzanalytics.report.phrases import COMMON, Pair, Phrases
@@ -61,28 +69,46 @@ class Section:
     heading : (str, str)
         Heading in Chinese and English, without its number.
     body : callable
-        ``body(ctx) -> Html``: everything under the heading.
+        ``body(ctx, **results) -> Html``: everything under the heading. Its parameters after
+        ``ctx`` name the shared results it needs (:data:`~.results.FIELDS`, e.g.
+        ``overall: Overall``); the registry passes ``ctx.results.<name>``.
     phrases : Phrases
         The section's sentences and labels.
     numbered : bool
         Numbered heading (``三、…``); the data notes are not numbered.
     option : str, optional
         Name of the notebook option that can turn the section off (``maps``, ``forecasts``).
-    needs : tuple of str
-        Tables (``ctx.tables`` keys, or ``"incidents"``) without which the section has nothing to
-        say; when one is empty the body is a note naming ``data`` (``未导入信访登记数据。``).
-    data : (str, str), optional
-        What the section's data are called in that note (``("信访登记", "petition")``).
+    needs : callable, optional
+        ``needs(ctx) -> list[Need]``: the data the section needs, whether the briefing has them
+        and what the section says without them (the closing note lists them).
     """
 
     key: str
     heading: Pair
-    body: Callable[[Context], B.Html]
+    body: Callable[..., B.Html]
     phrases: Phrases
     numbered: bool = True
     option: str | None = None
-    needs: tuple[str, ...] = ()
-    data: Pair | None = None
+    needs: Callable[[Context], list[Need]] | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.depends if name not in FIELDS]
+        if unknown:
+            raise ReportError(
+                f"briefing section {self.key!r}: its body asks for {unknown}, which are not shared "
+                f"results; the results are {sorted(FIELDS)}"
+            )
+
+    @property
+    def depends(self) -> tuple[str, ...]:
+        """The shared results the body asks for (its parameters after ``ctx``).
+
+        Examples
+        --------
+        >>> section("overall").depends
+        ('overall', 'scope', 'monthly_criminal')
+        """
+        return depends(self.body)
 
     def title(self, lang: str, number: int | None = None, words: Mapping[str, str] | None = None) -> str:
         """The heading in ``lang``, numbered when ``number`` is given and the section is numbered;
@@ -90,9 +116,10 @@ class Section:
 
         Examples
         --------
-        >>> from zzanalytics.report.briefing.context import Context
-        >>> "综治信访维稳形势分析" in title(Context.empty())
-        True
+        >>> section("disputes").title("zh", 4), section("notes").title("en", 8)
+        ('四、矛盾纠纷排查化解', 'Data notes')
+        >>> section("scorecard").title("zh", 7)
+        '七、区域考核评估'
         """
         title = phrases.fill(self.heading, lang, words or unit_words(None, lang))
         if self.numbered and number is not None:
@@ -101,63 +128,85 @@ class Section:
             )
         return title
 
-    def missing(self, ctx: Context) -> str | None:
-        """The first table of ``needs`` that is empty in ``ctx``, or ``None``.
+    def render(self, ctx: Context, number: int | None = None, strict: bool = False) -> B.Html:
+        """Heading and body. A body that fails (or a result it needs that fails) becomes a notice
+        in the briefing and a record in ``ctx.failures`` (:func:`~.failures.notice`); with
+        ``strict`` it raises :class:`ReportError` naming the section instead (the original
+        exception chained as ``__cause__``).
 
         Examples
         --------
         >>> from zzanalytics.report.briefing.context import Context
-        >>> section("petitions").missing(Context.empty())
-        'petitions'
-        """
-        for name in self.needs:
-            frame = ctx.incidents if name == "incidents" else ctx.tables.get(name)
-            if frame is None or len(frame) == 0:
-                return name
-        return None
-
-    def render(self, ctx: Context, number: int | None = None) -> B.Html:
-        """Heading and body; a failing body raises :class:`ReportError` naming the section (the
-        original exception and its traceback are chained as ``__cause__``).
-
-        Examples
-        --------
-        >>> from zzanalytics.report.briefing.context import Context
-        >>> "未导入信访登记数据。" in section("petitions").render(Context.empty(), 2)
+        >>> "二、信访维稳形势" in section("petitions").render(Context.empty(), 2)
         True
         """
-        heading = B.heading(self.title(ctx.lang, number, ctx.words()))
-        if self.missing(ctx) is not None:
-            what = self.data or (self.key, self.key)
-            return B.join(heading, B.para(ctx.no_data(what, "not_ingested"), cls="note"))
+        title = self.title(ctx.lang, number, ctx.words())
         try:
-            body = self.body(ctx)
+            results = {name: getattr(ctx.results, name) for name in self.depends}
+            body = self.body(ctx, **results)
         except Exception as exc:
-            raise ReportError(
-                f"briefing section {self.key!r} ({self.title(ctx.lang, number)}) failed: "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
-        return B.join(heading, body)
+            if strict:
+                raise ReportError(
+                    f"briefing section {self.key!r} ({title}) failed: {type(exc).__name__}: {exc}"
+                ) from exc
+            return notice(ctx, self.key, title, exc)
+        return B.join(B.heading(title), body)
+
+
+@shared("needs")
+def needs_of(ctx: Context) -> list[tuple[Section, list[Need]]]:
+    """Each shown section with the data it needs (for the closing note); a section whose needs
+    cannot be told is left out (its own notice says why).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing.context import Context
+    >>> [s.key for s, _ in needs_of(Context.empty())][:2]
+    ['overall', 'petitions']
+    """
+    out = []
+    for s in enabled(sections_off(ctx), **ctx.options):
+        if s.needs is None:
+            continue
+        try:
+            out.append((s, list(s.needs(ctx))))
+        except Exception:
+            continue
+    return out
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("overall", ("总体治安形势", "Overall situation"), overall.body, overall.PHRASES),
+    Section(
+        "overall", ("总体治安形势", "Overall situation"), overall.body, overall.PHRASES, needs=overall.needs
+    ),
     Section(
         "petitions",
         ("信访维稳形势", "Petitions and stability"),
         petitions.body,
         petitions.PHRASES,
-        needs=("petitions",),
-        data=("信访登记", "petition"),
+        needs=petitions.needs,
     ),
-    Section("safety", ("交通和消防安全", "Traffic and fire safety"), safety.body, safety.PHRASES),
-    Section("disputes", ("矛盾纠纷排查化解", "Dispute resolution"), disputes.body, disputes.PHRASES),
+    Section(
+        "safety",
+        ("交通和消防安全", "Traffic and fire safety"),
+        safety.body,
+        safety.PHRASES,
+        needs=safety.needs,
+    ),
+    Section(
+        "disputes",
+        ("矛盾纠纷排查化解", "Dispute resolution"),
+        disputes.body,
+        disputes.PHRASES,
+        needs=disputes.needs,
+    ),
     Section(
         "forecast",
         ("年底预测与目标完成风险", "Forecasts to year end and target risk"),
         forecasts.body,
         forecasts.PHRASES,
         option="forecasts",
+        needs=forecasts.needs,
     ),
     Section(
         "hotspots",
@@ -165,9 +214,14 @@ SECTIONS: tuple[Section, ...] = (
         hotspots.body,
         hotspots.PHRASES,
         option="maps",
+        needs=hotspots.needs,
     ),
     Section(
-        "scorecard", ("{area_unit}考核评估", "{area_unit!u} scorecard"), scorecard.body, scorecard.PHRASES
+        "scorecard",
+        ("{area_unit}考核评估", "{area_unit!u} scorecard"),
+        scorecard.body,
+        scorecard.PHRASES,
+        needs=scorecard.needs,
     ),
     Section("notes", ("数据说明", "Data notes"), notes.body, notes.PHRASES, numbered=False),
 )
@@ -186,6 +240,18 @@ def section(key: str) -> Section:
         if s.key == key:
             return s
     raise ReportError(f"no briefing section {key!r}; sections are {[s.key for s in SECTIONS]}")
+
+
+def sections_off(ctx: Context) -> tuple[str, ...]:
+    """The sections the store's identity leaves out (``zz set sections_off=…``).
+
+    Examples
+    --------
+    >>> from zzanalytics.report.briefing.context import Context
+    >>> sections_off(Context.empty())
+    ()
+    """
+    return tuple(ctx.identity.sections_off) if ctx.identity is not None else ()
 
 
 def enabled(off: Iterable[str] = (), **options: bool) -> list[Section]:
@@ -236,8 +302,8 @@ def render_sections(ctx: Context, **options: bool) -> Iterator[B.Html]:
     >>> ctx = load(None, "2026-01-01", "2026-06-30")  # doctest: +SKIP
     >>> html = "".join(render_sections(ctx, maps=False))  # doctest: +SKIP
     """
-    off = ctx.identity.sections_off if ctx.identity is not None else ()
-    for number, s in numbered(off, **options):
+    ctx.options = dict(options)
+    for number, s in numbered(sections_off(ctx), **options):
         yield s.render(ctx, number)
 
 
@@ -251,7 +317,7 @@ def render_section(key: str, ctx: Context, **options: bool) -> B.Html:
     >>> render_section("disputes", ctx)[:40]  # doctest: +SKIP
     '<h2 class="zz-section">四、矛盾纠纷排查化解</h2>'
     """
-    for number, s in numbered(**options):
+    for number, s in numbered(sections_off(ctx), **options):
         if s.key == key:
             return s.render(ctx, number)
     return section(key).render(ctx)
@@ -273,7 +339,7 @@ TITLE = Phrases(
 
 
 def title(ctx: Context) -> B.Html:
-    """Title block: ``全区综治信访维稳形势分析`` and the period.
+    """Title block: ``金河区综治信访维稳形势分析``, the period, the issuing unit and the meeting.
 
     Examples
     --------
@@ -307,8 +373,8 @@ def all_phrases() -> dict[str, Phrases]:
     Examples
     --------
     >>> sorted(all_phrases())[:3]
-    ['common', 'disputes', 'forecast']
+    ['briefing', 'common', 'disputes']
     """
-    tables = {"common": COMMON, "title": TITLE}
+    tables = {"common": COMMON, "briefing": WORDS, "title": TITLE}
     tables.update({s.key: s.phrases for s in SECTIONS})
     return tables
