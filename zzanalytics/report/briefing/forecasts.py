@@ -364,7 +364,7 @@ def short_sentence(ctx: Context, what: str, months: int, since: Any, need: int, 
     first = pd.Timestamp(since) if since is not None else ctx.end
     month = tx.period_label(first, first + pd.offsets.MonthEnd(0), ctx.lang, with_year=True)
     return ctx.say(
-        WORDS["history.short"],
+        ctx.plural(WORDS, "history.short", months),
         what=what,
         months=ctx.number(months),
         since=month,
@@ -405,7 +405,8 @@ def forecast_blocks(ctx: Context, year_end: YearEnd, scope: Scope) -> list[Any]:
             sentences.append(ctx.say(PHRASES[key], w))
     groups: dict[tuple[int, Any], list[str]] = {}
     for key, months, since in year_end.short:  # series of one history share a sentence
-        groups.setdefault((months, since), []).append(series_label(ctx, key, scope))
+        label = ctx.say(WORDS["lower"], what=series_label(ctx, key, scope))  # "theft" inside a sentence
+        groups.setdefault((months, since), []).append(label)
     for (months, since), names in groups.items():
         no = ctx.say(PHRASES["no_forecast"])
         sentences.append(short_sentence(ctx, ctx.join(names), months, since, SIMPLE_MONTHS, no))

@@ -96,6 +96,7 @@ PHRASES = Phrases(
         "kpi.total": ("刑事案件", "Criminal cases"),
         "kpi.theft": ("盗窃案件", "Theft"),
         "kpi.fraud": ("诈骗案件", "Fraud"),
+        "kpi.partial": ("数据只覆盖本期的一部分", "data for part of the period only"),
         "row.total": ("刑事案件合计", "All criminal cases"),
         "row.counted": ("已有数据的刑事案件合计", "Criminal cases with data"),
         "chart.monthly": ("刑事案件月度发案与去年同期对比", "Criminal cases per month, this year vs last"),
@@ -265,9 +266,13 @@ def body(ctx: Context, overall: Overall, scope: Scope, monthly_criminal: pd.Data
                     rs = {**rs, "current": np.nan, "direction": "no_data"}
                 table_rows.append((INDENT + ctx.label(sub), rs))
     kpi_keys = ["theft", "fraud"] if scope.total else []
-    kpis = [(ctx.say(PHRASES["kpi.total"]) if scope.total else ctx.label(scope.counted[0]), total)]
-    kpis += [(ctx.say(PHRASES[f"kpi.{k}"]), rows[k]) for k in kpi_keys]
-    kpi = B.kpis((label, ctx.count(r["current"]), ctx.change(r)) for label, r in kpis)
+    first = ctx.say(PHRASES["kpi.total"]) if scope.total else ctx.label(scope.counted[0])
+    kpis = [(first, total, False)]
+    kpis += [(ctx.say(PHRASES[f"kpi.{k}"]), rows[k], k in scope.partial) for k in kpi_keys]
+    kpi = B.kpis(
+        (label, ctx.count(r["current"]), ctx.say(PHRASES["kpi.partial"]) if partial else ctx.change(r))
+        for label, r, partial in kpis
+    )
     fig1 = charts.year_on_year(
         monthly_criminal,
         ctx.end.year,

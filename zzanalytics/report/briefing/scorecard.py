@@ -70,12 +70,12 @@ PHRASES = Phrases(
         ),
         "cell.new": ("新增", "new"),
         "no_baseline": (
-            "{baseline_missing},不作{area_unit}考核比较。",
+            "{baseline_missing},不作{area_units}考核比较。",
             "{baseline_missing!u}, so the {area_units} are not compared.",
         ),
         "baseline.missing": ("去年同期无数据", "there are no data for the same period last year"),
         "no_townships": (
-            "本期记录未标明{area_unit},不作{area_unit}考核比较。",
+            "本期记录未标明{area_unit},不作{area_units}考核比较。",
             "The records of this period name no {area_unit}, so the {area_units} are not compared.",
         ),
         "no_categories": ("本期无可考核的案件数据。", "There are no data of this period to score."),

@@ -49,6 +49,11 @@ WORDS = Phrases(
             "The {what} data cover only {months} months (since {since}), under the {need} needed; "
             "{consequence}",
         ),
+        "history.short.one": (
+            "{what}数据仅覆盖{months}个月(自{since}起),不足{need}个月,{consequence}",
+            "The {what} data cover only {months} month ({since}), under the {need} needed; {consequence}",
+        ),
+        "lower": ("{what}", "{what!l}"),
     },
     name="briefing",
 )
