@@ -232,3 +232,12 @@ def test_a_cube_needs_its_coverage_and_every_period_inside_it():
         cube[cube["period"] >= "2024-03-01"], grid, permutations=0, coverage=late, categories="theft"
     )
     assert len(res.periods) == 6
+    # a cube of months ending with a short month (May has 31 days, June 30) whose coverage ends
+    # on the last day of it: every month is inside, none is refused
+    june = Coverage.from_frame(
+        pd.DataFrame({"category": ["theft"], "start": ["2024-01-01"], "end": ["2024-06-30"]})
+    )
+    months = cube[cube["period"] <= "2024-06-01"]
+    assert (
+        len(emerging_hotspots(months, grid, permutations=0, coverage=june, categories="theft").periods) == 6
+    )

@@ -161,6 +161,8 @@ FULL_PRESENT = {
     ),
 }
 CASES = [(s, c) for s in ("sample", "city") for c in EXPECT if not (s == "city" and c == "petitions")]
+SLOW = {("city", c) for c in ("traffic", "fire", "thefts", "no_polygons", "year_ago", "last_four")}
+"""Cases of the city whose sample twin runs in ``make test-fast`` (they all run in ``make test``)."""
 
 
 FIGURE_CLAIMS = ("hot_map",)
@@ -282,7 +284,10 @@ def test_totals_agree_across_sections(full) -> None:
     assert re.search(r"另有[\d,]+起未标明", full["city"]["zh"]["text"])
 
 
-@pytest.mark.parametrize(("sample", "case"), CASES, ids=[f"{s}-{c}" for s, c in CASES])
+@pytest.mark.parametrize(
+    ("sample", "case"),
+    [pytest.param(s, c, id=f"{s}-{c}", marks=[pytest.mark.slow] if (s, c) in SLOW else []) for s, c in CASES],
+)
 def test_a_partial_store_briefs_without_false_claims(fulls, tmp_path_factory, sample: str, case: str) -> None:
     folder = tmp_path_factory.mktemp(f"{sample}-{case}")
     store = P.build(fulls[sample], cut(sample, case), folder)

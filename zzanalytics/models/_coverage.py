@@ -45,6 +45,14 @@ def covered_groups(
                 members.setdefault(int(g), []).append(c)
     held = cov.categories(table)
     cur_ok, base_ok = np.ones(n, dtype=bool), np.ones(n, dtype=bool)
+    answers: dict[tuple, bool] = {}  # groups share their categories (a scorecard: every area's)
+
+    def covers(a: pd.Timestamp, b: pd.Timestamp, cats: list[str] | None) -> bool:
+        key = (a, b, None if cats is None else tuple(cats))
+        if key not in answers:
+            answers[key] = cov.covers(a, b, cats, table, exact=True)
+        return answers[key]
+
     for g in range(n):
         cats: list[str] | None = members.get(g)
         if cats is None and "category" in by:
@@ -54,8 +62,8 @@ def covered_groups(
             cats = fallback
         if col != "occurred_at":
             cats = None
-        cur_ok[g] = cov.covers(*current, cats, table, exact=True)
-        base_ok[g] = all(cov.covers(a, b, cats, table, exact=True) for a, b in ranges)
+        cur_ok[g] = covers(*current, cats)
+        base_ok[g] = all(covers(a, b, cats) for a, b in ranges)
     return cur_ok, base_ok
 
 

@@ -560,7 +560,9 @@ def _check_cube_coverage(periods: pd.Series, coverage: Any, categories: Any) -> 
     if firsts.empty:
         return
     step = firsts[-1] - firsts[-2] if len(firsts) > 1 else pd.Timedelta(days=1)
-    lasts = [*(firsts[1:] - pd.Timedelta(days=1)), firsts[-1] + step - pd.Timedelta(days=1)]
+    freq = pd.infer_freq(firsts) if len(firsts) > 2 else None  # months differ in length: "MS", not 31 days
+    after = firsts[-1] + pd.tseries.frequencies.to_offset(freq) if freq else firsts[-1] + step
+    lasts = [*(firsts[1:] - pd.Timedelta(days=1)), after - pd.Timedelta(days=1)]
     bad = [a for a, b in zip(firsts, lasts, strict=True) if not cov.covers(a, b, categories)]
     if bad:
         held = ", ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in cov.span(categories)) or "nothing"

@@ -251,6 +251,28 @@ def check_period(store: Any, start: Any, end: Any) -> None:
     )
 
 
+def core_coverage(st: Any) -> pd.DataFrame | None:
+    """Spans of the store's criminal cases (all incidents' when it has none) as the briefing
+    trusts them (:func:`~zzanalytics.report.briefing.cover.briefing_coverage`); None when the store
+    holds no incidents. (The holiday report's period check.)
+
+    Examples
+    --------
+    >>> with opened(None) as st:  # doctest: +SKIP
+    ...     core_coverage(st)["end"].max()
+    Timestamp('2026-10-31 00:00:00')
+    """
+    from zzanalytics.report.briefing.cover import briefing_coverage
+
+    if not hasattr(st, "coverage"):
+        return None
+    cov = briefing_coverage(st).table("incidents").to_frame()
+    if cov.empty:
+        return None
+    crim = cov[[is_criminal(str(c)) for c in cov["category"]]]
+    return crim if len(crim) else cov
+
+
 def data_end(store: Any) -> pd.Timestamp:
     """The last ``occurred_at`` in a store (an open ``Store`` or a path/None).
 
