@@ -69,8 +69,8 @@ PHRASES = Phrases(
         ),
         "risky.item": ("{name}", "{name!l}"),
         "targets.no_data": (
-            "{items}本期无数据,不作目标评估。",
-            "{items}: no data for this period, so no target assessment.",
+            "{items}的数据未覆盖本年1月1日以来的全部时间,不作目标评估。",
+            "{items}: the data do not cover the year to date (since 1 January), so no target assessment.",
         ),
         "target.fire.count": ("火灾起数", "Fires"),
         "target.fire.loss_yuan": ("火灾直接经济损失", "Fire losses"),
