@@ -301,7 +301,11 @@ def compute(ctx: Context) -> Safety:
     cur_major = within(major, "occurred_at", ctx.start, ctx.end)
     return Safety(
         traffic=row(ctx, compare(ctx, traffic), category="traffic") if has_traffic else None,
-        major=row(ctx, compare(ctx, major), category="traffic.major") if has_major else None,
+        # compared with the other accidents: the records of a rare category alone would cut the
+        # coverage the analysis is given to the few days around them (coverage_for's record stretches)
+        major=row(ctx, compare(ctx, traffic, by=("category",)), category="traffic.major")
+        if has_major
+        else None,
         deaths=row(ctx, compare(ctx, traffic, weight="deaths"), category="traffic")
         if has_traffic and recorded(traffic, "deaths")
         else None,
