@@ -89,8 +89,10 @@ def glm_surface(
     ctx: tuple[np.ndarray, np.ndarray],
     rings: tuple[sp.csr_matrix, sp.csr_matrix],
     terrain: np.ndarray,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict] | None:
-    """Poisson GLM fitted on the last horizon (features one horizon earlier), applied at the end."""
+    """Poisson GLM fitted on the last horizon (features one horizon earlier), applied at the end;
+    ``start``: coefficients to start the iterations from (a fit on nearby data), when they fit."""
     import warnings
 
     import statsmodels.api as sm
@@ -106,7 +108,8 @@ def glm_surface(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = sm.GLM(y, Xf, family=sm.families.Poisson()).fit(maxiter=100)
+            sp0 = start if start is not None and len(start) == Xf.shape[1] else None
+            fit = sm.GLM(y, Xf, family=sm.families.Poisson()).fit(maxiter=100, start_params=sp0)
     except Exception:  # perfect separation, singular design: fall back to counts
         return None
     b = np.asarray(fit.params, dtype=float)

@@ -16,7 +16,13 @@ needed, which is the expectation under random tie-breaking):
 
 Model
 -----
-``model="auto"`` (default, whenever the history holds three horizons or more) is
+Up to half a year ahead, ``model="auto"`` is ``"backtest"``: the horizon-aware choice of
+:mod:`zzanalytics.spatial.risk_select` among time-decayed KDE, the count baselines and their
+blends, by PAI on the store's own rolling origins (a week or a month ahead, recent heat matters
+more than years of counts; measured with :func:`zzanalytics.spatial.risk_eval.evaluate_risk` in
+benchmarks/bench_risk.py).
+
+Beyond half a year, ``model="auto"`` (whenever the history holds three horizons or more) is
 ``"glm+counts"``: a Poisson regression (``statsmodels`` GLM, log link) of each cell's
 count in the last horizon on what was known one horizon earlier —
 
@@ -358,9 +364,13 @@ def risk_surface(
     score : {"pai", "loglik"}
         Validation score: mean PAI at ``frac/2, frac, 2·frac`` (weights 1:2:1), or the
         Poisson log-likelihood of the held-out counts.
-    model : {"auto", "glm+counts", "glm", "select", "counts", "last", "etas", "etas+counts"}
-        ``"auto"``: ``"glm+counts"`` when the history spans three horizons, else
-        ``"select"`` (see the module docstring); ``"counts"`` and ``"last"`` are the two
+    model : {"auto", "backtest", "glm+counts", "glm", "select", "counts", "last", "etas", "etas+counts"}
+        ``"auto"``: ``"backtest"`` up to half a year, beyond it ``"glm+counts"`` when the history
+        spans three horizons, else ``"select"`` (see the module docstring); ``"backtest"`` the
+        horizon-aware choice of :func:`zzanalytics.spatial.risk_select.backtest_surface`
+        (time-decayed KDE, count baselines and their blends, by PAI on the store's own rolling
+        origins; ``attrs`` name the winner, its ``backtest_pai``, the ``baseline`` and its
+        ``baseline_pai``, and their ``ratio``); ``"counts"`` and ``"last"`` are the two
         count baselines (all history, the last horizon); ``"etas"`` the self-exciting
         point process (:func:`zzanalytics.spatial.etas.fit_etas`), ``"etas+counts"`` its
         blend with the counts.
@@ -542,7 +552,8 @@ def _covered_start(incidents: pd.DataFrame, end_day: float, cov: Coverage) -> fl
     return (first - pd.Timestamp("1970-01-01")).total_seconds() / 86400.0
 
 
-_MODELS = ("auto", "glm+counts", "glm", "select", "counts", "last", "etas", "etas+counts")
+_MODELS = ("auto", "backtest", "glm+counts", "glm", "select", "counts", "last", "etas", "etas+counts")
+_SHORT = 183.0  # "auto" chooses by backtest up to this horizon (days), above it "glm+counts"
 
 
 def _direct_model(
@@ -562,9 +573,19 @@ def _direct_model(
     incidents: pd.DataFrame,
 ) -> tuple[np.ndarray, str, dict] | None:
     """The surface of a fixed model (None: run the rolling-origin selection instead)."""
-    from zzanalytics.spatial.grid import assign_cells
     from zzanalytics.spatial.regression import glm_surface, rings, terrain_matrix
+    from zzanalytics.spatial.risk_select import backtest_surface, glm_candidate
 
+    if model == "backtest" or (model == "auto" and h <= _SHORT):
+        from zzanalytics.spatial.grid import projected
+
+        extra = None  # the regression competes when it has more to go on than the counts
+        if context is not None or terrain is not None:
+            ctx = _context_cells(context, incidents, grid, ids, end_day)
+            extra = glm_candidate(h, n, ctx, rings(xy, cellsize), terrain_matrix(terrain, ids))
+        area = projected(grid).area.to_numpy()
+        s, info = backtest_surface(cell, age, n, h, xy, cellsize, smoothing_matrix, area=area, extra=extra)
+        return s, str(info.pop("model")), info
     if model == "select" or (model == "auto" and span < 2.9 * h):
         return None
     counts = np.bincount(cell, minlength=n).astype(float)
@@ -592,19 +613,7 @@ def _direct_model(
             return pred + tie, "etas", info
         s = pred / max(pred.sum(), 1e-300) + (counts / counts.sum() if counts.sum() > 0 else 0.0)
         return s + tie, "etas+counts", info
-    ccell, cage = np.zeros(0, dtype=int), np.zeros(0)
-    if context is not None and len(context):
-        ctx = context
-        if "category" in ctx.columns and "category" in incidents.columns:
-            ctx = ctx[~ctx["category"].isin(set(incidents["category"]))]
-        cd = _local_days(ctx["occurred_at"]) if len(ctx) else np.array([])
-        keep = cd < end_day
-        ctx = ctx[keep]
-        cc = assign_cells(ctx, grid) if len(ctx) else pd.Series([], dtype=object)
-        ok = cc.notna().to_numpy()
-        pos = pd.Series(np.arange(n), index=ids)
-        ccell = pos.reindex(cc[ok].to_numpy()).to_numpy().astype(int)
-        cage = end_day - cd[keep][ok]
+    ccell, cage = _context_cells(context, incidents, grid, ids, end_day)
     rings = rings(xy, cellsize)
     T = terrain_matrix(terrain, ids)
     fitted = glm_surface(h, n, (cell, age), (ccell, cage), rings, T)
@@ -617,3 +626,23 @@ def _direct_model(
         return pred + tie, "glm", info
     s = pred / pred.sum() + (counts / counts.sum() if counts.sum() > 0 else 0.0)
     return s + tie, "glm+counts", info
+
+
+def _context_cells(
+    context: pd.DataFrame | None, incidents: pd.DataFrame, grid: Any, ids: np.ndarray, end_day: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cell index and age (days before ``end_day``) of the context's records of other categories."""
+    from zzanalytics.spatial.grid import assign_cells
+
+    if context is None or not len(context):
+        return np.zeros(0, dtype=int), np.zeros(0)
+    ctx = context
+    if "category" in ctx.columns and "category" in incidents.columns:
+        ctx = ctx[~ctx["category"].isin(set(incidents["category"]))]
+    cd = _local_days(ctx["occurred_at"]) if len(ctx) else np.array([])
+    keep = cd < end_day
+    ctx = ctx[keep]
+    cc = assign_cells(ctx, grid) if len(ctx) else pd.Series([], dtype=object)
+    ok = cc.notna().to_numpy()
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    return pos.reindex(cc[ok].to_numpy()).to_numpy().astype(int), end_day - cd[keep][ok]

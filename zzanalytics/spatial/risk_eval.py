@@ -23,9 +23,11 @@ expectation under random tie-breaking, so a baseline gains nothing from arbitrar
 ``PEI* = (Σn / Σn*) · (Σa* / Σa)`` — each incident counts once, so busy origins weigh
 more. An origin without held-out incidents has no PAI ("no data"), and is left out of the pool.
 
-Models: ``"zz"`` is :func:`zzanalytics.spatial.risk.risk_surface` (its default model) refitted at
-every origin on the records before it; ``"prev_year"`` and ``"prev_3_years"`` are the count
-baselines, each cell's count in the 365 or 1,095 days before the origin.
+Models: ``"zz"`` is :func:`zzanalytics.spatial.risk.risk_surface` (its default model: up to half a
+year ahead the horizon-aware choice of :mod:`zzanalytics.spatial.risk_select`, which runs its own
+backtest on the records before the origin) refitted at every origin on the records before it;
+``"prev_year"`` and ``"prev_3_years"`` are the count baselines, each cell's count in the 365 or
+1,095 days before the origin.
 
 Examples
 --------
