@@ -91,3 +91,14 @@ def test_a_rarer_kind_beside_a_commoner_one_under_one_mapping_keeps_its_months(t
         cov = st.coverage(by_file=True).set_index("source_file")
     assert cov.loc["car.csv", "outside"] == 0 and cov.loc["car.csv", "first"].month == 1
     assert (cov.loc["car.csv", "first"].year, cov.loc["car.csv", "last"].year) == (2022, 2023)
+
+
+def test_the_poisson_cdf_of_the_coverage_rule_equals_scipys() -> None:
+    from scipy.stats import poisson
+
+    from zzanalytics.ingest.coverage import poisson_cdf
+
+    for mu in (1e-9, 0.5, 3.0, 39.5, 1000.0, 4500.0, 9000.0):
+        for c in (0, 1, 4, 20, 100, 999, 1000, 4400, 4500, 4600, 9000):
+            want = poisson.cdf(c, mu)
+            assert abs(poisson_cdf(c, mu) - want) <= 1e-9 * want + 1e-300, (c, mu)

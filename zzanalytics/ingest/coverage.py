@@ -82,9 +82,37 @@ def plausible(count: int, rate: float, share: float = 1.0) -> bool:
     >>> plausible(1, 9000), plausible(4, 10), plausible(0, 10), plausible(30, 9000)
     (False, True, True, False)
     """
-    from scipy.stats import poisson
+    return poisson_cdf(count, max(0.5 * rate * share, 1e-9)) >= PLAUSIBLE
 
-    return bool(poisson.cdf(count, max(0.5 * rate * share, 1e-9)) >= PLAUSIBLE)
+
+def poisson_cdf(count: int, mu: float) -> float:
+    """``P(X <= count)`` for ``X ~ Poisson(mu)``, summed in log space (scipy.stats' import alone would
+    add a second to every ingest). Equal to ``scipy.stats.poisson.cdf`` to 1e-9 relative (tested).
+
+    Examples
+    --------
+    >>> round(poisson_cdf(4, 5.0), 6), poisson_cdf(1, 4500.0) < 1e-300
+    (0.440493, True)
+    """
+    import math
+
+    def log_pmf(k: int) -> float:
+        return k * math.log(mu) - mu - math.lgamma(k + 1)
+
+    c = int(count)
+    if c < 0:
+        return 0.0
+    # sum from the largest term outwards until the terms vanish: below the mean the terms fall going
+    # down from ``count``; above it the upper tail's terms fall going up from ``count + 1``
+    k, step, top, total = (c, -1, log_pmf(c), 0.0) if c < mu else (c + 1, 1, log_pmf(c + 1), 0.0)
+    while k >= 0:
+        t = math.exp(log_pmf(k) - top)
+        total += t
+        if t < 1e-17 * total:
+            break
+        k += step
+    mass = math.exp(top) * total
+    return min(1.0, mass) if c < mu else max(0.0, 1.0 - mass)
 
 
 def covered_run(
