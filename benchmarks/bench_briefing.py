@@ -57,8 +57,10 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     res = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     after = os.times()
-    if res.returncode != 0 or res.stderr:
-        raise SystemExit(f"{' '.join(cmd)} failed or was noisy ({res.returncode}): {res.stderr.strip()}")
+    # the one line zz briefing says on purpose: the default period it chose and why (issue 19)
+    noise = [ln for ln in res.stderr.splitlines() if ln.strip() and not ln.startswith("period ")]
+    if res.returncode != 0 or noise:
+        raise SystemExit(f"{' '.join(cmd)} failed or was noisy ({res.returncode}): {' | '.join(noise)}")
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     return wall, cpu
 
