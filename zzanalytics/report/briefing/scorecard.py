@@ -39,6 +39,18 @@ PHRASES = Phrases(
             "Each of {n_areas} {area_units} × {n_categories} categories was compared with {baseline} "
             "(exact Poisson test, FDR-corrected): {finding}",
         ),
+        "district.one": (
+            "对{n_areas}个{area_units}、{n_categories}类案件逐一与{baseline}比较"
+            "(按历年波动幅度检验,并对多重比较作错误发现率校正):{finding}",
+            "Each of {n_areas} {area_units} × {n_categories} category was compared with {baseline} "
+            "(tested against its usual variation, FDR-corrected): {finding}",
+        ),
+        "district.exact.one": (
+            "对{n_areas}个{area_units}、{n_categories}类案件逐一与{baseline}比较"
+            "(泊松精确检验,并对多重比较作错误发现率校正):{finding}",
+            "Each of {n_areas} {area_units} × {n_categories} category was compared with {baseline} "
+            "(exact Poisson test, FDR-corrected): {finding}",
+        ),
         "district.worse": (
             "{units}等{n_units}个单位案件上升显著,建议列为重点整治对象,督促抓好整改落实。",
             "{units} — {n_units} units worsened significantly and are candidates for targeted rectification.",
@@ -313,7 +325,7 @@ def finding(ctx: Context, sc: pd.DataFrame, baseline: str, categories: list[str]
     found = ctx.plural(PHRASES, "district.worse", len(units)) if units else PHRASES["district.none"]
     w["finding"] = ctx.say(found, w)
     exact = len(sc) and sc["method"].astype(str).str.startswith("exact").all() if "method" in sc else False
-    return ctx.say(PHRASES["district.exact" if exact else "district"], w)
+    return ctx.say(ctx.plural(PHRASES, "district.exact" if exact else "district", len(categories)), w)
 
 
 def scorecard_table(ctx: Context, sc: pd.DataFrame) -> B.Html:
