@@ -68,16 +68,37 @@ def _write(tmp: Path) -> dict[str, Path]:
     return {"police": tmp / "police.csv", "fire": tmp / "fire.csv", "petitions": tmp / "petitions.csv"}
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> tuple[Path, dict]:
-    files = _write(tmp_path)
-    path = tmp_path / "zz.duckdb"
+def _build(folder: Path) -> tuple[Path, dict]:
+    files = _write(folder)
+    path = folder / "zz.duckdb"
     reps = {
         "police": ingest_files([files["police"]], POLICE, store=path),
         "fire": ingest_files([files["fire"]], FIRE, store=path),
         "petitions": ingest_files([files["petitions"]], PETITIONS, store=path),
     }
     return path, reps
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The three sources ingested once per module (three ingests: the module's main cost)."""
+    return _build(tmp_path_factory.mktemp("coverage"))
+
+
+@pytest.fixture
+def store(built: tuple[Path, dict], tmp_path: Path) -> tuple[Path, dict]:
+    """A copy of the built store for one test to read or change (it records the built folder's paths)."""
+    import shutil
+
+    path = tmp_path / "zz.duckdb"
+    shutil.copy(built[0], path)
+    return path, built[1]
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path) -> tuple[Path, dict]:
+    """The store built in the test's own folder: for re-ingesting its files by the same paths."""
+    return _build(tmp_path)
 
 
 def _months(frame: pd.DataFrame) -> list[str]:
@@ -112,8 +133,8 @@ def test_ingest_records_each_source_coverage(store) -> None:
     assert "covers 2013-03-01 to 2016-06-17 (from its records" in " ".join(reps["fire"].files[0].notes)
 
 
-def test_reingest_replaces_a_file_coverage_and_spans_merge(store, tmp_path: Path) -> None:
-    path, _ = store
+def test_reingest_replaces_a_file_coverage_and_spans_merge(fresh_store, tmp_path: Path) -> None:
+    path, _ = fresh_store
     ingest_files([tmp_path / "fire.csv"], FIRE, store=path)
     later = tmp_path / "fire_2017.csv"
     pd.DataFrame({"when": ["2016-06-20 10:00", "2017-03-01 10:00"], "area": "2"}).to_csv(later, index=False)
